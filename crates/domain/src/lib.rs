@@ -1,0 +1,7 @@
+//! Xieshang's pure rules: the types of the domain, who may do what, and the
+//! validation of every form. Nothing here does I/O, so every rule is testable
+//! in isolation and shared by the web pages and the JSON API alike.
+
+pub mod members;
+pub mod platform;
+pub mod validate;

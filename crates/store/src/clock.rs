@@ -1,0 +1,49 @@
+//! Time as stored: whole microseconds since the Unix epoch, UTC.
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// The current time in stored form.
+pub fn now() -> i64 {
+    let t = OffsetDateTime::now_utc();
+    (t.unix_timestamp_nanos() / 1_000) as i64
+}
+
+/// A stored time as an RFC 3339 string (UTC).
+pub fn rfc3339(micros: i64) -> String {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1_000)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+/// Parses an RFC 3339 time into stored form.
+pub fn parse_rfc3339(s: &str) -> Option<i64> {
+    OffsetDateTime::parse(s, &Rfc3339)
+        .ok()
+        .map(|t| (t.unix_timestamp_nanos() / 1_000) as i64)
+}
+
+/// The calendar year of a stored time, in UTC+8 (the committee's local time).
+pub fn year_of(micros: i64) -> i64 {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros + 8 * 3_600_000_000) * 1_000)
+        .map(|t| i64::from(t.year()))
+        .unwrap_or(1970)
+}
+
+/// Serde helper: writes a stored time as RFC 3339.
+pub fn serialize<S: serde::Serializer>(micros: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&rfc3339(*micros))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn round_trips() {
+        let t = 1_764_000_000_123_456;
+        let s = super::rfc3339(t);
+        assert_eq!(s, "2025-11-24T16:00:00.123456Z");
+        assert_eq!(super::parse_rfc3339(&s), Some(t));
+        assert_eq!(super::year_of(t), 2025);
+    }
+}

@@ -1,0 +1,532 @@
+//! Demo data: a regional committee over two city and three county
+//! committees, with sectors, special committees, parties, handling units,
+//! about 600 members and the named accounts of API.md. Deterministic: the
+//! same seed gives the same data. Written through the same commands as any
+//! change, so every record has its audit event, all in one transaction.
+
+use crate::db::{Db, Tx, on_db};
+use crate::error::StoreError;
+use crate::platform::{bodies, committees, users};
+use crate::{Caller, members};
+use domain::members::{Affiliation, ETHNICITIES, MemberInput};
+use domain::platform::{BodyInput, BodyKind, CommitteeInput, GrantInput, NewUserInput};
+
+/// The seed `--demo` uses.
+pub const DEFAULT_SEED: u64 = 20_261_125;
+
+/// A small deterministic generator (SplitMix64): demo data must not change
+/// between runs or machines, and needs no cryptographic quality.
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator from a seed.
+    pub fn new(seed: u64) -> Self {
+        Rng(seed)
+    }
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// A number in `0..n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n.max(1) as u64) as usize
+    }
+    /// One element of a slice.
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+/// The 34 sectors (界别).
+pub const SECTORS: [&str; 34] = [
+    "中国共产党",
+    "中国国民党革命委员会",
+    "中国民主同盟",
+    "中国民主建国会",
+    "中国民主促进会",
+    "中国农工民主党",
+    "中国致公党",
+    "九三学社",
+    "台湾民主自治同盟",
+    "无党派民主人士",
+    "中国共产主义青年团",
+    "中华全国总工会",
+    "中华全国妇女联合会",
+    "中华全国青年联合会",
+    "中华全国工商业联合会",
+    "中国科学技术协会",
+    "中华全国台湾同胞联谊会",
+    "中华全国归国华侨联合会",
+    "文化艺术界",
+    "科学技术界",
+    "社会科学界",
+    "经济界",
+    "农业界",
+    "教育界",
+    "体育界",
+    "新闻出版界",
+    "医药卫生界",
+    "对外友好界",
+    "社会福利和社会保障界",
+    "少数民族界",
+    "宗教界",
+    "环境资源界",
+    "特邀香港人士",
+    "特别邀请人士",
+];
+
+/// The 9 special committees (专门委员会).
+pub const SPECIAL_COMMITTEES: [&str; 9] = [
+    "提案委员会",
+    "经济委员会",
+    "农业和农村委员会",
+    "人口资源环境委员会",
+    "教科卫体委员会",
+    "社会和法制委员会",
+    "民族和宗教委员会",
+    "港澳台侨和外事委员会",
+    "文化文史和学习委员会",
+];
+
+/// The 8 participating parties (民主党派) with their short names.
+pub const PARTIES: [(&str, &str); 8] = [
+    ("中国国民党革命委员会", "民革"),
+    ("中国民主同盟", "民盟"),
+    ("中国民主建国会", "民建"),
+    ("中国民主促进会", "民进"),
+    ("中国农工民主党", "农工党"),
+    ("中国致公党", "致公党"),
+    ("九三学社", "九三学社"),
+    ("台湾民主自治同盟", "台盟"),
+];
+
+/// The 40 handling units (承办单位) with their kinds.
+pub const UNITS: [(&str, &str); 40] = [
+    ("省发展和改革委员会", "government"),
+    ("省教育厅", "government"),
+    ("省科学技术厅", "government"),
+    ("省工业和信息化厅", "government"),
+    ("省公安厅", "government"),
+    ("省民政厅", "government"),
+    ("省司法厅", "government"),
+    ("省财政厅", "government"),
+    ("省人力资源和社会保障厅", "government"),
+    ("省自然资源厅", "government"),
+    ("省生态环境厅", "government"),
+    ("省住房和城乡建设厅", "government"),
+    ("省交通运输厅", "government"),
+    ("省水利厅", "government"),
+    ("省农业农村厅", "government"),
+    ("省商务厅", "government"),
+    ("省文化和旅游厅", "government"),
+    ("省卫生健康委员会", "government"),
+    ("省退役军人事务厅", "government"),
+    ("省应急管理厅", "government"),
+    ("省审计厅", "government"),
+    ("省市场监督管理局", "government"),
+    ("省广播电视局", "government"),
+    ("省体育局", "government"),
+    ("省统计局", "government"),
+    ("省医疗保障局", "government"),
+    ("省林业和草原局", "government"),
+    ("省乡村振兴局", "government"),
+    ("省机关事务管理局", "government"),
+    ("省地方金融管理局", "government"),
+    ("省数据局", "government"),
+    ("省能源局", "government"),
+    ("省药品监督管理局", "government"),
+    ("省知识产权局", "government"),
+    ("省高级人民法院", "judicial_organ"),
+    ("省人民检察院", "judicial_organ"),
+    ("省委宣传部", "party_organ"),
+    ("省总工会", "people_organisation"),
+    ("省妇女联合会", "people_organisation"),
+    ("国网江澜省电力有限公司", "enterprise"),
+];
+
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾",
+    "肖", "田", "董", "袁", "潘", "于", "蒋", "蔡", "余", "杜", "叶", "程", "苏", "魏", "吕", "丁",
+    "任", "沈", "姚", "卢", "姜", "崔", "钟", "谭", "陆", "汪", "范", "金", "欧阳", "司马",
+];
+const GIVEN_MALE: &[&str] = &[
+    "伟", "强", "磊", "军", "勇", "杰", "涛", "斌", "超", "明", "刚", "平", "辉", "鹏", "华",
+    "建国", "志强", "海涛", "文博", "国庆", "振华", "晓东", "立新", "宏伟", "俊杰", "建华", "永康",
+    "德胜", "子涵", "浩然",
+];
+const GIVEN_FEMALE: &[&str] = &[
+    "芳", "娜", "敏", "静", "丽", "艳", "娟", "霞", "玲", "燕", "红梅", "秀英", "桂兰", "晓燕",
+    "丽华", "雅琴", "慧敏", "雪梅", "佳怡", "欣怡", "梦瑶", "婉婷", "淑珍", "凤英", "春燕", "海燕",
+    "丽娟", "晓红", "静怡", "思琪",
+];
+const OCCUPATIONS: &[&str] = &[
+    "大学教授",
+    "中学校长",
+    "主任医师",
+    "律师事务所主任",
+    "民营企业董事长",
+    "科研院所研究员",
+    "作家",
+    "农业合作社理事长",
+    "会计师事务所合伙人",
+    "工程师",
+    "记者",
+    "社区医院院长",
+    "非遗传承人",
+    "银行行长",
+    "社会组织负责人",
+    "农民企业家",
+    "外资企业高管",
+    "运动员教练",
+    "宗教界人士",
+    "社会工作者",
+];
+const STREETS: &[&str] = &[
+    "人民路",
+    "解放路",
+    "中山路",
+    "建设路",
+    "滨江路",
+    "文化路",
+    "和平街",
+    "新华街",
+];
+
+/// What [`seed`] created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub committees: usize,
+    pub sectors: usize,
+    pub special_committees: usize,
+    pub parties: usize,
+    pub units: usize,
+    pub members: usize,
+    pub users: usize,
+}
+
+/// Whether the database holds no committee yet.
+pub async fn is_empty(db: &Db) -> Result<bool, StoreError> {
+    let n: i64 = on_db!(db, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM committees"
+    )
+    .fetch_one(c)
+    .await?);
+    Ok(n == 0)
+}
+
+/// Fills an empty database with demo data; does nothing (and answers `None`)
+/// when it already holds data. Every named account gets `password`.
+pub async fn seed(db: &Db, seed: u64, password: &str) -> Result<Option<Summary>, StoreError> {
+    if !is_empty(db).await? {
+        return Ok(None);
+    }
+    if let Some(code) = domain::validate::password_problem(password) {
+        return Err(StoreError::invalid("password", code));
+    }
+    let mut hashes = Vec::new();
+    for _ in ACCOUNTS {
+        hashes.push(users::hash_password(password.to_string()).await?);
+    }
+    let mut tx = db.begin().await?;
+    // Another process may have seeded while we hashed: check again under the write lock.
+    let n: i64 = crate::db::on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM committees"
+    )
+    .fetch_one(c)
+    .await?);
+    if n > 0 {
+        return Ok(None);
+    }
+    let summary = fill(&mut tx, seed, &hashes).await?;
+    tx.commit().await?;
+    Ok(Some(summary))
+}
+
+/// The named accounts: user name, display name, roles as (role, offices, unit index).
+const ACCOUNTS: [(&str, &str); 7] = [
+    ("admin", "系统管理员"),
+    ("staff", "周文静"),
+    ("member", "李红梅"),
+    ("member2", "张建国"),
+    ("unit", "王立新"),
+    ("leader", "陈振华"),
+    ("citizen", "刘晓燕"),
+];
+
+async fn fill(tx: &mut Tx, seed: u64, hashes: &[String]) -> Result<Summary, StoreError> {
+    let sys = Caller::system();
+    let mut rng = Rng::new(seed);
+    let committee =
+        |name: &str, short: &str, level: &str, parent: Option<i64>, code: &str| CommitteeInput {
+            name: name.into(),
+            short_name: Some(short.into()),
+            level: level.into(),
+            parent_id: parent,
+            region_code: Some(code.into()),
+        };
+    let region = committees::create_in(
+        tx,
+        &sys,
+        &committee("政协江澜省委员会", "江澜省政协", "regional", None, "980000"),
+    )
+    .await?;
+    let city_a = committees::create_in(
+        tx,
+        &sys,
+        &committee(
+            "政协临川市委员会",
+            "临川市政协",
+            "city",
+            Some(region.id),
+            "980100",
+        ),
+    )
+    .await?;
+    let city_b = committees::create_in(
+        tx,
+        &sys,
+        &committee(
+            "政协云岭市委员会",
+            "云岭市政协",
+            "city",
+            Some(region.id),
+            "980200",
+        ),
+    )
+    .await?;
+    let county_a1 = committees::create_in(
+        tx,
+        &sys,
+        &committee(
+            "政协青溪县委员会",
+            "青溪县政协",
+            "county",
+            Some(city_a.id),
+            "980121",
+        ),
+    )
+    .await?;
+    let county_a2 = committees::create_in(
+        tx,
+        &sys,
+        &committee(
+            "政协石门县委员会",
+            "石门县政协",
+            "county",
+            Some(city_a.id),
+            "980122",
+        ),
+    )
+    .await?;
+    let county_b1 = committees::create_in(
+        tx,
+        &sys,
+        &committee(
+            "政协松岗县委员会",
+            "松岗县政协",
+            "county",
+            Some(city_b.id),
+            "980221",
+        ),
+    )
+    .await?;
+
+    let body = |name: &str, short: Option<&str>, kind: Option<&str>, order: usize| BodyInput {
+        name: name.into(),
+        short_name: short.map(Into::into),
+        kind: kind.map(Into::into),
+        sort_order: Some(order as i64),
+        contact: None,
+        active: Some(true),
+    };
+    let mut sectors = Vec::new();
+    for (i, s) in SECTORS.iter().enumerate() {
+        sectors.push(
+            bodies::create_in(
+                tx,
+                &sys,
+                BodyKind::Sector,
+                region.id,
+                &body(s, None, None, i + 1),
+            )
+            .await?
+            .id,
+        );
+    }
+    let mut specials = Vec::new();
+    for (i, s) in SPECIAL_COMMITTEES.iter().enumerate() {
+        specials.push(
+            bodies::create_in(
+                tx,
+                &sys,
+                BodyKind::SpecialCommittee,
+                region.id,
+                &body(s, None, None, i + 1),
+            )
+            .await?
+            .id,
+        );
+    }
+    for (i, (name, short)) in PARTIES.iter().enumerate() {
+        let mut b = body(
+            &format!("{name}江澜省委员会"),
+            Some(short),
+            Some("democratic_party"),
+            i + 1,
+        );
+        b.contact = Some(format!("0871-6{:07}", 1_000_000 + i * 1111));
+        bodies::create_in(tx, &sys, BodyKind::Party, region.id, &b).await?;
+    }
+    let mut units = Vec::new();
+    for (i, (name, kind)) in UNITS.iter().enumerate() {
+        let mut b = body(name, None, Some(kind), i + 1);
+        b.contact = Some(format!("提案办理处 0871-6{:07}", 2_000_000 + i * 137));
+        units.push(
+            bodies::create_in(tx, &sys, BodyKind::Unit, region.id, &b)
+                .await?
+                .id,
+        );
+    }
+
+    // Accounts first, so two of them can be linked to member profiles.
+    let mut account_ids = Vec::new();
+    for ((username, display), hash) in ACCOUNTS.iter().zip(hashes) {
+        let input = NewUserInput {
+            username: (*username).into(),
+            display_name: (*display).into(),
+            password: "placeholder-not-used".into(),
+            committee_id: region.id,
+            email: Some(format!("{username}@jianglan-cppcc.example")),
+        };
+        account_ids.push(users::create_in(tx, &sys, &input, hash).await?.id);
+    }
+    let grant = |role: &str, offices: &[&str], unit: Option<i64>| GrantInput {
+        role: role.into(),
+        committee_id: region.id,
+        unit_id: unit,
+        offices: offices.iter().map(|s| s.to_string()).collect(),
+    };
+    let grants = [
+        grant("admin", &[], None),
+        grant("staff", &["proposals", "information"], None),
+        grant("member", &[], None),
+        grant("member", &[], None),
+        grant("unit_officer", &[], Some(units[1])),
+        grant("leader", &[], None),
+        grant("citizen", &[], None),
+    ];
+    for (id, g) in account_ids.iter().zip(&grants) {
+        users::grant_in(tx, &sys, *id, g, None).await?;
+    }
+
+    // About 600 members: 360 in the regional committee, 48 in each of the others.
+    let plan = [
+        (region.id, 360),
+        (city_a.id, 48),
+        (city_b.id, 48),
+        (county_a1.id, 48),
+        (county_a2.id, 48),
+        (county_b1.id, 48),
+    ];
+    let mut count = 0;
+    for (committee_id, n) in plan {
+        for i in 0..n {
+            let female = rng.below(100) < 38;
+            let linked = if committee_id == region.id && i < 2 {
+                Some(account_ids[2 + i])
+            } else {
+                None
+            };
+            let name = match linked {
+                Some(_) => ACCOUNTS[2 + i].1.to_string(),
+                None => format!(
+                    "{}{}",
+                    rng.pick(SURNAMES),
+                    if female {
+                        rng.pick(GIVEN_FEMALE)
+                    } else {
+                        rng.pick(GIVEN_MALE)
+                    }
+                ),
+            };
+            let female = if linked.is_some() { i == 0 } else { female };
+            let ethnicity = if rng.below(100) < 88 {
+                "汉族"
+            } else {
+                rng.pick(&ETHNICITIES[1..])
+            };
+            let affiliation = *rng.pick(Affiliation::ALL);
+            let regional = committee_id == region.id;
+            let input = MemberInput {
+                name,
+                gender: if female { "female" } else { "male" }.into(),
+                ethnicity: ethnicity.into(),
+                birth_year: Some(1955 + rng.below(35) as i64),
+                affiliation: affiliation.as_str().into(),
+                sector_id: regional.then(|| *rng.pick(&sectors)),
+                special_committee_id: (regional && rng.below(100) < 70)
+                    .then(|| *rng.pick(&specials)),
+                occupation: Some(rng.pick(OCCUPATIONS).to_string()),
+                term: Some(13),
+                standing: Some(rng.below(100) < 15),
+                phone: Some(format!("13{:09}", rng.next_u64() % 1_000_000_000)),
+                email: None,
+                address: Some(format!("{}{}号", rng.pick(STREETS), 1 + rng.below(300))),
+                active: Some(rng.below(100) < 97),
+            };
+            members::create_in(tx, &sys, committee_id, &input, linked).await?;
+            count += 1;
+        }
+    }
+    Ok(Summary {
+        committees: 6,
+        sectors: sectors.len(),
+        special_committees: specials.len(),
+        parties: PARTIES.len(),
+        units: units.len(),
+        members: count,
+        users: account_ids.len(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_generator_is_deterministic() {
+        let a: Vec<u64> = {
+            let mut r = Rng::new(7);
+            (0..5).map(|_| r.next_u64()).collect()
+        };
+        let b: Vec<u64> = {
+            let mut r = Rng::new(7);
+            (0..5).map(|_| r.next_u64()).collect()
+        };
+        assert_eq!(a, b);
+        assert_ne!(a, {
+            let mut r = Rng::new(8);
+            (0..5).map(|_| r.next_u64()).collect::<Vec<_>>()
+        });
+    }
+
+    #[test]
+    fn lists_have_their_sizes_and_no_repeats() {
+        let mut s = SECTORS.to_vec();
+        s.sort();
+        s.dedup();
+        assert_eq!(s.len(), 34);
+        let mut u: Vec<_> = UNITS.iter().map(|u| u.0).collect();
+        u.sort();
+        u.dedup();
+        assert_eq!(u.len(), 40);
+        for (_, kind) in UNITS {
+            assert!(BodyKind::Unit.subtypes().contains(&kind));
+        }
+    }
+}

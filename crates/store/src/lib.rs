@@ -1,0 +1,20 @@
+//! Xieshang's database layer: one [`Db`] over SQLite or PostgreSQL, the schema
+//! migrations of both, and the commands that change records. Each command runs
+//! in one transaction: it loads and checks, asks `domain` whether the caller
+//! may act, writes the record and appends the audit event, or does nothing.
+
+pub mod audit;
+pub mod backup;
+pub mod clock;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod ids;
+pub mod members;
+pub mod migrate;
+pub mod page;
+pub mod platform;
+
+pub use db::{Db, Tx};
+pub use error::StoreError;
+pub use platform::caller::Caller;

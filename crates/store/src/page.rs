@@ -1,0 +1,44 @@
+//! Pagination of collections.
+
+use serde::Serialize;
+
+/// The page a caller asked for, already bounded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl PageRequest {
+    /// Largest page size served.
+    pub const MAX_PER_PAGE: i64 = 200;
+
+    /// Bounds what a client sent: page at least 1, 1 to 200 per page (20 by default).
+    pub fn new(page: Option<i64>, per_page: Option<i64>) -> Self {
+        PageRequest {
+            page: page.unwrap_or(1).clamp(1, 1_000_000),
+            per_page: per_page.unwrap_or(20).clamp(1, Self::MAX_PER_PAGE),
+        }
+    }
+
+    /// Rows to skip.
+    pub fn offset(&self) -> i64 {
+        (self.page - 1) * self.per_page
+    }
+}
+
+/// One page of a collection with the total count.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl<T> Page<T> {
+    /// How many pages there are in all (at least 1).
+    pub fn pages(&self) -> i64 {
+        ((self.total + self.per_page - 1) / self.per_page).max(1)
+    }
+}

@@ -1,0 +1,103 @@
+//! Sign-in sessions: web sessions (a cookie) and API tokens (a bearer
+//! header). Only a hash of the secret is stored, so a copy of the database
+//! cannot be used to sign in.
+
+use crate::db::{Db, on_db};
+use crate::error::StoreError;
+use crate::ids;
+
+/// How long a web session lasts.
+pub const WEB_LIFETIME_MICROS: i64 = 12 * 3600 * 1_000_000;
+/// How long an API token lasts.
+pub const API_LIFETIME_MICROS: i64 = 30 * 24 * 3600 * 1_000_000;
+
+/// Whether a session is a browser's or an API client's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Web,
+    Api,
+}
+
+impl Kind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Kind::Web => "web",
+            Kind::Api => "api",
+        }
+    }
+}
+
+/// A new session: the secret to hand to the client and its CSRF token.
+pub struct NewSession {
+    pub token: String,
+    pub csrf: String,
+}
+
+/// A valid session found by its secret.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Session {
+    pub user_id: i64,
+    pub csrf: String,
+    pub kind: String,
+    pub expires_at: i64,
+}
+
+/// Starts a session for a user.
+pub async fn start(db: &Db, user_id: i64, kind: Kind) -> Result<NewSession, StoreError> {
+    let token = ids::new_token();
+    let csrf = ids::new_token();
+    let now = crate::clock::now();
+    let lifetime = match kind {
+        Kind::Web => WEB_LIFETIME_MICROS,
+        Kind::Api => API_LIFETIME_MICROS,
+    };
+    let mut tx = db.begin().await?;
+    crate::db::on_tx!(&mut tx, |c| {
+        sqlx::query(
+        "INSERT INTO sessions (token_hash, kind, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)"
+    )
+    .bind(ids::sha256_hex(&token))
+    .bind(kind.as_str())
+    .bind(user_id)
+    .bind(&csrf)
+    .bind(now)
+    .bind(now + lifetime)
+    .execute(c)
+    .await?.rows_affected()
+    });
+    tx.commit().await?;
+    Ok(NewSession { token, csrf })
+}
+
+/// The live session of a secret, if it exists, has not expired, is of the
+/// expected kind and its account is enabled.
+pub async fn find(db: &Db, token: &str, kind: Kind) -> Result<Option<Session>, StoreError> {
+    if token.len() != 64 {
+        return Ok(None);
+    }
+    Ok(on_db!(db, |c| {
+        sqlx::query_as(
+        "SELECT s.user_id, s.csrf, s.kind, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.token_hash = $1 AND s.kind = $2 AND s.expires_at > $3 AND u.disabled = $4"
+    )
+    .bind(ids::sha256_hex(token))
+    .bind(kind.as_str())
+    .bind(crate::clock::now())
+    .bind(false)
+    .fetch_optional(c)
+    .await?
+    }))
+}
+
+/// Ends a session.
+pub async fn end(db: &Db, token: &str) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    crate::db::on_tx!(&mut tx, |c| sqlx::query(
+        "DELETE FROM sessions WHERE token_hash = $1"
+    )
+    .bind(ids::sha256_hex(token))
+    .execute(c)
+    .await?
+    .rows_affected());
+    tx.commit().await
+}

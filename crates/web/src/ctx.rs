@@ -1,0 +1,345 @@
+//! The request context: who is signed in, in which language, with which
+//! CSRF token, and from which address. One middleware builds it, enforces
+//! the body limit and CSRF checks, and renders any failure in the caller's
+//! language (problem+json under `/api`, an HTML page elsewhere).
+
+use crate::error::{Failure, WebError};
+use crate::i18n::{Lang, Tr};
+use crate::state::AppState;
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Parts};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use domain::platform::Actor;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use store::platform::{sessions, users};
+use store::{Caller, StoreError};
+
+/// The session cookie.
+pub const SESSION_COOKIE: &str = "xs_session";
+/// The CSRF cookie of visitors who are not signed in (double-submit).
+pub const CSRF_COOKIE: &str = "xs_csrf";
+/// The language cookie of visitors who are not signed in.
+pub const LANG_COOKIE: &str = "xs_lang";
+/// The form field carrying the CSRF token.
+pub const CSRF_FIELD: &str = "_csrf";
+
+/// A signed-in user.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub user: users::User,
+    pub actor: Actor,
+    /// The session's secret (to end it on logout).
+    pub token: String,
+    /// Whether the user came with a bearer token rather than a cookie.
+    pub bearer: bool,
+}
+
+/// The context of one request.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub lang: Lang,
+    pub user: Option<Arc<SignedIn>>,
+    /// The CSRF token that forms on this page must carry.
+    pub csrf: String,
+    pub ip: Option<String>,
+    /// Whether the request is to the JSON API.
+    pub api: bool,
+    /// Whether cookies set in answer to this request must be `Secure`.
+    pub secure: bool,
+}
+
+impl Ctx {
+    /// The translator for the request's language.
+    pub fn tr(&self) -> Tr {
+        Tr { lang: self.lang }
+    }
+
+    /// The caller of store commands; fails when not signed in.
+    pub fn caller(&self) -> Result<Caller, WebError> {
+        match &self.user {
+            Some(u) => Ok(Caller::user(u.actor.clone(), self.ip.clone())),
+            None => Err(WebError::Unauthenticated),
+        }
+    }
+
+    /// The signed-in user; fails when not signed in.
+    pub fn signed_in(&self) -> Result<&SignedIn, WebError> {
+        self.user.as_deref().ok_or(WebError::Unauthenticated)
+    }
+
+    /// A `Set-Cookie` value with the project's attributes.
+    pub fn cookie(
+        &self,
+        name: &str,
+        value: &str,
+        max_age: Option<i64>,
+        http_only: bool,
+    ) -> HeaderValue {
+        let mut c = format!("{name}={value}; Path=/; SameSite=Lax");
+        if http_only {
+            c.push_str("; HttpOnly");
+        }
+        if self.secure {
+            c.push_str("; Secure");
+        }
+        if let Some(a) = max_age {
+            c.push_str(&format!("; Max-Age={a}"));
+        }
+        HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static(""))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = WebError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Ctx>()
+            .cloned()
+            .ok_or(WebError::Malformed("no context".into()))
+    }
+}
+
+/// The value of a cookie in the request.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+fn client_ip(req: &Request, trust_proxy: bool) -> Option<String> {
+    if trust_proxy {
+        if let Some(f) = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+        {
+            if let Some(first) = f.split(',').next() {
+                return Some(first.trim().to_string());
+            }
+        }
+    }
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+}
+
+/// Constant-time comparison of two tokens.
+fn same_token(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+        && !a.is_empty()
+}
+
+/// A request from another site: its `Origin` names another host, or the
+/// browser says so in `Sec-Fetch-Site`.
+fn cross_site(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        if !matches!(site, "same-origin" | "none") {
+            return true;
+        }
+    }
+    match (
+        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+        headers.get(header::HOST).and_then(|v| v.to_str().ok()),
+    ) {
+        (Some("null"), _) => true,
+        (Some(origin), Some(host)) => origin.split("://").nth(1) != Some(host),
+        _ => false,
+    }
+}
+
+async fn load_user(
+    state: &AppState,
+    token: &str,
+    kind: sessions::Kind,
+) -> Result<Option<(SignedIn, String)>, StoreError> {
+    let Some(session) = sessions::find(&state.db, token, kind).await? else {
+        return Ok(None);
+    };
+    let Some(user) = users::by_id(&state.db, session.user_id).await? else {
+        return Ok(None);
+    };
+    let actor = users::actor_of(&user);
+    Ok(Some((
+        SignedIn {
+            user,
+            actor,
+            token: token.to_string(),
+            bearer: kind == sessions::Kind::Api,
+        },
+        session.csrf,
+    )))
+}
+
+/// The context middleware (see the module documentation).
+pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let headers = req.headers().clone();
+    let ip = client_ip(&req, state.settings.trust_proxy);
+    let secure = state.settings.secure_cookies
+        || headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            == Some("https");
+
+    let found = match (api, bearer(&headers), cookie(&headers, SESSION_COOKIE)) {
+        (true, Some(t), _) => load_user(&state, t, sessions::Kind::Api).await,
+        (_, _, Some(t)) => load_user(&state, t, sessions::Kind::Web).await,
+        _ => Ok(None),
+    };
+    let (user, session_csrf) = match found {
+        Ok(Some((u, csrf))) => (Some(Arc::new(u)), Some(csrf)),
+        Ok(None) => (None, None),
+        Err(e) => {
+            let ctx = Ctx {
+                lang: Lang::default(),
+                user: None,
+                csrf: String::new(),
+                ip,
+                api,
+                secure,
+            };
+            return render_failure(&ctx, WebError::Store(e));
+        }
+    };
+    let lang = user
+        .as_ref()
+        .and_then(|u| u.user.lang.as_deref())
+        .and_then(Lang::parse)
+        .or_else(|| cookie(&headers, LANG_COOKIE).and_then(Lang::parse))
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept_language)
+        })
+        .unwrap_or_default();
+    let visitor_csrf = cookie(&headers, CSRF_COOKIE)
+        .filter(|c| c.len() == 64)
+        .map(str::to_string);
+    let new_visitor_csrf = session_csrf.is_none() && visitor_csrf.is_none() && !api;
+    let csrf = session_csrf
+        .clone()
+        .or(visitor_csrf)
+        .unwrap_or_else(store::ids::new_token);
+    let ctx = Ctx {
+        lang,
+        user,
+        csrf,
+        ip,
+        api,
+        secure,
+    };
+
+    let (mut parts, body) = req.into_parts();
+    // The body limit: refuse a declared oversize body at once, and cap a
+    // streamed one so that reading it fails instead of exhausting memory.
+    let limit = state.settings.body_limit;
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return render_failure(&ctx, WebError::TooLarge);
+    }
+    let mut body = Body::new(http_body_util::Limited::new(body, limit));
+
+    let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if unsafe_method {
+        let checked = if api {
+            match (&ctx.user, &session_csrf) {
+                // A cookie-authenticated script must send the token as a header.
+                (Some(u), Some(expected)) if !u.bearer => parts
+                    .headers
+                    .get("x-csrf-token")
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|t| same_token(t, expected)),
+                _ => true,
+            }
+        } else if cross_site(&parts.headers) {
+            false
+        } else {
+            let bytes = match axum::body::to_bytes(body, limit).await {
+                Ok(b) => b,
+                Err(_) => return render_failure(&ctx, WebError::TooLarge),
+            };
+            let ok = form_token(&bytes).is_some_and(|t| same_token(&t, &ctx.csrf));
+            body = Body::from(bytes);
+            ok
+        };
+        if !checked {
+            return render_failure(&ctx, WebError::Csrf);
+        }
+    }
+    parts.extensions.insert(ctx.clone());
+    let req = Request::from_parts(parts, body);
+    let mut resp = next.run(req).await;
+    if let Some(Failure(err)) = resp.extensions_mut().remove::<Failure>() {
+        let err = Arc::try_unwrap(err).unwrap_or_else(|e| WebError::Malformed(e.to_string()));
+        resp = render_failure(&ctx, err);
+    }
+    if new_visitor_csrf {
+        let c = ctx.cookie(CSRF_COOKIE, &ctx.csrf, None, true);
+        resp.headers_mut().append(header::SET_COOKIE, c);
+    }
+    resp
+}
+
+/// The `_csrf` field of a URL-encoded form body.
+fn form_token(body: &Bytes) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == CSRF_FIELD)
+        .map(|(_, v)| v)
+}
+
+/// Renders a failure for the context: problem+json for the API, a page otherwise.
+pub fn render_failure(ctx: &Ctx, err: WebError) -> Response {
+    let status = err.status();
+    let mut resp = if let WebError::Store(StoreError::Replay { body, .. }) = &err {
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/json")],
+            body.clone(),
+        )
+            .into_response()
+    } else if ctx.api {
+        crate::problem::response(ctx, &err)
+    } else {
+        crate::platform::pages::error_page(ctx, &err)
+    };
+    *resp.status_mut() = status;
+    if let WebError::Store(StoreError::Throttled(secs)) = err {
+        if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+    }
+    if status == StatusCode::UNAUTHORIZED && ctx.api {
+        resp.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    resp
+}

@@ -1,0 +1,196 @@
+//! The message catalogue: every visible string, in zh-CN (the default) and
+//! English. Catalogues are plain `key = value` files compiled into the binary.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// An interface language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    ZhCn,
+    En,
+}
+
+impl Lang {
+    /// Every language, default first.
+    pub const ALL: [Lang; 2] = [Lang::ZhCn, Lang::En];
+
+    /// The BCP 47 tag, as used in `lang` attributes and settings.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::ZhCn => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// Parses a tag (`zh-CN`, `zh`, `en`, `en-US` ...).
+    pub fn parse(s: &str) -> Option<Lang> {
+        let s = s.trim().to_ascii_lowercase();
+        if s == "zh" || s.starts_with("zh-") || s.starts_with("zh_") {
+            Some(Lang::ZhCn)
+        } else if s == "en" || s.starts_with("en-") || s.starts_with("en_") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// The best language for an `Accept-Language` header, honouring q-values.
+    pub fn from_accept_language(header: &str) -> Option<Lang> {
+        let mut best: Option<(f32, Lang)> = None;
+        for part in header.split(',') {
+            let mut it = part.split(';');
+            let tag = it.next().unwrap_or("");
+            let q = it
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if let Some(l) = Lang::parse(tag) {
+                if best.is_none_or(|(bq, _)| q > bq) {
+                    best = Some((q, l));
+                }
+            }
+        }
+        best.map(|(_, l)| l)
+    }
+}
+
+fn parse_catalogue(text: &'static str) -> HashMap<&'static str, &'static str> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_once(" = ").map(|(k, v)| (k.trim(), v.trim())))
+        .collect()
+}
+
+static ZH: LazyLock<HashMap<&'static str, &'static str>> =
+    LazyLock::new(|| parse_catalogue(include_str!("../locales/zh-CN.txt")));
+static EN: LazyLock<HashMap<&'static str, &'static str>> =
+    LazyLock::new(|| parse_catalogue(include_str!("../locales/en.txt")));
+
+/// The catalogue of a language.
+pub fn catalogue(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
+    match lang {
+        Lang::ZhCn => &ZH,
+        Lang::En => &EN,
+    }
+}
+
+/// Translator handed to every template.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Tr {
+    pub lang: Lang,
+}
+
+impl Tr {
+    /// The message for `key`; the key itself when missing (and a test keeps
+    /// every key used by templates and code present in both catalogues).
+    pub fn s(&self, key: &'static str) -> &'static str {
+        match catalogue(self.lang).get(key) {
+            Some(v) => v,
+            None => {
+                tracing::warn!(key, lang = self.lang.tag(), "missing message");
+                key
+            }
+        }
+    }
+
+    /// The message for `key` with `{0}`, `{1}` ... replaced by `args`.
+    pub fn f(&self, key: &'static str, args: &[&dyn std::fmt::Display]) -> String {
+        let mut s = self.s(key).to_string();
+        for (i, a) in args.iter().enumerate() {
+            s = s.replace(&format!("{{{i}}}"), &a.to_string());
+        }
+        s
+    }
+
+    /// [`Tr::f`] with one argument (for templates).
+    pub fn f1(&self, key: &'static str, a: impl std::fmt::Display) -> String {
+        self.f(key, &[&a])
+    }
+
+    /// [`Tr::f`] with two arguments (for templates).
+    pub fn f2(
+        &self,
+        key: &'static str,
+        a: impl std::fmt::Display,
+        b: impl std::fmt::Display,
+    ) -> String {
+        self.f(key, &[&a, &b])
+    }
+
+    /// A message for a code under a prefix (`role.admin`, `error.required` ...),
+    /// falling back to the code itself.
+    pub fn code(&self, prefix: &str, code: &str) -> String {
+        let key = format!("{prefix}.{code}");
+        match catalogue(self.lang).get(key.as_str()) {
+            Some(v) => (*v).to_string(),
+            None => code.to_string(),
+        }
+    }
+
+    /// The BCP 47 tag of the language.
+    pub fn tag(&self) -> &'static str {
+        self.lang.tag()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_catalogues_have_the_same_keys() {
+        let mut zh: Vec<_> = ZH.keys().collect();
+        let mut en: Vec<_> = EN.keys().collect();
+        zh.sort();
+        en.sort();
+        let only_zh: Vec<_> = zh.iter().filter(|k| !EN.contains_key(**k)).collect();
+        let only_en: Vec<_> = en.iter().filter(|k| !ZH.contains_key(**k)).collect();
+        assert!(
+            only_zh.is_empty() && only_en.is_empty(),
+            "zh only: {only_zh:?}; en only: {only_en:?}"
+        );
+    }
+
+    #[test]
+    fn every_key_used_in_templates_and_code_exists() {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let mut missing = Vec::new();
+        let mut files = Vec::new();
+        for dir in ["templates", "src", "src/platform", "src/members"] {
+            for e in std::fs::read_dir(format!("{root}/{dir}"))
+                .expect("dir")
+                .flatten()
+            {
+                if e.path().is_file() {
+                    files.push(e.path());
+                }
+            }
+        }
+        for path in files {
+            let text = std::fs::read_to_string(&path).expect("read");
+            for pat in [".s(\"", ".f(\"", ".f1(\"", ".f2(\""] {
+                for (i, _) in text.match_indices(pat) {
+                    let rest = &text[i + pat.len()..];
+                    let key = &rest[..rest.find('"').unwrap_or(0)];
+                    if !key.is_empty() && !ZH.contains_key(key) {
+                        missing.push(format!("{}: {key}", path.display()));
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "missing messages: {missing:#?}");
+    }
+
+    #[test]
+    fn accept_language_is_honoured() {
+        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9"), Some(Lang::En));
+        assert_eq!(
+            Lang::from_accept_language("fr, en;q=0.5, zh-CN;q=0.8"),
+            Some(Lang::ZhCn)
+        );
+        assert_eq!(Lang::from_accept_language("fr"), None);
+    }
+}

@@ -1,0 +1,177 @@
+//! Xieshang's HTTP layer: server-rendered pages and the JSON API, one module
+//! per area, over the same store commands.
+
+pub mod api_extract;
+pub mod ctx;
+pub mod error;
+pub mod i18n;
+pub mod members;
+pub mod platform;
+pub mod problem;
+pub mod state;
+pub mod view;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use error::WebError;
+use state::AppState;
+use tower_http::set_header::SetResponseHeaderLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Xieshang API", version = "1", description = "The JSON API of Xieshang, the platform of a political consultative committee. Conventions: API.md."),
+    servers((url = "/api/v1")),
+    components(schemas(problem::Problem, problem::FieldProblem))
+)]
+struct ApiDoc;
+
+fn api_router() -> OpenApiRouter<AppState> {
+    use members::api as m;
+    use platform::api as p;
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(p::login))
+        .routes(routes!(p::logout))
+        .routes(routes!(p::me))
+        .routes(routes!(p::change_password))
+        .routes(routes!(p::list_committees, p::create_committee))
+        .routes(routes!(p::get_committee, p::update_committee))
+        .routes(routes!(p::committee_events))
+        .routes(routes!(p::list_users, p::create_user))
+        .routes(routes!(p::get_user, p::update_user))
+        .routes(routes!(p::user_action))
+        .routes(routes!(p::user_events))
+        .routes(routes!(p::list_events))
+        .routes(routes!(m::list_members, m::create_member))
+        .routes(routes!(m::get_member, m::update_member))
+        .routes(routes!(m::member_events))
+        .routes(routes!(p::list_bodies, p::create_body))
+        .routes(routes!(p::get_body, p::update_body))
+        .routes(routes!(p::body_events))
+}
+
+/// The OpenAPI document of the JSON API.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_router().split_for_parts().1
+}
+
+async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
+    if state.db.ping().await {
+        "ok".into_response()
+    } else {
+        (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "database unreachable",
+        )
+            .into_response()
+    }
+}
+
+async fn openapi_json() -> Response {
+    let doc = openapi().to_json().unwrap_or_default();
+    ([(header::CONTENT_TYPE, "application/json")], doc).into_response()
+}
+
+async fn no_route() -> WebError {
+    WebError::NoRoute
+}
+
+async fn method_not_allowed(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let r = next.run(req).await;
+    if r.status() == axum::http::StatusCode::METHOD_NOT_ALLOWED
+        && r.extensions().get::<error::Failure>().is_none()
+    {
+        return WebError::MethodNotAllowed.into_response();
+    }
+    r
+}
+
+/// The whole application: pages, API, static files, with the context
+/// middleware and the security headers.
+pub fn router(state: AppState) -> Router {
+    use members::pages as mp;
+    use platform::{org_pages as op, pages as pp, user_pages as up};
+    let (api, _) = api_router().split_for_parts();
+    let pages = Router::new()
+        .route("/", get(pp::home))
+        .route("/login", get(pp::login_form).post(pp::login))
+        .route("/logout", post(pp::logout))
+        .route("/lang", post(pp::set_lang))
+        .route("/account", get(pp::account))
+        .route("/account/password", post(pp::change_password))
+        .route("/static/{name}", get(pp::static_file))
+        .route("/admin/committees", get(op::committees_list))
+        .route(
+            "/admin/committees/new",
+            get(op::committee_new_form).post(op::committee_create),
+        )
+        .route(
+            "/admin/committees/{id}",
+            get(op::committee_edit_form).post(op::committee_update),
+        )
+        .route("/admin/members", get(mp::members_list))
+        .route(
+            "/admin/members/new",
+            get(mp::member_new_form).post(mp::member_create),
+        )
+        .route(
+            "/admin/members/{id}",
+            get(mp::member_edit_form).post(mp::member_update),
+        )
+        .route("/admin/users", get(up::users_list))
+        .route(
+            "/admin/users/new",
+            get(up::user_new_form).post(up::user_create),
+        )
+        .route("/admin/users/{id}", get(up::user_detail))
+        .route("/admin/users/{id}/grant", post(up::user_grant))
+        .route("/admin/users/{id}/revoke", post(up::user_revoke))
+        .route(
+            "/admin/users/{id}/reset-password",
+            post(up::user_reset_password),
+        )
+        .route("/admin/users/{id}/disable", post(up::user_disable))
+        .route("/admin/users/{id}/enable", post(up::user_enable))
+        .route("/admin/events", get(up::events_list))
+        .route("/admin/{kind}", get(op::bodies_list))
+        .route(
+            "/admin/{kind}/new",
+            get(op::body_new_form).post(op::body_create),
+        )
+        .route(
+            "/admin/{kind}/{id}",
+            get(op::body_edit_form).post(op::body_update),
+        )
+        .route("/healthz", get(healthz))
+        .route("/api/openapi.json", get(openapi_json));
+    const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+    pages
+        .nest("/api/v1", api.fallback(no_route))
+        .fallback(no_route)
+        .layer(axum::middleware::from_fn(method_not_allowed))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ctx::middleware,
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .with_state(state)
+}

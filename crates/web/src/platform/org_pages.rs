@@ -1,0 +1,678 @@
+//! Admin pages for committees and the bodies inside them.
+
+use super::pages::{html, require_login};
+use crate::ctx::Ctx;
+use crate::error::{WebError, WebResult};
+use crate::i18n::Tr;
+use crate::state::AppState;
+use crate::view::{Cell, Chrome, Field, attach_errors, cell, link, page_link, parse_opt_i64};
+use askama::Template;
+use axum::extract::{Form, OriginalUri, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::platform::{BodyInput, BodyKind, CommitteeInput, Level, Permission};
+use domain::validate::FieldError;
+use serde::Deserialize;
+use store::page::PageRequest;
+use store::platform::{bodies, committees};
+use store::{Caller, StoreError};
+
+/// The generic list page.
+#[derive(Template)]
+#[template(path = "list.html")]
+pub struct ListPage {
+    pub c: Chrome,
+    pub title: String,
+    pub path: String,
+    pub new_link: Option<String>,
+    pub filters: Vec<Field>,
+    pub headers: Vec<&'static str>,
+    pub rows: Vec<Vec<Cell>>,
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl ListPage {
+    /// Fills in the pager from a page of results and the list's parameters.
+    pub fn paged(mut self, page: i64, pages: i64, params: &[(&str, String)]) -> Self {
+        self.page = page;
+        self.pages = pages;
+        self.prev = (page > 1).then(|| page_link(&self.path, params, page - 1));
+        self.next = (page < pages).then(|| page_link(&self.path, params, page + 1));
+        self
+    }
+}
+
+/// The generic form page.
+#[derive(Template)]
+#[template(path = "form.html")]
+pub struct FormPage {
+    pub c: Chrome,
+    pub title: String,
+    pub back: String,
+    pub action: String,
+    pub alert: Option<String>,
+    pub version: Option<i64>,
+    pub fields: Vec<Field>,
+    pub submit: &'static str,
+}
+
+impl FormPage {
+    /// Renders the form; with errors, attaches them and answers 422 (or 409 for a conflict).
+    pub fn respond(mut self, t: Tr, err: Option<&StoreError>) -> WebResult<Response> {
+        let status = match err {
+            Some(StoreError::Invalid(errors)) => {
+                let rest = attach_errors(t, &mut self.fields, errors);
+                self.alert = Some(if rest.is_empty() {
+                    t.s("form.fix_errors").to_string()
+                } else {
+                    rest.join("; ")
+                });
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            Some(StoreError::Conflict { code, .. }) => {
+                self.alert = Some(t.code("problem", code));
+                StatusCode::CONFLICT
+            }
+            _ => StatusCode::OK,
+        };
+        let mut r = html(self)?;
+        *r.status_mut() = status;
+        Ok(r)
+    }
+}
+
+/// The committee a list shows: the one asked for, else the caller's first.
+pub fn chosen_committee(ctx: &Ctx, asked: Option<i64>) -> WebResult<i64> {
+    let u = ctx.signed_in()?;
+    Ok(asked.unwrap_or_else(|| {
+        u.actor
+            .committees()
+            .first()
+            .copied()
+            .unwrap_or(u.user.committee_id)
+    }))
+}
+
+/// Options for choosing a committee among those the caller may see.
+pub async fn committee_options(
+    state: &AppState,
+    caller: &Caller,
+    permission: Permission,
+) -> WebResult<Vec<(String, String)>> {
+    Ok(committees::all_with_scopes(&state.db)
+        .await?
+        .into_iter()
+        .filter(|(_, s)| caller.may(permission, s))
+        .map(|(c, s)| {
+            (
+                c.id.to_string(),
+                format!("{}{}", "— ".repeat(s.path.len() - 1), c.name),
+            )
+        })
+        .collect())
+}
+
+// ---- committees ----
+
+/// The tree of committees the caller may see.
+pub async fn committees_list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    uri: OriginalUri,
+) -> WebResult<Response> {
+    if let Err(r) = require_login(&ctx, &uri) {
+        return Ok(r);
+    }
+    let caller = ctx.caller()?;
+    let t = ctx.tr();
+    let list = committees::list(&state.db, &caller).await?;
+    let may_create = list
+        .iter()
+        .any(|(_, s)| caller.may(Permission::Administer, s));
+    let rows: Vec<Vec<Cell>> = list
+        .iter()
+        .map(|(c, s)| {
+            let name = format!("{}{}", "— ".repeat(s.path.len() - 1), c.name);
+            let name = if caller.may(Permission::Administer, s) {
+                link(name, format!("/admin/committees/{}", c.id))
+            } else {
+                cell(name)
+            };
+            vec![
+                name,
+                cell(c.short_name.clone().unwrap_or_default()),
+                cell(t.code("level", &c.level)),
+                cell(c.region_code.clone().unwrap_or_default()),
+            ]
+        })
+        .collect();
+    let total = rows.len() as i64;
+    html(ListPage {
+        c: Chrome::new(&ctx, "/admin/committees"),
+        title: t.s("nav.committees").into(),
+        path: "/admin/committees".into(),
+        new_link: may_create.then(|| "/admin/committees/new".to_string()),
+        filters: vec![],
+        headers: vec![
+            t.s("field.name"),
+            t.s("field.short_name"),
+            t.s("field.level"),
+            t.s("field.region_code"),
+        ],
+        rows,
+        total,
+        page: 1,
+        pages: 1,
+        prev: None,
+        next: None,
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct CommitteeHtmlForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    short_name: String,
+    #[serde(default)]
+    level: String,
+    #[serde(default)]
+    parent_id: String,
+    #[serde(default)]
+    region_code: String,
+    version: Option<i64>,
+}
+
+fn level_options(t: Tr) -> Vec<(String, String)> {
+    Level::ALL
+        .iter()
+        .map(|l| (l.as_str().to_string(), t.code("level", l.as_str())))
+        .collect()
+}
+
+async fn committee_form(
+    state: &AppState,
+    ctx: &Ctx,
+    f: &CommitteeHtmlForm,
+    id: Option<i64>,
+) -> WebResult<FormPage> {
+    let t = ctx.tr();
+    let caller = ctx.caller()?;
+    let mut fields = vec![
+        Field::text("name", t.s("field.name"), &f.name)
+            .required()
+            .max(100),
+        Field::text("short_name", t.s("field.short_name"), &f.short_name).max(30),
+        Field::select("level", t.s("field.level"), &f.level, level_options(t)).required(),
+        Field::text("region_code", t.s("field.region_code"), &f.region_code).max(12),
+    ];
+    if id.is_none() {
+        let parents = committee_options(state, &caller, Permission::Administer).await?;
+        fields.insert(
+            2,
+            Field::select("parent_id", t.s("field.parent"), &f.parent_id, parents).required(),
+        );
+    }
+    Ok(FormPage {
+        c: Chrome::new(ctx, "/admin/committees"),
+        title: t
+            .s(if id.is_some() {
+                "committee.edit"
+            } else {
+                "committee.new"
+            })
+            .into(),
+        back: "/admin/committees".into(),
+        action: id.map_or("/admin/committees/new".into(), |i| {
+            format!("/admin/committees/{i}")
+        }),
+        alert: None,
+        version: f.version,
+        fields,
+        submit: t.s("action.save"),
+    })
+}
+
+fn committee_input(f: &CommitteeHtmlForm) -> Result<CommitteeInput, StoreError> {
+    let mut errors: Vec<FieldError> = Vec::new();
+    let parent_id = parse_opt_i64("parent_id", &f.parent_id, &mut errors);
+    if !errors.is_empty() {
+        return Err(StoreError::Invalid(errors));
+    }
+    Ok(CommitteeInput {
+        name: f.name.clone(),
+        short_name: Some(f.short_name.clone()),
+        level: f.level.clone(),
+        parent_id,
+        region_code: Some(f.region_code.clone()),
+    })
+}
+
+/// The form for a new committee.
+pub async fn committee_new_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    uri: OriginalUri,
+) -> WebResult<Response> {
+    if let Err(r) = require_login(&ctx, &uri) {
+        return Ok(r);
+    }
+    let f = CommitteeHtmlForm {
+        level: "county".into(),
+        ..Default::default()
+    };
+    committee_form(&state, &ctx, &f, None)
+        .await?
+        .respond(ctx.tr(), None)
+}
+
+/// Creates a committee.
+pub async fn committee_create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<CommitteeHtmlForm>,
+) -> WebResult<Response> {
+    let caller = ctx.caller()?;
+    let result = match committee_input(&f) {
+        Ok(input) => committees::create(&state.db, &caller, &input).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to("/admin/committees").into_response()),
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {
+            committee_form(&state, &ctx, &f, None)
+                .await?
+                .respond(ctx.tr(), Some(&e))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The form to edit a committee.
+pub async fn committee_edit_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    uri: OriginalUri,
+    Path(id): Path<i64>,
+) -> WebResult<Response> {
+    if let Err(r) = require_login(&ctx, &uri) {
+        return Ok(r);
+    }
+    let caller = ctx.caller()?;
+    let c = committees::get(&state.db, &caller, id).await?;
+    let scope = committees::scope(&state.db, id)
+        .await?
+        .ok_or(WebError::NoRoute)?;
+    caller.require(Permission::Administer, &scope)?;
+    let f = CommitteeHtmlForm {
+        name: c.name,
+        short_name: c.short_name.unwrap_or_default(),
+        level: c.level,
+        parent_id: String::new(),
+        region_code: c.region_code.unwrap_or_default(),
+        version: Some(c.version),
+    };
+    committee_form(&state, &ctx, &f, Some(id))
+        .await?
+        .respond(ctx.tr(), None)
+}
+
+/// Saves a committee.
+pub async fn committee_update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<CommitteeHtmlForm>,
+) -> WebResult<Response> {
+    let caller = ctx.caller()?;
+    let result = match committee_input(&f) {
+        Ok(input) => {
+            committees::update(
+                &state.db,
+                &caller,
+                id,
+                &CommitteeInput {
+                    parent_id: None,
+                    ..input
+                },
+                f.version,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to("/admin/committees").into_response()),
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {
+            committee_form(&state, &ctx, &f, Some(id))
+                .await?
+                .respond(ctx.tr(), Some(&e))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---- bodies ----
+
+/// The body kind a path segment names.
+pub fn kind_of_segment(seg: &str) -> Option<BodyKind> {
+    match seg {
+        "sectors" => Some(BodyKind::Sector),
+        "special-committees" => Some(BodyKind::SpecialCommittee),
+        "parties" => Some(BodyKind::Party),
+        "units" => Some(BodyKind::Unit),
+        _ => None,
+    }
+}
+
+/// The path segment of a body kind.
+pub fn segment_of(kind: BodyKind) -> &'static str {
+    match kind {
+        BodyKind::Sector => "sectors",
+        BodyKind::SpecialCommittee => "special-committees",
+        BodyKind::Party => "parties",
+        BodyKind::Unit => "units",
+    }
+}
+
+fn kind_title(t: Tr, kind: BodyKind) -> &'static str {
+    match kind {
+        BodyKind::Sector => t.s("nav.sectors"),
+        BodyKind::SpecialCommittee => t.s("nav.special_committees"),
+        BodyKind::Party => t.s("nav.parties"),
+        BodyKind::Unit => t.s("nav.units"),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    committee_id: Option<i64>,
+    q: Option<String>,
+    page: Option<i64>,
+}
+
+/// The bodies of one kind in a committee.
+pub async fn bodies_list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    uri: OriginalUri,
+    Path(seg): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> WebResult<Response> {
+    if let Err(r) = require_login(&ctx, &uri) {
+        return Ok(r);
+    }
+    let kind = kind_of_segment(&seg).ok_or(WebError::NoRoute)?;
+    let caller = ctx.caller()?;
+    let t = ctx.tr();
+    let committee_id = chosen_committee(&ctx, q.committee_id)?;
+    let page = bodies::list(
+        &state.db,
+        &caller,
+        kind,
+        committee_id,
+        q.q.as_deref(),
+        PageRequest::new(q.page, Some(50)),
+    )
+    .await?;
+    let scope = committees::scope(&state.db, committee_id)
+        .await?
+        .ok_or(WebError::NoRoute)?;
+    let admin = caller.may(Permission::Administer, &scope);
+    let path = format!("/admin/{seg}");
+    let rows = page
+        .items
+        .iter()
+        .map(|b| {
+            let name = if admin {
+                link(b.name.clone(), format!("{path}/{}", b.id))
+            } else {
+                cell(b.name.clone())
+            };
+            vec![
+                name,
+                cell(b.short_name.clone().unwrap_or_default()),
+                cell(
+                    b.kind
+                        .as_deref()
+                        .map(|k| t.code("kind", k))
+                        .unwrap_or_default(),
+                ),
+                cell(b.contact.clone().unwrap_or_default()),
+                cell(t.s(if b.active { "common.yes" } else { "common.no" })),
+            ]
+        })
+        .collect();
+    let params = [
+        ("committee_id", committee_id.to_string()),
+        ("q", q.q.clone().unwrap_or_default()),
+    ];
+    let pages = page.pages();
+    html(
+        ListPage {
+            c: Chrome::new(&ctx, &path),
+            title: kind_title(t, kind).into(),
+            path: path.clone(),
+            new_link: admin.then(|| format!("{path}/new?committee_id={committee_id}")),
+            filters: vec![
+                Field::select(
+                    "committee_id",
+                    t.s("field.committee"),
+                    committee_id.to_string(),
+                    committee_options(&state, &caller, Permission::ReadOrganisation).await?,
+                ),
+                Field::text("q", t.s("list.search"), q.q.clone().unwrap_or_default())
+                    .kind("search"),
+            ],
+            headers: vec![
+                t.s("field.name"),
+                t.s("field.short_name"),
+                t.s("field.kind"),
+                t.s("field.contact"),
+                t.s("field.active"),
+            ],
+            rows,
+            total: page.total,
+            page: 1,
+            pages: 1,
+            prev: None,
+            next: None,
+        }
+        .paged(page.page, pages, &params),
+    )
+}
+
+#[derive(Deserialize, Default)]
+pub struct BodyHtmlForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    short_name: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    sort_order: String,
+    #[serde(default)]
+    contact: String,
+    #[serde(default)]
+    active: Option<String>,
+    version: Option<i64>,
+    committee_id: Option<i64>,
+}
+
+fn body_form(
+    ctx: &Ctx,
+    kind: BodyKind,
+    f: &BodyHtmlForm,
+    id: Option<i64>,
+    committee_id: i64,
+) -> FormPage {
+    let t = ctx.tr();
+    let seg = segment_of(kind);
+    let mut fields = vec![
+        Field::text("name", t.s("field.name"), &f.name)
+            .required()
+            .max(100),
+        Field::text("short_name", t.s("field.short_name"), &f.short_name).max(30),
+    ];
+    if !kind.subtypes().is_empty() {
+        let mut opts = vec![(String::new(), String::new())];
+        opts.extend(
+            kind.subtypes()
+                .iter()
+                .map(|k| (k.to_string(), t.code("kind", k))),
+        );
+        fields.push(Field::select("kind", t.s("field.kind"), &f.kind, opts).required());
+    }
+    fields.push(Field::text("sort_order", t.s("field.sort_order"), &f.sort_order).kind("number"));
+    fields.push(Field::text("contact", t.s("field.contact"), &f.contact).max(200));
+    fields.push(Field::checkbox(
+        "active",
+        t.s("field.active"),
+        f.active.as_deref() != Some("false"),
+    ));
+    FormPage {
+        c: Chrome::new(ctx, &format!("/admin/{seg}")),
+        title: format!(
+            "{} · {}",
+            kind_title(t, kind),
+            t.s(if id.is_some() {
+                "action.edit"
+            } else {
+                "action.new"
+            })
+        ),
+        back: format!("/admin/{seg}?committee_id={committee_id}"),
+        action: id.map_or(
+            format!("/admin/{seg}/new?committee_id={committee_id}"),
+            |i| format!("/admin/{seg}/{i}"),
+        ),
+        alert: None,
+        version: f.version,
+        fields,
+        submit: t.s("action.save"),
+    }
+}
+
+fn body_input(f: &BodyHtmlForm) -> Result<BodyInput, StoreError> {
+    let mut errors = Vec::new();
+    let sort_order = parse_opt_i64("sort_order", &f.sort_order, &mut errors);
+    if !errors.is_empty() {
+        return Err(StoreError::Invalid(errors));
+    }
+    Ok(BodyInput {
+        name: f.name.clone(),
+        short_name: Some(f.short_name.clone()),
+        kind: Some(f.kind.clone()),
+        sort_order,
+        contact: Some(f.contact.clone()),
+        active: Some(f.active.as_deref() != Some("false")),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct CommitteeQuery {
+    committee_id: Option<i64>,
+}
+
+/// The form for a new body.
+pub async fn body_new_form(
+    ctx: Ctx,
+    uri: OriginalUri,
+    Path(seg): Path<String>,
+    Query(q): Query<CommitteeQuery>,
+) -> WebResult<Response> {
+    if let Err(r) = require_login(&ctx, &uri) {
+        return Ok(r);
+    }
+    let kind = kind_of_segment(&seg).ok_or(WebError::NoRoute)?;
+    let committee_id = chosen_committee(&ctx, q.committee_id)?;
+    body_form(&ctx, kind, &BodyHtmlForm::default(), None, committee_id).respond(ctx.tr(), None)
+}
+
+/// Creates a body.
+pub async fn body_create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(seg): Path<String>,
+    Query(q): Query<CommitteeQuery>,
+    Form(f): Form<BodyHtmlForm>,
+) -> WebResult<Response> {
+    let kind = kind_of_segment(&seg).ok_or(WebError::NoRoute)?;
+    let caller = ctx.caller()?;
+    let committee_id = chosen_committee(&ctx, q.committee_id.or(f.committee_id))?;
+    let result = match body_input(&f) {
+        Ok(input) => {
+            let mut tx = state.db.begin().await?;
+            match bodies::create_in(&mut tx, &caller, kind, committee_id, &input).await {
+                Ok(b) => tx.commit().await.map(|_| b),
+                Err(e) => Err(e),
+            }
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/admin/{seg}?committee_id={committee_id}")).into_response())
+        }
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {
+            body_form(&ctx, kind, &f, None, committee_id).respond(ctx.tr(), Some(&e))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The form to edit a body.
+pub async fn body_edit_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    uri: OriginalUri,
+    Path((seg, id)): Path<(String, i64)>,
+) -> WebResult<Response> {
+    if let Err(r) = require_login(&ctx, &uri) {
+        return Ok(r);
+    }
+    let kind = kind_of_segment(&seg).ok_or(WebError::NoRoute)?;
+    let caller = ctx.caller()?;
+    let b = bodies::get(&state.db, &caller, kind, id).await?;
+    let f = BodyHtmlForm {
+        name: b.name,
+        short_name: b.short_name.unwrap_or_default(),
+        kind: b.kind.unwrap_or_default(),
+        sort_order: b.sort_order.to_string(),
+        contact: b.contact.unwrap_or_default(),
+        active: Some(b.active.to_string()),
+        version: Some(b.version),
+        committee_id: Some(b.committee_id),
+    };
+    body_form(&ctx, kind, &f, Some(id), b.committee_id).respond(ctx.tr(), None)
+}
+
+/// Saves a body.
+pub async fn body_update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((seg, id)): Path<(String, i64)>,
+    Form(f): Form<BodyHtmlForm>,
+) -> WebResult<Response> {
+    let kind = kind_of_segment(&seg).ok_or(WebError::NoRoute)?;
+    let caller = ctx.caller()?;
+    let existing = bodies::get(&state.db, &caller, kind, id).await?;
+    let result = match body_input(&f) {
+        Ok(input) => bodies::update(&state.db, &caller, kind, id, &input, f.version).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(b) => Ok(
+            Redirect::to(&format!("/admin/{seg}?committee_id={}", b.committee_id)).into_response(),
+        ),
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {
+            body_form(&ctx, kind, &f, Some(id), existing.committee_id).respond(ctx.tr(), Some(&e))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

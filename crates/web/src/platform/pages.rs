@@ -1,0 +1,342 @@
+//! Sign-in, sign-out, the language switch, the home page, the account page
+//! and the error page.
+
+use crate::ctx::{Ctx, LANG_COOKIE, SESSION_COOKIE};
+use crate::error::{WebError, WebResult};
+use crate::i18n::Lang;
+use crate::state::AppState;
+use crate::view::{Chrome, error_map};
+use askama::Template;
+use axum::extract::{Form, OriginalUri, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use std::collections::HashMap;
+use store::StoreError;
+use store::platform::{sessions, users};
+
+/// Renders a template as an HTML response.
+pub fn html(t: impl Template) -> WebResult<Response> {
+    Ok(Html(t.render()?).into_response())
+}
+
+/// A local path to go back to after signing in; anything else becomes `/`.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.starts_with("/login") =>
+        {
+            n.to_string()
+        }
+        _ => "/".to_string(),
+    }
+}
+
+/// Redirects visitors who are not signed in to the sign-in page.
+pub fn require_login(ctx: &Ctx, uri: &OriginalUri) -> Result<(), Response> {
+    if ctx.user.is_some() {
+        return Ok(());
+    }
+    let next = uri.0.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let q = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
+    Err(Redirect::to(&format!("/login?{q}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    c: Chrome,
+    status: u16,
+    title: String,
+    detail: String,
+}
+
+/// The friendly page of a failure.
+pub fn error_page(ctx: &Ctx, err: &WebError) -> Response {
+    let t = ctx.tr();
+    let code = err.code();
+    let detail = match err {
+        WebError::Store(StoreError::Throttled(s)) => t.f("problem.throttled_detail", &[s]),
+        WebError::Store(StoreError::Invalid(f)) => f
+            .iter()
+            .map(|e| format!("{}: {}", e.field, t.code("error", e.code)))
+            .collect::<Vec<_>>()
+            .join("; "),
+        _ => t.code("problem_detail", code),
+    };
+    let page = ErrorPage {
+        c: Chrome::new(ctx, "/"),
+        status: err.status().as_u16(),
+        title: t.code("problem", code),
+        detail,
+    };
+    match page.render() {
+        Ok(body) => Html(body).into_response(),
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct Home {
+    c: Chrome,
+    display_name: String,
+    roles: Vec<String>,
+}
+
+/// Describes a role in words: "管理员 · 江澜省政协".
+pub fn role_label(t: crate::i18n::Tr, r: &users::RoleView) -> String {
+    let mut s = format!("{} · {}", t.code("role", &r.role), r.committee_name);
+    if let Some(u) = &r.unit_name {
+        s.push_str(&format!(" · {u}"));
+    }
+    if !r.offices.is_empty() {
+        let offices: Vec<String> = r.offices.iter().map(|o| t.code("office", o)).collect();
+        s.push_str(&format!(" ({})", offices.join("、")));
+    }
+    s
+}
+
+/// The home page: who you are and where you can go.
+pub async fn home(ctx: Ctx, uri: OriginalUri) -> WebResult<Response> {
+    if let Err(r) = require_login(&ctx, &uri) {
+        return Ok(r);
+    }
+    let u = ctx.signed_in()?;
+    let t = ctx.tr();
+    html(Home {
+        c: Chrome::new(&ctx, "/"),
+        display_name: u.user.display_name.clone(),
+        roles: u.user.roles.iter().map(|r| role_label(t, r)).collect(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct Login {
+    c: Chrome,
+    error: Option<String>,
+    username: String,
+    next: String,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// The sign-in form.
+pub async fn login_form(ctx: Ctx, Query(q): Query<NextQuery>) -> WebResult<Response> {
+    if ctx.user.is_some() {
+        return Ok(Redirect::to(&safe_next(q.next.as_deref())).into_response());
+    }
+    html(Login {
+        c: Chrome::new(&ctx, "/login"),
+        error: None,
+        username: String::new(),
+        next: safe_next(q.next.as_deref()),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+/// Signs in: on success a new session cookie and a redirect, otherwise the
+/// form again with one message that does not say which part was wrong.
+pub async fn login(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<LoginForm>,
+) -> WebResult<Response> {
+    let next = safe_next(f.next.as_deref());
+    match users::authenticate(&state.db, &f.username, &f.password, ctx.ip.as_deref()).await {
+        Ok(user) => {
+            let s = sessions::start(&state.db, user.id, sessions::Kind::Web).await?;
+            let mut r = Redirect::to(&next).into_response();
+            r.headers_mut().append(
+                header::SET_COOKIE,
+                ctx.cookie(
+                    SESSION_COOKIE,
+                    &s.token,
+                    Some(sessions::WEB_LIFETIME_MICROS / 1_000_000),
+                    true,
+                ),
+            );
+            Ok(r)
+        }
+        Err(e @ (StoreError::BadCredentials | StoreError::Throttled(_))) => {
+            let t = ctx.tr();
+            let message = match &e {
+                StoreError::Throttled(s) => t.f("problem.throttled_detail", &[s]),
+                _ => t.s("login.failed").to_string(),
+            };
+            let err = WebError::Store(e);
+            let mut r = html(Login {
+                c: Chrome::new(&ctx, "/login"),
+                error: Some(message),
+                username: f.username,
+                next,
+            })?;
+            *r.status_mut() = err.status();
+            if let WebError::Store(StoreError::Throttled(s)) = err {
+                r.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(s));
+            }
+            Ok(r)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Signs out: ends the session and clears the cookie.
+pub async fn logout(State(state): State<AppState>, ctx: Ctx) -> WebResult<Response> {
+    if let Some(u) = &ctx.user {
+        sessions::end(&state.db, &u.token).await?;
+    }
+    let mut r = Redirect::to("/login").into_response();
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        ctx.cookie(SESSION_COOKIE, "", Some(0), true),
+    );
+    Ok(r)
+}
+
+#[derive(Deserialize)]
+pub struct LangForm {
+    lang: String,
+    next: Option<String>,
+}
+
+/// Switches the interface language: saved on the account when signed in,
+/// in a cookie otherwise.
+pub async fn set_lang(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<LangForm>,
+) -> WebResult<Response> {
+    let lang = Lang::parse(&f.lang)
+        .ok_or_else(|| WebError::Store(StoreError::invalid("lang", "invalid_choice")))?;
+    if ctx.user.is_some() {
+        users::set_language(&state.db, &ctx.caller()?, lang.tag()).await?;
+    }
+    let next = match f.next.as_deref() {
+        Some("/login") => "/login".to_string(),
+        other => safe_next(other),
+    };
+    let mut r = Redirect::to(&next).into_response();
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        ctx.cookie(LANG_COOKIE, lang.tag(), Some(365 * 24 * 3600), false),
+    );
+    Ok(r)
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct Account {
+    c: Chrome,
+    username: String,
+    display_name: String,
+    errors: HashMap<String, String>,
+    done: bool,
+}
+
+#[derive(Deserialize)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+/// The account page: who you are and a form to change your password.
+pub async fn account(
+    ctx: Ctx,
+    uri: OriginalUri,
+    Query(q): Query<DoneQuery>,
+) -> WebResult<Response> {
+    if let Err(r) = require_login(&ctx, &uri) {
+        return Ok(r);
+    }
+    let u = ctx.signed_in()?;
+    html(Account {
+        c: Chrome::new(&ctx, "/account"),
+        username: u.user.username.clone(),
+        display_name: u.user.display_name.clone(),
+        errors: HashMap::new(),
+        done: q.done.is_some(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+/// Changes the signed-in user's password; every session ends, so the user
+/// signs in again with the new password.
+pub async fn change_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<PasswordForm>,
+) -> WebResult<Response> {
+    let caller = ctx.caller()?;
+    match users::change_own_password(&state.db, &caller, &f.current_password, &f.new_password).await
+    {
+        Ok(()) => {
+            let mut r = Redirect::to("/login?next=/account").into_response();
+            r.headers_mut().append(
+                header::SET_COOKIE,
+                ctx.cookie(SESSION_COOKIE, "", Some(0), true),
+            );
+            Ok(r)
+        }
+        Err(StoreError::Invalid(errors)) => {
+            let u = ctx.signed_in()?;
+            let mut r = html(Account {
+                c: Chrome::new(&ctx, "/account"),
+                username: u.user.username.clone(),
+                display_name: u.user.display_name.clone(),
+                errors: error_map(ctx.tr(), &errors),
+                done: false,
+            })?;
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Serves the stylesheet and script, compiled into the binary.
+pub async fn static_file(
+    axum::extract::Path(name): axum::extract::Path<String>,
+) -> WebResult<Response> {
+    let (body, kind) = match name.as_str() {
+        "app.css" => (
+            include_str!("../../static/app.css"),
+            "text/css; charset=utf-8",
+        ),
+        "app.js" => (
+            include_str!("../../static/app.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        _ => return Err(WebError::NoRoute),
+    };
+    let mut r = body.into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    Ok(r)
+}

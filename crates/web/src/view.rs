@@ -1,0 +1,212 @@
+//! Building blocks of pages: the chrome around every page (language,
+//! navigation, CSRF token), form fields and list tables.
+
+use crate::ctx::Ctx;
+use crate::i18n::Tr;
+use domain::platform::Role;
+use domain::validate::FieldError;
+use std::collections::HashMap;
+
+/// One navigation entry.
+pub struct Nav {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// What every page shows around its content.
+pub struct Chrome {
+    pub t: Tr,
+    pub csrf: String,
+    /// The signed-in user's display name.
+    pub user: Option<String>,
+    pub nav: Vec<Nav>,
+    /// The current path with query, so the language switch can come back here.
+    pub path: String,
+    pub flash: Option<String>,
+}
+
+impl Chrome {
+    /// The chrome for a request to `path`, with navigation by the user's roles.
+    pub fn new(ctx: &Ctx, path: &str) -> Self {
+        let t = ctx.tr();
+        let mut nav = Vec::new();
+        if let Some(u) = &ctx.user {
+            let a = &u.actor;
+            let is = |r: Role| a.has_role(r);
+            let mut add = |href: &'static str, key: &'static str| {
+                let current = if href == "/" {
+                    path == "/"
+                } else {
+                    path.starts_with(href)
+                };
+                nav.push(Nav {
+                    href,
+                    label: t.s(key),
+                    current,
+                });
+            };
+            add("/", "nav.home");
+            add("/admin/committees", "nav.committees");
+            add("/admin/sectors", "nav.sectors");
+            add("/admin/special-committees", "nav.special_committees");
+            add("/admin/parties", "nav.parties");
+            add("/admin/units", "nav.units");
+            if is(Role::Admin) || is(Role::Staff) || is(Role::Leader) {
+                add("/admin/members", "nav.members");
+                add("/admin/users", "nav.users");
+            }
+            if is(Role::Admin) {
+                add("/admin/events", "nav.events");
+            }
+            add("/account", "nav.account");
+        }
+        Chrome {
+            t,
+            csrf: ctx.csrf.clone(),
+            user: ctx.user.as_ref().map(|u| u.user.display_name.clone()),
+            nav,
+            path: path.to_string(),
+            flash: None,
+        }
+    }
+
+    /// The same chrome with a status message.
+    pub fn with_flash(mut self, msg: Option<String>) -> Self {
+        self.flash = msg;
+        self
+    }
+}
+
+/// One form field as the generic templates draw it.
+pub struct Field {
+    pub name: &'static str,
+    pub label: &'static str,
+    /// `text`, `number`, `email`, `tel`, `password`, `select`, `checkbox` or `multi`.
+    pub kind: &'static str,
+    pub value: String,
+    pub options: Vec<(String, String)>,
+    pub error: Option<String>,
+    pub required: bool,
+    pub max: usize,
+}
+
+impl Field {
+    /// A text field.
+    pub fn text(name: &'static str, label: &'static str, value: impl Into<String>) -> Self {
+        Field {
+            name,
+            label,
+            kind: "text",
+            value: value.into(),
+            options: vec![],
+            error: None,
+            required: false,
+            max: 200,
+        }
+    }
+    /// A choice among options (value, label).
+    pub fn select(
+        name: &'static str,
+        label: &'static str,
+        value: impl Into<String>,
+        options: Vec<(String, String)>,
+    ) -> Self {
+        Field {
+            kind: "select",
+            options,
+            max: 0,
+            ..Field::text(name, label, value)
+        }
+    }
+    /// A yes/no box.
+    pub fn checkbox(name: &'static str, label: &'static str, on: bool) -> Self {
+        Field {
+            kind: "checkbox",
+            max: 0,
+            ..Field::text(name, label, if on { "true" } else { "false" })
+        }
+    }
+    /// Marks the field required.
+    pub fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+    /// Sets the input type (`number`, `email`, `tel`, `password`, `multi`).
+    pub fn kind(mut self, kind: &'static str) -> Self {
+        self.kind = kind;
+        self
+    }
+    /// Sets the maximum length.
+    pub fn max(mut self, max: usize) -> Self {
+        self.max = max;
+        self
+    }
+}
+
+/// Attaches validation messages to the fields they name; returns the
+/// messages of errors that name no field on the form.
+pub fn attach_errors(t: Tr, fields: &mut [Field], errors: &[FieldError]) -> Vec<String> {
+    let mut rest = Vec::new();
+    for e in errors {
+        let msg = t.code("error", e.code);
+        match fields.iter_mut().find(|f| f.name == e.field) {
+            Some(f) => f.error = Some(msg),
+            None => rest.push(format!("{}: {msg}", e.field)),
+        }
+    }
+    rest
+}
+
+/// Field errors as a map of field name to message.
+pub fn error_map(t: Tr, errors: &[FieldError]) -> HashMap<String, String> {
+    errors
+        .iter()
+        .map(|e| (e.field.to_string(), t.code("error", e.code)))
+        .collect()
+}
+
+/// A table cell: its text and an optional link.
+pub type Cell = (String, Option<String>);
+
+/// A cell without a link.
+pub fn cell(s: impl Into<String>) -> Cell {
+    (s.into(), None)
+}
+
+/// A cell that links somewhere.
+pub fn link(s: impl Into<String>, href: String) -> Cell {
+    (s.into(), Some(href))
+}
+
+/// Turns an optional number typed in a form into a value, or a field error.
+pub fn parse_opt_i64(field: &'static str, s: &str, errors: &mut Vec<FieldError>) -> Option<i64> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    match s.parse() {
+        Ok(n) => Some(n),
+        Err(_) => {
+            errors.push(FieldError {
+                field,
+                code: "not_a_number",
+            });
+            None
+        }
+    }
+}
+
+/// Builds `path?query` for page `n` of a list, keeping the other parameters.
+pub fn page_link(path: &str, params: &[(&str, String)], page: i64) -> String {
+    let mut q: Vec<(&str, String)> = params
+        .iter()
+        .filter(|(k, v)| *k != "page" && !v.is_empty())
+        .cloned()
+        .collect();
+    q.push(("page", page.to_string()));
+    format!(
+        "{path}?{}",
+        serde_urlencoded::to_string(&q).unwrap_or_default()
+    )
+}

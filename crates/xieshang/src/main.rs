@@ -1,0 +1,341 @@
+//! The `xieshang` binary: command line, configuration, wiring and background jobs.
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+use store::platform::jobs;
+use store::{Caller, Db};
+
+#[derive(Parser)]
+#[command(
+    name = "xieshang",
+    version,
+    about = "Xieshang (协商): the platform of a political consultative committee"
+)]
+struct Cli {
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB (default: sqlite://<data-dir>/xieshang.db)
+    #[arg(long, env = "XIESHANG_DATABASE_URL", global = true)]
+    database_url: Option<String>,
+    /// Folder for the SQLite database and other data
+    #[arg(long, env = "XIESHANG_DATA_DIR", default_value = "data", global = true)]
+    data_dir: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (migrates the database first)
+    Serve {
+        /// Address to listen on
+        #[arg(long, env = "XIESHANG_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Fill an empty database with demo data
+        #[arg(long, env = "XIESHANG_DEMO")]
+        demo: bool,
+        /// Password of the demo accounts (random and printed when not given)
+        #[arg(long, env = "XIESHANG_DEMO_PASSWORD")]
+        demo_password: Option<String>,
+        /// The public https URL, if any: cookies are then marked Secure
+        #[arg(long, env = "XIESHANG_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// Trust X-Forwarded-For for client addresses (only behind a proxy you run)
+        #[arg(long, env = "XIESHANG_TRUST_PROXY")]
+        trust_proxy: bool,
+        /// Largest request body in bytes
+        #[arg(long, env = "XIESHANG_BODY_LIMIT", default_value_t = 1024 * 1024)]
+        body_limit: usize,
+    },
+    /// Apply the schema migrations and exit
+    Migrate,
+    /// Fill an empty database with demo data and exit
+    Demo {
+        /// Password of the demo accounts (random and printed when not given)
+        #[arg(long, env = "XIESHANG_DEMO_PASSWORD")]
+        demo_password: Option<String>,
+        /// Seed of the generator
+        #[arg(long, default_value_t = store::demo::DEFAULT_SEED)]
+        seed: u64,
+    },
+    /// Manage user accounts
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Check the audit trail
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Write a consistent copy of a live SQLite database to PATH (for PostgreSQL use pg_dump)
+    Backup {
+        /// Where to write the copy; must not exist
+        path: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account with a role in a committee
+    Add {
+        /// User name (3 to 32 letters, digits, . _ -)
+        username: String,
+        /// Display name
+        #[arg(long)]
+        name: String,
+        /// Password (or XIESHANG_PASSWORD)
+        #[arg(long, env = "XIESHANG_PASSWORD")]
+        password: String,
+        /// Committee id the account belongs to (default: the root committee)
+        #[arg(long)]
+        committee: Option<i64>,
+        /// Role to grant: admin, staff, member, unit_officer, leader, citizen
+        #[arg(long, default_value = "admin")]
+        role: String,
+        /// Offices for staff: proposals, information, consultation, liaison (repeatable)
+        #[arg(long)]
+        office: Vec<String>,
+        /// Handling unit id for unit officers
+        #[arg(long)]
+        unit: Option<i64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain; exits non-zero naming the first broken event
+    Verify,
+}
+
+fn database_url(cli: &Cli) -> Result<String> {
+    if let Some(u) = &cli.database_url {
+        return Ok(u.clone());
+    }
+    std::fs::create_dir_all(&cli.data_dir)
+        .with_context(|| format!("creating {}", cli.data_dir.display()))?;
+    Ok(format!("sqlite://{}/xieshang.db", cli.data_dir.display()))
+}
+
+async fn open(cli: &Cli) -> Result<Db> {
+    let url = database_url(cli)?;
+    let db = Db::connect(&url)
+        .await
+        .with_context(|| "connecting to the database")?;
+    let applied = store::migrate::run(&db).await.context("migrating")?;
+    for m in applied {
+        tracing::info!(migration = m, "applied");
+    }
+    Ok(db)
+}
+
+fn random_password() -> String {
+    store::ids::new_token()[..16].to_string()
+}
+
+async fn seed_demo(db: &Db, password: Option<String>, seed: u64) -> Result<()> {
+    let (password, shown) = match password {
+        Some(p) => (p, false),
+        None => (random_password(), true),
+    };
+    let started = std::time::Instant::now();
+    match store::demo::seed(db, seed, &password).await? {
+        Some(s) => {
+            println!(
+                "demo data: {} committees, {} sectors, {} special committees, {} parties, {} handling units, {} members, {} accounts ({:.1} s)",
+                s.committees,
+                s.sectors,
+                s.special_committees,
+                s.parties,
+                s.units,
+                s.members,
+                s.users,
+                started.elapsed().as_secs_f64()
+            );
+            println!(
+                "log in as admin, staff, member, member2, unit, leader or citizen with password: {}",
+                if shown {
+                    password.as_str()
+                } else {
+                    "(the one given)"
+                }
+            );
+        }
+        None => println!("the database already holds data; demo data not added"),
+    }
+    Ok(())
+}
+
+/// Runs the housekeeping job every minute in whichever server wins the lease.
+fn spawn_jobs(db: Db) {
+    let holder = format!(
+        "{}-{}",
+        std::process::id(),
+        store::ids::new_token()[..8].to_owned()
+    );
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            match jobs::try_claim(&db, "housekeeping", &holder, 55_000_000).await {
+                Ok(true) => match jobs::housekeeping(&db).await {
+                    Ok(n) => tracing::debug!(removed = n, "housekeeping"),
+                    Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+                },
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "job lease failed"),
+            }
+        }
+    });
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    match &cli.command {
+        Command::Serve {
+            listen,
+            demo,
+            demo_password,
+            public_url,
+            trust_proxy,
+            body_limit,
+        } => {
+            let db = open(&cli).await?;
+            if *demo {
+                seed_demo(&db, demo_password.clone(), store::demo::DEFAULT_SEED).await?;
+            }
+            spawn_jobs(db.clone());
+            let settings = web::state::Settings {
+                body_limit: *body_limit,
+                secure_cookies: public_url
+                    .as_deref()
+                    .is_some_and(|u| u.starts_with("https://")),
+                trust_proxy: *trust_proxy,
+            };
+            let app = web::router(web::state::AppState {
+                db: db.clone(),
+                settings,
+            });
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .with_context(|| format!("listening on {listen}"))?;
+            println!("Xieshang is serving on http://{listen}");
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+            db.close().await;
+        }
+        Command::Migrate => {
+            let db = open(&cli).await?;
+            println!(
+                "migrations applied: {}",
+                store::migrate::applied(&db).await?.join(", ")
+            );
+        }
+        Command::Demo {
+            demo_password,
+            seed,
+        } => {
+            let db = open(&cli).await?;
+            seed_demo(&db, demo_password.clone(), *seed).await?;
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    username,
+                    name,
+                    password,
+                    committee,
+                    role,
+                    office,
+                    unit,
+                },
+        } => {
+            let db = open(&cli).await?;
+            let committee_id = match committee {
+                Some(c) => *c,
+                None => store::platform::committees::all_with_scopes(&db)
+                    .await?
+                    .first()
+                    .map(|(c, _)| c.id)
+                    .context("no committee yet: run `xieshang demo` or create one first")?,
+            };
+            let sys = Caller::system();
+            let input = domain::platform::NewUserInput {
+                username: username.clone(),
+                display_name: name.clone(),
+                password: password.clone(),
+                committee_id,
+                email: None,
+            };
+            let user = match store::platform::users::create(&db, &sys, &input).await {
+                Ok(u) => u,
+                Err(store::StoreError::Invalid(e)) => bail!("invalid: {e:?}"),
+                Err(e) => return Err(e.into()),
+            };
+            let grant = domain::platform::GrantInput {
+                role: role.clone(),
+                committee_id,
+                unit_id: *unit,
+                offices: office.clone(),
+            };
+            match store::platform::users::grant(&db, &sys, user.id, &grant, None).await {
+                Ok(_) => println!(
+                    "created {} (id {}) as {} in committee {}",
+                    user.username, user.id, role, committee_id
+                ),
+                Err(store::StoreError::Invalid(e)) => {
+                    bail!("account created but role not granted: {e:?}")
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let db = open(&cli).await?;
+            match store::audit::verify(&db).await? {
+                store::audit::Verdict::Intact { events, head } => {
+                    println!("audit trail intact: {events} events, head {head}")
+                }
+                store::audit::Verdict::Broken { event_id, reason } => {
+                    eprintln!("audit trail BROKEN at event {event_id}: {reason}");
+                    std::process::exit(1);
+                }
+            }
+        }
+        Command::Backup { path } => {
+            let db = open(&cli).await?;
+            store::backup::sqlite_copy(&db, path).await?;
+            println!("backup written to {}", path.display());
+        }
+    }
+    Ok(())
+}
