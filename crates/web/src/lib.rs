@@ -80,14 +80,32 @@ async fn no_route() -> WebError {
     WebError::NoRoute
 }
 
-async fn method_not_allowed(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+/// Turns axum's own plain-text rejections (a path, query or form that does
+/// not parse, a wrong method) into our errors, so that they too are answered
+/// in the caller's language and format.
+async fn plain_rejections(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    use axum::http::StatusCode as S;
     let r = next.run(req).await;
-    if r.status() == axum::http::StatusCode::METHOD_NOT_ALLOWED
-        && r.extensions().get::<error::Failure>().is_none()
-    {
-        return WebError::MethodNotAllowed.into_response();
+    let status = r.status();
+    if !status.is_client_error() || r.extensions().get::<error::Failure>().is_some() {
+        return r;
     }
-    r
+    let plain = r
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|ct| ct.starts_with("text/plain"));
+    if !plain {
+        return r;
+    }
+    match status {
+        S::METHOD_NOT_ALLOWED => WebError::MethodNotAllowed,
+        S::NOT_FOUND => WebError::NoRoute,
+        S::PAYLOAD_TOO_LARGE => WebError::TooLarge,
+        S::UNSUPPORTED_MEDIA_TYPE => WebError::UnsupportedMediaType,
+        _ => WebError::Malformed(status.to_string()),
+    }
+    .into_response()
 }
 
 /// The whole application: pages, API, static files, with the context
@@ -152,7 +170,7 @@ pub fn router(state: AppState) -> Router {
     pages
         .nest("/api/v1", api.fallback(no_route))
         .fallback(no_route)
-        .layer(axum::middleware::from_fn(method_not_allowed))
+        .layer(axum::middleware::from_fn(plain_rejections))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             ctx::middleware,

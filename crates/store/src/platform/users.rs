@@ -529,9 +529,6 @@ pub async fn change_own_password(
     new: &str,
 ) -> Result<(), StoreError> {
     let id = caller.actor.user_id;
-    if let Some(code) = domain::validate::password_problem(new) {
-        return Err(StoreError::invalid("new_password", code));
-    }
     let stored: Option<String> = on_db!(db, |c| sqlx::query_scalar(
         "SELECT password_hash FROM users WHERE id = $1"
     )
@@ -539,9 +536,14 @@ pub async fn change_own_password(
     .fetch_optional(c)
     .await?);
     let stored = stored.ok_or(StoreError::NotFound)?;
+    let mut errors = domain::validate::Errors::default();
     if !verify_password(current.to_string(), stored).await {
-        return Err(StoreError::invalid("current_password", "wrong_password"));
+        errors.add("current_password", "wrong_password");
     }
+    if let Some(code) = domain::validate::password_problem(new) {
+        errors.add("new_password", code);
+    }
+    errors.finish().map_err(StoreError::Invalid)?;
     let hash = hash_password(new.to_string()).await?;
     let mut tx = db.begin().await?;
     set_hash(&mut tx, id, &hash).await?;

@@ -330,7 +330,7 @@ fn member_input(f: &MemberHtmlForm) -> Result<MemberInput, StoreError> {
         phone: Some(f.phone.clone()),
         email: Some(f.email.clone()),
         address: Some(f.address.clone()),
-        active: Some(f.active.as_deref() != Some("false")),
+        active: Some(f.active.as_deref() == Some("true")),
     })
 }
 

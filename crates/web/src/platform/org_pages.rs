@@ -570,7 +570,7 @@ fn body_input(f: &BodyHtmlForm) -> Result<BodyInput, StoreError> {
         kind: Some(f.kind.clone()),
         sort_order,
         contact: Some(f.contact.clone()),
-        active: Some(f.active.as_deref() != Some("false")),
+        active: Some(f.active.as_deref() == Some("true")),
     })
 }
 

@@ -1,0 +1,560 @@
+//! The server-rendered pages through HTTP: sign-in, CSRF, language, every
+//! admin page and its forms, on the backend under test.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use xieshang_tests::{Answer, PASSWORD, TestApp, csrf_of};
+
+fn enc(s: &str) -> String {
+    serde_urlencoded::to_string([("v", s)])
+        .unwrap()
+        .trim_start_matches("v=")
+        .to_string()
+}
+
+fn assert_accessible_page(a: &Answer, lang: &str) {
+    let b = &a.body;
+    assert!(
+        b.contains(&format!("<html lang=\"{lang}\">")),
+        "lang attribute"
+    );
+    assert!(b.contains("class=\"skip\" href=\"#main\""), "skip link");
+    assert!(b.contains("<meta name=\"viewport\""), "usable on a phone");
+    // A strict CSP holds: no inline script, handlers or styles.
+    let lower = b.to_lowercase();
+    assert!(
+        !lower.contains("<script>")
+            && !lower.contains(" onclick=")
+            && !lower.contains(" onsubmit=")
+            && !lower.contains(" style=")
+    );
+    for (i, _) in b.match_indices("<script") {
+        assert!(
+            b[i..].starts_with("<script src=\"/static/"),
+            "only our own script files"
+        );
+    }
+    // Every visible input has a label.
+    for (i, _) in b.match_indices("<input id=\"") {
+        let id = &b[i + 11..];
+        let id = &id[..id.find('"').unwrap()];
+        assert!(b.contains(&format!("for=\"{id}\"")), "label for {id}");
+    }
+}
+
+#[tokio::test]
+async fn signing_in_checks_csrf_and_sets_a_strict_cookie() {
+    let app = TestApp::new().await;
+    // Not signed in: pages send you to the sign-in form and back.
+    let a = app
+        .page(Method::GET, "/admin/members?page=2", "", None)
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        a.header("location"),
+        Some("/login?next=%2Fadmin%2Fmembers%3Fpage%3D2")
+    );
+
+    let (cookie, csrf) = app.visitor().await;
+    let form = |token: &str, pw: &str| {
+        format!(
+            "_csrf={token}&username=staff_r&password={}&next=%2Fadmin%2Fmembers",
+            enc(pw)
+        )
+    };
+    // Without the token, with another token, or from another site: refused.
+    let no = app
+        .page(Method::POST, "/login", &cookie, Some(&form("", PASSWORD)))
+        .await;
+    assert_eq!(no.status, StatusCode::FORBIDDEN);
+    assert!(no.body.contains("表单已过期"));
+    let other = "a".repeat(64);
+    assert_eq!(
+        app.page(
+            Method::POST,
+            "/login",
+            &cookie,
+            Some(&form(&other, PASSWORD))
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let cross = Request::post("/login")
+        .header("cookie", &cookie)
+        .header("origin", "https://evil.example")
+        .header("host", "xieshang.local")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(form(&csrf, PASSWORD)))
+        .unwrap();
+    assert_eq!(app.send(cross).await.status, StatusCode::FORBIDDEN);
+
+    let wrong = app
+        .page(
+            Method::POST,
+            "/login",
+            &cookie,
+            Some(&form(&csrf, "wrong-password")),
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.body.contains("用户名或密码不正确"));
+    assert!(wrong.body.contains("value=\"staff_r\""), "the name is kept");
+
+    let ok = app
+        .page(
+            Method::POST,
+            "/login",
+            &cookie,
+            Some(&form(&csrf, PASSWORD)),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    assert_eq!(ok.header("location"), Some("/admin/members"));
+    let session = ok
+        .cookies()
+        .into_iter()
+        .find(|c| c.starts_with("xs_session="))
+        .unwrap();
+    assert!(
+        session.contains("HttpOnly")
+            && session.contains("SameSite=Lax")
+            && !session.contains("Secure")
+    );
+    // Behind an https proxy the cookie is Secure.
+    let https = Request::post("/login")
+        .header("cookie", &cookie)
+        .header("x-forwarded-proto", "https")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(form(&csrf, PASSWORD)))
+        .unwrap();
+    assert!(
+        app.send(https)
+            .await
+            .cookies()
+            .iter()
+            .any(|c| c.starts_with("xs_session=") && c.contains("; Secure"))
+    );
+    // An open redirect is not possible.
+    let evil = format!("_csrf={csrf}&username=staff_r&password={PASSWORD}&next=%2F%2Fevil.example");
+    assert_eq!(
+        app.page(Method::POST, "/login", &cookie, Some(&evil))
+            .await
+            .header("location"),
+        Some("/")
+    );
+
+    // Signed in, the session's own token is required; sign-out ends the session.
+    let (session, token) = app.web_login("staff_r").await;
+    let home = app.page(Method::GET, "/", &session, None).await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains("工作人员 · 测试省政协 (提案)"));
+    assert_eq!(
+        app.page(
+            Method::POST,
+            "/logout",
+            &session,
+            Some(&format!("_csrf={csrf}"))
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.page(
+            Method::POST,
+            "/logout",
+            &session,
+            Some(&format!("_csrf={token}"))
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        app.page(Method::GET, "/", &session, None).await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn the_language_follows_the_user_then_the_cookie_then_the_browser() {
+    let app = TestApp::new().await;
+    let req = Request::get("/login")
+        .header("accept-language", "en-US,en;q=0.9")
+        .body(Body::empty())
+        .unwrap();
+    let en = app.send(req).await;
+    assert_accessible_page(&en, "en");
+    assert!(en.body.contains(">Log in</h1>"));
+    let zh = app.page(Method::GET, "/login", "", None).await;
+    assert_accessible_page(&zh, "zh-CN");
+    assert!(zh.body.contains(">登录</h1>"));
+
+    let (visitor, csrf) = app.visitor().await;
+    let a = app
+        .page(
+            Method::POST,
+            "/lang",
+            &visitor,
+            Some(&format!("_csrf={csrf}&lang=en&next=%2Flogin")),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+    assert!(a.cookies().iter().any(|c| c.starts_with("xs_lang=en")));
+    let with_cookie = app
+        .page(
+            Method::GET,
+            "/login",
+            &format!("{visitor}; xs_lang=en"),
+            None,
+        )
+        .await;
+    assert!(with_cookie.body.contains("<html lang=\"en\">"));
+    let bad = app
+        .page(
+            Method::POST,
+            "/lang",
+            &visitor,
+            Some(&format!("_csrf={csrf}&lang=fr")),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Signed in, the choice is saved on the account and wins over the browser.
+    let (session, token) = app.web_login("member_r").await;
+    app.page(
+        Method::POST,
+        "/lang",
+        &session,
+        Some(&format!("_csrf={token}&lang=en&next=%2F")),
+    )
+    .await;
+    let req = Request::get("/")
+        .header("cookie", &session)
+        .header("accept-language", "zh-CN")
+        .body(Body::empty())
+        .unwrap();
+    let home = app.send(req).await;
+    assert!(home.body.contains("<html lang=\"en\">") && home.body.contains("Welcome, "));
+    let api = app.token("member_r").await;
+    let me = app.api(Method::GET, "/me", Some(&api), None).await.json();
+    assert_eq!(me["lang"], "en");
+}
+
+#[tokio::test]
+async fn every_admin_page_renders_for_an_admin() {
+    let app = TestApp::new().await;
+    let (session, _) = app.web_login("admin_r").await;
+    let r = app.fx.region;
+    for path in [
+        "/".to_string(),
+        "/account".into(),
+        "/admin/committees".into(),
+        "/admin/committees/new".into(),
+        format!("/admin/committees/{r}"),
+        "/admin/sectors".into(),
+        format!("/admin/sectors/{}", app.fx.sector_region),
+        "/admin/sectors/new".into(),
+        "/admin/special-committees".into(),
+        "/admin/parties".into(),
+        "/admin/parties/new".into(),
+        "/admin/units".into(),
+        "/admin/members".into(),
+        "/admin/members/new".into(),
+        "/admin/users".into(),
+        "/admin/users/new".into(),
+        "/admin/events".into(),
+        format!("/admin/events?committee_id={r}&action=user.&page=1"),
+        format!("/admin/members?committee_id={}", app.fx.county),
+    ] {
+        let a = app.page(Method::GET, &path, &session, None).await;
+        assert_eq!(a.status, StatusCode::OK, "{path}: {}", a.body);
+        assert_accessible_page(&a, "zh-CN");
+    }
+    // A member sees the organisation but not the admin pages.
+    let (member, _) = app.web_login("member_r").await;
+    assert_eq!(
+        app.page(Method::GET, "/admin/sectors", &member, None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.page(Method::GET, "/admin/members", &member, None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.page(Method::GET, "/admin/events", &member, None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let home = app.page(Method::GET, "/", &member, None).await;
+    assert!(!home.body.contains("/admin/users"), "navigation by role");
+}
+
+#[tokio::test]
+async fn admin_forms_create_edit_and_refuse_bad_input() {
+    let app = TestApp::new().await;
+    let (s, t) = app.web_login("admin_r").await;
+    let r = app.fx.region;
+    // A body: invalid, then valid, then a stale edit.
+    let bad = app
+        .page(
+            Method::POST,
+            &format!("/admin/units/new?committee_id={r}"),
+            &s,
+            Some(&format!("_csrf={t}&name=&kind=government&sort_order=x")),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("aria-invalid=\"true\"") && bad.body.contains("请输入数字"));
+    let ok = app
+        .page(
+            Method::POST,
+            &format!("/admin/units/new?committee_id={r}"),
+            &s,
+            Some(&format!(
+                "_csrf={t}&name={}&kind=government&sort_order=3&active=true",
+                enc("省财政厅")
+            )),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let list = app
+        .page(
+            Method::GET,
+            &format!("/admin/units?committee_id={r}&q={}", enc("财政")),
+            &s,
+            None,
+        )
+        .await;
+    assert!(list.body.contains("省财政厅") && list.body.contains("共 1 条"));
+    let id: String = list
+        .body
+        .match_indices("/admin/units/")
+        .map(|(i, _)| {
+            list.body[i + 13..]
+                .chars()
+                .take_while(|c| c.is_ascii_digit())
+                .collect::<String>()
+        })
+        .find(|id| !id.is_empty())
+        .expect("a link to the unit");
+    let edit = app
+        .page(Method::GET, &format!("/admin/units/{id}"), &s, None)
+        .await;
+    assert!(edit.body.contains("name=\"version\" value=\"1\""));
+    let e1 = app
+        .page(
+            Method::POST,
+            &format!("/admin/units/{id}"),
+            &s,
+            Some(&format!(
+                "_csrf={t}&version=1&name={}&kind=government",
+                enc("财政厅")
+            )),
+        )
+        .await;
+    assert_eq!(e1.status, StatusCode::SEE_OTHER);
+    let e2 = app
+        .page(
+            Method::POST,
+            &format!("/admin/units/{id}"),
+            &s,
+            Some(&format!(
+                "_csrf={t}&version=1&name={}&kind=government",
+                enc("别的名字")
+            )),
+        )
+        .await;
+    assert_eq!(e2.status, StatusCode::CONFLICT);
+    assert!(e2.body.contains("记录已被他人修改"));
+
+    // A committee below the region.
+    let c = app
+        .page(
+            Method::POST,
+            "/admin/committees/new",
+            &s,
+            Some(&format!(
+                "_csrf={t}&name={}&level=city&parent_id={r}",
+                enc("新城市政协")
+            )),
+        )
+        .await;
+    assert_eq!(c.status, StatusCode::SEE_OTHER);
+    let bad = app
+        .page(
+            Method::POST,
+            "/admin/committees/new",
+            &s,
+            Some(&format!("_csrf={t}&name=x&level=regional&parent_id={r}")),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // A member, with the sector chosen from the committee's.
+    let form = format!(
+        "_csrf={t}&name={}&gender=female&ethnicity={}&birth_year=1972&affiliation=jiusan&sector_id={}&special_committee_id=&term=13&standing=true&phone=13900000000&active=true",
+        enc("赵敏"),
+        enc("回族"),
+        app.fx.sector_region
+    );
+    let m = app
+        .page(
+            Method::POST,
+            &format!("/admin/members/new?committee_id={r}"),
+            &s,
+            Some(&form),
+        )
+        .await;
+    assert_eq!(m.status, StatusCode::SEE_OTHER, "{}", m.body);
+    let list = app
+        .page(
+            Method::GET,
+            &format!("/admin/members?committee_id={r}&q={}", enc("赵")),
+            &s,
+            None,
+        )
+        .await;
+    assert!(
+        list.body.contains("赵敏")
+            && list.body.contains("经济界")
+            && list.body.contains("九三学社")
+    );
+    let bad = app
+        .page(
+            Method::POST,
+            &format!("/admin/members/new?committee_id={r}"),
+            &s,
+            Some(&format!("_csrf={t}&name=&gender=x&birth_year=abc&term=13")),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("f-birth_year-error"));
+
+    // An account with a role granted through the form.
+    let u = app
+        .page(
+            Method::POST,
+            "/admin/users/new",
+            &s,
+            Some(&format!(
+                "_csrf={t}&committee_id={r}&username=clerk&display_name={}&password=clerk+password",
+                enc("书记员")
+            )),
+        )
+        .await;
+    assert_eq!(u.status, StatusCode::SEE_OTHER, "{}", u.body);
+    let loc = u.header("location").unwrap().to_string();
+    let g = app
+        .page(
+            Method::POST,
+            &format!("{loc}/grant"),
+            &s,
+            Some(&format!(
+                "_csrf={t}&role=staff&committee_id={r}&unit_id=&offices=proposals&offices=liaison"
+            )),
+        )
+        .await;
+    assert_eq!(g.status, StatusCode::SEE_OTHER);
+    let page = app.page(Method::GET, &loc, &s, None).await;
+    assert!(
+        page.body.contains("工作人员 · 测试省政协 (提案、联络)"),
+        "{}",
+        page.body
+    );
+    let g = app
+        .page(
+            Method::POST,
+            &format!("{loc}/grant"),
+            &s,
+            Some(&format!("_csrf={t}&role=staff&committee_id={r}")),
+        )
+        .await;
+    assert_eq!(g.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let version = |p: &Answer| {
+        let i = p.body.find("name=\"version\" value=\"").unwrap() + 22;
+        p.body[i..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit())
+            .collect::<String>()
+    };
+    let v = version(&app.page(Method::GET, &loc, &s, None).await);
+    let d = app
+        .page(
+            Method::POST,
+            &format!("{loc}/disable"),
+            &s,
+            Some(&format!("_csrf={t}&version={v}")),
+        )
+        .await;
+    assert_eq!(d.status, StatusCode::SEE_OTHER);
+    assert!(
+        app.page(Method::GET, &loc, &s, None)
+            .await
+            .body
+            .contains("已停用")
+    );
+    let stale = app
+        .page(
+            Method::POST,
+            &format!("{loc}/enable"),
+            &s,
+            Some(&format!("_csrf={t}&version={v}")),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let events = app
+        .page(Method::GET, "/admin/events?action=user.disable", &s, None)
+        .await;
+    assert!(events.body.contains("user.disable") && events.body.contains("admin_r"));
+}
+
+#[tokio::test]
+async fn a_user_changes_their_password_on_the_account_page() {
+    let app = TestApp::new().await;
+    let (s, t) = app.web_login("member_r").await;
+    let bad = app
+        .page(
+            Method::POST,
+            "/account/password",
+            &s,
+            Some(&format!(
+                "_csrf={t}&current_password=wrong&new_password=12345678"
+            )),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("当前密码不正确") && bad.body.contains("密码不能全是数字"));
+    let ok = app
+        .page(
+            Method::POST,
+            "/account/password",
+            &s,
+            Some(&format!(
+                "_csrf={t}&current_password={PASSWORD}&new_password=another+pass"
+            )),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.page(Method::GET, "/account", &s, None).await.status,
+        StatusCode::SEE_OTHER,
+        "sessions ended"
+    );
+    let login = app
+        .api(
+            Method::POST,
+            "/auth/login",
+            None,
+            Some(serde_json::json!({"username": "member_r", "password": "another pass"})),
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::OK);
+    assert!(csrf_of(&app.page(Method::GET, "/login", "", None).await.body).is_some());
+}
