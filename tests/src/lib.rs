@@ -3,6 +3,8 @@
 //! `XIESHANG_TEST_DATABASE_URL`), a small fixture, and HTTP calls through the
 //! real router in-process.
 
+pub mod webdriver;
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};

@@ -1,0 +1,108 @@
+//! Browser tests: headless Chromium, driven through chromedriver, clicking
+//! through the main workflows against a real server on a loopback port.
+//! They skip, saying why, where Chromium or chromedriver is not installed.
+
+use std::net::SocketAddr;
+use xieshang_tests::webdriver::{self, Browser};
+use xieshang_tests::{PASSWORD, TestApp};
+
+async fn serve(app: &TestApp) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let router = app.router.clone();
+    tokio::spawn(async move {
+        let _ = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await;
+    });
+    format!("http://{addr}")
+}
+
+/// Saves a screenshot under target/browser for a person to look at.
+async fn shot(b: &Browser, name: &str) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/browser");
+    let _ = std::fs::create_dir_all(&dir);
+    let _ = b.screenshot(&dir.join(format!("{name}.png"))).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_logs_in_switches_language_opens_an_admin_page_and_logs_out() {
+    let (driver, chrome) = match webdriver::find() {
+        Ok(p) => p,
+        Err(why) => {
+            println!("skipped: {why}");
+            return;
+        }
+    };
+    let app = TestApp::new().await;
+    // A member to see in the list.
+    let admin = app.token("admin_r").await;
+    let m = serde_json::json!({"name": "孙丽华", "gender": "female", "ethnicity": "汉族", "birth_year": 1968, "affiliation": "capd", "term": 13, "sector_id": app.fx.sector_region});
+    assert_eq!(
+        app.api(axum::http::Method::POST, "/members", Some(&admin), Some(m))
+            .await
+            .status,
+        201
+    );
+    let base = serve(&app).await;
+    let b = Browser::start(&driver, &chrome).await.expect("browser");
+    let run = async {
+        b.goto(&format!("{base}/")).await?;
+        b.wait_url(|u| u.contains("/login")).await?;
+        assert_eq!(b.attr("html", "lang").await?.as_deref(), Some("zh-CN"));
+        // A wrong password first.
+        b.type_into("#username", "staff_r").await?;
+        b.type_into("#password", "not-the-password").await?;
+        b.click("#login-submit").await?;
+        let err = b.text("#login-error").await?;
+        assert!(err.contains("用户名或密码不正确"), "{err}");
+        shot(&b, "1-login-failed").await;
+        // Then the right one.
+        b.type_into("#password", PASSWORD).await?;
+        b.click("#login-submit").await?;
+        b.wait_url(|u| u.ends_with("/")).await?;
+        let h1 = b.text("main h1").await?;
+        assert!(h1.contains("欢迎"), "{h1}");
+        shot(&b, "2-home").await;
+        // Switch to English.
+        b.click("form.lang button").await?;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while b.attr("html", "lang").await?.as_deref() != Some("en") {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "language did not switch"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(b.text("main h1").await?.starts_with("Welcome"));
+        // Open an admin page from the navigation.
+        b.click("nav.main a[href='/admin/members']").await?;
+        b.wait_url(|u| u.contains("/admin/members")).await?;
+        assert_eq!(b.text("main h1").await?, "Members");
+        assert!(b.count("tbody tr").await? >= 1);
+        assert!(b.text("tbody").await?.contains("孙丽华"));
+        // Filter by search.
+        b.type_into("#f-q", "孙").await?;
+        b.click("form.filters button").await?;
+        b.wait_url(|u| u.contains("q=")).await?;
+        assert!(b.text("p.count").await?.starts_with("1 "));
+        shot(&b, "3-members").await;
+        // Log out.
+        b.click("form.logout button").await?;
+        b.wait_url(|u| u.contains("/login")).await?;
+        assert_eq!(b.text("main h1").await?, "Log in");
+        b.goto(&format!("{base}/admin/members")).await?;
+        b.wait_url(|u| u.contains("/login?next=")).await?;
+        Ok::<(), String>(())
+    };
+    let result = run.await;
+    if result.is_err() {
+        shot(&b, "failure").await;
+    }
+    b.quit().await;
+    result.expect("browser workflow");
+}
