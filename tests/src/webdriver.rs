@@ -119,10 +119,10 @@ impl Browser {
         let profile = std::env::temp_dir().join(format!("xieshang-chrome-{port}"));
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            if let Ok(v) = http(port, "GET", "/status", None).await {
-                if v["ready"] == json!(true) {
-                    break;
-                }
+            if let Ok(v) = http(port, "GET", "/status", None).await
+                && v["ready"] == json!(true)
+            {
+                break;
             }
             if Instant::now() > deadline {
                 return Err("chromedriver did not start".into());

@@ -255,10 +255,10 @@ impl CommitteeInput {
         let name = e.required_text("name", &self.name, 100);
         let short_name = e.optional_text("short_name", self.short_name.as_deref(), 30);
         let region_code = e.optional_text("region_code", self.region_code.as_deref(), 12);
-        if let Some(code) = &region_code {
-            if !code.chars().all(|c| c.is_ascii_digit()) {
-                e.add("region_code", "invalid_format");
-            }
+        if let Some(code) = &region_code
+            && !code.chars().all(|c| c.is_ascii_digit())
+        {
+            e.add("region_code", "invalid_format");
         }
         let level = Level::parse(self.level.trim());
         match (level, parent_level) {

@@ -163,21 +163,21 @@ async fn check_links(
     special: Option<i64>,
 ) -> Result<(), StoreError> {
     let mut errors = Vec::new();
-    if let Some(s) = sector {
-        if !bodies::exists_in(tx, BodyKind::Sector, s, committee_id).await? {
-            errors.push(domain::validate::FieldError {
-                field: "sector_id",
-                code: "not_found",
-            });
-        }
+    if let Some(s) = sector
+        && !bodies::exists_in(tx, BodyKind::Sector, s, committee_id).await?
+    {
+        errors.push(domain::validate::FieldError {
+            field: "sector_id",
+            code: "not_found",
+        });
     }
-    if let Some(s) = special {
-        if !bodies::exists_in(tx, BodyKind::SpecialCommittee, s, committee_id).await? {
-            errors.push(domain::validate::FieldError {
-                field: "special_committee_id",
-                code: "not_found",
-            });
-        }
+    if let Some(s) = special
+        && !bodies::exists_in(tx, BodyKind::SpecialCommittee, s, committee_id).await?
+    {
+        errors.push(domain::validate::FieldError {
+            field: "special_committee_id",
+            code: "not_found",
+        });
     }
     if errors.is_empty() {
         Ok(())

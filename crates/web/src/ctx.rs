@@ -125,16 +125,14 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 }
 
 fn client_ip(req: &Request, trust_proxy: bool) -> Option<String> {
-    if trust_proxy {
-        if let Some(f) = req
+    if trust_proxy
+        && let Some(f) = req
             .headers()
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
-        {
-            if let Some(first) = f.split(',').next() {
-                return Some(first.trim().to_string());
-            }
-        }
+        && let Some(first) = f.split(',').next()
+    {
+        return Some(first.trim().to_string());
     }
     req.extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -154,10 +152,10 @@ fn same_token(a: &str, b: &str) -> bool {
 /// A request from another site: its `Origin` names another host, or the
 /// browser says so in `Sec-Fetch-Site`.
 fn cross_site(headers: &HeaderMap) -> bool {
-    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        if !matches!(site, "same-origin" | "none") {
-            return true;
-        }
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
+        && !matches!(site, "same-origin" | "none")
+    {
+        return true;
     }
     match (
         headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
@@ -332,10 +330,10 @@ pub fn render_failure(ctx: &Ctx, err: WebError) -> Response {
         crate::platform::pages::error_page(ctx, &err)
     };
     *resp.status_mut() = status;
-    if let WebError::Store(StoreError::Throttled(secs)) = err {
-        if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
-            resp.headers_mut().insert(header::RETRY_AFTER, v);
-        }
+    if let WebError::Store(StoreError::Throttled(secs)) = err
+        && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+    {
+        resp.headers_mut().insert(header::RETRY_AFTER, v);
     }
     if status == StatusCode::UNAUTHORIZED && ctx.api {
         resp.headers_mut()

@@ -46,10 +46,10 @@ impl Lang {
                 .find_map(|p| p.trim().strip_prefix("q="))
                 .and_then(|q| q.parse::<f32>().ok())
                 .unwrap_or(1.0);
-            if let Some(l) = Lang::parse(tag) {
-                if best.is_none_or(|(bq, _)| q > bq) {
-                    best = Some((q, l));
-                }
+            if let Some(l) = Lang::parse(tag)
+                && best.is_none_or(|(bq, _)| q > bq)
+            {
+                best = Some((q, l));
             }
         }
         best.map(|(_, l)| l)

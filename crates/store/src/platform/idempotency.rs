@@ -47,10 +47,10 @@ pub async fn create_with<T: Serialize>(
     key: Option<&IdemKey>,
     create: impl AsyncFnOnce(&mut Tx) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
-    if let Some(k) = key {
-        if let Some((status, body)) = lookup(db, k).await? {
-            return Err(StoreError::Replay { status, body });
-        }
+    if let Some(k) = key
+        && let Some((status, body)) = lookup(db, k).await?
+    {
+        return Err(StoreError::Replay { status, body });
     }
     let mut tx = db.begin().await?;
     let record = create(&mut tx).await?;

@@ -632,10 +632,10 @@ pub async fn grant_in(
     if !caller.may(Permission::Administer, &scope) {
         return Err(StoreError::invalid("committee_id", "not_administered"));
     }
-    if let Some(unit) = g.unit_id {
-        if !bodies::exists_in(tx, BodyKind::Unit, unit, g.committee_id).await? {
-            return Err(StoreError::invalid("unit_id", "not_found"));
-        }
+    if let Some(unit) = g.unit_id
+        && !bodies::exists_in(tx, BodyKind::Unit, unit, g.committee_id).await?
+    {
+        return Err(StoreError::invalid("unit_id", "not_found"));
     }
     let offices: Vec<&str> = g.offices.iter().map(|o| o.as_str()).collect();
     on_tx!(tx, |c| {

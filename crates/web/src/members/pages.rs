@@ -3,7 +3,7 @@
 use crate::ctx::Ctx;
 use crate::error::{WebError, WebResult};
 use crate::platform::org_pages::{FormPage, ListPage, chosen_committee, committee_options};
-use crate::platform::pages::{html, require_login};
+use crate::platform::pages::{html, login_redirect};
 use crate::state::AppState;
 use crate::view::{Chrome, Field, cell, link, parse_opt_i64};
 use axum::extract::{Form, OriginalUri, Path, Query, State};
@@ -39,7 +39,7 @@ pub async fn members_list(
     uri: OriginalUri,
     Query(q): Query<MemberQuery>,
 ) -> WebResult<Response> {
-    if let Err(r) = require_login(&ctx, &uri) {
+    if let Some(r) = login_redirect(&ctx, &uri) {
         return Ok(r);
     }
     let caller = ctx.caller()?;
@@ -346,7 +346,7 @@ pub async fn member_new_form(
     uri: OriginalUri,
     Query(q): Query<CommitteeQuery>,
 ) -> WebResult<Response> {
-    if let Err(r) = require_login(&ctx, &uri) {
+    if let Some(r) = login_redirect(&ctx, &uri) {
         return Ok(r);
     }
     let committee_id = chosen_committee(&ctx, q.committee_id)?;
@@ -398,7 +398,7 @@ pub async fn member_edit_form(
     uri: OriginalUri,
     Path(id): Path<i64>,
 ) -> WebResult<Response> {
-    if let Err(r) = require_login(&ctx, &uri) {
+    if let Some(r) = login_redirect(&ctx, &uri) {
         return Ok(r);
     }
     let caller = ctx.caller()?;

@@ -1,6 +1,6 @@
 //! Admin pages for committees and the bodies inside them.
 
-use super::pages::{html, require_login};
+use super::pages::{html, login_redirect};
 use crate::ctx::Ctx;
 use crate::error::{WebError, WebResult};
 use crate::i18n::Tr;
@@ -124,7 +124,7 @@ pub async fn committees_list(
     ctx: Ctx,
     uri: OriginalUri,
 ) -> WebResult<Response> {
-    if let Err(r) = require_login(&ctx, &uri) {
+    if let Some(r) = login_redirect(&ctx, &uri) {
         return Ok(r);
     }
     let caller = ctx.caller()?;
@@ -258,7 +258,7 @@ pub async fn committee_new_form(
     ctx: Ctx,
     uri: OriginalUri,
 ) -> WebResult<Response> {
-    if let Err(r) = require_login(&ctx, &uri) {
+    if let Some(r) = login_redirect(&ctx, &uri) {
         return Ok(r);
     }
     let f = CommitteeHtmlForm {
@@ -299,7 +299,7 @@ pub async fn committee_edit_form(
     uri: OriginalUri,
     Path(id): Path<i64>,
 ) -> WebResult<Response> {
-    if let Err(r) = require_login(&ctx, &uri) {
+    if let Some(r) = login_redirect(&ctx, &uri) {
         return Ok(r);
     }
     let caller = ctx.caller()?;
@@ -403,7 +403,7 @@ pub async fn bodies_list(
     Path(seg): Path<String>,
     Query(q): Query<ListQuery>,
 ) -> WebResult<Response> {
-    if let Err(r) = require_login(&ctx, &uri) {
+    if let Some(r) = login_redirect(&ctx, &uri) {
         return Ok(r);
     }
     let kind = kind_of_segment(&seg).ok_or(WebError::NoRoute)?;
@@ -586,7 +586,7 @@ pub async fn body_new_form(
     Path(seg): Path<String>,
     Query(q): Query<CommitteeQuery>,
 ) -> WebResult<Response> {
-    if let Err(r) = require_login(&ctx, &uri) {
+    if let Some(r) = login_redirect(&ctx, &uri) {
         return Ok(r);
     }
     let kind = kind_of_segment(&seg).ok_or(WebError::NoRoute)?;
@@ -633,7 +633,7 @@ pub async fn body_edit_form(
     uri: OriginalUri,
     Path((seg, id)): Path<(String, i64)>,
 ) -> WebResult<Response> {
-    if let Err(r) = require_login(&ctx, &uri) {
+    if let Some(r) = login_redirect(&ctx, &uri) {
         return Ok(r);
     }
     let kind = kind_of_segment(&seg).ok_or(WebError::NoRoute)?;

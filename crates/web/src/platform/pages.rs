@@ -35,14 +35,14 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-/// Redirects visitors who are not signed in to the sign-in page.
-pub fn require_login(ctx: &Ctx, uri: &OriginalUri) -> Result<(), Response> {
+/// The redirect to the sign-in page (and back) for a visitor who is not signed in.
+pub fn login_redirect(ctx: &Ctx, uri: &OriginalUri) -> Option<Response> {
     if ctx.user.is_some() {
-        return Ok(());
+        return None;
     }
     let next = uri.0.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let q = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
-    Err(Redirect::to(&format!("/login?{q}")).into_response())
+    Some(Redirect::to(&format!("/login?{q}")).into_response())
 }
 
 #[derive(Template)]
@@ -102,7 +102,7 @@ pub fn role_label(t: crate::i18n::Tr, r: &users::RoleView) -> String {
 
 /// The home page: who you are and where you can go.
 pub async fn home(ctx: Ctx, uri: OriginalUri) -> WebResult<Response> {
-    if let Err(r) = require_login(&ctx, &uri) {
+    if let Some(r) = login_redirect(&ctx, &uri) {
         return Ok(r);
     }
     let u = ctx.signed_in()?;
@@ -261,7 +261,7 @@ pub async fn account(
     uri: OriginalUri,
     Query(q): Query<DoneQuery>,
 ) -> WebResult<Response> {
-    if let Err(r) = require_login(&ctx, &uri) {
+    if let Some(r) = login_redirect(&ctx, &uri) {
         return Ok(r);
     }
     let u = ctx.signed_in()?;

@@ -1,7 +1,7 @@
 //! Admin pages for user accounts and the audit trail.
 
 use super::org_pages::{FormPage, ListPage, chosen_committee, committee_options};
-use super::pages::{html, require_login, role_label};
+use super::pages::{html, login_redirect, role_label};
 use crate::ctx::Ctx;
 use crate::error::{WebError, WebResult};
 use crate::i18n::Tr;
@@ -32,7 +32,7 @@ pub async fn users_list(
     uri: OriginalUri,
     Query(q): Query<UserListQuery>,
 ) -> WebResult<Response> {
-    if let Err(r) = require_login(&ctx, &uri) {
+    if let Some(r) = login_redirect(&ctx, &uri) {
         return Ok(r);
     }
     let caller = ctx.caller()?;
@@ -167,7 +167,7 @@ pub async fn user_new_form(
     uri: OriginalUri,
     Query(q): Query<UserListQuery>,
 ) -> WebResult<Response> {
-    if let Err(r) = require_login(&ctx, &uri) {
+    if let Some(r) = login_redirect(&ctx, &uri) {
         return Ok(r);
     }
     let f = NewUserHtmlForm {
@@ -295,7 +295,7 @@ pub async fn user_detail(
     uri: OriginalUri,
     Path(id): Path<i64>,
 ) -> WebResult<Response> {
-    if let Err(r) = require_login(&ctx, &uri) {
+    if let Some(r) = login_redirect(&ctx, &uri) {
         return Ok(r);
     }
     user_page(&state, &ctx, id, None).await
@@ -472,7 +472,7 @@ pub async fn events_list(
     uri: OriginalUri,
     Query(q): Query<EventQuery>,
 ) -> WebResult<Response> {
-    if let Err(r) = require_login(&ctx, &uri) {
+    if let Some(r) = login_redirect(&ctx, &uri) {
         return Ok(r);
     }
     let caller = ctx.caller()?;
