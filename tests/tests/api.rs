@@ -58,6 +58,34 @@ async fn health_headers_and_the_openapi_document() {
 }
 
 #[tokio::test]
+async fn sqlite_runs_in_wal_mode_with_foreign_keys_and_full_sync() {
+    let app = TestApp::new().await;
+    let store::Db::Sqlite(s) = app.db() else {
+        println!("skipped on PostgreSQL: these are SQLite settings");
+        return;
+    };
+    for pool in [&s.read, &s.write] {
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        assert_eq!(
+            (mode.as_str(), sync, fk),
+            ("wal", 2, 1),
+            "WAL, synchronous=FULL (2), foreign keys on"
+        );
+    }
+}
+
+#[tokio::test]
 async fn login_me_logout_and_problem_details_in_the_callers_language() {
     let app = TestApp::new().await;
     let bad = app

@@ -28,12 +28,24 @@ fn run(dir: &Path, args: &[&str]) -> Output {
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 #[test]
 fn every_command_has_help() {
-    for cmd in [vec![], vec!["serve"], vec!["migrate"], vec!["demo"], vec!["user", "add"], vec!["audit", "verify"], vec!["backup"]] {
+    for cmd in [
+        vec![],
+        vec!["serve"],
+        vec!["migrate"],
+        vec!["demo"],
+        vec!["user", "add"],
+        vec!["audit", "verify"],
+        vec!["backup"],
+    ] {
         let mut args = cmd.clone();
         args.push("--help");
         let o = Command::new(BIN).args(&args).output().unwrap();
@@ -41,8 +53,20 @@ fn every_command_has_help() {
         let t = text(&o);
         assert!(t.contains("Usage: xieshang"), "{args:?}: {t}");
     }
-    let serve = text(&Command::new(BIN).args(["serve", "--help"]).output().unwrap());
-    for flag in ["--listen", "--database-url", "--data-dir", "--demo", "--demo-password", "XIESHANG_DATABASE_URL"] {
+    let serve = text(
+        &Command::new(BIN)
+            .args(["serve", "--help"])
+            .output()
+            .unwrap(),
+    );
+    for flag in [
+        "--listen",
+        "--database-url",
+        "--data-dir",
+        "--demo",
+        "--demo-password",
+        "XIESHANG_DATABASE_URL",
+    ] {
         assert!(serve.contains(flag), "serve --help names {flag}");
     }
 }
@@ -58,22 +82,63 @@ fn migrate_demo_user_add_and_audit_verify_including_a_tampered_trail() {
     assert!(text(&o).contains("600 members"), "{}", text(&o));
     let o = run(&dir, &["demo", "--demo-password", "demo password"]);
     assert!(text(&o).contains("already holds data"));
-    let o = run(&dir, &["user", "add", "clerk", "--name", "书记员", "--password", "clerk password", "--role", "staff", "--office", "proposals"]);
+    let o = run(
+        &dir,
+        &[
+            "user",
+            "add",
+            "clerk",
+            "--name",
+            "书记员",
+            "--password",
+            "clerk password",
+            "--role",
+            "staff",
+            "--office",
+            "proposals",
+        ],
+    );
     assert!(o.status.success(), "{}", text(&o));
-    let o = run(&dir, &["user", "add", "clerk", "--name", "又一个", "--password", "clerk password"]);
+    let o = run(
+        &dir,
+        &[
+            "user",
+            "add",
+            "clerk",
+            "--name",
+            "又一个",
+            "--password",
+            "clerk password",
+        ],
+    );
     assert!(!o.status.success(), "a taken user name fails");
-    let o = run(&dir, &["user", "add", "weak", "--name", "弱", "--password", "123"]);
-    assert!(!o.status.success() && text(&o).contains("password"), "{}", text(&o));
+    let o = run(
+        &dir,
+        &["user", "add", "weak", "--name", "弱", "--password", "123"],
+    );
+    assert!(
+        !o.status.success() && text(&o).contains("password"),
+        "{}",
+        text(&o)
+    );
     let o = run(&dir, &["audit", "verify"]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("audit trail intact"));
 
     // Edit one event behind the application's back.
     let db = dir.join("xieshang.db");
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async {
-        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display())).await.unwrap();
-        sqlx::query("UPDATE events SET actor = 'mallory' WHERE id = 42").execute(&pool).await.unwrap();
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        sqlx::query("UPDATE events SET actor = 'mallory' WHERE id = 42")
+            .execute(&pool)
+            .await
+            .unwrap();
         pool.close().await;
     });
     let o = run(&dir, &["audit", "verify"]);
@@ -85,11 +150,22 @@ fn migrate_demo_user_add_and_audit_verify_including_a_tampered_trail() {
 #[test]
 fn a_backup_of_a_live_server_restores_and_matches() {
     let dir = temp_dir("backup");
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut server = Command::new(BIN)
         .arg("--data-dir")
         .arg(&dir)
-        .args(["serve", "--demo", "--demo-password", "demo password", "--listen", &format!("127.0.0.1:{port}")])
+        .args([
+            "serve",
+            "--demo",
+            "--demo-password",
+            "demo password",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
         .env_remove("XIESHANG_DATABASE_URL")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
@@ -108,9 +184,15 @@ fn a_backup_of_a_live_server_restores_and_matches() {
     assert!(o.status.success(), "{}", text(&o));
     // Restore: the copy is a database the server opens, with the same records.
     let url = format!("sqlite://{}", copy.display());
-    let o = Command::new(BIN).args(["--database-url", &url, "audit", "verify"]).output().unwrap();
+    let o = Command::new(BIN)
+        .args(["--database-url", &url, "audit", "verify"])
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", text(&o));
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async {
         let count = |path: PathBuf| async move {
             let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display())).await.unwrap();
