@@ -69,8 +69,15 @@ pub struct TestDb {
 }
 
 impl TestDb {
-    /// A new empty database on the backend under test.
+    /// A new migrated database on the backend under test.
     pub async fn new() -> TestDb {
+        let t = Self::unmigrated().await;
+        store::migrate::run(&t.db).await.expect("migrate");
+        t
+    }
+
+    /// A new database without any table yet.
+    pub async fn unmigrated() -> TestDb {
         let t = match postgres_url() {
             Some(url) => {
                 let schema = format!("xs_t_{}", unique());
@@ -106,7 +113,6 @@ impl TestDb {
                 }
             }
         };
-        store::migrate::run(&t.db).await.expect("migrate");
         t
     }
 

@@ -248,7 +248,7 @@ async fn another_committees_records_are_not_found_on_every_endpoint() {
         .json()["id"]
         .as_i64()
         .unwrap();
-    let events_before = store_events(&app).await;
+    let events_before = record_changes(&app).await;
 
     let r = fx.region;
     let mut calls: Vec<(Method, String, Option<Value>)> = vec![
@@ -358,11 +358,58 @@ async fn another_committees_records_are_not_found_on_every_endpoint() {
             "{path}"
         );
     }
+    for (path, form) in [
+        (
+            format!("/admin/sectors/{}", ids["sectors"]),
+            "name=x&version=1".to_string(),
+        ),
+        (
+            format!("/admin/sectors/new?committee_id={r}"),
+            "name=x".into(),
+        ),
+        (
+            format!("/admin/members/{member_id}"),
+            "name=x&gender=male".into(),
+        ),
+        (
+            format!("/admin/members/new?committee_id={r}"),
+            "name=x".into(),
+        ),
+        (
+            format!("/admin/committees/{r}"),
+            "name=x&level=regional".into(),
+        ),
+        (format!("/admin/users/{user_id}/disable"), String::new()),
+        (
+            format!("/admin/users/{user_id}/reset-password"),
+            "password=another+one+1".into(),
+        ),
+        (
+            format!("/admin/users/{user_id}/grant"),
+            format!("role=member&committee_id={r}"),
+        ),
+        (
+            format!("/admin/users/{user_id}/revoke"),
+            format!("role=admin&committee_id={r}"),
+        ),
+    ] {
+        let (cookie, csrf) = app.web_login("staff_c").await;
+        let a = app
+            .page(
+                Method::POST,
+                &path,
+                &cookie,
+                Some(&format!("_csrf={csrf}&{form}")),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND, "POST {path}: {}", a.body);
+    }
     assert_eq!(
-        store_events(&app).await,
+        record_changes(&app).await,
         events_before,
         "nothing was written"
     );
+    store_events(&app).await;
     // While the regional admin reaches down into the county.
     let a = app
         .api(
@@ -379,6 +426,16 @@ async fn store_events(app: &TestApp) -> i64 {
     match store::audit::verify(app.db()).await.unwrap() {
         store::audit::Verdict::Intact { events, .. } => events,
         v => panic!("chain broken: {v:?}"),
+    }
+}
+
+/// Events other than sign-ins and sign-outs: the changes to records.
+async fn record_changes(app: &TestApp) -> i64 {
+    const SQL: &str =
+        "SELECT COUNT(*) FROM events WHERE action NOT IN ('user.login', 'user.logout')";
+    match app.db() {
+        store::Db::Sqlite(s) => sqlx::query_scalar(SQL).fetch_one(&s.read).await.unwrap(),
+        store::Db::Postgres(p) => sqlx::query_scalar(SQL).fetch_one(p).await.unwrap(),
     }
 }
 
@@ -507,6 +564,7 @@ async fn creating_and_editing_writes_events_and_checks_versions() {
 async fn invalid_fields_are_named_in_the_callers_language() {
     let app = TestApp::new().await;
     let admin = app.token("admin_r").await;
+    let before = record_changes(&app).await;
     let req = Request::post("/api/v1/members")
         .header("authorization", format!("Bearer {admin}"))
         .header("content-type", "application/json")
@@ -524,7 +582,7 @@ async fn invalid_fields_are_named_in_the_callers_language() {
     assert_eq!(errors[2]["field"], "birth_year");
     let zh = app.api(Method::POST, "/members", Some(&admin), Some(json!({"name": "", "gender": "male", "ethnicity": "汉族", "birth_year": 1970, "affiliation": "cpc", "term": 13}))).await;
     assert_eq!(zh.json()["errors"][0]["message"], "必填。");
-    assert_eq!(store_events(&app).await, store_events(&app).await);
+    assert_eq!(record_changes(&app).await, before, "nothing was written");
 }
 
 #[tokio::test]
@@ -981,6 +1039,34 @@ async fn two_servers_share_one_job_lease_and_sessions() {
         StatusCode::OK
     );
     assert!(store::platform::jobs::housekeeping(app.db()).await.is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn servers_starting_together_apply_each_migration_once() {
+    let t = xieshang_tests::TestDb::unmigrated().await;
+    let (a, b, c) = (
+        t.reconnect().await,
+        t.reconnect().await,
+        t.reconnect().await,
+    );
+    let (ra, rb, rc) = tokio::join!(
+        store::migrate::run(&a),
+        store::migrate::run(&b),
+        store::migrate::run(&c)
+    );
+    let applied: usize = [ra.unwrap(), rb.unwrap(), rc.unwrap()]
+        .iter()
+        .map(Vec::len)
+        .sum();
+    assert_eq!(
+        applied,
+        store::migrate::MIGRATIONS.len(),
+        "each migration applied by exactly one"
+    );
+    assert_eq!(
+        store::migrate::applied(&t.db).await.unwrap().len(),
+        store::migrate::MIGRATIONS.len()
+    );
 }
 
 #[tokio::test]

@@ -39,7 +39,7 @@ pub async fn run(db: &Db) -> Result<Vec<&'static str>, StoreError> {
             let mut conn = s.write.acquire().await?;
             sqlx::query(CREATE).execute(&mut *conn).await?;
             for m in MIGRATIONS {
-                let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+                let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?;
                 let done: Option<String> =
                     sqlx::query_scalar("SELECT name FROM schema_migrations WHERE name = $1")
                         .bind(m.name)

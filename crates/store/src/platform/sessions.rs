@@ -2,9 +2,12 @@
 //! header). Only a hash of the secret is stored, so a copy of the database
 //! cannot be used to sign in.
 
+use crate::Caller;
+use crate::audit::{self, Change};
 use crate::db::{Db, on_db};
 use crate::error::StoreError;
 use crate::ids;
+use serde_json::json;
 
 /// How long a web session lasts.
 pub const WEB_LIFETIME_MICROS: i64 = 12 * 3600 * 1_000_000;
@@ -42,8 +45,15 @@ pub struct Session {
     pub expires_at: i64,
 }
 
-/// Starts a session for a user.
-pub async fn start(db: &Db, user_id: i64, kind: Kind) -> Result<NewSession, StoreError> {
+/// Starts a session for a user who has just proved who they are, and
+/// records the sign-in in the audit trail in the same transaction.
+pub async fn start(
+    db: &Db,
+    user: &super::users::User,
+    kind: Kind,
+    ip: Option<&str>,
+) -> Result<NewSession, StoreError> {
+    let user_id = user.id;
     let token = ids::new_token();
     let csrf = ids::new_token();
     let now = crate::clock::now();
@@ -65,6 +75,19 @@ pub async fn start(db: &Db, user_id: i64, kind: Kind) -> Result<NewSession, Stor
     .execute(c)
     .await?.rows_affected()
     });
+    let caller = Caller::user(super::users::actor_of(user), ip.map(str::to_string));
+    audit::append(
+        &mut tx,
+        Change {
+            committee_id: Some(user.committee_id),
+            action: "user.login",
+            record_type: "user",
+            record_id: Some(user_id),
+            changes: json!({"via": kind.as_str()}),
+            caller: &caller,
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(NewSession { token, csrf })
 }
@@ -89,9 +112,21 @@ pub async fn find(db: &Db, token: &str, kind: Kind) -> Result<Option<Session>, S
     }))
 }
 
-/// Ends a session.
-pub async fn end(db: &Db, token: &str) -> Result<(), StoreError> {
+/// Ends a session, recording the sign-out.
+pub async fn end(db: &Db, caller: &Caller, token: &str) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
+    audit::append(
+        &mut tx,
+        Change {
+            committee_id: Some(caller.actor.home_committee_id),
+            action: "user.logout",
+            record_type: "user",
+            record_id: Some(caller.actor.user_id),
+            changes: json!({}),
+            caller,
+        },
+    )
+    .await?;
     crate::db::on_tx!(&mut tx, |c| sqlx::query(
         "DELETE FROM sessions WHERE token_hash = $1"
     )

@@ -99,7 +99,7 @@ pub async fn login(
 ) -> WebResult<Json<TokenResponse>> {
     let user =
         users::authenticate(&state.db, &body.username, &body.password, ctx.ip.as_deref()).await?;
-    let s = sessions::start(&state.db, user.id, sessions::Kind::Api).await?;
+    let s = sessions::start(&state.db, &user, sessions::Kind::Api, ctx.ip.as_deref()).await?;
     Ok(Json(TokenResponse { token: s.token }))
 }
 
@@ -107,7 +107,7 @@ pub async fn login(
 #[utoipa::path(post, path = "/auth/logout", tag = "auth", responses((status = 204), (status = 401, body = Problem)))]
 pub async fn logout(State(state): State<AppState>, ctx: Ctx) -> WebResult<StatusCode> {
     let u = ctx.signed_in()?;
-    sessions::end(&state.db, &u.token).await?;
+    sessions::end(&state.db, &ctx.caller()?, &u.token).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -160,7 +160,8 @@ pub async fn login(
     let next = safe_next(f.next.as_deref());
     match users::authenticate(&state.db, &f.username, &f.password, ctx.ip.as_deref()).await {
         Ok(user) => {
-            let s = sessions::start(&state.db, user.id, sessions::Kind::Web).await?;
+            let s =
+                sessions::start(&state.db, &user, sessions::Kind::Web, ctx.ip.as_deref()).await?;
             let mut r = Redirect::to(&next).into_response();
             r.headers_mut().append(
                 header::SET_COOKIE,
@@ -200,7 +201,7 @@ pub async fn login(
 /// Signs out: ends the session and clears the cookie.
 pub async fn logout(State(state): State<AppState>, ctx: Ctx) -> WebResult<Response> {
     if let Some(u) = &ctx.user {
-        sessions::end(&state.db, &u.token).await?;
+        sessions::end(&state.db, &ctx.caller()?, &u.token).await?;
     }
     let mut r = Redirect::to("/login").into_response();
     r.headers_mut().append(
