@@ -78,7 +78,7 @@ impl TestDb {
 
     /// A new database without any table yet.
     pub async fn unmigrated() -> TestDb {
-        let t = match postgres_url() {
+        match postgres_url() {
             Some(url) => {
                 let schema = format!("xs_t_{}", unique());
                 let admin = Db::connect(&url).await.expect("connect to PostgreSQL");
@@ -112,8 +112,7 @@ impl TestDb {
                     dir: Some(dir),
                 }
             }
-        };
-        t
+        }
     }
 
     /// Another connection pool on the same database (another "server").
