@@ -175,19 +175,14 @@ async fn load_user(
     let Some(session) = sessions::find(&state.db, token, kind).await? else {
         return Ok(None);
     };
-    let Some(user) = users::by_id(&state.db, session.user_id).await? else {
-        return Ok(None);
+    let actor = users::actor_of(&session.user);
+    let signed_in = SignedIn {
+        user: session.user,
+        actor,
+        token: token.to_string(),
+        bearer: kind == sessions::Kind::Api,
     };
-    let actor = users::actor_of(&user);
-    Ok(Some((
-        SignedIn {
-            user,
-            actor,
-            token: token.to_string(),
-            bearer: kind == sessions::Kind::Api,
-        },
-        session.csrf,
-    )))
+    Ok(Some((signed_in, session.session_csrf)))
 }
 
 /// The context middleware (see the module documentation).

@@ -3,7 +3,10 @@
 //! These always use SQLite files of their own; the backend-agnostic rules are
 //! tested through HTTP in the `tests` package on both backends.
 
-#![expect(clippy::unwrap_used, reason = "helpers of a test: a panic is the test failing")]
+#![expect(
+    clippy::unwrap_used,
+    reason = "helpers of a test: a panic is the test failing"
+)]
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};

@@ -36,13 +36,13 @@ pub struct NewSession {
     pub csrf: String,
 }
 
-/// A valid session found by its secret.
+/// A valid session found by its secret: the signed-in user (with roles) and
+/// the session's CSRF token.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Session {
-    pub user_id: i64,
-    pub csrf: String,
-    pub kind: String,
-    pub expires_at: i64,
+    #[sqlx(flatten)]
+    pub user: super::users::User,
+    pub session_csrf: String,
 }
 
 /// Starts a session for a user who has just proved who they are, and
@@ -93,23 +93,35 @@ pub async fn start(
 }
 
 /// The live session of a secret, if it exists, has not expired, is of the
-/// expected kind and its account is enabled.
+/// expected kind and its account is enabled: one query for the session and
+/// its user, one for the user's roles.
 pub async fn find(db: &Db, token: &str, kind: Kind) -> Result<Option<Session>, StoreError> {
     if token.len() != 64 {
         return Ok(None);
     }
-    Ok(on_db!(db, |c| {
+    let found: Option<Session> = on_db!(db, |c| {
         sqlx::query_as(
-        "SELECT s.user_id, s.csrf, s.kind, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
-         WHERE s.token_hash = $1 AND s.kind = $2 AND s.expires_at > $3 AND u.disabled = $4"
-    )
-    .bind(ids::sha256_hex(token))
-    .bind(kind.as_str())
-    .bind(crate::clock::now())
-    .bind(false)
-    .fetch_optional(c)
-    .await?
-    }))
+            "SELECT u.*, s.csrf AS session_csrf FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.token_hash = $1 AND s.kind = $2 AND s.expires_at > $3 AND u.disabled = $4",
+        )
+        .bind(ids::sha256_hex(token))
+        .bind(kind.as_str())
+        .bind(crate::clock::now())
+        .bind(false)
+        .fetch_optional(c)
+        .await?
+    });
+    match found {
+        Some(mut s) => {
+            let user = super::users::with_roles(db, vec![s.user])
+                .await?
+                .pop()
+                .ok_or(StoreError::NotFound)?;
+            s.user = user;
+            Ok(Some(s))
+        }
+        None => Ok(None),
+    }
 }
 
 /// Ends a session, recording the sign-out.

@@ -79,7 +79,8 @@ fn to_view(g: GrantRow) -> RoleView {
     }
 }
 
-async fn with_roles(db: &Db, mut users: Vec<User>) -> Result<Vec<User>, StoreError> {
+/// Fills in the roles of users.
+pub async fn with_roles(db: &Db, mut users: Vec<User>) -> Result<Vec<User>, StoreError> {
     if users.is_empty() {
         return Ok(users);
     }

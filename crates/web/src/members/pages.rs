@@ -1,8 +1,8 @@
 //! Admin pages for member profiles.
 
 use crate::ctx::Ctx;
-use crate::error::{WebError, WebResult};
-use crate::platform::org_pages::{FormPage, ListPage, chosen_committee, committee_options};
+use crate::error::WebResult;
+use crate::platform::org_pages::{CommitteeTree, FormPage, ListPage, chosen_committee};
 use crate::platform::pages::{html, login_redirect};
 use crate::state::AppState;
 use crate::view::{Chrome, Field, cell, link, parse_opt_i64};
@@ -14,7 +14,7 @@ use serde::Deserialize;
 use store::StoreError;
 use store::members::{self, MemberFilter};
 use store::page::PageRequest;
-use store::platform::{bodies, committees};
+use store::platform::bodies;
 
 #[derive(Deserialize)]
 pub struct MemberQuery {
@@ -66,10 +66,8 @@ pub async fn members_list(
         PageRequest::new(q.page, Some(50)),
     )
     .await?;
-    let scope = committees::scope(&state.db, committee_id)
-        .await?
-        .ok_or(WebError::NoRoute)?;
-    let admin = caller.may(Permission::Administer, &scope);
+    let tree = CommitteeTree::load(&state).await?;
+    let admin = tree.may(&caller, Permission::Administer, committee_id);
     let rows = page
         .items
         .iter()
@@ -128,7 +126,7 @@ pub async fn members_list(
                     "committee_id",
                     t.s("field.committee"),
                     committee_id.to_string(),
-                    committee_options(&state, &caller, Permission::ReadPeople).await?,
+                    tree.options(&caller, Permission::ReadPeople),
                 ),
                 Field::text("q", t.s("list.search"), q.q.clone().unwrap_or_default())
                     .kind("search"),

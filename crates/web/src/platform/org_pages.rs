@@ -97,6 +97,43 @@ pub fn chosen_committee(ctx: &Ctx, asked: Option<i64>) -> WebResult<i64> {
     }))
 }
 
+/// Every committee with its scope, loaded once for a list page: it gives the
+/// committee choices and whether the caller administers the one shown.
+pub struct CommitteeTree(
+    Vec<(
+        store::platform::committees::Committee,
+        domain::platform::Scope,
+    )>,
+);
+
+impl CommitteeTree {
+    /// Loads the tree.
+    pub async fn load(state: &AppState) -> WebResult<Self> {
+        Ok(CommitteeTree(committees::all_with_scopes(&state.db).await?))
+    }
+
+    /// Options for choosing among the committees where the caller has `permission`.
+    pub fn options(&self, caller: &Caller, permission: Permission) -> Vec<(String, String)> {
+        self.0
+            .iter()
+            .filter(|(_, s)| caller.may(permission, s))
+            .map(|(c, s)| {
+                (
+                    c.id.to_string(),
+                    format!("{}{}", "— ".repeat(s.path.len() - 1), c.name),
+                )
+            })
+            .collect()
+    }
+
+    /// Whether the caller has `permission` in committee `id`.
+    pub fn may(&self, caller: &Caller, permission: Permission, id: i64) -> bool {
+        self.0
+            .iter()
+            .any(|(c, s)| c.id == id && caller.may(permission, s))
+    }
+}
+
 /// Options for choosing a committee among those the caller may see.
 pub async fn committee_options(
     state: &AppState,
@@ -419,10 +456,8 @@ pub async fn bodies_list(
         PageRequest::new(q.page, Some(50)),
     )
     .await?;
-    let scope = committees::scope(&state.db, committee_id)
-        .await?
-        .ok_or(WebError::NoRoute)?;
-    let admin = caller.may(Permission::Administer, &scope);
+    let tree = CommitteeTree::load(&state).await?;
+    let admin = tree.may(&caller, Permission::Administer, committee_id);
     let path = format!("/admin/{seg}");
     let rows = page
         .items
@@ -463,7 +498,7 @@ pub async fn bodies_list(
                     "committee_id",
                     t.s("field.committee"),
                     committee_id.to_string(),
-                    committee_options(&state, &caller, Permission::ReadOrganisation).await?,
+                    tree.options(&caller, Permission::ReadOrganisation),
                 ),
                 Field::text("q", t.s("list.search"), q.q.clone().unwrap_or_default())
                     .kind("search"),

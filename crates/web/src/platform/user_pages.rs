@@ -1,6 +1,6 @@
 //! Admin pages for user accounts and the audit trail.
 
-use super::org_pages::{FormPage, ListPage, chosen_committee, committee_options};
+use super::org_pages::{CommitteeTree, FormPage, ListPage, chosen_committee, committee_options};
 use super::pages::{html, login_redirect, role_label};
 use crate::ctx::Ctx;
 use crate::error::{WebError, WebResult};
@@ -46,10 +46,8 @@ pub async fn users_list(
         PageRequest::new(q.page, Some(50)),
     )
     .await?;
-    let scope = committees::scope(&state.db, committee_id)
-        .await?
-        .ok_or(WebError::NoRoute)?;
-    let admin = caller.may(Permission::Administer, &scope);
+    let tree = CommitteeTree::load(&state).await?;
+    let admin = tree.may(&caller, Permission::Administer, committee_id);
     let rows = page
         .items
         .iter()
@@ -88,7 +86,7 @@ pub async fn users_list(
                     "committee_id",
                     t.s("field.committee"),
                     committee_id.to_string(),
-                    committee_options(&state, &caller, Permission::ReadPeople).await?,
+                    tree.options(&caller, Permission::ReadPeople),
                 ),
                 Field::text("q", t.s("list.search"), q.q.clone().unwrap_or_default())
                     .kind("search"),
