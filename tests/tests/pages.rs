@@ -468,6 +468,31 @@ async fn admin_forms_create_edit_and_refuse_bad_input() {
         "{}",
         page.body
     );
+    assert!(
+        page.body.contains(&format!(
+            "<option value=\"{}\">测试省政协 · 省教育厅</option>",
+            app.fx.unit_region
+        )),
+        "units to choose from"
+    );
+    let g = app
+        .page(
+            Method::POST,
+            &format!("{loc}/grant"),
+            &s,
+            Some(&format!(
+                "_csrf={t}&role=unit_officer&committee_id={r}&unit_id={}",
+                app.fx.unit_region
+            )),
+        )
+        .await;
+    assert_eq!(g.status, StatusCode::SEE_OTHER);
+    assert!(
+        app.page(Method::GET, &loc, &s, None)
+            .await
+            .body
+            .contains("承办单位人员 · 测试省政协 · 省教育厅")
+    );
     let g = app
         .page(
             Method::POST,

@@ -11,12 +11,12 @@ use askama::Template;
 use axum::extract::{Form, OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::platform::{GrantInput, NewUserInput, Office, Permission, Role};
+use domain::platform::{BodyKind, GrantInput, NewUserInput, Office, Permission, Role};
 use serde::Deserialize;
 use store::StoreError;
 use store::audit::{self, EventFilter};
 use store::page::PageRequest;
-use store::platform::{committees, users};
+use store::platform::{bodies, committees, users};
 
 #[derive(Deserialize)]
 pub struct UserListQuery {
@@ -223,14 +223,25 @@ async fn user_page(
     let t = ctx.tr();
     let caller = ctx.caller()?;
     let user = users::get(&state.db, &caller, id).await?;
-    let scope = committees::scope(&state.db, user.committee_id)
-        .await?
-        .ok_or(WebError::NoRoute)?;
-    let editable = caller.may(Permission::Administer, &scope);
-    let mut grant_fields = grant_fields(
-        t,
-        committee_options(state, &caller, Permission::Administer).await?,
-    );
+    let tree = CommitteeTree::load(state).await?;
+    let editable = tree.may(&caller, Permission::Administer, user.committee_id);
+    let administered = tree.options(&caller, Permission::Administer);
+    // The handling units an officer may be named for: those of every committee the admin runs.
+    let mut units = vec![(String::new(), String::new())];
+    if editable {
+        for (id, name) in &administered {
+            let Ok(committee_id) = id.parse() else {
+                continue;
+            };
+            for u in bodies::choices(&state.db, BodyKind::Unit, committee_id).await? {
+                units.push((
+                    u.id.to_string(),
+                    format!("{} · {}", name.trim_start_matches("— "), u.name),
+                ));
+            }
+        }
+    }
+    let mut grant_fields = grant_fields(t, administered, units);
     let mut alert = None;
     let status = match err {
         Some(StoreError::Invalid(errors)) => {
@@ -265,7 +276,11 @@ async fn user_page(
     Ok(r)
 }
 
-fn grant_fields(t: Tr, committees: Vec<(String, String)>) -> Vec<Field> {
+fn grant_fields(
+    t: Tr,
+    committees: Vec<(String, String)>,
+    units: Vec<(String, String)>,
+) -> Vec<Field> {
     let roles = Role::ALL
         .iter()
         .map(|r| (r.as_str().to_string(), t.code("role", r.as_str())))
@@ -277,7 +292,7 @@ fn grant_fields(t: Tr, committees: Vec<(String, String)>) -> Vec<Field> {
     vec![
         Field::select("role", t.s("user.role"), "member", roles).required(),
         Field::select("committee_id", t.s("field.committee"), "", committees).required(),
-        Field::text("unit_id", t.s("user.unit_id"), "").kind("number"),
+        Field::select("unit_id", t.s("user.unit_id"), "", units),
         Field {
             kind: "multi",
             options: offices,
