@@ -351,6 +351,13 @@ async fn another_committees_records_are_not_found_on_every_endpoint() {
         format!("/admin/users?committee_id={r}"),
         format!("/admin/members/{member_id}"),
         format!("/admin/committees/{r}"),
+        format!("/admin/users/{user_id}"),
+        format!("/admin/events?committee_id={r}"),
+        format!("/admin/units/{}", ids["units"]),
+        format!("/admin/parties?committee_id={r}"),
+        format!("/admin/special-committees/{}", ids["special-committees"]),
+        format!("/admin/members/new?committee_id={r}"),
+        format!("/admin/users/new?committee_id={r}"),
     ] {
         assert_eq!(
             app.page(Method::GET, &path, &cookie, None).await.status,

@@ -292,6 +292,15 @@ async fn every_admin_page_renders_for_an_admin() {
             .status,
         StatusCode::FORBIDDEN
     );
+    for path in [
+        "/admin/committees/new",
+        "/admin/sectors/new",
+        "/admin/members/new",
+        "/admin/users/new",
+    ] {
+        let a = app.page(Method::GET, path, &member, None).await;
+        assert_eq!(a.status, StatusCode::FORBIDDEN, "{path}");
+    }
     let home = app.page(Method::GET, "/", &member, None).await;
     assert!(!home.body.contains("/admin/users"), "navigation by role");
 }

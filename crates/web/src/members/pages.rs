@@ -2,7 +2,9 @@
 
 use crate::ctx::Ctx;
 use crate::error::WebResult;
-use crate::platform::org_pages::{CommitteeTree, FormPage, ListPage, chosen_committee};
+use crate::platform::org_pages::{
+    CommitteeTree, FormPage, ListPage, chosen_committee, require_admin,
+};
 use crate::platform::pages::{html, login_redirect};
 use crate::state::AppState;
 use crate::view::{Chrome, Field, cell, link, parse_opt_i64};
@@ -348,6 +350,7 @@ pub async fn member_new_form(
         return Ok(r);
     }
     let committee_id = chosen_committee(&ctx, q.committee_id)?;
+    require_admin(&state, &ctx.caller()?, committee_id).await?;
     let f = MemberHtmlForm {
         term: "13".into(),
         ..Default::default()

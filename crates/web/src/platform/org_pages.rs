@@ -134,6 +134,17 @@ impl CommitteeTree {
     }
 }
 
+/// Checks, before a form is shown, that the caller administers the committee
+/// it would create in: 404 for a committee the caller may not see, 403 for
+/// one they see but do not run.
+pub async fn require_admin(state: &AppState, caller: &Caller, committee_id: i64) -> WebResult<()> {
+    let scope = committees::scope(&state.db, committee_id)
+        .await?
+        .ok_or(WebError::NoRoute)?;
+    caller.require(Permission::Administer, &scope)?;
+    Ok(())
+}
+
 /// Options for choosing a committee among those the caller may see.
 pub async fn committee_options(
     state: &AppState,
@@ -297,6 +308,13 @@ pub async fn committee_new_form(
 ) -> WebResult<Response> {
     if let Some(r) = login_redirect(&ctx, &uri) {
         return Ok(r);
+    }
+    let caller = ctx.caller()?;
+    if committees::administered(&state.db, &caller)
+        .await?
+        .is_empty()
+    {
+        return Err(WebError::Store(StoreError::Forbidden));
     }
     let f = CommitteeHtmlForm {
         level: "county".into(),
@@ -616,6 +634,7 @@ pub struct CommitteeQuery {
 
 /// The form for a new body.
 pub async fn body_new_form(
+    State(state): State<AppState>,
     ctx: Ctx,
     uri: OriginalUri,
     Path(seg): Path<String>,
@@ -626,6 +645,7 @@ pub async fn body_new_form(
     }
     let kind = kind_of_segment(&seg).ok_or(WebError::NoRoute)?;
     let committee_id = chosen_committee(&ctx, q.committee_id)?;
+    require_admin(&state, &ctx.caller()?, committee_id).await?;
     body_form(&ctx, kind, &BodyHtmlForm::default(), None, committee_id).respond(ctx.tr(), None)
 }
 

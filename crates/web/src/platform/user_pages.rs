@@ -1,6 +1,8 @@
 //! Admin pages for user accounts and the audit trail.
 
-use super::org_pages::{CommitteeTree, FormPage, ListPage, chosen_committee, committee_options};
+use super::org_pages::{
+    CommitteeTree, FormPage, ListPage, chosen_committee, committee_options, require_admin,
+};
 use super::pages::{html, login_redirect, role_label};
 use crate::ctx::Ctx;
 use crate::error::{WebError, WebResult};
@@ -168,6 +170,12 @@ pub async fn user_new_form(
     if let Some(r) = login_redirect(&ctx, &uri) {
         return Ok(r);
     }
+    require_admin(
+        &state,
+        &ctx.caller()?,
+        chosen_committee(&ctx, q.committee_id)?,
+    )
+    .await?;
     let f = NewUserHtmlForm {
         committee_id: q.committee_id,
         ..Default::default()
