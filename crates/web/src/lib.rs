@@ -26,9 +26,25 @@ use utoipa_axum::routes;
 #[openapi(
     info(title = "Xieshang API", version = "1", description = "The JSON API of Xieshang, the platform of a political consultative committee. Conventions: API.md."),
     servers((url = "/api/v1")),
-    components(schemas(problem::Problem, problem::FieldProblem))
+    components(schemas(problem::Problem, problem::FieldProblem)),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
 )]
 struct ApiDoc;
+
+/// Declares the bearer tokens of `POST /auth/login` as the API's authentication.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
 
 fn api_router() -> OpenApiRouter<AppState> {
     use members::api as m;

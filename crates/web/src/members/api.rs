@@ -106,7 +106,7 @@ pub async fn list_members(
 }
 
 /// Creates a member.
-#[utoipa::path(post, path = "/members", tag = "members", request_body = MemberBody,
+#[utoipa::path(post, path = "/members", tag = "members", params(("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key answers the first result and creates nothing new")), request_body = MemberBody,
     responses((status = 201, body = Member), (status = 422, body = Problem)))]
 pub async fn create_member(
     State(state): State<AppState>,
@@ -135,7 +135,7 @@ pub async fn get_member(
 }
 
 /// Edits a member.
-#[utoipa::path(patch, path = "/members/{id}", tag = "members", params(("id" = i64, Path)), request_body = MemberBody,
+#[utoipa::path(patch, path = "/members/{id}", tag = "members", params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "The version the change is based on; a stale one answers 409")), request_body = MemberBody,
     responses((status = 200, body = Member), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_member(
     State(state): State<AppState>,

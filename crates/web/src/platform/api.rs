@@ -199,7 +199,7 @@ pub async fn list_committees(
 }
 
 /// Creates a committee below one the caller administers.
-#[utoipa::path(post, path = "/committees", tag = "organisation", request_body = CommitteeBody,
+#[utoipa::path(post, path = "/committees", tag = "organisation", params(("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key answers the first result and creates nothing new")), request_body = CommitteeBody,
     responses((status = 201, body = Committee), (status = 422, body = Problem), (status = 409, body = Problem)))]
 pub async fn create_committee(
     State(state): State<AppState>,
@@ -228,7 +228,7 @@ pub async fn get_committee(
 }
 
 /// Edits a committee.
-#[utoipa::path(patch, path = "/committees/{id}", tag = "organisation", params(("id" = i64, Path)), request_body = CommitteeBody,
+#[utoipa::path(patch, path = "/committees/{id}", tag = "organisation", params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "The version the change is based on; a stale one answers 409")), request_body = CommitteeBody,
     responses((status = 200, body = Committee), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_committee(
     State(state): State<AppState>,
@@ -317,7 +317,7 @@ pub async fn list_bodies(
 
 /// Creates a sector, special committee, party or handling unit.
 #[utoipa::path(post, path = "/{kind}", tag = "organisation",
-    params(("kind" = String, Path, description = "sectors, special-committees, parties or units")), request_body = BodyBody,
+    params(("kind" = String, Path, description = "sectors, special-committees, parties or units"), ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key answers the first result and creates nothing new")), request_body = BodyBody,
     responses((status = 201, body = Body), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_body(
     State(state): State<AppState>,
@@ -351,7 +351,7 @@ pub async fn get_body(
 }
 
 /// Edits a sector, special committee, party or handling unit.
-#[utoipa::path(patch, path = "/{kind}/{id}", tag = "organisation", params(("kind" = String, Path), ("id" = i64, Path)),
+#[utoipa::path(patch, path = "/{kind}/{id}", tag = "organisation", params(("kind" = String, Path), ("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "The version the change is based on; a stale one answers 409")),
     request_body = BodyBody, responses((status = 200, body = Body), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_body(
     State(state): State<AppState>,
@@ -420,7 +420,7 @@ pub async fn list_users(
 }
 
 /// Creates an account.
-#[utoipa::path(post, path = "/users", tag = "users", request_body = NewUserBody,
+#[utoipa::path(post, path = "/users", tag = "users", params(("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key answers the first result and creates nothing new")), request_body = NewUserBody,
     responses((status = 201, body = User), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_user(
     State(state): State<AppState>,
@@ -464,7 +464,7 @@ pub struct UserPatch {
 }
 
 /// Edits an account's display name and e-mail.
-#[utoipa::path(patch, path = "/users/{id}", tag = "users", params(("id" = i64, Path)), request_body = UserPatch,
+#[utoipa::path(patch, path = "/users/{id}", tag = "users", params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "The version the change is based on; a stale one answers 409")), request_body = UserPatch,
     responses((status = 200, body = User), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_user(
     State(state): State<AppState>,
@@ -501,7 +501,7 @@ pub struct UserAction {
 
 /// Acts on an account: `disable`, `enable`, `reset-password`, `grant-role`, `revoke-role`.
 #[utoipa::path(post, path = "/users/{id}/actions/{action}", tag = "users",
-    params(("id" = i64, Path), ("action" = String, Path, description = "disable, enable, reset-password, grant-role or revoke-role")),
+    params(("id" = i64, Path), ("action" = String, Path, description = "disable, enable, reset-password, grant-role or revoke-role"), ("If-Match" = Option<String>, Header, description = "The version the change is based on; a stale one answers 409")),
     request_body = UserAction,
     responses((status = 200, body = User), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn user_action(
