@@ -272,6 +272,56 @@ async fn every_admin_page_renders_for_an_admin() {
         assert_eq!(a.status, StatusCode::OK, "{path}: {}", a.body);
         assert_accessible_page(&a, "zh-CN");
     }
+    // Long lists are paged, keeping their filters in the links.
+    let sys = store::Caller::system();
+    let mut tx = app.db().begin().await.unwrap();
+    for i in 0..55 {
+        let b = domain::platform::BodyInput {
+            name: format!("分页界别{i:02}"),
+            ..Default::default()
+        };
+        store::platform::bodies::create_in(
+            &mut tx,
+            &sys,
+            domain::platform::BodyKind::Sector,
+            r,
+            &b,
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let first = app
+        .page(
+            Method::GET,
+            &format!("/admin/sectors?committee_id={r}&q={}", enc("分页")),
+            &session,
+            None,
+        )
+        .await;
+    assert!(
+        first.body.contains("第 1 页，共 2 页") && first.body.contains("共 55 条"),
+        "{}",
+        first.body
+    );
+    let next = format!(
+        "/admin/sectors?committee_id={r}&#38;q={}&#38;page=2",
+        enc("分页")
+    );
+    assert!(
+        first
+            .body
+            .contains(&format!("href=\"{next}\" rel=\"next\"")),
+        "next link keeps the filters"
+    );
+    let second = app
+        .page(Method::GET, &next.replace("&#38;", "&"), &session, None)
+        .await;
+    assert!(
+        second.body.contains("分页界别54")
+            && !second.body.contains("分页界别00")
+            && second.body.contains("rel=\"prev\"")
+    );
     // A member sees the organisation but not the admin pages.
     let (member, _) = app.web_login("member_r").await;
     assert_eq!(

@@ -3,7 +3,7 @@
 use crate::ctx::Ctx;
 use crate::error::WebResult;
 use crate::platform::org_pages::{
-    CommitteeTree, FormPage, ListPage, chosen_committee, require_admin,
+    CommitteeTree, FormPage, ListPage, Pager, chosen_committee, committee_and_search, require_admin,
 };
 use crate::platform::pages::{html, login_redirect};
 use crate::state::AppState;
@@ -116,44 +116,40 @@ pub async fn members_list(
         ("affiliation", q.affiliation.clone().unwrap_or_default()),
         ("sort", q.sort.clone().unwrap_or_default()),
     ];
-    let pages = page.pages();
+    let mut filters = committee_and_search(
+        t,
+        committee_id,
+        tree.options(&caller, Permission::ReadPeople),
+        &q.q,
+    );
+    let sectors = bodies::choices(&state.db, BodyKind::Sector, committee_id).await?;
+    filters.extend([
+        Field::select(
+            "sector_id",
+            t.s("field.sector"),
+            q.sector_id.clone().unwrap_or_default(),
+            options_of(sectors, t.s("list.all")),
+        ),
+        Field::select(
+            "affiliation",
+            t.s("field.affiliation"),
+            q.affiliation.clone().unwrap_or_default(),
+            affiliations,
+        ),
+        Field::select(
+            "sort",
+            t.s("list.sort"),
+            q.sort.clone().unwrap_or_default(),
+            sorts,
+        ),
+    ]);
     html(
         ListPage {
             c: Chrome::new(&ctx, "/admin/members"),
             title: t.s("nav.members").into(),
             path: "/admin/members".into(),
             new_link: admin.then(|| format!("/admin/members/new?committee_id={committee_id}")),
-            filters: vec![
-                Field::select(
-                    "committee_id",
-                    t.s("field.committee"),
-                    committee_id.to_string(),
-                    tree.options(&caller, Permission::ReadPeople),
-                ),
-                Field::text("q", t.s("list.search"), q.q.clone().unwrap_or_default())
-                    .kind("search"),
-                Field::select(
-                    "sector_id",
-                    t.s("field.sector"),
-                    q.sector_id.clone().unwrap_or_default(),
-                    options_of(
-                        bodies::choices(&state.db, BodyKind::Sector, committee_id).await?,
-                        t.s("list.all"),
-                    ),
-                ),
-                Field::select(
-                    "affiliation",
-                    t.s("field.affiliation"),
-                    q.affiliation.clone().unwrap_or_default(),
-                    affiliations,
-                ),
-                Field::select(
-                    "sort",
-                    t.s("list.sort"),
-                    q.sort.clone().unwrap_or_default(),
-                    sorts,
-                ),
-            ],
+            filters,
             headers: vec![
                 t.s("field.name"),
                 t.s("field.gender"),
@@ -164,13 +160,10 @@ pub async fn members_list(
                 t.s("field.standing"),
             ],
             rows,
-            total: page.total,
-            page: 1,
-            pages: 1,
-            prev: None,
-            next: None,
+            total: 0,
+            pager: Pager::default(),
         }
-        .paged(page.page, pages, &params),
+        .paged(&page, &params),
     )
 }
 

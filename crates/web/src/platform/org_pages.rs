@@ -29,6 +29,12 @@ pub struct ListPage {
     pub headers: Vec<&'static str>,
     pub rows: Vec<Vec<Cell>>,
     pub total: i64,
+    pub pager: Pager,
+}
+
+/// Where a list is among its pages, with links to the neighbours.
+#[derive(Default)]
+pub struct Pager {
     pub page: i64,
     pub pages: i64,
     pub prev: Option<String>,
@@ -36,14 +42,37 @@ pub struct ListPage {
 }
 
 impl ListPage {
-    /// Fills in the pager from a page of results and the list's parameters.
-    pub fn paged(mut self, page: i64, pages: i64, params: &[(&str, String)]) -> Self {
-        self.page = page;
-        self.pages = pages;
-        self.prev = (page > 1).then(|| page_link(&self.path, params, page - 1));
-        self.next = (page < pages).then(|| page_link(&self.path, params, page + 1));
+    /// Takes the total and the pager from a page of results; `params` are
+    /// the list's other query parameters, kept in the page links.
+    pub fn paged<T>(mut self, p: &store::page::Page<T>, params: &[(&str, String)]) -> Self {
+        let (page, pages) = (p.page, p.pages());
+        self.total = p.total;
+        self.pager = Pager {
+            page,
+            pages,
+            prev: (page > 1).then(|| page_link(&self.path, params, page - 1)),
+            next: (page < pages).then(|| page_link(&self.path, params, page + 1)),
+        };
         self
     }
+}
+
+/// The filters most lists start with: which committee, and a search box.
+pub fn committee_and_search(
+    t: Tr,
+    committee_id: i64,
+    options: Vec<(String, String)>,
+    q: &Option<String>,
+) -> Vec<Field> {
+    vec![
+        Field::select(
+            "committee_id",
+            t.s("field.committee"),
+            committee_id.to_string(),
+            options,
+        ),
+        Field::text("q", t.s("list.search"), q.clone().unwrap_or_default()).kind("search"),
+    ]
 }
 
 /// The generic form page.
@@ -213,10 +242,7 @@ pub async fn committees_list(
         ],
         rows,
         total,
-        page: 1,
-        pages: 1,
-        prev: None,
-        next: None,
+        pager: Pager::default(),
     })
 }
 
@@ -504,23 +530,18 @@ pub async fn bodies_list(
         ("committee_id", committee_id.to_string()),
         ("q", q.q.clone().unwrap_or_default()),
     ];
-    let pages = page.pages();
     html(
         ListPage {
             c: Chrome::new(&ctx, &path),
             title: kind_title(t, kind).into(),
             path: path.clone(),
             new_link: admin.then(|| format!("{path}/new?committee_id={committee_id}")),
-            filters: vec![
-                Field::select(
-                    "committee_id",
-                    t.s("field.committee"),
-                    committee_id.to_string(),
-                    tree.options(&caller, Permission::ReadOrganisation),
-                ),
-                Field::text("q", t.s("list.search"), q.q.clone().unwrap_or_default())
-                    .kind("search"),
-            ],
+            filters: committee_and_search(
+                t,
+                committee_id,
+                tree.options(&caller, Permission::ReadOrganisation),
+                &q.q,
+            ),
             headers: vec![
                 t.s("field.name"),
                 t.s("field.short_name"),
@@ -529,13 +550,10 @@ pub async fn bodies_list(
                 t.s("field.active"),
             ],
             rows,
-            total: page.total,
-            page: 1,
-            pages: 1,
-            prev: None,
-            next: None,
+            total: 0,
+            pager: Pager::default(),
         }
-        .paged(page.page, pages, &params),
+        .paged(&page, &params),
     )
 }
 

@@ -1,7 +1,8 @@
 //! Admin pages for user accounts and the audit trail.
 
 use super::org_pages::{
-    CommitteeTree, FormPage, ListPage, chosen_committee, committee_options, require_admin,
+    CommitteeTree, FormPage, ListPage, Pager, chosen_committee, committee_and_search,
+    committee_options, require_admin,
 };
 use super::pages::{html, login_redirect, role_label};
 use crate::ctx::Ctx;
@@ -76,23 +77,18 @@ pub async fn users_list(
         ("committee_id", committee_id.to_string()),
         ("q", q.q.clone().unwrap_or_default()),
     ];
-    let pages = page.pages();
     html(
         ListPage {
             c: Chrome::new(&ctx, "/admin/users"),
             title: t.s("nav.users").into(),
             path: "/admin/users".into(),
             new_link: admin.then(|| format!("/admin/users/new?committee_id={committee_id}")),
-            filters: vec![
-                Field::select(
-                    "committee_id",
-                    t.s("field.committee"),
-                    committee_id.to_string(),
-                    tree.options(&caller, Permission::ReadPeople),
-                ),
-                Field::text("q", t.s("list.search"), q.q.clone().unwrap_or_default())
-                    .kind("search"),
-            ],
+            filters: committee_and_search(
+                t,
+                committee_id,
+                tree.options(&caller, Permission::ReadPeople),
+                &q.q,
+            ),
             headers: vec![
                 t.s("field.username"),
                 t.s("field.display_name"),
@@ -100,13 +96,10 @@ pub async fn users_list(
                 t.s("field.status"),
             ],
             rows,
-            total: page.total,
-            page: 1,
-            pages: 1,
-            prev: None,
-            next: None,
+            total: 0,
+            pager: Pager::default(),
         }
-        .paged(page.page, pages, &params),
+        .paged(&page, &params),
     )
 }
 
@@ -542,7 +535,6 @@ pub async fn events_list(
         ("actor", q.actor.clone().unwrap_or_default()),
         ("action", q.action.clone().unwrap_or_default()),
     ];
-    let pages = page.pages();
     html(
         ListPage {
             c: Chrome::new(&ctx, "/admin/events"),
@@ -587,12 +579,9 @@ pub async fn events_list(
                 t.s("event.ip"),
             ],
             rows,
-            total: page.total,
-            page: 1,
-            pages: 1,
-            prev: None,
-            next: None,
+            total: 0,
+            pager: Pager::default(),
         }
-        .paged(page.page, pages, &params),
+        .paged(&page, &params),
     )
 }
