@@ -144,6 +144,21 @@ async fn signing_in_checks_csrf_and_sets_a_strict_cookie() {
         Some("/")
     );
 
+    // Five failures slow the form down too, saying how long to wait.
+    for _ in 0..5 {
+        let f = format!("_csrf={csrf}&username=leader_r&password=wrong-password");
+        assert_eq!(
+            app.page(Method::POST, "/login", &cookie, Some(&f))
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let f = format!("_csrf={csrf}&username=leader_r&password={PASSWORD}");
+    let slowed = app.page(Method::POST, "/login", &cookie, Some(&f)).await;
+    assert_eq!(slowed.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(slowed.header("retry-after").is_some());
+    assert!(slowed.body.contains("登录失败次数过多"));
     // Signed in, the session's own token is required; sign-out ends the session.
     let (session, token) = app.web_login("staff_r").await;
     let home = app.page(Method::GET, "/", &session, None).await;
