@@ -2,15 +2,13 @@
 
 use sha2::{Digest, Sha256};
 
-/// A new random secret of 32 bytes, hex-encoded.
-pub fn new_token() -> String {
+/// A new random secret of 32 bytes from the operating system, hex-encoded.
+/// There is no fallback: a guessable secret would be worse than an error.
+pub fn new_token() -> Result<String, crate::StoreError> {
     let mut bytes = [0u8; 32];
-    // The OS random source failing is not recoverable; fall back to a
-    // time-derived value would be insecure, so surface it loudly instead.
-    if let Err(e) = getrandom::fill(&mut bytes) {
-        panic!("operating-system random source unavailable: {e}");
-    }
-    hex(&bytes)
+    getrandom::fill(&mut bytes)
+        .map_err(|e| crate::StoreError::Internal(format!("random source: {e}")))?;
+    Ok(hex(&bytes))
 }
 
 /// SHA-256 of a text, hex-encoded: how tokens are stored.
@@ -33,9 +31,9 @@ pub fn hex(bytes: &[u8]) -> String {
 mod tests {
     #[test]
     fn tokens_are_distinct_and_hashed() {
-        let a = super::new_token();
+        let a = super::new_token().expect("random");
         assert_eq!(a.len(), 64);
-        assert_ne!(a, super::new_token());
+        assert_ne!(a, super::new_token().expect("random"));
         assert_eq!(
             super::sha256_hex("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"

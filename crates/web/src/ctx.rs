@@ -232,10 +232,23 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         .filter(|c| c.len() == 64)
         .map(str::to_string);
     let new_visitor_csrf = session_csrf.is_none() && visitor_csrf.is_none() && !api;
-    let csrf = session_csrf
-        .clone()
-        .or(visitor_csrf)
-        .unwrap_or_else(store::ids::new_token);
+    let csrf = match session_csrf.clone().or(visitor_csrf) {
+        Some(c) => c,
+        None => match store::ids::new_token() {
+            Ok(t) => t,
+            Err(e) => {
+                let ctx = Ctx {
+                    lang,
+                    user,
+                    csrf: String::new(),
+                    ip,
+                    api,
+                    secure,
+                };
+                return render_failure(&ctx, WebError::Store(e));
+            }
+        },
+    };
     let ctx = Ctx {
         lang,
         user,

@@ -130,14 +130,14 @@ async fn open(cli: &Cli) -> Result<Db> {
     Ok(db)
 }
 
-fn random_password() -> String {
-    store::ids::new_token()[..16].to_string()
+fn random_password() -> Result<String> {
+    Ok(store::ids::new_token()?[..16].to_string())
 }
 
 async fn seed_demo(db: &Db, password: Option<String>, seed: u64) -> Result<()> {
     let (password, shown) = match password {
         Some(p) => (p, false),
-        None => (random_password(), true),
+        None => (random_password()?, true),
     };
     let started = std::time::Instant::now();
     match store::demo::seed(db, seed, &password).await? {
@@ -172,7 +172,9 @@ fn spawn_jobs(db: Db) {
     let holder = format!(
         "{}-{}",
         std::process::id(),
-        store::ids::new_token()[..8].to_owned()
+        store::ids::new_token()
+            .map(|t| t[..8].to_owned())
+            .unwrap_or_default()
     );
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));

@@ -54,8 +54,8 @@ pub async fn start(
     ip: Option<&str>,
 ) -> Result<NewSession, StoreError> {
     let user_id = user.id;
-    let token = ids::new_token();
-    let csrf = ids::new_token();
+    let token = ids::new_token()?;
+    let csrf = ids::new_token()?;
     let now = crate::clock::now();
     let lifetime = match kind {
         Kind::Web => WEB_LIFETIME_MICROS,
