@@ -3,15 +3,16 @@
 //! They skip, saying why, where Chromium or chromedriver is not installed.
 
 use std::net::SocketAddr;
+use xieshang_tests::TestDb;
 use xieshang_tests::webdriver::{self, Browser};
-use xieshang_tests::{PASSWORD, TestApp};
 
-async fn serve(app: &TestApp) -> String {
+const DEMO_PASSWORD: &str = "demo password";
+
+async fn serve(router: axum::Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let router = app.router.clone();
     tokio::spawn(async move {
         let _ = axum::serve(
             listener,
@@ -38,31 +39,30 @@ async fn staff_logs_in_switches_language_opens_an_admin_page_and_logs_out() {
             return;
         }
     };
-    let app = TestApp::new().await;
-    // A member to see in the list.
-    let admin = app.token("admin_r").await;
-    let m = serde_json::json!({"name": "孙丽华", "gender": "female", "ethnicity": "汉族", "birth_year": 1968, "affiliation": "capd", "term": 13, "sector_id": app.fx.sector_region});
-    assert_eq!(
-        app.api(axum::http::Method::POST, "/members", Some(&admin), Some(m))
-            .await
-            .status,
-        201
-    );
-    let base = serve(&app).await;
+    // The demo data, as `serve --demo` makes it, with its `staff` account.
+    let t = TestDb::new().await;
+    store::demo::seed(&t.db, store::demo::DEFAULT_SEED, DEMO_PASSWORD)
+        .await
+        .expect("demo data");
+    let router = web::router(web::state::AppState {
+        db: t.db.clone(),
+        settings: Default::default(),
+    });
+    let base = serve(router).await;
     let b = Browser::start(&driver, &chrome).await.expect("browser");
     let run = async {
         b.goto(&format!("{base}/")).await?;
         b.wait_url(|u| u.contains("/login")).await?;
         assert_eq!(b.attr("html", "lang").await?.as_deref(), Some("zh-CN"));
         // A wrong password first.
-        b.type_into("#username", "staff_r").await?;
+        b.type_into("#username", "staff").await?;
         b.type_into("#password", "not-the-password").await?;
         b.click("#login-submit").await?;
         let err = b.text("#login-error").await?;
         assert!(err.contains("用户名或密码不正确"), "{err}");
         shot(&b, "1-login-failed").await;
         // Then the right one.
-        b.type_into("#password", PASSWORD).await?;
+        b.type_into("#password", DEMO_PASSWORD).await?;
         b.click("#login-submit").await?;
         b.wait_url(|u| u.ends_with("/")).await?;
         let h1 = b.text("main h1").await?;
@@ -83,13 +83,23 @@ async fn staff_logs_in_switches_language_opens_an_admin_page_and_logs_out() {
         b.click("nav.main a[href='/admin/members']").await?;
         b.wait_url(|u| u.contains("/admin/members")).await?;
         assert_eq!(b.text("main h1").await?, "Members");
-        assert!(b.count("tbody tr").await? >= 1);
-        assert!(b.text("tbody").await?.contains("孙丽华"));
-        // Filter by search.
-        b.type_into("#f-q", "孙").await?;
+        assert_eq!(
+            b.count("tbody tr").await?,
+            50,
+            "a page of the regional committee's 360 members"
+        );
+        assert!(b.text("p.count").await?.starts_with("360 "));
+        // Filter by search: the demo's linked member 李红梅.
+        b.type_into("#f-q", "李红梅").await?;
         b.click("form.filters button").await?;
         b.wait_url(|u| u.contains("q=")).await?;
-        assert!(b.text("p.count").await?.starts_with("1 "));
+        assert!(b.text("tbody").await?.contains("李红梅"));
+        // And page through the list.
+        b.type_into("#f-q", "").await?;
+        b.click("form.filters button").await?;
+        b.click("a[rel='next']").await?;
+        b.wait_url(|u| u.contains("page=2")).await?;
+        assert!(b.text(".pager span").await?.contains("Page 2 of 8"));
         shot(&b, "3-members").await;
         // Log out.
         b.click("form.logout button").await?;

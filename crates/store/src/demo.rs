@@ -460,15 +460,16 @@ async fn fill(tx: &mut Tx, seed: u64, hashes: &[String]) -> Result<Summary, Stor
             } else {
                 rng.pick(&ETHNICITIES[1..])
             };
-            let affiliation = *rng.pick(Affiliation::ALL);
             let regional = committee_id == region.id;
+            let sector = regional.then(|| rng.below(sectors.len()));
+            let affiliation = affiliation_for(sector, &mut rng);
             let input = MemberInput {
                 name,
                 gender: if female { "female" } else { "male" }.into(),
                 ethnicity: ethnicity.into(),
                 birth_year: Some(1955 + rng.below(35) as i64),
                 affiliation: affiliation.as_str().into(),
-                sector_id: regional.then(|| *rng.pick(&sectors)),
+                sector_id: sector.map(|i| sectors[i]),
                 special_committee_id: (regional && rng.below(100) < 70)
                     .then(|| *rng.pick(&specials)),
                 occupation: Some(rng.pick(OCCUPATIONS).to_string()),
@@ -492,6 +493,34 @@ async fn fill(tx: &mut Tx, seed: u64, hashes: &[String]) -> Result<Summary, Stor
         members: count,
         users: account_ids.len(),
     })
+}
+
+/// A political affiliation that fits the member's sector: the sectors of the
+/// CPC, the eight parties and the non-partisans fix it; elsewhere about half
+/// are CPC members, a quarter belong to no party and the rest to a party.
+fn affiliation_for(sector: Option<usize>, rng: &mut Rng) -> Affiliation {
+    use Affiliation as A;
+    const BY_SECTOR: [Affiliation; 10] = [
+        A::Cpc,
+        A::Rcck,
+        A::Cdl,
+        A::Cndca,
+        A::Capd,
+        A::Cpwdp,
+        A::Zhigong,
+        A::Jiusan,
+        A::Tdsgl,
+        A::NonPartisan,
+    ];
+    match sector {
+        Some(i) if i < BY_SECTOR.len() => BY_SECTOR[i],
+        _ => match rng.below(100) {
+            0..50 => A::Cpc,
+            50..75 => A::None,
+            75..85 => A::NonPartisan,
+            _ => *rng.pick(&BY_SECTOR[1..9]),
+        },
+    }
 }
 
 #[cfg(test)]
