@@ -349,3 +349,104 @@ pub fn render_failure(ctx: &Ctx, err: WebError) -> Response {
     }
     resp
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::BodyExt;
+
+    fn ctx(lang: Lang, api: bool) -> Ctx {
+        Ctx {
+            lang,
+            user: None,
+            csrf: "x".repeat(64),
+            ip: None,
+            api,
+            secure: false,
+        }
+    }
+
+    async fn body(r: Response) -> String {
+        let bytes = r.into_body().collect().await.expect("body").to_bytes();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    #[tokio::test]
+    async fn internal_errors_are_friendly_and_never_show_their_details() {
+        let secret = "password authentication failed for user xieshang at 10.0.0.5";
+        let page = render_failure(
+            &ctx(Lang::ZhCn, false),
+            WebError::Store(StoreError::Internal(secret.into())),
+        );
+        assert_eq!(page.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let html = body(page).await;
+        assert!(
+            html.contains("服务器内部错误") && html.contains("返回首页") && !html.contains(secret)
+        );
+        let api = render_failure(
+            &ctx(Lang::En, true),
+            WebError::Store(StoreError::Internal(secret.into())),
+        );
+        assert_eq!(
+            api.headers()[header::CONTENT_TYPE],
+            "application/problem+json"
+        );
+        let json = body(api).await;
+        assert!(
+            json.contains("\"status\":500")
+                && json.contains("Internal error")
+                && !json.contains(secret)
+        );
+    }
+
+    #[tokio::test]
+    async fn forbidden_and_not_found_pages_say_so_in_the_users_language() {
+        let forbidden = render_failure(
+            &ctx(Lang::En, false),
+            WebError::Store(StoreError::Forbidden),
+        );
+        assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
+        assert!(
+            body(forbidden)
+                .await
+                .contains("You are not allowed to do this.")
+        );
+        let missing = render_failure(&ctx(Lang::ZhCn, false), WebError::NoRoute);
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+        assert!(body(missing).await.contains("您要找的页面或记录不存在"));
+    }
+
+    #[test]
+    fn tokens_compare_only_when_equal_and_non_empty() {
+        assert!(same_token("abc", "abc"));
+        assert!(!same_token("abc", "abd"));
+        assert!(!same_token("abc", "abcd"));
+        assert!(!same_token("", ""));
+    }
+
+    #[test]
+    fn cross_site_requests_are_recognised() {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, HeaderValue::from_static("xieshang.local"));
+        assert!(
+            !cross_site(&h),
+            "no origin: a same-site form or a non-browser client"
+        );
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://xieshang.local"),
+        );
+        assert!(!cross_site(&h));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://evil.example"),
+        );
+        assert!(cross_site(&h));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://xieshang.local"),
+        );
+        h.insert("sec-fetch-site", HeaderValue::from_static("cross-site"));
+        assert!(cross_site(&h));
+    }
+}
