@@ -92,36 +92,69 @@ pub async fn start(
     Ok(NewSession { token, csrf })
 }
 
+/// One row of the session lookup: the user, and one of their roles if any.
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    #[sqlx(flatten)]
+    user: super::users::User,
+    session_csrf: String,
+    g_role: Option<String>,
+    g_committee_id: Option<i64>,
+    g_committee_name: Option<String>,
+    g_unit_id: Option<i64>,
+    g_unit_name: Option<String>,
+    g_offices: Option<String>,
+}
+
 /// The live session of a secret, if it exists, has not expired, is of the
-/// expected kind and its account is enabled: one query for the session and
-/// its user, one for the user's roles.
+/// expected kind and its account is enabled. Every request that carries a
+/// session runs this, so it is one query: the user with one row per role.
 pub async fn find(db: &Db, token: &str, kind: Kind) -> Result<Option<Session>, StoreError> {
     if token.len() != 64 {
         return Ok(None);
     }
-    let found: Option<Session> = on_db!(db, |c| {
+    let rows: Vec<SessionRow> = on_db!(db, |c| {
         sqlx::query_as(
-            "SELECT u.*, s.csrf AS session_csrf FROM sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.token_hash = $1 AND s.kind = $2 AND s.expires_at > $3 AND u.disabled = $4",
+            "SELECT u.*, s.csrf AS session_csrf, g.role AS g_role, g.committee_id AS g_committee_id,
+                    c.name AS g_committee_name, g.unit_id AS g_unit_id, un.name AS g_unit_name, g.offices AS g_offices
+             FROM sessions s
+             JOIN users u ON u.id = s.user_id
+             LEFT JOIN grants g ON g.user_id = u.id
+             LEFT JOIN committees c ON c.id = g.committee_id
+             LEFT JOIN units un ON un.id = g.unit_id
+             WHERE s.token_hash = $1 AND s.kind = $2 AND s.expires_at > $3 AND u.disabled = $4
+             ORDER BY g.id",
         )
         .bind(ids::sha256_hex(token))
         .bind(kind.as_str())
         .bind(crate::clock::now())
         .bind(false)
-        .fetch_optional(c)
+        .fetch_all(c)
         .await?
     });
-    match found {
-        Some(mut s) => {
-            let user = super::users::with_roles(db, vec![s.user])
-                .await?
-                .pop()
-                .ok_or(StoreError::NotFound)?;
-            s.user = user;
-            Ok(Some(s))
+    let mut rows = rows.into_iter();
+    let Some(first) = rows.next() else {
+        return Ok(None);
+    };
+    let mut session = Session {
+        user: first.user.clone(),
+        session_csrf: first.session_csrf.clone(),
+    };
+    for r in std::iter::once(first).chain(rows) {
+        if let (Some(role), Some(committee_id), Some(committee_name)) =
+            (r.g_role, r.g_committee_id, r.g_committee_name)
+        {
+            session.user.roles.push(super::users::RoleView {
+                role,
+                committee_id,
+                committee_name,
+                unit_id: r.g_unit_id,
+                unit_name: r.g_unit_name,
+                offices: super::users::split_offices(r.g_offices.as_deref().unwrap_or("")),
+            });
         }
-        None => Ok(None),
     }
+    Ok(Some(session))
 }
 
 /// Ends a session, recording the sign-out.

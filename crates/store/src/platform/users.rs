@@ -63,6 +63,15 @@ struct GrantRow {
 const GRANTS_SQL: &str = "SELECT g.user_id, g.role, g.committee_id, c.name AS committee_name, g.unit_id, u.name AS unit_name, g.offices
      FROM grants g JOIN committees c ON c.id = g.committee_id LEFT JOIN units u ON u.id = g.unit_id";
 
+/// The offices of a grant as stored (comma-separated codes).
+pub fn split_offices(stored: &str) -> Vec<String> {
+    stored
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 fn to_view(g: GrantRow) -> RoleView {
     RoleView {
         role: g.role,
@@ -70,17 +79,11 @@ fn to_view(g: GrantRow) -> RoleView {
         committee_name: g.committee_name,
         unit_id: g.unit_id,
         unit_name: g.unit_name,
-        offices: g
-            .offices
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect(),
+        offices: split_offices(&g.offices),
     }
 }
 
-/// Fills in the roles of users.
-pub async fn with_roles(db: &Db, mut users: Vec<User>) -> Result<Vec<User>, StoreError> {
+async fn with_roles(db: &Db, mut users: Vec<User>) -> Result<Vec<User>, StoreError> {
     if users.is_empty() {
         return Ok(users);
     }
