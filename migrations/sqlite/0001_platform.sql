@@ -125,6 +125,8 @@ CREATE TABLE members (
     updated_at INTEGER NOT NULL
 );
 CREATE INDEX members_committee_name ON members(committee_id, name);
+-- Lists in id order read the first page straight from this index, without sorting.
+CREATE INDEX members_committee_id ON members(committee_id, id);
 
 CREATE TABLE sessions (
     token_hash TEXT PRIMARY KEY,
