@@ -5,10 +5,10 @@ use crate::error::WebResult;
 use crate::platform::org_pages::{
     CommitteeTree, FormPage, ListPage, Pager, chosen_committee, committee_and_search, require_admin,
 };
-use crate::platform::pages::{html, login_redirect};
+use crate::platform::pages::{PageCtx, html};
 use crate::state::AppState;
 use crate::view::{Chrome, Field, cell, link, parse_opt_i64};
-use axum::extract::{Form, OriginalUri, Path, Query, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::members::{Affiliation, ETHNICITIES, Gender, MemberInput};
 use domain::platform::{BodyKind, Permission};
@@ -37,13 +37,9 @@ fn options_of(items: Vec<bodies::Body>, empty: &str) -> Vec<(String, String)> {
 /// The members of a committee, with search, filters and pages.
 pub async fn members_list(
     State(state): State<AppState>,
-    ctx: Ctx,
-    uri: OriginalUri,
+    PageCtx(ctx): PageCtx,
     Query(q): Query<MemberQuery>,
 ) -> WebResult<Response> {
-    if let Some(r) = login_redirect(&ctx, &uri) {
-        return Ok(r);
-    }
     let caller = ctx.caller()?;
     let t = ctx.tr();
     let committee_id = chosen_committee(&ctx, q.committee_id)?;
@@ -335,13 +331,9 @@ pub struct CommitteeQuery {
 /// The form for a new member.
 pub async fn member_new_form(
     State(state): State<AppState>,
-    ctx: Ctx,
-    uri: OriginalUri,
+    PageCtx(ctx): PageCtx,
     Query(q): Query<CommitteeQuery>,
 ) -> WebResult<Response> {
-    if let Some(r) = login_redirect(&ctx, &uri) {
-        return Ok(r);
-    }
     let committee_id = chosen_committee(&ctx, q.committee_id)?;
     require_admin(&state, &ctx.caller()?, committee_id).await?;
     let f = MemberHtmlForm {
@@ -388,13 +380,9 @@ pub async fn member_create(
 /// The form to edit a member.
 pub async fn member_edit_form(
     State(state): State<AppState>,
-    ctx: Ctx,
-    uri: OriginalUri,
+    PageCtx(ctx): PageCtx,
     Path(id): Path<i64>,
 ) -> WebResult<Response> {
-    if let Some(r) = login_redirect(&ctx, &uri) {
-        return Ok(r);
-    }
     let caller = ctx.caller()?;
     let m = members::get(&state.db, &caller, id).await?;
     let f = MemberHtmlForm {

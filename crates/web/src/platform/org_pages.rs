@@ -1,13 +1,13 @@
 //! Admin pages for committees and the bodies inside them.
 
-use super::pages::{html, login_redirect};
+use super::pages::{PageCtx, html};
 use crate::ctx::Ctx;
 use crate::error::{WebError, WebResult};
 use crate::i18n::Tr;
 use crate::state::AppState;
 use crate::view::{Cell, Chrome, Field, attach_errors, cell, link, page_link, parse_opt_i64};
 use askama::Template;
-use axum::extract::{Form, OriginalUri, Path, Query, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::platform::{BodyInput, BodyKind, CommitteeInput, Level, Permission};
@@ -198,12 +198,8 @@ pub async fn committee_options(
 /// The tree of committees the caller may see.
 pub async fn committees_list(
     State(state): State<AppState>,
-    ctx: Ctx,
-    uri: OriginalUri,
+    PageCtx(ctx): PageCtx,
 ) -> WebResult<Response> {
-    if let Some(r) = login_redirect(&ctx, &uri) {
-        return Ok(r);
-    }
     let caller = ctx.caller()?;
     let t = ctx.tr();
     let list = committees::list(&state.db, &caller).await?;
@@ -329,12 +325,8 @@ fn committee_input(f: &CommitteeHtmlForm) -> Result<CommitteeInput, StoreError> 
 /// The form for a new committee.
 pub async fn committee_new_form(
     State(state): State<AppState>,
-    ctx: Ctx,
-    uri: OriginalUri,
+    PageCtx(ctx): PageCtx,
 ) -> WebResult<Response> {
-    if let Some(r) = login_redirect(&ctx, &uri) {
-        return Ok(r);
-    }
     let caller = ctx.caller()?;
     if committees::administered(&state.db, &caller)
         .await?
@@ -376,13 +368,9 @@ pub async fn committee_create(
 /// The form to edit a committee.
 pub async fn committee_edit_form(
     State(state): State<AppState>,
-    ctx: Ctx,
-    uri: OriginalUri,
+    PageCtx(ctx): PageCtx,
     Path(id): Path<i64>,
 ) -> WebResult<Response> {
-    if let Some(r) = login_redirect(&ctx, &uri) {
-        return Ok(r);
-    }
     let caller = ctx.caller()?;
     let c = committees::get(&state.db, &caller, id).await?;
     let scope = committees::scope(&state.db, id)
@@ -479,14 +467,10 @@ pub struct ListQuery {
 /// The bodies of one kind in a committee.
 pub async fn bodies_list(
     State(state): State<AppState>,
-    ctx: Ctx,
-    uri: OriginalUri,
+    PageCtx(ctx): PageCtx,
     Path(seg): Path<String>,
     Query(q): Query<ListQuery>,
 ) -> WebResult<Response> {
-    if let Some(r) = login_redirect(&ctx, &uri) {
-        return Ok(r);
-    }
     let kind = kind_of_segment(&seg).ok_or(WebError::NoRoute)?;
     let caller = ctx.caller()?;
     let t = ctx.tr();
@@ -653,14 +637,10 @@ pub struct CommitteeQuery {
 /// The form for a new body.
 pub async fn body_new_form(
     State(state): State<AppState>,
-    ctx: Ctx,
-    uri: OriginalUri,
+    PageCtx(ctx): PageCtx,
     Path(seg): Path<String>,
     Query(q): Query<CommitteeQuery>,
 ) -> WebResult<Response> {
-    if let Some(r) = login_redirect(&ctx, &uri) {
-        return Ok(r);
-    }
     let kind = kind_of_segment(&seg).ok_or(WebError::NoRoute)?;
     let committee_id = chosen_committee(&ctx, q.committee_id)?;
     require_admin(&state, &ctx.caller()?, committee_id).await?;
@@ -702,13 +682,9 @@ pub async fn body_create(
 /// The form to edit a body.
 pub async fn body_edit_form(
     State(state): State<AppState>,
-    ctx: Ctx,
-    uri: OriginalUri,
+    PageCtx(ctx): PageCtx,
     Path((seg, id)): Path<(String, i64)>,
 ) -> WebResult<Response> {
-    if let Some(r) = login_redirect(&ctx, &uri) {
-        return Ok(r);
-    }
     let kind = kind_of_segment(&seg).ok_or(WebError::NoRoute)?;
     let caller = ctx.caller()?;
     let b = bodies::get(&state.db, &caller, kind, id).await?;

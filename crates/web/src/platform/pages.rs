@@ -7,7 +7,7 @@ use crate::i18n::Lang;
 use crate::state::AppState;
 use crate::view::{Chrome, error_map};
 use askama::Template;
-use axum::extract::{Form, OriginalUri, Query, State};
+use axum::extract::{Form, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -35,14 +35,30 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-/// The redirect to the sign-in page (and back) for a visitor who is not signed in.
-pub fn login_redirect(ctx: &Ctx, uri: &OriginalUri) -> Option<Response> {
-    if ctx.user.is_some() {
-        return None;
+/// The context of a page that needs a signed-in user. A visitor who is not
+/// signed in is sent to the sign-in page, and back here afterwards.
+pub struct PageCtx(pub Ctx);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PageCtx {
+    type Rejection = Response;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Response> {
+        let ctx = Ctx::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        if ctx.user.is_some() {
+            return Ok(PageCtx(ctx));
+        }
+        let next = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
+        let q = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
+        Err(Redirect::to(&format!("/login?{q}")).into_response())
     }
-    let next = uri.0.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-    let q = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
-    Some(Redirect::to(&format!("/login?{q}")).into_response())
 }
 
 #[derive(Template)]
@@ -101,10 +117,7 @@ pub fn role_label(t: crate::i18n::Tr, r: &users::RoleView) -> String {
 }
 
 /// The home page: who you are and where you can go.
-pub async fn home(ctx: Ctx, uri: OriginalUri) -> WebResult<Response> {
-    if let Some(r) = login_redirect(&ctx, &uri) {
-        return Ok(r);
-    }
+pub async fn home(PageCtx(ctx): PageCtx) -> WebResult<Response> {
     let u = ctx.signed_in()?;
     let t = ctx.tr();
     html(Home {
@@ -257,14 +270,7 @@ pub struct DoneQuery {
 }
 
 /// The account page: who you are and a form to change your password.
-pub async fn account(
-    ctx: Ctx,
-    uri: OriginalUri,
-    Query(q): Query<DoneQuery>,
-) -> WebResult<Response> {
-    if let Some(r) = login_redirect(&ctx, &uri) {
-        return Ok(r);
-    }
+pub async fn account(PageCtx(ctx): PageCtx, Query(q): Query<DoneQuery>) -> WebResult<Response> {
     let u = ctx.signed_in()?;
     html(Account {
         c: Chrome::new(&ctx, "/account"),

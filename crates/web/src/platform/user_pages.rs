@@ -4,14 +4,14 @@ use super::org_pages::{
     CommitteeTree, FormPage, ListPage, Pager, chosen_committee, committee_and_search,
     committee_options, require_admin,
 };
-use super::pages::{html, login_redirect, role_label};
+use super::pages::{PageCtx, html, role_label};
 use crate::ctx::Ctx;
 use crate::error::{WebError, WebResult};
 use crate::i18n::Tr;
 use crate::state::AppState;
 use crate::view::{Chrome, Field, attach_errors, cell, link};
 use askama::Template;
-use axum::extract::{Form, OriginalUri, Path, Query, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::platform::{BodyKind, GrantInput, NewUserInput, Office, Permission, Role};
@@ -31,13 +31,9 @@ pub struct UserListQuery {
 /// The accounts of a committee.
 pub async fn users_list(
     State(state): State<AppState>,
-    ctx: Ctx,
-    uri: OriginalUri,
+    PageCtx(ctx): PageCtx,
     Query(q): Query<UserListQuery>,
 ) -> WebResult<Response> {
-    if let Some(r) = login_redirect(&ctx, &uri) {
-        return Ok(r);
-    }
     let caller = ctx.caller()?;
     let t = ctx.tr();
     let committee_id = chosen_committee(&ctx, q.committee_id)?;
@@ -156,13 +152,9 @@ async fn new_user_form(state: &AppState, ctx: &Ctx, f: &NewUserHtmlForm) -> WebR
 /// The form for a new account.
 pub async fn user_new_form(
     State(state): State<AppState>,
-    ctx: Ctx,
-    uri: OriginalUri,
+    PageCtx(ctx): PageCtx,
     Query(q): Query<UserListQuery>,
 ) -> WebResult<Response> {
-    if let Some(r) = login_redirect(&ctx, &uri) {
-        return Ok(r);
-    }
     require_admin(
         &state,
         &ctx.caller()?,
@@ -305,13 +297,9 @@ fn grant_fields(
 /// One account: its roles, and the admin's actions on it.
 pub async fn user_detail(
     State(state): State<AppState>,
-    ctx: Ctx,
-    uri: OriginalUri,
+    PageCtx(ctx): PageCtx,
     Path(id): Path<i64>,
 ) -> WebResult<Response> {
-    if let Some(r) = login_redirect(&ctx, &uri) {
-        return Ok(r);
-    }
     user_page(&state, &ctx, id, None).await
 }
 
@@ -482,13 +470,9 @@ pub async fn audited_committees(
 /// The audit trail, newest first, with filters.
 pub async fn events_list(
     State(state): State<AppState>,
-    ctx: Ctx,
-    uri: OriginalUri,
+    PageCtx(ctx): PageCtx,
     Query(q): Query<EventQuery>,
 ) -> WebResult<Response> {
-    if let Some(r) = login_redirect(&ctx, &uri) {
-        return Ok(r);
-    }
     let caller = ctx.caller()?;
     let t = ctx.tr();
     let nonempty = |s: &Option<String>| {
