@@ -4,4 +4,5 @@
 
 pub mod members;
 pub mod platform;
+pub mod proposals;
 pub mod validate;

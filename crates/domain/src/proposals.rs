@@ -1,0 +1,466 @@
+//! Proposals (提案): the lifecycle of DOMAIN.md §1 as one pure state machine.
+//!
+//! Every step names who may take it (relative to the proposal: its proposer,
+//! the proposals-office staff, an officer of an assigned unit, the leader
+//! supervising it) and the states it may start from. [`transition`] answers
+//! the state a step leads to, or why it is refused: the actor's part may never
+//! take the step (403), or the proposal is not in a state the step starts
+//! from (409, naming the state), or a fact of the proposal forbids it (409).
+
+use crate::platform::string_enum;
+use serde::{Deserialize, Serialize};
+
+string_enum! {
+    /// Where a proposal is in its life.
+    State {
+        Draft = "draft",
+        Submitted = "submitted",
+        UnderReview = "under_review",
+        Filed = "filed",
+        /// Not filed (不予立案): converted to a public-opinion piece or forwarded as a letter.
+        Declined = "declined",
+        /// Merged (并案) into a filed proposal on the same matter.
+        Merged = "merged",
+        Assigned = "assigned",
+        InHandling = "in_handling",
+        Answered = "answered",
+        Evaluated = "evaluated",
+        Closed = "closed",
+        Withdrawn = "withdrawn",
+    }
+}
+
+/// A step of the lifecycle, named as in the API (`POST …/actions/{step}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Step {
+    Submit,
+    Withdraw,
+    StartReview,
+    File,
+    Decline,
+    Merge,
+    Assign,
+    RequestReassignment,
+    DecideReassignment,
+    RecordConsultation,
+    Answer,
+    Evaluate,
+    Close,
+    MarkKey,
+    RecordSupervision,
+    ExtendDeadline,
+}
+
+impl Step {
+    /// Every step.
+    pub const ALL: [Step; 16] = [
+        Step::Submit,
+        Step::Withdraw,
+        Step::StartReview,
+        Step::File,
+        Step::Decline,
+        Step::Merge,
+        Step::Assign,
+        Step::RequestReassignment,
+        Step::DecideReassignment,
+        Step::RecordConsultation,
+        Step::Answer,
+        Step::Evaluate,
+        Step::Close,
+        Step::MarkKey,
+        Step::RecordSupervision,
+        Step::ExtendDeadline,
+    ];
+
+    /// The step's name in the API (kebab-case).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::Submit => "submit",
+            Step::Withdraw => "withdraw",
+            Step::StartReview => "start-review",
+            Step::File => "file",
+            Step::Decline => "decline",
+            Step::Merge => "merge",
+            Step::Assign => "assign",
+            Step::RequestReassignment => "request-reassignment",
+            Step::DecideReassignment => "decide-reassignment",
+            Step::RecordConsultation => "record-consultation",
+            Step::Answer => "answer",
+            Step::Evaluate => "evaluate",
+            Step::Close => "close",
+            Step::MarkKey => "mark-key",
+            Step::RecordSupervision => "record-supervision",
+            Step::ExtendDeadline => "extend-deadline",
+        }
+    }
+
+    /// Parses a step's API name.
+    pub fn parse(s: &str) -> Option<Step> {
+        Step::ALL.into_iter().find(|step| step.as_str() == s)
+    }
+
+    /// The parts that may take the step (in some state).
+    pub fn takers(self) -> &'static [Part] {
+        use Part::*;
+        match self {
+            Step::Submit | Step::Withdraw | Step::Evaluate => &[Proposer],
+            Step::StartReview
+            | Step::File
+            | Step::Decline
+            | Step::Merge
+            | Step::Assign
+            | Step::DecideReassignment
+            | Step::Close
+            | Step::MarkKey
+            | Step::ExtendDeadline => &[Staff],
+            Step::RequestReassignment | Step::RecordConsultation | Step::Answer => &[Unit],
+            Step::RecordSupervision => &[Supervisor, Staff],
+        }
+    }
+}
+
+/// The part an actor plays for one proposal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Part {
+    /// The lead proposer (for a collective proposal, whoever acts for the body).
+    Proposer,
+    /// A co-signer of a joint proposal: reads it, takes no step of the lifecycle.
+    CoProposer,
+    /// Staff of the proposals office of the proposal's committee.
+    Staff,
+    /// An officer of a unit the proposal is assigned to.
+    Unit,
+    /// The leader named to supervise a key proposal.
+    Supervisor,
+    /// Anyone else.
+    Other,
+}
+
+impl Part {
+    /// Every part.
+    pub const ALL: [Part; 6] = [
+        Part::Proposer,
+        Part::CoProposer,
+        Part::Staff,
+        Part::Unit,
+        Part::Supervisor,
+        Part::Other,
+    ];
+}
+
+/// How a declined proposal is disposed of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Disposal {
+    /// 转社情民意: becomes a public-opinion piece, linked.
+    ConvertToOpinion,
+    /// 转来信: forwarded as a letter.
+    ForwardAsLetter,
+    /// 退回修改: back to the proposer as a draft.
+    ReturnForRevision,
+}
+
+/// The proposer's evaluation of an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Satisfaction {
+    Satisfied,
+    BasicallySatisfied,
+    NotSatisfied,
+}
+
+/// What the machine must know of a proposal besides its state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// Chosen as a key proposal (重点提案).
+    pub key: bool,
+    /// A unit's request for reassignment awaits the staff's decision.
+    pub reassignment_pending: bool,
+    /// Handled a second time already after a "not satisfied".
+    pub rehandled: bool,
+    /// For an answer: other lead units of a split proposal have yet to answer.
+    pub other_leads_pending: bool,
+    /// For a decline: how it is disposed of.
+    pub disposal: Option<Disposal>,
+    /// For an evaluation: the proposer's verdict.
+    pub satisfaction: Option<Satisfaction>,
+}
+
+/// Why a step is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The actor's part may never take this step (403).
+    Forbidden,
+    /// The step does not start from the proposal's state (409, naming it).
+    WrongState(State),
+    /// A fact of the proposal forbids the step now (409, with a stable code).
+    Conflict(&'static str),
+}
+
+/// The state a step leads to from `from`, taken by an actor playing `part`.
+pub fn transition(from: State, step: Step, part: Part, facts: &Facts) -> Result<State, Refusal> {
+    use State::*;
+    if !step.takers().contains(&part) {
+        return Err(Refusal::Forbidden);
+    }
+    let wrong = Err(Refusal::WrongState(from));
+    match (step, from) {
+        (Step::Submit, Draft) => Ok(Submitted),
+        (Step::Withdraw, Draft | Submitted | UnderReview) => Ok(Withdrawn),
+        (Step::StartReview, Submitted) => Ok(UnderReview),
+        (Step::File, UnderReview) => Ok(Filed),
+        (Step::Decline, UnderReview) => match facts.disposal {
+            Some(Disposal::ReturnForRevision) => Ok(Draft),
+            Some(_) => Ok(Declined),
+            None => Err(Refusal::Conflict("disposal_required")),
+        },
+        (Step::Merge, UnderReview) => Ok(Merged),
+        (Step::Assign, Filed) => Ok(Assigned),
+        (Step::RequestReassignment, Assigned) if facts.reassignment_pending => {
+            Err(Refusal::Conflict("reassignment_pending"))
+        }
+        (Step::RequestReassignment, Assigned) => Ok(Assigned),
+        (Step::DecideReassignment, Assigned) if !facts.reassignment_pending => {
+            Err(Refusal::Conflict("no_reassignment_request"))
+        }
+        (Step::DecideReassignment, Assigned) => Ok(Assigned),
+        (Step::RecordConsultation, Assigned | InHandling) => Ok(InHandling),
+        (Step::Answer, InHandling) if facts.other_leads_pending => Ok(InHandling),
+        (Step::Answer, InHandling) => Ok(Answered),
+        (Step::Evaluate, Answered) => match facts.satisfaction {
+            Some(Satisfaction::NotSatisfied) if !facts.rehandled => Ok(InHandling),
+            Some(_) => Ok(Evaluated),
+            None => Err(Refusal::Conflict("satisfaction_required")),
+        },
+        (Step::Close, Evaluated) => Ok(Closed),
+        (Step::MarkKey, Filed | Assigned | InHandling | Answered) if facts.key => {
+            Err(Refusal::Conflict("already_key"))
+        }
+        (Step::MarkKey, Filed | Assigned | InHandling | Answered) => Ok(from),
+        (Step::RecordSupervision, Assigned | InHandling | Answered | Evaluated) if !facts.key => {
+            Err(Refusal::Conflict("not_key"))
+        }
+        (Step::RecordSupervision, Assigned | InHandling | Answered | Evaluated) => Ok(from),
+        (Step::ExtendDeadline, Assigned | InHandling) => Ok(from),
+        _ => wrong,
+    }
+}
+
+/// Whether a proposal in this state may still be edited by its proposer.
+pub fn editable(state: State) -> bool {
+    state == State::Draft
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use State::*;
+
+    /// The lifecycle written out as data, independent of `transition`'s
+    /// match: (step, part, from, to) for every allowed move with plain facts.
+    const ALLOWED: &[(Step, Part, State, State)] = &[
+        (Step::Submit, Part::Proposer, Draft, Submitted),
+        (Step::Withdraw, Part::Proposer, Draft, Withdrawn),
+        (Step::Withdraw, Part::Proposer, Submitted, Withdrawn),
+        (Step::Withdraw, Part::Proposer, UnderReview, Withdrawn),
+        (Step::StartReview, Part::Staff, Submitted, UnderReview),
+        (Step::File, Part::Staff, UnderReview, Filed),
+        (Step::Decline, Part::Staff, UnderReview, Declined),
+        (Step::Merge, Part::Staff, UnderReview, Merged),
+        (Step::Assign, Part::Staff, Filed, Assigned),
+        (Step::RequestReassignment, Part::Unit, Assigned, Assigned),
+        (Step::RecordConsultation, Part::Unit, Assigned, InHandling),
+        (Step::RecordConsultation, Part::Unit, InHandling, InHandling),
+        (Step::Answer, Part::Unit, InHandling, Answered),
+        (Step::Evaluate, Part::Proposer, Answered, Evaluated),
+        (Step::Close, Part::Staff, Evaluated, Closed),
+        (Step::MarkKey, Part::Staff, Filed, Filed),
+        (Step::MarkKey, Part::Staff, Assigned, Assigned),
+        (Step::MarkKey, Part::Staff, InHandling, InHandling),
+        (Step::MarkKey, Part::Staff, Answered, Answered),
+        (Step::ExtendDeadline, Part::Staff, Assigned, Assigned),
+        (Step::ExtendDeadline, Part::Staff, InHandling, InHandling),
+    ];
+
+    /// Facts under which the plain table holds: a declined proposal is
+    /// forwarded as a letter, an evaluation is "satisfied".
+    fn plain() -> Facts {
+        Facts {
+            disposal: Some(Disposal::ForwardAsLetter),
+            satisfaction: Some(Satisfaction::Satisfied),
+            ..Facts::default()
+        }
+    }
+
+    #[test]
+    fn every_state_step_and_part_is_allowed_or_refused_exactly() {
+        let mut checked = 0;
+        for from in State::ALL.iter().copied() {
+            for step in Step::ALL {
+                for part in Part::ALL {
+                    let got = transition(from, step, part, &plain());
+                    let allowed = ALLOWED
+                        .iter()
+                        .find(|(s, p, f, _)| *s == step && *p == part && *f == from);
+                    let want = match allowed {
+                        Some((_, _, _, to)) => Ok(*to),
+                        None if !step.takers().contains(&part) => Err(Refusal::Forbidden),
+                        None if step == Step::DecideReassignment && from == Assigned => {
+                            Err(Refusal::Conflict("no_reassignment_request"))
+                        }
+                        None if step == Step::RecordSupervision
+                            && matches!(from, Assigned | InHandling | Answered | Evaluated) =>
+                        {
+                            Err(Refusal::Conflict("not_key"))
+                        }
+                        None => Err(Refusal::WrongState(from)),
+                    };
+                    assert_eq!(got, want, "{from:?} --{}--> as {part:?}", step.as_str());
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 12 * 16 * 6);
+    }
+
+    #[test]
+    fn supervision_is_for_key_proposals_by_their_leader_or_staff() {
+        let key = Facts {
+            key: true,
+            ..plain()
+        };
+        for part in [Part::Supervisor, Part::Staff] {
+            for from in [Assigned, InHandling, Answered, Evaluated] {
+                assert_eq!(
+                    transition(from, Step::RecordSupervision, part, &key),
+                    Ok(from)
+                );
+            }
+            assert_eq!(
+                transition(Closed, Step::RecordSupervision, part, &key),
+                Err(Refusal::WrongState(Closed))
+            );
+        }
+        assert_eq!(
+            transition(Assigned, Step::RecordSupervision, Part::Unit, &key),
+            Err(Refusal::Forbidden)
+        );
+        assert_eq!(
+            transition(Filed, Step::MarkKey, Part::Staff, &key),
+            Err(Refusal::Conflict("already_key"))
+        );
+    }
+
+    #[test]
+    fn reassignment_is_asked_once_and_decided_once() {
+        let pending = Facts {
+            reassignment_pending: true,
+            ..plain()
+        };
+        assert_eq!(
+            transition(Assigned, Step::RequestReassignment, Part::Unit, &pending),
+            Err(Refusal::Conflict("reassignment_pending"))
+        );
+        assert_eq!(
+            transition(Assigned, Step::DecideReassignment, Part::Staff, &pending),
+            Ok(Assigned)
+        );
+        assert_eq!(
+            transition(InHandling, Step::RequestReassignment, Part::Unit, &plain()),
+            Err(Refusal::WrongState(InHandling))
+        );
+    }
+
+    #[test]
+    fn declining_disposes_and_revision_returns_a_draft() {
+        let d = |disposal| Facts {
+            disposal,
+            ..Facts::default()
+        };
+        assert_eq!(
+            transition(
+                UnderReview,
+                Step::Decline,
+                Part::Staff,
+                &d(Some(Disposal::ConvertToOpinion))
+            ),
+            Ok(Declined)
+        );
+        assert_eq!(
+            transition(
+                UnderReview,
+                Step::Decline,
+                Part::Staff,
+                &d(Some(Disposal::ReturnForRevision))
+            ),
+            Ok(Draft)
+        );
+        assert_eq!(
+            transition(UnderReview, Step::Decline, Part::Staff, &d(None)),
+            Err(Refusal::Conflict("disposal_required"))
+        );
+    }
+
+    #[test]
+    fn not_satisfied_reopens_handling_once() {
+        let e = |satisfaction, rehandled| Facts {
+            satisfaction,
+            rehandled,
+            ..Facts::default()
+        };
+        let not = Some(Satisfaction::NotSatisfied);
+        assert_eq!(
+            transition(Answered, Step::Evaluate, Part::Proposer, &e(not, false)),
+            Ok(InHandling)
+        );
+        assert_eq!(
+            transition(Answered, Step::Evaluate, Part::Proposer, &e(not, true)),
+            Ok(Evaluated)
+        );
+        assert_eq!(
+            transition(
+                Answered,
+                Step::Evaluate,
+                Part::Proposer,
+                &e(Some(Satisfaction::BasicallySatisfied), false)
+            ),
+            Ok(Evaluated)
+        );
+        assert_eq!(
+            transition(Answered, Step::Evaluate, Part::Proposer, &e(None, false)),
+            Err(Refusal::Conflict("satisfaction_required"))
+        );
+        assert_eq!(
+            transition(Answered, Step::Evaluate, Part::CoProposer, &e(not, false)),
+            Err(Refusal::Forbidden)
+        );
+    }
+
+    #[test]
+    fn a_split_proposal_is_answered_when_every_lead_unit_has_answered() {
+        let waiting = Facts {
+            other_leads_pending: true,
+            ..plain()
+        };
+        assert_eq!(
+            transition(InHandling, Step::Answer, Part::Unit, &waiting),
+            Ok(InHandling)
+        );
+        assert_eq!(
+            transition(InHandling, Step::Answer, Part::Unit, &plain()),
+            Ok(Answered)
+        );
+    }
+
+    #[test]
+    fn names_round_trip_and_only_drafts_are_editable() {
+        for s in Step::ALL {
+            assert_eq!(Step::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(Step::parse("fly"), None);
+        for s in State::ALL {
+            assert_eq!(State::parse(s.as_str()), Some(*s));
+            assert_eq!(editable(*s), *s == Draft);
+        }
+    }
+}
