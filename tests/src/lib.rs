@@ -185,6 +185,7 @@ pub const ACCOUNTS: &[(&str, &str, &str)] = &[
     ("admin_r", "admin", "region"),
     ("staff_r", "staff", "region"),
     ("member_r", "member", "region"),
+    ("member2_r", "member", "region"),
     ("leader_r", "leader", "region"),
     ("admin_c", "admin", "county"),
     ("staff_c", "staff", "county"),
@@ -417,6 +418,21 @@ pub async fn fixture(db: &Db) -> Fixture {
         users::grant_in(&mut tx, &sys, u.id, &g, None)
             .await
             .expect("grant");
+        if *role == "member" {
+            // Members have a profile linked to their account, as proposers need.
+            let profile = domain::members::MemberInput {
+                name: format!("委员{username}"),
+                gender: "female".into(),
+                ethnicity: "汉族".into(),
+                birth_year: Some(1970),
+                affiliation: "jiusan".into(),
+                term: Some(13),
+                ..Default::default()
+            };
+            store::members::create_in(&mut tx, &sys, committee_id, &profile, Some(u.id))
+                .await
+                .expect("member profile");
+        }
         tx.commit().await.expect("commit");
     }
     Fixture {
@@ -427,4 +443,24 @@ pub async fn fixture(db: &Db) -> Fixture {
         sector_county,
         unit_region,
     }
+}
+
+/// The caller of store commands for a fixture account.
+pub async fn caller(db: &Db, username: &str) -> store::Caller {
+    const SQL: &str = "SELECT id FROM users WHERE username = $1";
+    let id: i64 = match db {
+        Db::Sqlite(s) => {
+            sqlx::query_scalar(SQL)
+                .bind(username)
+                .fetch_one(&s.read)
+                .await
+        }
+        Db::Postgres(p) => sqlx::query_scalar(SQL).bind(username).fetch_one(p).await,
+    }
+    .expect("fixture account");
+    let actor = users::actor(db, id)
+        .await
+        .expect("actor")
+        .expect("enabled account");
+    store::Caller::user(actor, Some("127.0.0.1".into()))
 }

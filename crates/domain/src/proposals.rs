@@ -246,6 +246,205 @@ pub fn transition(from: State, step: Step, part: Part, facts: &Facts) -> Result<
     }
 }
 
+string_enum! {
+    /// The subject area of a proposal.
+    Category {
+        Economy = "economy",
+        Agriculture = "agriculture",
+        Society = "society",
+        Culture = "culture",
+        Education = "education",
+        Health = "health",
+        Ecology = "ecology",
+        Governance = "governance",
+        Other = "other",
+    }
+}
+
+string_enum! {
+    /// Who submits a proposal: one member, several jointly (联名), or a body (集体提案).
+    Kind { Individual = "individual", Joint = "joint", Collective = "collective" }
+}
+
+string_enum! {
+    /// The bodies that may submit a collective proposal.
+    CollectiveKind { Party = "party", Sector = "sector", SpecialCommittee = "special_committee" }
+}
+
+/// Longest title, in characters.
+pub const MAX_TITLE: usize = 200;
+/// Longest body, in characters.
+pub const MAX_BODY: usize = 30_000;
+
+/// A proposal as a member drafts it.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ProposalInput {
+    pub title: String,
+    pub body: String,
+    pub category: String,
+    pub kind: String,
+    /// The committee term (届).
+    pub term: Option<i64>,
+    /// The plenary session (次会议) it is submitted at; 0 or none between sessions.
+    pub session: Option<i64>,
+    pub publish_consent: Option<bool>,
+    /// Co-signers of a joint proposal (member ids).
+    #[serde(default)]
+    pub cosigner_ids: Vec<i64>,
+    /// For a collective proposal: `party`, `sector` or `special_committee`, and which.
+    pub collective_kind: Option<String>,
+    pub collective_id: Option<i64>,
+    /// Handling units the proposer suggests.
+    #[serde(default)]
+    pub suggested_unit_ids: Vec<i64>,
+}
+
+/// A validated draft.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProposalForm {
+    pub title: String,
+    pub body: String,
+    pub category: Category,
+    pub kind: Kind,
+    pub term: i64,
+    pub session: i64,
+    pub publish_consent: bool,
+    pub cosigner_ids: Vec<i64>,
+    pub collective: Option<(CollectiveKind, i64)>,
+    pub suggested_unit_ids: Vec<i64>,
+}
+
+impl ProposalInput {
+    /// Checks the fields and that the proposers fit the kind.
+    pub fn validate(&self) -> Result<ProposalForm, Vec<crate::validate::FieldError>> {
+        let mut e = crate::validate::Errors::default();
+        let title = e.required_text("title", &self.title, MAX_TITLE);
+        // The body may hold line breaks; only other control characters are refused.
+        let body = self.body.trim().to_string();
+        if body.is_empty() {
+            e.add("body", "required");
+        } else if body.chars().count() > MAX_BODY {
+            e.add("body", "too_long");
+        } else if body
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        {
+            e.add("body", "invalid_characters");
+        }
+        let category = Category::parse(self.category.trim());
+        if category.is_none() {
+            e.add("category", "invalid_choice");
+        }
+        let kind = Kind::parse(self.kind.trim());
+        if kind.is_none() {
+            e.add("kind", "invalid_choice");
+        }
+        let term = self.term.unwrap_or(0);
+        if self.term.is_none() {
+            e.add("term", "required");
+        } else {
+            e.in_range("term", term, 1..=99);
+        }
+        let session = self.session.unwrap_or(0);
+        e.in_range("session", session, 0..=9);
+        let mut cosigners = self.cosigner_ids.clone();
+        cosigners.sort_unstable();
+        cosigners.dedup();
+        let collective = match (
+            self.collective_kind
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty()),
+            self.collective_id,
+        ) {
+            (Some(k), Some(id)) => match CollectiveKind::parse(k) {
+                Some(k) => Some((k, id)),
+                None => {
+                    e.add("collective_kind", "invalid_choice");
+                    None
+                }
+            },
+            (None, None) => None,
+            (Some(_), None) => {
+                e.add("collective_id", "required");
+                None
+            }
+            (None, Some(_)) => {
+                e.add("collective_kind", "required");
+                None
+            }
+        };
+        match kind {
+            Some(Kind::Individual) if !cosigners.is_empty() => {
+                e.add("cosigner_ids", "not_for_kind")
+            }
+            Some(Kind::Joint) if cosigners.is_empty() => e.add("cosigner_ids", "required"),
+            Some(Kind::Collective) if collective.is_none() && self.collective_kind.is_none() => {
+                e.add("collective_kind", "required")
+            }
+            Some(Kind::Individual | Kind::Joint) if collective.is_some() => {
+                e.add("collective_kind", "not_for_kind")
+            }
+            Some(Kind::Collective) if !cosigners.is_empty() => {
+                e.add("cosigner_ids", "not_for_kind")
+            }
+            _ => {}
+        }
+        if cosigners.len() > 50 {
+            e.add("cosigner_ids", "too_many");
+        }
+        let mut units = self.suggested_unit_ids.clone();
+        units.sort_unstable();
+        units.dedup();
+        if units.len() > 10 {
+            e.add("suggested_unit_ids", "too_many");
+        }
+        e.finish()?;
+        Ok(ProposalForm {
+            title,
+            body,
+            category: category.unwrap_or(Category::Other),
+            kind: kind.unwrap_or(Kind::Individual),
+            term,
+            session,
+            publish_consent: self.publish_consent.unwrap_or(false),
+            cosigner_ids: cosigners,
+            collective,
+            suggested_unit_ids: units,
+        })
+    }
+}
+
+/// A number written in Chinese numerals (1 to 99), as in 第十三届.
+pub fn chinese_numeral(n: i64) -> String {
+    const D: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        0..=9 => D[n as usize].to_string(),
+        10..=19 => format!("十{}", if n == 10 { "" } else { D[(n - 10) as usize] }),
+        20..=99 => format!(
+            "{}十{}",
+            D[(n / 10) as usize],
+            if n % 10 == 0 {
+                ""
+            } else {
+                D[(n % 10) as usize]
+            }
+        ),
+        _ => n.to_string(),
+    }
+}
+
+/// The number of a filed proposal: `十三届二次-0123`, or `十三届平时-0012` for
+/// one submitted between sessions.
+pub fn number_label(term: i64, session: i64, number: i64) -> String {
+    let session = if session == 0 {
+        "平时".to_string()
+    } else {
+        format!("{}次", chinese_numeral(session))
+    };
+    format!("{}届{}-{:04}", chinese_numeral(term), session, number)
+}
+
 /// Whether a proposal in this state may still be edited by its proposer.
 pub fn editable(state: State) -> bool {
     state == State::Draft
@@ -450,6 +649,109 @@ mod tests {
             transition(InHandling, Step::Answer, Part::Unit, &plain()),
             Ok(Answered)
         );
+    }
+
+    #[test]
+    fn numbers_are_written_as_committees_write_them() {
+        assert_eq!(number_label(13, 2, 123), "十三届二次-0123");
+        assert_eq!(number_label(12, 0, 7), "十二届平时-0007");
+        assert_eq!(number_label(20, 1, 1), "二十届一次-0001");
+        assert_eq!(chinese_numeral(10), "十");
+        assert_eq!(chinese_numeral(45), "四十五");
+    }
+
+    fn draft() -> ProposalInput {
+        ProposalInput {
+            title: "关于加快养老服务体系建设的建议".into(),
+            body: "案由：……\n建议：一、……".into(),
+            category: "society".into(),
+            kind: "individual".into(),
+            term: Some(13),
+            session: Some(2),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn drafts_are_checked_and_proposers_fit_the_kind() {
+        let f = draft().validate().expect("valid");
+        assert_eq!(
+            (f.kind, f.category, f.session),
+            (Kind::Individual, Category::Society, 2)
+        );
+        let codes = |i: ProposalInput| -> Vec<(&'static str, &'static str)> {
+            i.validate()
+                .expect_err("invalid")
+                .into_iter()
+                .map(|e| (e.field, e.code))
+                .collect()
+        };
+        assert_eq!(
+            codes(ProposalInput {
+                title: "字".repeat(201),
+                body: " ".into(),
+                category: "x".into(),
+                ..draft()
+            }),
+            vec![
+                ("title", "too_long"),
+                ("body", "required"),
+                ("category", "invalid_choice")
+            ]
+        );
+        assert_eq!(
+            codes(ProposalInput {
+                body: "字".repeat(30_001),
+                ..draft()
+            }),
+            vec![("body", "too_long")]
+        );
+        assert_eq!(
+            codes(ProposalInput {
+                kind: "joint".into(),
+                ..draft()
+            }),
+            vec![("cosigner_ids", "required")]
+        );
+        assert_eq!(
+            codes(ProposalInput {
+                cosigner_ids: vec![3],
+                ..draft()
+            }),
+            vec![("cosigner_ids", "not_for_kind")]
+        );
+        assert_eq!(
+            codes(ProposalInput {
+                kind: "collective".into(),
+                ..draft()
+            }),
+            vec![("collective_kind", "required")]
+        );
+        assert_eq!(
+            codes(ProposalInput {
+                kind: "collective".into(),
+                collective_kind: Some("club".into()),
+                collective_id: Some(1),
+                ..draft()
+            }),
+            vec![("collective_kind", "invalid_choice")]
+        );
+        assert_eq!(
+            codes(ProposalInput {
+                term: None,
+                session: Some(12),
+                ..draft()
+            }),
+            vec![("term", "required"), ("session", "out_of_range")]
+        );
+        let joint = ProposalInput {
+            kind: "joint".into(),
+            cosigner_ids: vec![5, 4, 5],
+            ..draft()
+        }
+        .validate()
+        .expect("valid");
+        assert_eq!(joint.cosigner_ids, vec![4, 5]);
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod members;
 pub mod migrate;
 pub mod page;
 pub mod platform;
+pub mod proposals;
 
 pub use db::{Db, Tx};
 pub use error::StoreError;
