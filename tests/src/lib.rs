@@ -186,6 +186,7 @@ pub const ACCOUNTS: &[(&str, &str, &str)] = &[
     ("staff_r", "staff", "region"),
     ("member_r", "member", "region"),
     ("member2_r", "member", "region"),
+    ("unit_r", "unit_officer", "region"),
     ("leader_r", "leader", "region"),
     ("admin_c", "admin", "county"),
     ("staff_c", "staff", "county"),
@@ -412,7 +413,7 @@ pub async fn fixture(db: &Db) -> Fixture {
         let g = domain::platform::GrantInput {
             role: (*role).into(),
             committee_id,
-            unit_id: None,
+            unit_id: (*role == "unit_officer").then_some(unit_region),
             offices,
         };
         users::grant_in(&mut tx, &sys, u.id, &g, None)

@@ -4,7 +4,7 @@
 
 use domain::proposals::ProposalInput;
 use store::StoreError;
-use store::proposals::{self, ReviewStep};
+use store::proposals::{self, Action};
 use xieshang_tests::{TestApp, caller};
 
 fn draft(title: &str) -> ProposalInput {
@@ -72,14 +72,14 @@ async fn a_member_drafts_and_submits_and_staff_review_and_file_it_with_a_number(
     // Only the proposer submits; staff cannot file a draft.
     assert_eq!(
         code(
-            proposals::act(db, &member, p.id, ReviewStep::File, None)
+            proposals::act(db, &member, p.id, Action::File, None)
                 .await
                 .unwrap_err()
         )
         .0,
         "forbidden"
     );
-    let p = proposals::act(db, &member, p.id, ReviewStep::Submit, Some(1))
+    let p = proposals::act(db, &member, p.id, Action::Submit, Some(1))
         .await
         .unwrap();
     assert_eq!(p.state, "submitted");
@@ -95,26 +95,26 @@ async fn a_member_drafts_and_submits_and_staff_review_and_file_it_with_a_number(
     );
     assert_eq!(
         code(
-            proposals::act(db, &staff, p.id, ReviewStep::File, None)
+            proposals::act(db, &staff, p.id, Action::File, None)
                 .await
                 .unwrap_err()
         ),
         ("wrong_state", Some("submitted".into()))
     );
-    let p = proposals::act(db, &staff, p.id, ReviewStep::StartReview, None)
+    let p = proposals::act(db, &staff, p.id, Action::StartReview, None)
         .await
         .unwrap();
     // A stale version changes nothing.
     assert_eq!(
         code(
-            proposals::act(db, &staff, p.id, ReviewStep::File, Some(1))
+            proposals::act(db, &staff, p.id, Action::File, Some(1))
                 .await
                 .unwrap_err()
         )
         .0,
         "stale_version"
     );
-    let p = proposals::act(db, &staff, p.id, ReviewStep::File, Some(p.version))
+    let p = proposals::act(db, &staff, p.id, Action::File, Some(p.version))
         .await
         .unwrap();
     assert_eq!(
@@ -124,7 +124,7 @@ async fn a_member_drafts_and_submits_and_staff_review_and_file_it_with_a_number(
     // The withdraw window has closed.
     assert_eq!(
         code(
-            proposals::act(db, &member, p.id, ReviewStep::Withdraw, None)
+            proposals::act(db, &member, p.id, Action::Withdraw, None)
                 .await
                 .unwrap_err()
         )
@@ -159,13 +159,13 @@ async fn a_member_drafts_and_submits_and_staff_review_and_file_it_with_a_number(
     )
     .await
     .unwrap();
-    proposals::act(db, &member, q.id, ReviewStep::Submit, None)
+    proposals::act(db, &member, q.id, Action::Submit, None)
         .await
         .unwrap();
-    proposals::act(db, &staff, q.id, ReviewStep::StartReview, None)
+    proposals::act(db, &staff, q.id, Action::StartReview, None)
         .await
         .unwrap();
-    let q = proposals::act(db, &staff, q.id, ReviewStep::File, None)
+    let q = proposals::act(db, &staff, q.id, Action::File, None)
         .await
         .unwrap();
     assert_eq!(q.number_label.as_deref(), Some("十三届平时-0001"));
@@ -291,17 +291,17 @@ async fn merging_makes_the_proposers_proposers_of_the_filed_one() {
         .await
         .unwrap();
     for (p, who) in [(&a, &m1), (&b, &m2)] {
-        proposals::act(db, who, p.id, ReviewStep::Submit, None)
+        proposals::act(db, who, p.id, Action::Submit, None)
             .await
             .unwrap();
-        proposals::act(db, &staff, p.id, ReviewStep::StartReview, None)
+        proposals::act(db, &staff, p.id, Action::StartReview, None)
             .await
             .unwrap();
     }
     // Not into itself, nor into one that is not filed.
     assert_eq!(
         code(
-            proposals::act(db, &staff, b.id, ReviewStep::Merge { into: b.id }, None)
+            proposals::act(db, &staff, b.id, Action::Merge { into: b.id }, None)
                 .await
                 .unwrap_err()
         )
@@ -310,17 +310,17 @@ async fn merging_makes_the_proposers_proposers_of_the_filed_one() {
     );
     assert_eq!(
         code(
-            proposals::act(db, &staff, b.id, ReviewStep::Merge { into: a.id }, None)
+            proposals::act(db, &staff, b.id, Action::Merge { into: a.id }, None)
                 .await
                 .unwrap_err()
         )
         .0,
         "not_filed"
     );
-    proposals::act(db, &staff, a.id, ReviewStep::File, None)
+    proposals::act(db, &staff, a.id, Action::File, None)
         .await
         .unwrap();
-    let b = proposals::act(db, &staff, b.id, ReviewStep::Merge { into: a.id }, None)
+    let b = proposals::act(db, &staff, b.id, Action::Merge { into: a.id }, None)
         .await
         .unwrap();
     assert_eq!((b.state.as_str(), b.merged_into), ("merged", Some(a.id)));
@@ -342,10 +342,10 @@ async fn parallel_filings_get_distinct_consecutive_numbers() {
         let p = new_draft(&app, "member_r", &draft(&format!("并行立案测试提案{i}")))
             .await
             .unwrap();
-        proposals::act(&db, &member, p.id, ReviewStep::Submit, None)
+        proposals::act(&db, &member, p.id, Action::Submit, None)
             .await
             .unwrap();
-        proposals::act(&db, &staff, p.id, ReviewStep::StartReview, None)
+        proposals::act(&db, &staff, p.id, Action::StartReview, None)
             .await
             .unwrap();
         ids.push(p.id);
@@ -354,7 +354,7 @@ async fn parallel_filings_get_distinct_consecutive_numbers() {
     for id in ids {
         let (db, staff) = (db.clone(), staff.clone());
         tasks.push(tokio::spawn(async move {
-            proposals::act(&db, &staff, id, ReviewStep::File, None).await
+            proposals::act(&db, &staff, id, Action::File, None).await
         }));
     }
     let mut numbers = Vec::new();
@@ -363,4 +363,453 @@ async fn parallel_filings_get_distinct_consecutive_numbers() {
     }
     numbers.sort_unstable();
     assert_eq!(numbers, (1..=200).collect::<Vec<i64>>());
+}
+
+/// A filed proposal of `member_r`, ready to assign.
+async fn filed(app: &TestApp, title: &str) -> proposals::Proposal {
+    let db = app.db();
+    let (member, staff) = (caller(db, "member_r").await, caller(db, "staff_r").await);
+    let p = new_draft(app, "member_r", &draft(title)).await.unwrap();
+    proposals::act(db, &member, p.id, Action::Submit, None)
+        .await
+        .unwrap();
+    proposals::act(db, &staff, p.id, Action::StartReview, None)
+        .await
+        .unwrap();
+    proposals::act(db, &staff, p.id, Action::File, None)
+        .await
+        .unwrap()
+}
+
+fn consultation() -> Action {
+    Action::RecordConsultation {
+        held_on: "2026-03-18".into(),
+        form: "meeting".into(),
+        participants: "提案人、省教育厅基础教育处".into(),
+        agreed: "年内完成普惠托育试点方案。".into(),
+    }
+}
+
+#[tokio::test]
+async fn a_unit_handles_and_answers_and_an_unsatisfied_proposer_gets_a_second_answer() {
+    let app = TestApp::new().await;
+    let db = app.db();
+    let (member, staff, unit) = (
+        caller(db, "member_r").await,
+        caller(db, "staff_r").await,
+        caller(db, "unit_r").await,
+    );
+    let p = filed(&app, "关于发展普惠托育服务的建议").await;
+    // Before assignment the unit cannot see it; bad assignments change nothing.
+    assert_eq!(
+        code(proposals::get(db, &unit, p.id).await.unwrap_err()).0,
+        "not_found"
+    );
+    let assign = |lead: Vec<i64>, co: Vec<i64>| Action::Assign {
+        lead_units: lead,
+        co_units: co,
+    };
+    assert_eq!(
+        code(
+            proposals::act(db, &staff, p.id, assign(vec![], vec![]), None)
+                .await
+                .unwrap_err()
+        ),
+        ("required", Some("lead_units".into()))
+    );
+    assert_eq!(
+        code(
+            proposals::act(db, &staff, p.id, assign(vec![424_242], vec![]), None)
+                .await
+                .unwrap_err()
+        ),
+        ("not_found", Some("lead_units".into()))
+    );
+    assert_eq!(
+        code(
+            proposals::act(
+                db,
+                &member,
+                p.id,
+                assign(vec![app.fx.unit_region], vec![]),
+                None
+            )
+            .await
+            .unwrap_err()
+        )
+        .0,
+        "forbidden"
+    );
+    let p = proposals::act(
+        db,
+        &staff,
+        p.id,
+        assign(vec![app.fx.unit_region], vec![]),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(p.state, "assigned");
+    let (assigned, deadline) = (p.assigned_at.unwrap(), p.deadline_at.unwrap());
+    assert_eq!(
+        deadline,
+        store::clock::add_months(assigned, 3),
+        "three months to answer"
+    );
+    // The unit cannot answer before consulting the proposer.
+    let answer = |category: &str| Action::Answer {
+        category: category.into(),
+        text: "答复：已纳入明年民生实事。".into(),
+    };
+    assert_eq!(
+        code(
+            proposals::act(db, &unit, p.id, answer("A"), None)
+                .await
+                .unwrap_err()
+        ),
+        ("wrong_state", Some("assigned".into()))
+    );
+    let bad = Action::RecordConsultation {
+        held_on: "2026-02-30".into(),
+        form: "meeting".into(),
+        participants: "提案人".into(),
+        agreed: "商定事项".into(),
+    };
+    assert_eq!(
+        code(
+            proposals::act(db, &unit, p.id, bad, None)
+                .await
+                .unwrap_err()
+        ),
+        ("invalid_date", Some("held_on".into()))
+    );
+    let p = proposals::act(db, &unit, p.id, consultation(), None)
+        .await
+        .unwrap();
+    assert_eq!(p.state, "in_handling");
+    assert_eq!(
+        code(
+            proposals::act(db, &unit, p.id, answer("E"), None)
+                .await
+                .unwrap_err()
+        ),
+        ("invalid_choice", Some("category".into()))
+    );
+    let p = proposals::act(db, &unit, p.id, answer("B"), None)
+        .await
+        .unwrap();
+    assert_eq!(p.state, "answered");
+    // Only the proposer evaluates; "not satisfied" reopens handling once.
+    let evaluate = |s| Action::Evaluate {
+        satisfaction: s,
+        comment: Some("请进一步落实。".into()),
+    };
+    assert_eq!(
+        code(
+            proposals::act(
+                db,
+                &staff,
+                p.id,
+                evaluate(domain::proposals::Satisfaction::Satisfied),
+                None
+            )
+            .await
+            .unwrap_err()
+        )
+        .0,
+        "forbidden"
+    );
+    let p = proposals::act(
+        db,
+        &member,
+        p.id,
+        evaluate(domain::proposals::Satisfaction::NotSatisfied),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!((p.state.as_str(), p.rehandled), ("in_handling", true));
+    let p = proposals::act(db, &unit, p.id, answer("A"), None)
+        .await
+        .unwrap();
+    assert_eq!(p.state, "answered");
+    assert_eq!(
+        proposals::units(db, p.id).await.unwrap(),
+        vec![(app.fx.unit_region, "lead".into(), Some("A".into()), 2)]
+    );
+    let p = proposals::act(
+        db,
+        &member,
+        p.id,
+        evaluate(domain::proposals::Satisfaction::Satisfied),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (p.state.as_str(), p.satisfaction.as_deref()),
+        ("evaluated", Some("satisfied"))
+    );
+    let p = proposals::act(db, &staff, p.id, Action::Close, None)
+        .await
+        .unwrap();
+    assert_eq!(p.state, "closed");
+    let actions: Vec<String> = store::audit::of_record(db, "proposal", p.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        &actions[4..],
+        [
+            "proposal.assign",
+            "proposal.record_consultation",
+            "proposal.answer",
+            "proposal.evaluate",
+            "proposal.answer",
+            "proposal.evaluate",
+            "proposal.close"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_split_proposal_is_answered_when_every_lead_unit_has_answered() {
+    let app = TestApp::new().await;
+    let db = app.db();
+    let sys = store::Caller::system();
+    // A second unit with its own officer.
+    let mut tx = db.begin().await.unwrap();
+    let other = store::platform::bodies::create_in(
+        &mut tx,
+        &sys,
+        domain::platform::BodyKind::Unit,
+        app.fx.region,
+        &domain::platform::BodyInput {
+            name: "省卫生健康委员会".into(),
+            kind: Some("government".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .id;
+    let hash = store::platform::users::hash_password("unit2 password".into())
+        .await
+        .unwrap();
+    let u = store::platform::users::create_in(
+        &mut tx,
+        &sys,
+        &domain::platform::NewUserInput {
+            username: "unit2".into(),
+            display_name: "卫健委".into(),
+            password: "unit2 password".into(),
+            committee_id: app.fx.region,
+            email: None,
+        },
+        &hash,
+    )
+    .await
+    .unwrap();
+    let g = domain::platform::GrantInput {
+        role: "unit_officer".into(),
+        committee_id: app.fx.region,
+        unit_id: Some(other),
+        offices: vec![],
+    };
+    store::platform::users::grant_in(&mut tx, &sys, u.id, &g, None)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let (staff, unit1, unit2) = (
+        caller(db, "staff_r").await,
+        caller(db, "unit_r").await,
+        caller(db, "unit2").await,
+    );
+    let p = filed(&app, "关于医教协同促进儿童健康的建议").await;
+    let both = Action::Assign {
+        lead_units: vec![app.fx.unit_region, other],
+        co_units: vec![],
+    };
+    let split_with_co = Action::Assign {
+        lead_units: vec![app.fx.unit_region, other],
+        co_units: vec![other],
+    };
+    assert_eq!(
+        code(
+            proposals::act(db, &staff, p.id, split_with_co, None)
+                .await
+                .unwrap_err()
+        )
+        .0,
+        "not_with_split"
+    );
+    proposals::act(db, &staff, p.id, both, None).await.unwrap();
+    for u in [&unit1, &unit2] {
+        proposals::act(db, u, p.id, consultation(), None)
+            .await
+            .unwrap();
+    }
+    let answer = Action::Answer {
+        category: "B".into(),
+        text: "本单位部分的答复。".into(),
+    };
+    let p = proposals::act(db, &unit1, p.id, answer.clone(), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        p.state, "in_handling",
+        "the other lead unit has yet to answer"
+    );
+    let p = proposals::act(db, &unit2, p.id, answer, None)
+        .await
+        .unwrap();
+    assert_eq!(p.state, "answered");
+}
+
+#[tokio::test]
+async fn reassignment_key_proposals_supervision_and_deadline_extensions() {
+    let app = TestApp::new().await;
+    let db = app.db();
+    let (staff, unit, leader, member) = (
+        caller(db, "staff_r").await,
+        caller(db, "unit_r").await,
+        caller(db, "leader_r").await,
+        caller(db, "member_r").await,
+    );
+    let p = filed(&app, "关于优化营商环境的建议").await;
+    proposals::act(
+        db,
+        &staff,
+        p.id,
+        Action::Assign {
+            lead_units: vec![app.fx.unit_region],
+            co_units: vec![],
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    // The unit asks to be reassigned once; staff decide.
+    let ask = || Action::RequestReassignment {
+        reason: "本事项主要由省发改委负责。".into(),
+    };
+    let p = proposals::act(db, &unit, p.id, ask(), None).await.unwrap();
+    assert!(p.reassignment_pending);
+    assert_eq!(
+        code(
+            proposals::act(db, &unit, p.id, ask(), None)
+                .await
+                .unwrap_err()
+        )
+        .0,
+        "reassignment_pending"
+    );
+    let refuse = Action::DecideReassignment {
+        approve: false,
+        lead_units: vec![],
+        co_units: vec![],
+    };
+    let p = proposals::act(db, &staff, p.id, refuse.clone(), None)
+        .await
+        .unwrap();
+    assert!(!p.reassignment_pending);
+    assert_eq!(
+        code(
+            proposals::act(db, &staff, p.id, refuse, None)
+                .await
+                .unwrap_err()
+        )
+        .0,
+        "no_reassignment_request"
+    );
+    // Key proposals are supervised by a leader of the committee.
+    let staff_id = staff.actor.user_id;
+    assert_eq!(
+        code(
+            proposals::act(
+                db,
+                &staff,
+                p.id,
+                Action::MarkKey {
+                    supervisor_user_id: staff_id
+                },
+                None
+            )
+            .await
+            .unwrap_err()
+        ),
+        ("not_a_leader", Some("supervisor_user_id".into()))
+    );
+    let supervise = || Action::RecordSupervision {
+        held_on: "2026-05-12".into(),
+        activity: "赴省教育厅督办座谈。".into(),
+    };
+    assert_eq!(
+        code(
+            proposals::act(db, &staff, p.id, supervise(), None)
+                .await
+                .unwrap_err()
+        )
+        .0,
+        "not_key"
+    );
+    let p = proposals::act(
+        db,
+        &staff,
+        p.id,
+        Action::MarkKey {
+            supervisor_user_id: leader.actor.user_id,
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    assert!(p.is_key);
+    assert_eq!(
+        proposals::get(db, &leader, p.id).await.unwrap().id,
+        p.id,
+        "the supervisor sees it"
+    );
+    proposals::act(db, &leader, p.id, supervise(), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        code(
+            proposals::act(db, &member, p.id, supervise(), None)
+                .await
+                .unwrap_err()
+        )
+        .0,
+        "forbidden"
+    );
+    // Deadlines extend up to six months from assignment, no further.
+    let extend = |months| Action::ExtendDeadline { months };
+    assert_eq!(
+        code(
+            proposals::act(db, &staff, p.id, extend(0), None)
+                .await
+                .unwrap_err()
+        )
+        .0,
+        "out_of_range"
+    );
+    let p2 = proposals::act(db, &staff, p.id, extend(2), None)
+        .await
+        .unwrap();
+    let three = store::clock::add_months(p2.assigned_at.unwrap(), 3);
+    assert_eq!(p2.deadline_at, Some(store::clock::add_months(three, 2)));
+    assert_eq!(
+        code(
+            proposals::act(db, &staff, p.id, extend(2), None)
+                .await
+                .unwrap_err()
+        )
+        .0,
+        "beyond_six_months"
+    );
+    proposals::act(db, &staff, p.id, extend(1), None)
+        .await
+        .unwrap();
 }

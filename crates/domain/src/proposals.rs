@@ -271,6 +271,32 @@ string_enum! {
     CollectiveKind { Party = "party", Sector = "sector", SpecialCommittee = "special_committee" }
 }
 
+string_enum! {
+    /// The result category of an answer: A solved or basically solved, B being
+    /// solved or planned, C cannot be solved now for stated reasons, D kept for reference.
+    AnswerCategory { A = "A", B = "B", C = "C", D = "D" }
+}
+
+string_enum! {
+    /// How a handling consultation with the proposer was held.
+    ConsultationForm { Meeting = "meeting", Phone = "phone", SiteVisit = "site_visit", Forum = "forum" }
+}
+
+/// Months from assignment to the answer deadline, unless extended.
+pub const DEFAULT_DEADLINE_MONTHS: i64 = 3;
+/// The furthest a deadline may be extended, in months from assignment.
+pub const MAX_DEADLINE_MONTHS: i64 = 6;
+/// Days after assignment within which a unit may ask to be reassigned.
+pub const REASSIGNMENT_WINDOW_DAYS: i64 = 10;
+/// Longest answer, in characters.
+pub const MAX_ANSWER: usize = 30_000;
+
+/// Whether a text is a calendar date written `YYYY-MM-DD`.
+pub fn is_valid_date(s: &str) -> bool {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    s.len() == 10 && time::Date::parse(s, &format).is_ok()
+}
+
 /// Longest title, in characters.
 pub const MAX_TITLE: usize = 200;
 /// Longest body, in characters.
@@ -649,6 +675,14 @@ mod tests {
             transition(InHandling, Step::Answer, Part::Unit, &plain()),
             Ok(Answered)
         );
+    }
+
+    #[test]
+    fn dates_are_checked() {
+        assert!(is_valid_date("2026-02-28"));
+        assert!(!is_valid_date("2026-02-30"));
+        assert!(!is_valid_date("2026-2-3"));
+        assert!(!is_valid_date("明天"));
     }
 
     #[test]

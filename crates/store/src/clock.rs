@@ -31,6 +31,27 @@ pub fn year_of(micros: i64) -> i64 {
         .unwrap_or(1970)
 }
 
+/// A stored time `months` calendar months later (the day clamped to the
+/// month's length: 31 January + 1 month is 28 or 29 February).
+pub fn add_months(micros: i64, months: i64) -> i64 {
+    let Ok(t) = OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1_000) else {
+        return micros;
+    };
+    let total = i64::from(t.year()) * 12 + i64::from(u8::from(t.month())) - 1 + months;
+    let (year, month) = (
+        (total.div_euclid(12)) as i32,
+        (total.rem_euclid(12) + 1) as u8,
+    );
+    let Ok(month) = time::Month::try_from(month) else {
+        return micros;
+    };
+    let day = t.day().min(time::util::days_in_month(month, year));
+    match time::Date::from_calendar_date(year, month, day) {
+        Ok(d) => (t.replace_date(d).unix_timestamp_nanos() / 1_000) as i64,
+        Err(_) => micros,
+    }
+}
+
 /// Serde helper: writes a stored time as RFC 3339.
 pub fn serialize<S: serde::Serializer>(micros: &i64, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&rfc3339(*micros))
@@ -45,5 +66,26 @@ mod tests {
         assert_eq!(s, "2025-11-24T16:00:00.123456Z");
         assert_eq!(super::parse_rfc3339(&s), Some(t));
         assert_eq!(super::year_of(t), 2025);
+    }
+
+    #[test]
+    fn months_are_added_by_the_calendar() {
+        let jan31 = super::parse_rfc3339("2026-01-31T10:00:00Z").unwrap();
+        assert_eq!(
+            super::rfc3339(super::add_months(jan31, 1)),
+            "2026-02-28T10:00:00Z"
+        );
+        assert_eq!(
+            super::rfc3339(super::add_months(jan31, 3)),
+            "2026-04-30T10:00:00Z"
+        );
+        assert_eq!(
+            super::rfc3339(super::add_months(jan31, 11)),
+            "2026-12-31T10:00:00Z"
+        );
+        assert_eq!(
+            super::rfc3339(super::add_months(jan31, 13)),
+            "2027-02-28T10:00:00Z"
+        );
     }
 }

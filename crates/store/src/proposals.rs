@@ -9,7 +9,8 @@ use crate::error::StoreError;
 use crate::platform::{bodies, committees};
 use domain::platform::{BodyKind, Office, Permission, Role};
 use domain::proposals::{
-    self as rules, CollectiveKind, Facts, Part, ProposalInput, Refusal, State, Step,
+    self as rules, AnswerCategory, CollectiveKind, ConsultationForm, Facts, Part, ProposalInput,
+    Refusal, Satisfaction, State, Step,
 };
 use domain::validate::FieldError;
 use serde::Serialize;
@@ -44,6 +45,16 @@ pub struct Proposal {
     pub decline_reason: Option<String>,
     pub reassignment_pending: bool,
     pub rehandled: bool,
+    #[serde(serialize_with = "serialize_opt_time")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub assigned_at: Option<i64>,
+    /// When the answer is due.
+    #[serde(serialize_with = "serialize_opt_time")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub deadline_at: Option<i64>,
+    /// The proposer's verdict: `satisfied`, `basically-satisfied` or `not-satisfied`.
+    pub satisfaction: Option<String>,
+    pub evaluation_comment: Option<String>,
     pub version: i64,
     #[serde(serialize_with = "crate::clock::serialize")]
     #[schema(value_type = String, format = DateTime)]
@@ -51,6 +62,13 @@ pub struct Proposal {
     #[serde(serialize_with = "crate::clock::serialize")]
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: i64,
+}
+
+fn serialize_opt_time<S: serde::Serializer>(t: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => crate::clock::serialize(t, s),
+        None => s.serialize_none(),
+    }
 }
 
 impl Proposal {
@@ -69,9 +87,9 @@ impl Proposal {
     }
 }
 
-/// The steps this module carries out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReviewStep {
+/// A step of the lifecycle with the fields it takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
     Submit,
     Withdraw,
     StartReview,
@@ -80,16 +98,88 @@ pub enum ReviewStep {
     Merge {
         into: i64,
     },
+    /// One lead unit with optional co-handling units, or several lead units (a split).
+    Assign {
+        lead_units: Vec<i64>,
+        co_units: Vec<i64>,
+    },
+    RequestReassignment {
+        reason: String,
+    },
+    /// Approve (with the new assignment) or refuse the pending request.
+    DecideReassignment {
+        approve: bool,
+        lead_units: Vec<i64>,
+        co_units: Vec<i64>,
+    },
+    RecordConsultation {
+        held_on: String,
+        form: String,
+        participants: String,
+        agreed: String,
+    },
+    Answer {
+        category: String,
+        text: String,
+    },
+    Evaluate {
+        satisfaction: Satisfaction,
+        comment: Option<String>,
+    },
+    Close,
+    MarkKey {
+        supervisor_user_id: i64,
+    },
+    RecordSupervision {
+        held_on: String,
+        activity: String,
+    },
+    /// Extend the deadline by this many months (at most six from assignment in all).
+    ExtendDeadline {
+        months: i64,
+    },
 }
 
-impl ReviewStep {
-    fn step(self) -> Step {
+impl Action {
+    /// The lifecycle step the action takes.
+    pub fn step(&self) -> Step {
         match self {
-            ReviewStep::Submit => Step::Submit,
-            ReviewStep::Withdraw => Step::Withdraw,
-            ReviewStep::StartReview => Step::StartReview,
-            ReviewStep::File => Step::File,
-            ReviewStep::Merge { .. } => Step::Merge,
+            Action::Submit => Step::Submit,
+            Action::Withdraw => Step::Withdraw,
+            Action::StartReview => Step::StartReview,
+            Action::File => Step::File,
+            Action::Merge { .. } => Step::Merge,
+            Action::Assign { .. } => Step::Assign,
+            Action::RequestReassignment { .. } => Step::RequestReassignment,
+            Action::DecideReassignment { .. } => Step::DecideReassignment,
+            Action::RecordConsultation { .. } => Step::RecordConsultation,
+            Action::Answer { .. } => Step::Answer,
+            Action::Evaluate { .. } => Step::Evaluate,
+            Action::Close => Step::Close,
+            Action::MarkKey { .. } => Step::MarkKey,
+            Action::RecordSupervision { .. } => Step::RecordSupervision,
+            Action::ExtendDeadline { .. } => Step::ExtendDeadline,
+        }
+    }
+
+    fn event(&self) -> &'static str {
+        match self.step() {
+            Step::Submit => "proposal.submit",
+            Step::Withdraw => "proposal.withdraw",
+            Step::StartReview => "proposal.start_review",
+            Step::File => "proposal.file",
+            Step::Decline => "proposal.decline",
+            Step::Merge => "proposal.merge",
+            Step::Assign => "proposal.assign",
+            Step::RequestReassignment => "proposal.request_reassignment",
+            Step::DecideReassignment => "proposal.decide_reassignment",
+            Step::RecordConsultation => "proposal.record_consultation",
+            Step::Answer => "proposal.answer",
+            Step::Evaluate => "proposal.evaluate",
+            Step::Close => "proposal.close",
+            Step::MarkKey => "proposal.mark_key",
+            Step::RecordSupervision => "proposal.record_supervision",
+            Step::ExtendDeadline => "proposal.extend_deadline",
         }
     }
 }
@@ -126,6 +216,9 @@ async fn part_of(tx: &mut Tx, caller: &Caller, p: &Proposal) -> Result<Part, Sto
     if p.supervisor_user_id == Some(a.user_id) {
         return Ok(Part::Supervisor);
     }
+    if acting_unit(tx, caller, p).await?.is_some() {
+        return Ok(Part::Unit);
+    }
     let cosigner: Option<i64> = on_tx!(tx, |c| {
         sqlx::query_scalar(
             "SELECT c.member_id FROM proposal_cosigners c JOIN members m ON m.id = c.member_id
@@ -141,6 +234,36 @@ async fn part_of(tx: &mut Tx, caller: &Caller, p: &Proposal) -> Result<Part, Sto
     } else {
         Part::Other
     })
+}
+
+/// The assigned unit the caller is an officer of, with its role (`lead` or `co`).
+async fn acting_unit(
+    tx: &mut Tx,
+    caller: &Caller,
+    p: &Proposal,
+) -> Result<Option<(i64, String)>, StoreError> {
+    let units: Vec<i64> = caller
+        .actor
+        .grants
+        .iter()
+        .filter(|g| g.role == Role::UnitOfficer && g.committee_id == p.committee_id)
+        .filter_map(|g| g.unit_id)
+        .collect();
+    for unit in units {
+        let role: Option<String> = on_tx!(tx, |c| {
+            sqlx::query_scalar(
+                "SELECT role FROM proposal_units WHERE proposal_id = $1 AND unit_id = $2",
+            )
+            .bind(p.id)
+            .bind(unit)
+            .fetch_optional(c)
+            .await?
+        });
+        if let Some(role) = role {
+            return Ok(Some((unit, role)));
+        }
+    }
+    Ok(None)
 }
 
 /// Whether a part may see the proposal at all: its proposers always; the
@@ -491,103 +614,406 @@ async fn next_number(
     }))
 }
 
-/// Takes a review step: submit, withdraw, start the review, file (with its
-/// number) or merge into a filed proposal.
+/// Checks an assignment: at least one lead unit; co-handling units only
+/// beside a single lead; every unit of the committee and named once.
+async fn check_assignment(
+    tx: &mut Tx,
+    committee_id: i64,
+    lead: &[i64],
+    co: &[i64],
+) -> Result<(), StoreError> {
+    if lead.is_empty() {
+        return Err(StoreError::invalid("lead_units", "required"));
+    }
+    if lead.len() > 1 && !co.is_empty() {
+        return Err(StoreError::invalid("co_units", "not_with_split"));
+    }
+    let mut all: Vec<i64> = lead.iter().chain(co).copied().collect();
+    all.sort_unstable();
+    all.dedup();
+    if all.len() != lead.len() + co.len() {
+        return Err(StoreError::invalid("co_units", "duplicate"));
+    }
+    if all.len() > 20 {
+        return Err(StoreError::invalid("lead_units", "too_many"));
+    }
+    for u in all {
+        if !bodies::exists_in(tx, BodyKind::Unit, u, committee_id).await? {
+            let field = if lead.contains(&u) {
+                "lead_units"
+            } else {
+                "co_units"
+            };
+            return Err(StoreError::invalid(field, "not_found"));
+        }
+    }
+    Ok(())
+}
+
+async fn write_assignment(
+    tx: &mut Tx,
+    id: i64,
+    lead: &[i64],
+    co: &[i64],
+) -> Result<(), StoreError> {
+    on_tx!(tx, |c| sqlx::query(
+        "DELETE FROM proposal_units WHERE proposal_id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await?
+    .rows_affected());
+    for (units, role) in [(lead, "lead"), (co, "co")] {
+        for u in units {
+            on_tx!(tx, |c| {
+                sqlx::query("INSERT INTO proposal_units (proposal_id, unit_id, role, answer_round) VALUES ($1, $2, $3, 0)")
+                    .bind(id)
+                    .bind(u)
+                    .bind(role)
+                    .execute(c)
+                    .await?
+                    .rows_affected()
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A required text of at most `max` characters, or the field's error.
+fn text(field: &'static str, value: &str, max: usize) -> Result<String, StoreError> {
+    let mut e = domain::validate::Errors::default();
+    let v = e.required_text(field, value, max);
+    e.finish().map_err(StoreError::Invalid)?;
+    Ok(v)
+}
+
+/// A date written `YYYY-MM-DD`, or the field's error.
+fn date(field: &'static str, value: &str) -> Result<String, StoreError> {
+    let v = value.trim();
+    if rules::is_valid_date(v) {
+        Ok(v.to_string())
+    } else {
+        Err(StoreError::invalid(field, "invalid_date"))
+    }
+}
+
+/// The changes a step makes to the proposal row besides its state.
+#[derive(Default)]
+struct RowChanges {
+    number: Option<(i64, String)>,
+    merged_into: Option<i64>,
+    assigned_at: Option<i64>,
+    deadline_at: Option<i64>,
+    reassignment_pending: Option<bool>,
+    rehandled: Option<bool>,
+    evaluation: Option<(String, Option<String>)>,
+    key: Option<i64>,
+}
+
+/// Takes a step of the lifecycle: the rules decide whether it may be taken
+/// and where it leads; this applies its effects, all in one transaction with
+/// its audit event.
 pub async fn act(
     db: &Db,
     caller: &Caller,
     id: i64,
-    step: ReviewStep,
+    action: Action,
     expected: Option<i64>,
 ) -> Result<Proposal, StoreError> {
     let mut tx = db.begin().await?;
     let (p, part) = load_visible(&mut tx, caller, id).await?;
-    let to = rules::transition(p.state(), step.step(), part, &p.facts()).map_err(refusal)?;
+    let unit = if part == Part::Unit {
+        acting_unit(&mut tx, caller, &p).await?
+    } else {
+        None
+    };
+    let mut facts = p.facts();
+    match &action {
+        Action::Evaluate { satisfaction, .. } => facts.satisfaction = Some(*satisfaction),
+        Action::Answer { .. } => {
+            if let Some((unit_id, role)) = &unit {
+                if role != "lead" {
+                    return Err(StoreError::Conflict {
+                        code: "co_unit_cannot_answer",
+                        current: None,
+                    });
+                }
+                let round = i64::from(p.rehandled);
+                let pending: i64 = on_tx!(&mut tx, |c| {
+                    sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM proposal_units WHERE proposal_id = $1 AND role = $2 AND unit_id <> $3
+                         AND (answered_at IS NULL OR answer_round < $4)",
+                    )
+                    .bind(p.id)
+                    .bind("lead")
+                    .bind(unit_id)
+                    .bind(round + 1)
+                    .fetch_one(c)
+                    .await?
+                });
+                facts.other_leads_pending = pending > 0;
+            }
+        }
+        _ => {}
+    }
+    let to = rules::transition(p.state(), action.step(), part, &facts).map_err(refusal)?;
     if expected.is_some_and(|v| v != p.version) {
         return Err(StoreError::stale(p.version));
     }
     let now = crate::clock::now();
     let mut changes = json!({"state": [p.state, to.as_str()]});
-    let (mut number, mut label, mut merged_into) =
-        (p.number, p.number_label.clone(), p.merged_into);
-    match step {
-        ReviewStep::File => {
+    let mut row = RowChanges::default();
+    let actor_id = caller.actor_id().unwrap_or(0);
+    match &action {
+        Action::Submit | Action::Withdraw | Action::StartReview | Action::Close => {}
+        Action::File => {
             let n = next_number(&mut tx, p.committee_id, p.term, p.session).await?;
-            let l = rules::number_label(p.term, p.session, n);
-            changes["number"] = json!(l);
-            (number, label) = (Some(n), Some(l));
+            let label = rules::number_label(p.term, p.session, n);
+            changes["number"] = json!(label);
+            row.number = Some((n, label));
         }
-        ReviewStep::Merge { into } => {
-            let target = load_tx(&mut tx, into).await?;
-            let target = match target {
-                Some(t) if t.id != p.id && t.committee_id == p.committee_id => t,
-                _ => return Err(StoreError::invalid("into", "not_found")),
-            };
-            if !matches!(
-                target.state(),
-                State::Filed | State::Assigned | State::InHandling | State::Answered
-            ) {
-                return Err(StoreError::invalid("into", "not_filed"));
-            }
-            // The proposers of the merged proposal become proposers of the target.
-            let mut people: Vec<i64> = on_tx!(&mut tx, |c| {
-                sqlx::query_scalar(
-                    "SELECT member_id FROM proposal_cosigners WHERE proposal_id = $1",
-                )
-                .bind(p.id)
-                .fetch_all(c)
-                .await?
-            });
-            people.extend(p.lead_member_id);
-            for m in people
-                .into_iter()
-                .filter(|m| Some(*m) != target.lead_member_id)
-            {
-                on_tx!(&mut tx, |c| {
-                    sqlx::query(
-                        "INSERT INTO proposal_cosigners (proposal_id, member_id, confirmed) VALUES ($1, $2, $3)
-                         ON CONFLICT (proposal_id, member_id) DO NOTHING",
-                    )
-                    .bind(target.id)
-                    .bind(m)
-                    .bind(true)
-                    .execute(c)
-                    .await?
-                    .rows_affected()
+        Action::Merge { into } => {
+            merge_into(&mut tx, caller, &p, *into).await?;
+            changes["merged_into"] = json!(into);
+            row.merged_into = Some(*into);
+        }
+        Action::Assign {
+            lead_units,
+            co_units,
+        } => {
+            check_assignment(&mut tx, p.committee_id, lead_units, co_units).await?;
+            write_assignment(&mut tx, p.id, lead_units, co_units).await?;
+            let deadline = crate::clock::add_months(now, rules::DEFAULT_DEADLINE_MONTHS);
+            changes["lead_units"] = json!(lead_units);
+            changes["co_units"] = json!(co_units);
+            changes["deadline_at"] = json!(crate::clock::rfc3339(deadline));
+            row.assigned_at = Some(now);
+            row.deadline_at = Some(deadline);
+        }
+        Action::RequestReassignment { reason } => {
+            let reason = text("reason", reason, 2_000)?;
+            let window =
+                p.assigned_at.unwrap_or(now) + rules::REASSIGNMENT_WINDOW_DAYS * 86_400_000_000;
+            if now > window {
+                return Err(StoreError::Conflict {
+                    code: "reassignment_window_closed",
+                    current: None,
                 });
             }
-            audit::append(
-                &mut tx,
-                Change {
-                    committee_id: Some(target.committee_id),
-                    action: "proposal.absorb",
-                    record_type: "proposal",
-                    record_id: Some(target.id),
-                    changes: json!({"merged": p.id}),
-                    caller,
-                },
-            )
-            .await?;
-            changes["merged_into"] = json!(into);
-            merged_into = Some(into);
+            let unit_id = unit.as_ref().map(|u| u.0).ok_or(StoreError::Forbidden)?;
+            on_tx!(&mut tx, |c| {
+                sqlx::query(
+                    "INSERT INTO proposal_reassignments (proposal_id, unit_id, reason, requested_by, created_at)
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(p.id)
+                .bind(unit_id)
+                .bind(&reason)
+                .bind(actor_id)
+                .bind(now)
+                .execute(c)
+                .await?
+                .rows_affected()
+            });
+            changes["reason"] = json!(reason);
+            row.reassignment_pending = Some(true);
         }
-        ReviewStep::Submit | ReviewStep::Withdraw | ReviewStep::StartReview => {}
+        Action::DecideReassignment {
+            approve,
+            lead_units,
+            co_units,
+        } => {
+            if *approve {
+                check_assignment(&mut tx, p.committee_id, lead_units, co_units).await?;
+                write_assignment(&mut tx, p.id, lead_units, co_units).await?;
+                let deadline = crate::clock::add_months(now, rules::DEFAULT_DEADLINE_MONTHS);
+                changes["lead_units"] = json!(lead_units);
+                changes["co_units"] = json!(co_units);
+                row.assigned_at = Some(now);
+                row.deadline_at = Some(deadline);
+            }
+            on_tx!(&mut tx, |c| {
+                sqlx::query(
+                    "UPDATE proposal_reassignments SET approved = $1, decided_by = $2, decided_at = $3
+                     WHERE proposal_id = $4 AND decided_at IS NULL",
+                )
+                .bind(approve)
+                .bind(actor_id)
+                .bind(now)
+                .bind(p.id)
+                .execute(c)
+                .await?
+                .rows_affected()
+            });
+            changes["approved"] = json!(approve);
+            row.reassignment_pending = Some(false);
+        }
+        Action::RecordConsultation {
+            held_on,
+            form,
+            participants,
+            agreed,
+        } => {
+            let held_on = date("held_on", held_on)?;
+            let form = ConsultationForm::parse(form.trim())
+                .ok_or_else(|| StoreError::invalid("form", "invalid_choice"))?;
+            let participants = text("participants", participants, 1_000)?;
+            let agreed = text("agreed", agreed, 10_000)?;
+            let unit_id = unit.as_ref().map(|u| u.0).ok_or(StoreError::Forbidden)?;
+            on_tx!(&mut tx, |c| {
+                sqlx::query(
+                    "INSERT INTO proposal_consultations (proposal_id, unit_id, held_on, form, participants, agreed, created_by, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(p.id)
+                .bind(unit_id)
+                .bind(&held_on)
+                .bind(form.as_str())
+                .bind(&participants)
+                .bind(&agreed)
+                .bind(actor_id)
+                .bind(now)
+                .execute(c)
+                .await?
+                .rows_affected()
+            });
+            changes["consultation"] =
+                json!({"held_on": held_on, "form": form.as_str(), "unit_id": unit_id});
+        }
+        Action::Answer {
+            category,
+            text: answer,
+        } => {
+            let category = AnswerCategory::parse(category.trim())
+                .ok_or_else(|| StoreError::invalid("category", "invalid_choice"))?;
+            let answer = text("text", answer, rules::MAX_ANSWER)?;
+            let unit_id = unit.as_ref().map(|u| u.0).ok_or(StoreError::Forbidden)?;
+            let round = i64::from(p.rehandled) + 1;
+            on_tx!(&mut tx, |c| {
+                sqlx::query(
+                    "UPDATE proposal_units SET answer_round = $1, answer_category = $2, answer_text = $3, answered_at = $4
+                     WHERE proposal_id = $5 AND unit_id = $6",
+                )
+                .bind(round)
+                .bind(category.as_str())
+                .bind(&answer)
+                .bind(now)
+                .bind(p.id)
+                .bind(unit_id)
+                .execute(c)
+                .await?
+                .rows_affected()
+            });
+            changes["answer"] =
+                json!({"unit_id": unit_id, "category": category.as_str(), "round": round});
+        }
+        Action::Evaluate {
+            satisfaction,
+            comment,
+        } => {
+            let mut e = domain::validate::Errors::default();
+            let comment = e.optional_text("comment", comment.as_deref(), 2_000);
+            e.finish().map_err(StoreError::Invalid)?;
+            let code = match satisfaction {
+                Satisfaction::Satisfied => "satisfied",
+                Satisfaction::BasicallySatisfied => "basically-satisfied",
+                Satisfaction::NotSatisfied => "not-satisfied",
+            };
+            changes["satisfaction"] = json!(code);
+            if to == State::InHandling {
+                row.rehandled = Some(true);
+            }
+            row.evaluation = Some((code.to_string(), comment));
+        }
+        Action::MarkKey { supervisor_user_id } => {
+            let leader: i64 = on_tx!(&mut tx, |c| {
+                sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM grants g JOIN users u ON u.id = g.user_id
+                     WHERE g.user_id = $1 AND g.role = $2 AND g.committee_id = $3 AND u.disabled = $4",
+                )
+                .bind(supervisor_user_id)
+                .bind(Role::Leader.as_str())
+                .bind(p.committee_id)
+                .bind(false)
+                .fetch_one(c)
+                .await?
+            });
+            if leader == 0 {
+                return Err(StoreError::invalid("supervisor_user_id", "not_a_leader"));
+            }
+            changes["supervisor_user_id"] = json!(supervisor_user_id);
+            row.key = Some(*supervisor_user_id);
+        }
+        Action::RecordSupervision { held_on, activity } => {
+            let held_on = date("held_on", held_on)?;
+            let activity = text("activity", activity, 5_000)?;
+            on_tx!(&mut tx, |c| {
+                sqlx::query(
+                    "INSERT INTO proposal_supervisions (proposal_id, held_on, activity, created_by, created_at)
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(p.id)
+                .bind(&held_on)
+                .bind(&activity)
+                .bind(actor_id)
+                .bind(now)
+                .execute(c)
+                .await?
+                .rows_affected()
+            });
+            changes["supervision"] = json!({"held_on": held_on});
+        }
+        Action::ExtendDeadline { months } => {
+            if !(1..=rules::MAX_DEADLINE_MONTHS).contains(months) {
+                return Err(StoreError::invalid("months", "out_of_range"));
+            }
+            let assigned = p.assigned_at.unwrap_or(now);
+            let current = p.deadline_at.unwrap_or(assigned);
+            let new = crate::clock::add_months(current, *months);
+            if new > crate::clock::add_months(assigned, rules::MAX_DEADLINE_MONTHS) {
+                return Err(StoreError::invalid("months", "beyond_six_months"));
+            }
+            changes["deadline_at"] =
+                json!([crate::clock::rfc3339(current), crate::clock::rfc3339(new)]);
+            row.deadline_at = Some(new);
+        }
     }
+    let step = action.step();
+    let (number, label) = match row.number {
+        Some((n, l)) => (Some(n), Some(l)),
+        None => (p.number, p.number_label.clone()),
+    };
+    let (satisfaction, comment) = match row.evaluation {
+        Some((s, c)) => (Some(s), c),
+        None => (p.satisfaction.clone(), p.evaluation_comment.clone()),
+    };
     let n = on_tx!(&mut tx, |c| {
         sqlx::query(
-            "UPDATE proposals SET state = $1, number = $2, number_label = $3, merged_into = $4,
-                submitted_at = CASE WHEN $5 THEN $6 ELSE submitted_at END,
-                filed_at = CASE WHEN $7 THEN $6 ELSE filed_at END,
-                version = version + 1, updated_at = $6
-             WHERE id = $8 AND version = $9",
+            "UPDATE proposals SET state = $1, number = $2, number_label = $3, merged_into = $4, assigned_at = $5,
+                deadline_at = $6, reassignment_pending = $7, rehandled = $8, satisfaction = $9, evaluation_comment = $10,
+                is_key = $11, supervisor_user_id = $12,
+                submitted_at = CASE WHEN $13 THEN $14 ELSE submitted_at END,
+                filed_at = CASE WHEN $15 THEN $14 ELSE filed_at END,
+                closed_at = CASE WHEN $16 THEN $14 ELSE closed_at END,
+                version = version + 1, updated_at = $14
+             WHERE id = $17 AND version = $18",
         )
         .bind(to.as_str())
         .bind(number)
         .bind(&label)
-        .bind(merged_into)
-        .bind(step == ReviewStep::Submit)
+        .bind(row.merged_into.or(p.merged_into))
+        .bind(row.assigned_at.or(p.assigned_at))
+        .bind(row.deadline_at.or(p.deadline_at))
+        .bind(row.reassignment_pending.unwrap_or(p.reassignment_pending))
+        .bind(row.rehandled.unwrap_or(p.rehandled))
+        .bind(&satisfaction)
+        .bind(&comment)
+        .bind(row.key.is_some() || p.is_key)
+        .bind(row.key.or(p.supervisor_user_id))
+        .bind(step == Step::Submit)
         .bind(now)
-        .bind(step == ReviewStep::File)
+        .bind(step == Step::File)
+        .bind(step == Step::Close)
         .bind(id)
         .bind(p.version)
         .execute(c)
@@ -601,13 +1027,7 @@ pub async fn act(
         &mut tx,
         Change {
             committee_id: Some(p.committee_id),
-            action: match step {
-                ReviewStep::Submit => "proposal.submit",
-                ReviewStep::Withdraw => "proposal.withdraw",
-                ReviewStep::StartReview => "proposal.start_review",
-                ReviewStep::File => "proposal.file",
-                ReviewStep::Merge { .. } => "proposal.merge",
-            },
+            action: action.event(),
             record_type: "proposal",
             record_id: Some(id),
             changes,
@@ -618,6 +1038,78 @@ pub async fn act(
     let updated = load_tx(&mut tx, id).await?.ok_or(StoreError::NotFound)?;
     tx.commit().await?;
     Ok(updated)
+}
+
+/// Merges `p` into the filed proposal `into`: its proposers become proposers
+/// of the target, and the target's trail records what it absorbed.
+async fn merge_into(
+    tx: &mut Tx,
+    caller: &Caller,
+    p: &Proposal,
+    into: i64,
+) -> Result<(), StoreError> {
+    let target = match load_tx(tx, into).await? {
+        Some(t) if t.id != p.id && t.committee_id == p.committee_id => t,
+        _ => return Err(StoreError::invalid("into", "not_found")),
+    };
+    if !matches!(
+        target.state(),
+        State::Filed | State::Assigned | State::InHandling | State::Answered
+    ) {
+        return Err(StoreError::invalid("into", "not_filed"));
+    }
+    let mut people: Vec<i64> = on_tx!(tx, |c| {
+        sqlx::query_scalar("SELECT member_id FROM proposal_cosigners WHERE proposal_id = $1")
+            .bind(p.id)
+            .fetch_all(c)
+            .await?
+    });
+    people.extend(p.lead_member_id);
+    for m in people
+        .into_iter()
+        .filter(|m| Some(*m) != target.lead_member_id)
+    {
+        on_tx!(tx, |c| {
+            sqlx::query(
+                "INSERT INTO proposal_cosigners (proposal_id, member_id, confirmed) VALUES ($1, $2, $3)
+                 ON CONFLICT (proposal_id, member_id) DO NOTHING",
+            )
+            .bind(target.id)
+            .bind(m)
+            .bind(true)
+            .execute(c)
+            .await?
+            .rows_affected()
+        });
+    }
+    audit::append(
+        tx,
+        Change {
+            committee_id: Some(target.committee_id),
+            action: "proposal.absorb",
+            record_type: "proposal",
+            record_id: Some(target.id),
+            changes: json!({"merged": p.id}),
+            caller,
+        },
+    )
+    .await
+    .map(|_| ())
+}
+
+/// The units a proposal is assigned to: (unit id, role, answer category, answer round).
+pub async fn units(
+    db: &Db,
+    id: i64,
+) -> Result<Vec<(i64, String, Option<String>, i64)>, StoreError> {
+    Ok(on_db!(db, |c| {
+        sqlx::query_as(
+            "SELECT unit_id, role, answer_category, answer_round FROM proposal_units WHERE proposal_id = $1 ORDER BY role DESC, unit_id",
+        )
+        .bind(id)
+        .fetch_all(c)
+        .await?
+    }))
 }
 
 /// The member ids of a proposal's co-signers, with whether each confirmed.
