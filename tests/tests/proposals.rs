@@ -813,3 +813,206 @@ async fn reassignment_key_proposals_supervision_and_deadline_extensions() {
         .await
         .unwrap();
 }
+
+/// The same lifecycle through the JSON API: 403 for a part that may never
+/// take a step, 409 naming the state for a step that does not apply now, and
+/// another committee's proposals not found on any endpoint.
+#[tokio::test]
+async fn the_api_walks_the_lifecycle_and_refuses_clearly() {
+    use axum::http::{Method, StatusCode};
+    use serde_json::json;
+    let app = TestApp::new().await;
+    let (member, staff, unit) = (
+        app.token("member_r").await,
+        app.token("staff_r").await,
+        app.token("unit_r").await,
+    );
+    let body = json!({"title": "关于推进垃圾分类的建议", "body": "案由……\n建议……", "category": "ecology", "kind": "individual", "term": 13, "session": 2});
+    let created = app
+        .api(
+            Method::POST,
+            "/proposals",
+            Some(&member),
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.json()["id"].as_i64().unwrap();
+    let act = |who: &str, step: &str, body: Option<serde_json::Value>| {
+        let (path, who) = (format!("/proposals/{id}/actions/{step}"), who.to_string());
+        let app = &app;
+        async move { app.api(Method::POST, &path, Some(&who), body).await }
+    };
+    // Staff may never submit: 403. Filing a draft: 409 with the state.
+    assert_eq!(
+        act(&staff, "submit", None).await.status,
+        StatusCode::NOT_FOUND,
+        "a draft is not even visible to staff"
+    );
+    let a = act(&member, "file", None).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    assert_eq!(act(&member, "submit", None).await.status, StatusCode::OK);
+    let a = act(&staff, "file", None).await;
+    assert_eq!(a.status, StatusCode::CONFLICT);
+    assert_eq!(a.json()["state"], "submitted");
+    assert_eq!(
+        a.json()["detail"],
+        "该提案当前处于“已提交”状态，不能进行此操作。"
+    );
+    assert_eq!(
+        act(&staff, "start-review", None).await.status,
+        StatusCode::OK
+    );
+    let filed = act(&staff, "file", Some(json!({"version": 3}))).await;
+    assert_eq!(filed.status, StatusCode::OK, "{}", filed.body);
+    assert_eq!(filed.json()["number_label"], "十三届二次-0001");
+    assert_eq!(
+        act(&staff, "assign", Some(json!({"lead_units": []})))
+            .await
+            .json()["errors"][0]["field"],
+        "lead_units"
+    );
+    assert_eq!(
+        act(
+            &staff,
+            "assign",
+            Some(json!({"lead_units": [app.fx.unit_region]}))
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    let c = act(&unit, "record-consultation", Some(json!({"held_on": "2026-04-02", "form": "phone", "participants": "提案人", "agreed": "分类设施年内到位"}))).await;
+    assert_eq!(c.json()["state"], "in_handling");
+    let missing = act(&unit, "answer", Some(json!({"text": "答复"}))).await;
+    assert_eq!(
+        (missing.status, missing.json()["errors"][0]["field"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("category"))
+    );
+    assert_eq!(
+        act(
+            &unit,
+            "answer",
+            Some(json!({"category": "A", "text": "已解决。"}))
+        )
+        .await
+        .json()["state"],
+        "answered"
+    );
+    let bad = act(
+        &member,
+        "evaluate",
+        Some(json!({"satisfaction": "thrilled"})),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        act(
+            &member,
+            "evaluate",
+            Some(json!({"satisfaction": "basically-satisfied"}))
+        )
+        .await
+        .json()["state"],
+        "evaluated"
+    );
+    assert_eq!(act(&staff, "close", None).await.json()["state"], "closed");
+    assert_eq!(act(&staff, "fly", None).await.status, StatusCode::NOT_FOUND);
+    let trail = app
+        .api(
+            Method::GET,
+            &format!("/proposals/{id}/events"),
+            Some(&member),
+            None,
+        )
+        .await
+        .json();
+    let actions: Vec<&str> = trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "proposal.create",
+            "proposal.submit",
+            "proposal.start_review",
+            "proposal.file",
+            "proposal.assign",
+            "proposal.record_consultation",
+            "proposal.answer",
+            "proposal.evaluate",
+            "proposal.close"
+        ]
+    );
+    // Lists: the member sees their own; staff see the submitted ones; another member sees none of the drafts.
+    app.api(Method::POST, "/proposals", Some(&member), Some(body))
+        .await;
+    let mine = app
+        .api(Method::GET, "/proposals?per_page=5", Some(&member), None)
+        .await
+        .json();
+    assert_eq!(mine["total"], 2);
+    let staff_list = app
+        .api(Method::GET, "/proposals?state=closed", Some(&staff), None)
+        .await
+        .json();
+    assert_eq!(staff_list["total"], 1);
+    assert_eq!(
+        app.api(Method::GET, "/proposals", Some(&staff), None)
+            .await
+            .json()["total"],
+        1,
+        "not the draft"
+    );
+    let other = app.token("member2_r").await;
+    assert_eq!(
+        app.api(Method::GET, "/proposals", Some(&other), None)
+            .await
+            .json()["total"],
+        0
+    );
+    assert_eq!(
+        app.api(
+            Method::GET,
+            &format!("/proposals?unit_id={}", app.fx.unit_region),
+            Some(&unit),
+            None
+        )
+        .await
+        .json()["total"],
+        1
+    );
+    // Another committee's staff find nothing, on every endpoint.
+    let county = app.token("staff_c").await;
+    let r = app.fx.region;
+    for (m, path, body) in [
+        (Method::GET, format!("/proposals?committee_id={r}"), None),
+        (Method::GET, format!("/proposals/{id}"), None),
+        (
+            Method::PATCH,
+            format!("/proposals/{id}"),
+            Some(
+                json!({"title": "x", "body": "y", "category": "other", "kind": "individual", "term": 13}),
+            ),
+        ),
+        (
+            Method::POST,
+            format!("/proposals/{id}/actions/start-review"),
+            None,
+        ),
+        (Method::GET, format!("/proposals/{id}/events"), None),
+        (
+            Method::POST,
+            "/proposals".to_string(),
+            Some(
+                json!({"title": "x", "body": "y", "category": "other", "kind": "individual", "term": 13, "committee_id": r}),
+            ),
+        ),
+    ] {
+        let a = app.api(m.clone(), &path, Some(&county), body).await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND, "{m} {path}: {}", a.body);
+    }
+}

@@ -1112,6 +1112,117 @@ pub async fn units(
     }))
 }
 
+/// Filters of the proposal list.
+#[derive(Debug, Clone, Default)]
+pub struct ProposalFilter {
+    pub committee_id: i64,
+    pub state: Option<String>,
+    pub category: Option<String>,
+    pub term: Option<i64>,
+    pub session: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub key: Option<bool>,
+    /// Matches the title.
+    pub q: Option<String>,
+}
+
+/// The proposals of a committee the caller may see, newest first: their own
+/// and those they co-signed in any state; once submitted, all of them for the
+/// proposals office, admins and leaders, the supervised ones for their
+/// leader, and the assigned ones for the units' officers.
+pub async fn list(
+    db: &Db,
+    caller: &Caller,
+    f: &ProposalFilter,
+    page: crate::page::PageRequest,
+) -> Result<crate::page::Page<Proposal>, StoreError> {
+    let scope = committees::scope(db, f.committee_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    caller.require(Permission::ReadOrganisation, &scope)?;
+    let a = &caller.actor;
+    let oversees = caller.is_system()
+        || caller.may(Permission::Administer, &scope)
+        || a.holds(Role::Leader, f.committee_id)
+        || a.grants.iter().any(|g| {
+            g.role == Role::Staff
+                && g.committee_id == f.committee_id
+                && g.offices.contains(&Office::Proposals)
+        });
+    // The caller's units are integers from their grants, never request text.
+    let units: Vec<String> = a
+        .grants
+        .iter()
+        .filter(|g| g.role == Role::UnitOfficer && g.committee_id == f.committee_id)
+        .filter_map(|g| g.unit_id)
+        .map(|u| u.to_string())
+        .collect();
+    let unit_clause = if units.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " OR (p.state <> 'draft' AND EXISTS (SELECT 1 FROM proposal_units pu WHERE pu.proposal_id = p.id AND pu.unit_id IN ({})))",
+            units.join(",")
+        )
+    };
+    let filter = format!(
+        "p.committee_id = $1 AND (p.proposer_user_id = $2
+            OR EXISTS (SELECT 1 FROM proposal_cosigners c JOIN members m ON m.id = c.member_id WHERE c.proposal_id = p.id AND m.user_id = $2)
+            OR ($3 AND p.state <> 'draft')
+            OR (p.state <> 'draft' AND p.supervisor_user_id = $2){unit_clause})
+         AND ($4 IS NULL OR p.state = $4) AND ($5 IS NULL OR p.category = $5) AND ($6 IS NULL OR p.term = $6)
+         AND ($7 IS NULL OR p.session = $7) AND ($8 IS NULL OR p.is_key = $8) AND ($9 IS NULL OR lower(p.title) LIKE $9)
+         AND ($10 IS NULL OR EXISTS (SELECT 1 FROM proposal_units u2 WHERE u2.proposal_id = p.id AND u2.unit_id = $10))"
+    );
+    let like =
+        f.q.as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(|q| format!("%{}%", q.to_lowercase()));
+    let count_sql = format!("SELECT COUNT(*) FROM proposals p WHERE {filter}");
+    let list_sql = format!(
+        "SELECT p.* FROM proposals p WHERE {filter} ORDER BY p.id DESC LIMIT $11 OFFSET $12"
+    );
+    let user_id = if caller.is_system() { 0 } else { a.user_id };
+    let (total, items) = on_db!(db, |c| {
+        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql.clone()))
+            .bind(f.committee_id)
+            .bind(user_id)
+            .bind(oversees)
+            .bind(&f.state)
+            .bind(&f.category)
+            .bind(f.term)
+            .bind(f.session)
+            .bind(f.key)
+            .bind(&like)
+            .bind(f.unit_id)
+            .fetch_one(c)
+            .await?;
+        let items: Vec<Proposal> = sqlx::query_as(sqlx::AssertSqlSafe(list_sql.clone()))
+            .bind(f.committee_id)
+            .bind(user_id)
+            .bind(oversees)
+            .bind(&f.state)
+            .bind(&f.category)
+            .bind(f.term)
+            .bind(f.session)
+            .bind(f.key)
+            .bind(&like)
+            .bind(f.unit_id)
+            .bind(page.per_page)
+            .bind(page.offset())
+            .fetch_all(c)
+            .await?;
+        (total, items)
+    });
+    Ok(crate::page::Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
 /// The member ids of a proposal's co-signers, with whether each confirmed.
 pub async fn cosigners(db: &Db, id: i64) -> Result<Vec<(i64, bool)>, StoreError> {
     Ok(on_db!(db, |c| {

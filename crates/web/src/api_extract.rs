@@ -13,6 +13,27 @@ use store::platform::idempotency::IdemKey;
 /// not JSON, 422 when JSON of the wrong shape.
 pub struct ApiJson<T>(pub T);
 
+/// Like [`ApiJson`], but an empty body stands for `T::default()`: for steps
+/// that need no fields.
+pub struct ApiJsonOrEmpty<T>(pub T);
+
+impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for ApiJsonOrEmpty<T> {
+    type Rejection = WebError;
+    async fn from_request(req: Request, s: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let bytes = axum::body::to_bytes(body, usize::MAX)
+            .await
+            .map_err(|_| WebError::TooLarge)?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(ApiJsonOrEmpty(T::default()));
+        }
+        let req = Request::from_parts(parts, axum::body::Body::from(bytes));
+        ApiJson::from_request(req, s)
+            .await
+            .map(|ApiJson(v)| ApiJsonOrEmpty(v))
+    }
+}
+
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = WebError;
     async fn from_request(req: Request, _: &S) -> Result<Self, Self::Rejection> {

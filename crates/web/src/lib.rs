@@ -8,6 +8,7 @@ pub mod i18n;
 pub mod members;
 pub mod platform;
 pub mod problem;
+pub mod proposals;
 pub mod state;
 pub mod view;
 
@@ -49,6 +50,7 @@ impl utoipa::Modify for BearerAuth {
 fn api_router() -> OpenApiRouter<AppState> {
     use members::api as m;
     use platform::api as p;
+    use proposals::api as pr;
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(p::login))
         .routes(routes!(p::logout))
@@ -65,6 +67,10 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(m::list_members, m::create_member))
         .routes(routes!(m::get_member, m::update_member))
         .routes(routes!(m::member_events))
+        .routes(routes!(pr::list_proposals, pr::create_proposal))
+        .routes(routes!(pr::get_proposal, pr::update_proposal))
+        .routes(routes!(pr::proposal_action))
+        .routes(routes!(pr::proposal_events))
         .routes(routes!(p::list_bodies, p::create_body))
         .routes(routes!(p::get_body, p::update_body))
         .routes(routes!(p::body_events))

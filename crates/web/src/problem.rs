@@ -24,6 +24,9 @@ pub struct Problem {
     /// For a stale version (409): the record's current version.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current: Option<String>,
+    /// For a step not allowed now (409): the record's current state.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
 }
 
 /// One invalid field.
@@ -41,6 +44,10 @@ pub fn of(ctx: &Ctx, err: &WebError) -> Problem {
     let title = tr.code("problem", code);
     let detail = match err {
         WebError::Store(StoreError::Throttled(s)) => tr.f("problem.throttled_detail", &[s]),
+        WebError::Store(StoreError::Conflict {
+            code: "wrong_state",
+            current: Some(s),
+        }) => tr.f("problem.wrong_state_detail", &[&tr.code("state", s)]),
         WebError::Store(StoreError::Conflict {
             current: Some(v), ..
         }) => tr.f("problem.current_detail", &[v]),
@@ -62,7 +69,16 @@ pub fn of(ctx: &Ctx, err: &WebError) -> Problem {
             })
             .collect(),
         current: match err {
-            WebError::Store(StoreError::Conflict { current, .. }) => current.clone(),
+            WebError::Store(StoreError::Conflict { code, current }) if *code != "wrong_state" => {
+                current.clone()
+            }
+            _ => None,
+        },
+        state: match err {
+            WebError::Store(StoreError::Conflict {
+                code: "wrong_state",
+                current,
+            }) => current.clone(),
             _ => None,
         },
     }
