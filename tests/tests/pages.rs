@@ -657,3 +657,170 @@ async fn a_user_changes_their_password_on_the_account_page() {
     assert_eq!(login.status, StatusCode::OK);
     assert!(csrf_of(&app.page(Method::GET, "/login", "", None).await.body).is_some());
 }
+
+#[tokio::test]
+async fn a_proposal_goes_from_draft_to_closed_through_the_pages() {
+    let app = TestApp::new().await;
+    let r = app.fx.region;
+    let (member, mt) = app.web_login("member_r").await;
+    let (staff, st) = app.web_login("staff_r").await;
+    let (unit, ut) = app.web_login("unit_r").await;
+    let form = app
+        .page(
+            Method::GET,
+            &format!("/proposals/new?committee_id={r}"),
+            &member,
+            None,
+        )
+        .await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert_accessible_page(&form, "zh-CN");
+    let bad = app
+        .page(
+            Method::POST,
+            &format!("/proposals/new?committee_id={r}"),
+            &member,
+            Some(&format!(
+                "_csrf={mt}&title=&body=&category=&kind=individual&term=13&session=0"
+            )),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("f-title-error"));
+    let body = format!(
+        "_csrf={mt}&title={}&body={}&category=education&kind=individual&term=13&session=2&publish_consent=true",
+        enc("关于加强中小学心理健康教育的建议"),
+        enc("案由：……\n建议：配齐专职心理教师。")
+    );
+    let created = app
+        .page(
+            Method::POST,
+            &format!("/proposals/new?committee_id={r}"),
+            &member,
+            Some(&body),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let at = created.header("location").unwrap().to_string();
+    let page = app.page(Method::GET, &at, &member, None).await;
+    assert_accessible_page(&page, "zh-CN");
+    assert!(page.body.contains("id=\"step-submit\"") && page.body.contains("id=\"step-withdraw\""));
+    assert!(
+        !page.body.contains("step-file"),
+        "only the steps the member may take"
+    );
+    let version = |p: &Answer| {
+        let i = p.body.find("name=\"version\" value=\"").unwrap() + 22;
+        p.body[i..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit())
+            .collect::<String>()
+    };
+    let step = |who: &str, token: &str, name: &str, fields: &str, v: &str| {
+        let (path, form) = (
+            format!("{at}/actions/{name}"),
+            format!("_csrf={token}&version={v}{fields}"),
+        );
+        let (app, who) = (&app, who.to_string());
+        async move { app.page(Method::POST, &path, &who, Some(&form)).await }
+    };
+    let v = version(&page);
+    assert_eq!(
+        step(&member, &mt, "submit", "", &v).await.status,
+        StatusCode::SEE_OTHER
+    );
+    // A stale form is refused with the reason, and nothing changes.
+    let stale = step(&member, &mt, "withdraw", "", &v).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(stale.body.contains("记录已被他人修改"));
+    for name in ["start-review", "file"] {
+        let v = version(&app.page(Method::GET, &at, &staff, None).await);
+        assert_eq!(
+            step(&staff, &st, name, "", &v).await.status,
+            StatusCode::SEE_OTHER,
+            "{name}"
+        );
+    }
+    let p = app.page(Method::GET, &at, &staff, None).await;
+    assert!(p.body.contains("十三届二次-0001"));
+    let v = version(&p);
+    let none = step(&staff, &st, "assign", "", &v).await;
+    assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        step(
+            &staff,
+            &st,
+            "assign",
+            &format!("&lead_units={}", app.fx.unit_region),
+            &v
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    let v = version(&app.page(Method::GET, &at, &unit, None).await);
+    let consult = format!(
+        "&held_on=2026-04-01&form=meeting&participants={}&agreed={}",
+        enc("提案人"),
+        enc("秋季学期前配齐")
+    );
+    assert_eq!(
+        step(&unit, &ut, "record-consultation", &consult, &v)
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let v = version(&app.page(Method::GET, &at, &unit, None).await);
+    assert_eq!(
+        step(
+            &unit,
+            &ut,
+            "answer",
+            &format!("&category=A&text={}", enc("已配齐专职心理教师。")),
+            &v
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    let v = version(&app.page(Method::GET, &at, &member, None).await);
+    assert_eq!(
+        step(&member, &mt, "evaluate", "&satisfaction=satisfied", &v)
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let v = version(&app.page(Method::GET, &at, &staff, None).await);
+    assert_eq!(
+        step(&staff, &st, "close", "", &v).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let done = app.page(Method::GET, &at, &member, None).await;
+    assert!(
+        done.body.contains("已办结")
+            && done.body.contains("已配齐专职心理教师")
+            && done.body.contains("办理协商")
+    );
+    let list = app
+        .page(
+            Method::GET,
+            &format!("/proposals?committee_id={r}&state=closed"),
+            &staff,
+            None,
+        )
+        .await;
+    assert_accessible_page(&list, "zh-CN");
+    assert!(
+        list.body.contains("关于加强中小学心理健康教育的建议") && list.body.contains("共 1 条")
+    );
+    // Another member sees nothing of it; an unknown step is not found.
+    let (other, _) = app.web_login("member2_r").await;
+    assert_eq!(
+        app.page(Method::GET, &at, &other, None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        step(&staff, &st, "fly", "", "1").await.status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -308,10 +308,20 @@ async fn load_visible(
 
 /// One proposal, if the caller may see it.
 pub async fn get(db: &Db, caller: &Caller, id: i64) -> Result<Proposal, StoreError> {
+    get_with_part(db, caller, id).await.map(|(p, _)| p)
+}
+
+/// One proposal with the part the caller plays for it (to offer the steps
+/// the caller may take).
+pub async fn get_with_part(
+    db: &Db,
+    caller: &Caller,
+    id: i64,
+) -> Result<(Proposal, Part), StoreError> {
     let mut tx = db.begin().await?;
-    let (p, _) = load_visible(&mut tx, caller, id).await?;
+    let found = load_visible(&mut tx, caller, id).await?;
     tx.commit().await?;
-    Ok(p)
+    Ok(found)
 }
 
 /// The member profile of the caller in a committee, if any.
@@ -1095,6 +1105,32 @@ async fn merge_into(
     )
     .await
     .map(|_| ())
+}
+
+/// An assigned unit as shown on a proposal's page.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct AssignedUnit {
+    pub unit_id: i64,
+    pub unit_name: String,
+    /// `lead` or `co`.
+    pub role: String,
+    pub answer_category: Option<String>,
+    pub answer_text: Option<String>,
+    pub answer_round: i64,
+}
+
+/// The units a proposal is assigned to, lead units first, with their answers.
+pub async fn assigned_units(db: &Db, id: i64) -> Result<Vec<AssignedUnit>, StoreError> {
+    Ok(on_db!(db, |c| {
+        sqlx::query_as(
+            "SELECT pu.unit_id, u.name AS unit_name, pu.role, pu.answer_category, pu.answer_text, pu.answer_round
+             FROM proposal_units pu JOIN units u ON u.id = pu.unit_id WHERE pu.proposal_id = $1
+             ORDER BY pu.role DESC, pu.unit_id",
+        )
+        .bind(id)
+        .fetch_all(c)
+        .await?
+    }))
 }
 
 /// The units a proposal is assigned to: (unit id, role, answer category, answer round).

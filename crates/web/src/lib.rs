@@ -135,6 +135,7 @@ async fn plain_rejections(req: axum::extract::Request, next: axum::middleware::N
 pub fn router(state: AppState) -> Router {
     use members::pages as mp;
     use platform::{org_pages as op, pages as pp, user_pages as up};
+    use proposals::pages as prp;
     let (api, _) = api_router().split_for_parts();
     let pages = Router::new()
         .route("/", get(pp::home))
@@ -177,6 +178,14 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users/{id}/disable", post(up::user_disable))
         .route("/admin/users/{id}/enable", post(up::user_enable))
         .route("/admin/events", get(up::events_list))
+        .route("/proposals", get(prp::list))
+        .route("/proposals/new", get(prp::new_form).post(prp::create))
+        .route("/proposals/{id}", get(prp::show))
+        .route(
+            "/proposals/{id}/edit",
+            get(prp::edit_form).post(prp::update),
+        )
+        .route("/proposals/{id}/actions/{step}", post(prp::act))
         .route("/admin/{kind}", get(op::bodies_list))
         .route(
             "/admin/{kind}/new",

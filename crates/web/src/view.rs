@@ -47,6 +47,7 @@ impl Chrome {
                 });
             };
             add("/", "nav.home");
+            add("/proposals", "nav.proposals");
             add("/admin/committees", "nav.committees");
             add("/admin/sectors", "nav.sectors");
             add("/admin/special-committees", "nav.special_committees");
@@ -127,6 +128,12 @@ impl Field {
             ..Field::text(name, label, if on { "true" } else { "false" })
         }
     }
+    /// Whether a value is among the field's (comma-separated) values: for
+    /// boxes that allow several choices.
+    pub fn has(&self, v: &str) -> bool {
+        self.value.split(',').any(|x| x == v)
+    }
+
     /// Marks the field required.
     pub fn required(mut self) -> Self {
         self.required = true;

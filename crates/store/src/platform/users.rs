@@ -724,6 +724,25 @@ pub async fn revoke(
     get(db, caller, user_id).await
 }
 
+/// The enabled accounts holding `role` in a committee: (user id, display name).
+pub async fn holding(
+    db: &Db,
+    role: Role,
+    committee_id: i64,
+) -> Result<Vec<(i64, String)>, StoreError> {
+    Ok(on_db!(db, |c| {
+        sqlx::query_as(
+            "SELECT u.id, u.display_name FROM users u JOIN grants g ON g.user_id = u.id
+             WHERE g.role = $1 AND g.committee_id = $2 AND u.disabled = $3 ORDER BY u.display_name",
+        )
+        .bind(role.as_str())
+        .bind(committee_id)
+        .bind(false)
+        .fetch_all(c)
+        .await?
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     #[tokio::test]

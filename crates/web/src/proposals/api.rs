@@ -119,8 +119,8 @@ fn required<T>(v: Option<T>, field: &'static str) -> Result<T, StoreError> {
 }
 
 impl ActionBody {
-    /// The action a step name and these fields describe.
-    fn action(self, step: Step) -> Result<Action, WebError> {
+    /// The action a step name and these fields describe (also for the web forms).
+    pub fn action(self, step: Step) -> Result<Action, WebError> {
         let text = |v: Option<String>, field| required(v, field);
         Ok(match step {
             Step::Submit => Action::Submit,

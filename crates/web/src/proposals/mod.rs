@@ -1,3 +1,4 @@
-//! The JSON API of proposals (提案). Pages come with the rest of the proposals issue.
+//! Proposals (提案): their pages and their JSON API.
 
 pub mod api;
+pub mod pages;

@@ -1,0 +1,762 @@
+//! Proposal pages: the list by role, drafting and editing, and a proposal's
+//! page with the steps the user may take next and its timeline.
+
+use super::api::ActionBody;
+use crate::ctx::Ctx;
+use crate::error::{WebError, WebResult};
+use crate::i18n::Tr;
+use crate::platform::org_pages::{
+    CommitteeTree, FormPage, ListPage, Pager, chosen_committee, committee_and_search,
+};
+use crate::platform::pages::{PageCtx, html};
+use crate::state::AppState;
+use crate::view::{Chrome, Field, attach_errors, cell, link, parse_opt_i64};
+use askama::Template;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::platform::{BodyKind, Permission, Role};
+use domain::proposals::{
+    self as rules, AnswerCategory, Category, ConsultationForm, Facts, Kind, Satisfaction, Step,
+};
+use serde::Deserialize;
+use store::StoreError;
+use store::page::PageRequest;
+use store::platform::{bodies, users};
+use store::proposals::{self, Proposal, ProposalFilter};
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    committee_id: Option<i64>,
+    q: Option<String>,
+    state: Option<String>,
+    category: Option<String>,
+    page: Option<i64>,
+}
+
+fn choices<T: Copy>(
+    t: Tr,
+    prefix: &str,
+    all: &[T],
+    code: impl Fn(T) -> &'static str,
+    empty: Option<&str>,
+) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = empty
+        .map(|e| (String::new(), e.to_string()))
+        .into_iter()
+        .collect();
+    v.extend(
+        all.iter()
+            .map(|x| (code(*x).to_string(), t.code(prefix, code(*x)))),
+    );
+    v
+}
+
+/// The proposals the user may see in a committee.
+pub async fn list(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Query(q): Query<ListQuery>,
+) -> WebResult<Response> {
+    let caller = ctx.caller()?;
+    let t = ctx.tr();
+    let committee_id = chosen_committee(&ctx, q.committee_id)?;
+    let nonempty = |s: &Option<String>| {
+        s.as_ref()
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let f = ProposalFilter {
+        committee_id,
+        state: nonempty(&q.state),
+        category: nonempty(&q.category),
+        q: nonempty(&q.q),
+        ..Default::default()
+    };
+    let page = proposals::list(&state.db, &caller, &f, PageRequest::new(q.page, Some(20))).await?;
+    let tree = CommitteeTree::load(&state).await?;
+    let rows = page
+        .items
+        .iter()
+        .map(|p| {
+            vec![
+                cell(p.number_label.clone().unwrap_or_default()),
+                link(p.title.clone(), format!("/proposals/{}", p.id)),
+                cell(t.code("category", &p.category)),
+                cell(t.code("state", &p.state)),
+                cell(
+                    store::clock::rfc3339(p.updated_at)
+                        .chars()
+                        .take(10)
+                        .collect::<String>(),
+                ),
+            ]
+        })
+        .collect();
+    let mut filters = committee_and_search(
+        t,
+        committee_id,
+        tree.options(&caller, Permission::ReadOrganisation),
+        &q.q,
+    );
+    filters.push(Field::select(
+        "state",
+        t.s("proposal.state"),
+        q.state.clone().unwrap_or_default(),
+        choices(
+            t,
+            "state",
+            rules::State::ALL,
+            |s| s.as_str(),
+            Some(t.s("list.all")),
+        ),
+    ));
+    filters.push(Field::select(
+        "category",
+        t.s("proposal.category"),
+        q.category.clone().unwrap_or_default(),
+        choices(
+            t,
+            "category",
+            Category::ALL,
+            |c| c.as_str(),
+            Some(t.s("list.all")),
+        ),
+    ));
+    let params = [
+        ("committee_id", committee_id.to_string()),
+        ("q", q.q.clone().unwrap_or_default()),
+        ("state", q.state.clone().unwrap_or_default()),
+        ("category", q.category.clone().unwrap_or_default()),
+    ];
+    let may_propose = caller.actor.holds(Role::Member, committee_id)
+        || caller.actor.holds(Role::Staff, committee_id);
+    html(
+        ListPage {
+            c: Chrome::new(&ctx, "/proposals"),
+            title: t.s("nav.proposals").into(),
+            path: "/proposals".into(),
+            new_link: may_propose.then(|| format!("/proposals/new?committee_id={committee_id}")),
+            filters,
+            headers: vec![
+                t.s("proposal.number"),
+                t.s("proposal.title"),
+                t.s("proposal.category"),
+                t.s("proposal.state"),
+                t.s("proposal.updated"),
+            ],
+            rows,
+            total: 0,
+            pager: Pager::default(),
+        }
+        .paged(&page, &params),
+    )
+}
+
+#[derive(Deserialize, Default)]
+pub struct DraftForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    term: String,
+    #[serde(default)]
+    session: String,
+    publish_consent: Option<String>,
+    #[serde(default)]
+    collective: String,
+    version: Option<i64>,
+}
+
+impl DraftForm {
+    fn input(&self) -> Result<rules::ProposalInput, StoreError> {
+        let mut errors = Vec::new();
+        let term = parse_opt_i64("term", &self.term, &mut errors);
+        let session = parse_opt_i64("session", &self.session, &mut errors);
+        // A collective proposal names its body as `kind:id` in one choice.
+        let (collective_kind, collective_id) = match self.collective.split_once(':') {
+            Some((k, id)) => (
+                Some(k.to_string()),
+                parse_opt_i64("collective", id, &mut errors),
+            ),
+            None => (None, None),
+        };
+        if !errors.is_empty() {
+            return Err(StoreError::Invalid(errors));
+        }
+        Ok(rules::ProposalInput {
+            title: self.title.clone(),
+            body: self.body.clone(),
+            category: self.category.clone(),
+            kind: self.kind.clone(),
+            term,
+            session,
+            publish_consent: Some(self.publish_consent.as_deref() == Some("true")),
+            collective_kind,
+            collective_id,
+            ..Default::default()
+        })
+    }
+}
+
+async fn draft_form(
+    state: &AppState,
+    ctx: &Ctx,
+    f: &DraftForm,
+    id: Option<i64>,
+    committee_id: i64,
+) -> WebResult<FormPage> {
+    let t = ctx.tr();
+    let kinds = [Kind::Individual, Kind::Collective];
+    let mut collectives = vec![(String::new(), String::new())];
+    for (kind, code) in [
+        (BodyKind::Party, "party"),
+        (BodyKind::Sector, "sector"),
+        (BodyKind::SpecialCommittee, "special_committee"),
+    ] {
+        for b in bodies::choices(&state.db, kind, committee_id).await? {
+            collectives.push((
+                format!("{code}:{}", b.id),
+                format!("{} · {}", t.code("collective", code), b.name),
+            ));
+        }
+    }
+    let mut fields = vec![
+        Field::text("title", t.s("proposal.title"), &f.title)
+            .required()
+            .max(rules::MAX_TITLE),
+        Field {
+            kind: "textarea",
+            max: rules::MAX_BODY,
+            ..Field::text("body", t.s("proposal.body"), &f.body).required()
+        },
+        Field::select(
+            "category",
+            t.s("proposal.category"),
+            &f.category,
+            choices(t, "category", Category::ALL, |c| c.as_str(), Some("")),
+        )
+        .required(),
+    ];
+    if id.is_none() {
+        fields.push(
+            Field::select(
+                "kind",
+                t.s("proposal.kind"),
+                &f.kind,
+                choices(t, "proposal_kind", &kinds, |k| k.as_str(), None),
+            )
+            .required(),
+        );
+        fields.push(Field::select(
+            "collective",
+            t.s("proposal.collective"),
+            &f.collective,
+            collectives,
+        ));
+    }
+    fields.push(
+        Field::text("term", t.s("field.term"), &f.term)
+            .kind("number")
+            .required(),
+    );
+    fields.push(Field::text("session", t.s("proposal.session_number"), &f.session).kind("number"));
+    fields.push(Field::checkbox(
+        "publish_consent",
+        t.s("proposal.publish_consent"),
+        f.publish_consent.as_deref() == Some("true"),
+    ));
+    Ok(FormPage {
+        c: Chrome::new(ctx, "/proposals"),
+        title: t
+            .s(if id.is_some() {
+                "proposal.edit"
+            } else {
+                "proposal.new"
+            })
+            .into(),
+        back: id.map_or(format!("/proposals?committee_id={committee_id}"), |i| {
+            format!("/proposals/{i}")
+        }),
+        action: id.map_or(format!("/proposals/new?committee_id={committee_id}"), |i| {
+            format!("/proposals/{i}/edit")
+        }),
+        alert: None,
+        version: f.version,
+        fields,
+        submit: t.s("action.save"),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct CommitteeQuery {
+    committee_id: Option<i64>,
+}
+
+/// The form for a new draft.
+pub async fn new_form(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Query(q): Query<CommitteeQuery>,
+) -> WebResult<Response> {
+    let committee_id = chosen_committee(&ctx, q.committee_id)?;
+    let caller = ctx.caller()?;
+    if !(caller.actor.holds(Role::Member, committee_id)
+        || caller.actor.holds(Role::Staff, committee_id))
+    {
+        return Err(StoreError::Forbidden.into());
+    }
+    let f = DraftForm {
+        kind: "individual".into(),
+        term: "13".into(),
+        session: "0".into(),
+        ..Default::default()
+    };
+    draft_form(&state, &ctx, &f, None, committee_id)
+        .await?
+        .respond(ctx.tr(), None)
+}
+
+/// Saves a new draft and shows it.
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<CommitteeQuery>,
+    Form(f): Form<DraftForm>,
+) -> WebResult<Response> {
+    let caller = ctx.caller()?;
+    let committee_id = chosen_committee(&ctx, q.committee_id)?;
+    let result = match f.input() {
+        Ok(input) => {
+            let mut tx = state.db.begin().await?;
+            match proposals::create_draft_in(&mut tx, &caller, committee_id, &input).await {
+                Ok(p) => tx.commit().await.map(|_| p),
+                Err(e) => Err(e),
+            }
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(p) => Ok(Redirect::to(&format!("/proposals/{}", p.id)).into_response()),
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {
+            draft_form(&state, &ctx, &f, None, committee_id)
+                .await?
+                .respond(ctx.tr(), Some(&e))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The form to edit a draft.
+pub async fn edit_form(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<i64>,
+) -> WebResult<Response> {
+    let p = proposals::get(&state.db, &ctx.caller()?, id).await?;
+    let f = DraftForm {
+        title: p.title,
+        body: p.body,
+        category: p.category,
+        kind: p.kind,
+        term: p.term.to_string(),
+        session: p.session.to_string(),
+        publish_consent: Some(p.publish_consent.to_string()),
+        collective: String::new(),
+        version: Some(p.version),
+    };
+    draft_form(&state, &ctx, &f, Some(id), p.committee_id)
+        .await?
+        .respond(ctx.tr(), None)
+}
+
+/// Saves an edited draft.
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<DraftForm>,
+) -> WebResult<Response> {
+    let caller = ctx.caller()?;
+    let existing = proposals::get(&state.db, &caller, id).await?;
+    let result = match f.input() {
+        Ok(input) => {
+            let input = rules::ProposalInput {
+                kind: existing.kind.clone(),
+                collective_kind: existing.collective_kind.clone(),
+                collective_id: existing.collective_id,
+                cosigner_ids: proposals::cosigners(&state.db, id)
+                    .await?
+                    .into_iter()
+                    .map(|(m, _)| m)
+                    .collect(),
+                ..input
+            };
+            proposals::update_draft(&state.db, &caller, id, &input, f.version).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/proposals/{id}")).into_response()),
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {
+            draft_form(&state, &ctx, &f, Some(id), existing.committee_id)
+                .await?
+                .respond(ctx.tr(), Some(&e))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A step the user may take now, with its form fields.
+pub struct StepForm {
+    pub name: &'static str,
+    pub label: String,
+    pub fields: Vec<Field>,
+}
+
+#[derive(Template)]
+#[template(path = "proposal.html")]
+struct ProposalPage {
+    c: Chrome,
+    p: Proposal,
+    session: String,
+    deadline: Option<String>,
+    units: Vec<proposals::AssignedUnit>,
+    steps: Vec<StepForm>,
+    /// (time, actor, action)
+    timeline: Vec<(String, String, String)>,
+    alert: Option<String>,
+}
+
+/// The steps the part may take now and their fields.
+async fn step_forms(
+    state: &AppState,
+    t: Tr,
+    p: &Proposal,
+    part: rules::Part,
+) -> WebResult<Vec<StepForm>> {
+    // Input-dependent facts are set so that they do not hide a step.
+    let facts = Facts {
+        key: p.is_key,
+        reassignment_pending: p.reassignment_pending,
+        rehandled: p.rehandled,
+        satisfaction: Some(Satisfaction::Satisfied),
+        disposal: Some(rules::Disposal::ForwardAsLetter),
+        other_leads_pending: false,
+    };
+    let mut out = Vec::new();
+    for step in Step::ALL {
+        // Declining converts into a public-opinion piece or a letter: it comes with that area.
+        if step == Step::Decline || rules::transition(p.state(), step, part, &facts).is_err() {
+            continue;
+        }
+        let units = || async {
+            let list = bodies::choices(&state.db, BodyKind::Unit, p.committee_id).await?;
+            Ok::<_, WebError>(
+                list.into_iter()
+                    .map(|u| (u.id.to_string(), u.name))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        let multi = |name, label, options| Field {
+            kind: "multi",
+            options,
+            ..Field::text(name, label, "")
+        };
+        let fields = match step {
+            Step::Merge => vec![
+                Field::text("into", t.s("proposal.merge_into"), "")
+                    .kind("number")
+                    .required(),
+            ],
+            Step::Assign => vec![
+                multi("lead_units", t.s("proposal.lead_units"), units().await?),
+                multi("co_units", t.s("proposal.co_units"), units().await?),
+            ],
+            Step::RequestReassignment => vec![Field {
+                kind: "textarea",
+                ..Field::text("reason", t.s("proposal.reason"), "").required()
+            }],
+            Step::DecideReassignment => vec![
+                Field::select(
+                    "approve",
+                    t.s("proposal.approve"),
+                    "false",
+                    vec![
+                        ("false".into(), t.s("common.no").into()),
+                        ("true".into(), t.s("common.yes").into()),
+                    ],
+                ),
+                multi("lead_units", t.s("proposal.lead_units"), units().await?),
+                multi("co_units", t.s("proposal.co_units"), units().await?),
+            ],
+            Step::RecordConsultation => vec![
+                Field::text("held_on", t.s("proposal.held_on"), "")
+                    .kind("date")
+                    .required(),
+                Field::select(
+                    "form",
+                    t.s("proposal.consultation_form"),
+                    "meeting",
+                    choices(
+                        t,
+                        "consultation_form",
+                        ConsultationForm::ALL,
+                        |f| f.as_str(),
+                        None,
+                    ),
+                ),
+                Field::text("participants", t.s("proposal.participants"), "")
+                    .required()
+                    .max(1000),
+                Field {
+                    kind: "textarea",
+                    ..Field::text("agreed", t.s("proposal.agreed"), "").required()
+                },
+            ],
+            Step::Answer => vec![
+                Field::select(
+                    "category",
+                    t.s("proposal.answer_category"),
+                    "",
+                    choices(
+                        t,
+                        "answer_category",
+                        AnswerCategory::ALL,
+                        |c| c.as_str(),
+                        Some(""),
+                    ),
+                )
+                .required(),
+                Field {
+                    kind: "textarea",
+                    max: rules::MAX_ANSWER,
+                    ..Field::text("text", t.s("proposal.answer"), "").required()
+                },
+            ],
+            Step::Evaluate => vec![
+                Field::select(
+                    "satisfaction",
+                    t.s("proposal.satisfaction"),
+                    "",
+                    ["", "satisfied", "basically-satisfied", "not-satisfied"]
+                        .iter()
+                        .map(|s| {
+                            (
+                                s.to_string(),
+                                if s.is_empty() {
+                                    String::new()
+                                } else {
+                                    t.code("satisfaction", s)
+                                },
+                            )
+                        })
+                        .collect(),
+                )
+                .required(),
+                Field {
+                    kind: "textarea",
+                    ..Field::text("comment", t.s("proposal.comment"), "")
+                },
+            ],
+            Step::MarkKey => {
+                let leaders = users::holding(&state.db, Role::Leader, p.committee_id).await?;
+                vec![
+                    Field::select(
+                        "supervisor_user_id",
+                        t.s("proposal.supervisor"),
+                        "",
+                        leaders
+                            .into_iter()
+                            .map(|(id, n)| (id.to_string(), n))
+                            .collect(),
+                    )
+                    .required(),
+                ]
+            }
+            Step::RecordSupervision => vec![
+                Field::text("held_on", t.s("proposal.held_on"), "")
+                    .kind("date")
+                    .required(),
+                Field {
+                    kind: "textarea",
+                    ..Field::text("activity", t.s("proposal.activity"), "").required()
+                },
+            ],
+            Step::ExtendDeadline => vec![
+                Field::text("months", t.s("proposal.months"), "1")
+                    .kind("number")
+                    .required(),
+            ],
+            _ => vec![],
+        };
+        out.push(StepForm {
+            name: step.as_str(),
+            label: t.code("step", step.as_str()),
+            fields,
+        });
+    }
+    Ok(out)
+}
+
+async fn proposal_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    err: Option<&StoreError>,
+) -> WebResult<Response> {
+    let t = ctx.tr();
+    let caller = ctx.caller()?;
+    let (p, part) = proposals::get_with_part(&state.db, &caller, id).await?;
+    let mut steps = step_forms(state, t, &p, part).await?;
+    let mut alert = None;
+    let status = match err {
+        Some(StoreError::Invalid(errors)) => {
+            let mut rest = Vec::new();
+            for s in &mut steps {
+                rest = attach_errors(t, &mut s.fields, errors);
+            }
+            alert = Some(if rest.is_empty() {
+                t.s("form.fix_errors").to_string()
+            } else {
+                rest.join("; ")
+            });
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Some(e @ StoreError::Conflict { .. }) => {
+            alert = Some(crate::problem::of(ctx, &WebError::Store(clone_conflict(e))).detail);
+            StatusCode::CONFLICT
+        }
+        Some(StoreError::Forbidden) => {
+            alert = Some(t.s("problem_detail.forbidden").to_string());
+            StatusCode::FORBIDDEN
+        }
+        _ => StatusCode::OK,
+    };
+    let timeline = store::audit::of_record(&state.db, "proposal", id)
+        .await?
+        .into_iter()
+        .map(|e| {
+            (
+                store::clock::rfc3339(e.created_at)
+                    .chars()
+                    .take(16)
+                    .collect::<String>()
+                    .replace('T', " "),
+                e.actor,
+                t.code("event", &e.action),
+            )
+        })
+        .collect();
+    let session = if p.session == 0 {
+        t.f("proposal.term_between", &[&p.term])
+    } else {
+        t.f("proposal.term_session", &[&p.term, &p.session])
+    };
+    let deadline = p
+        .deadline_at
+        .map(|d| store::clock::rfc3339(d).chars().take(10).collect());
+    let units = proposals::assigned_units(&state.db, id).await?;
+    let mut r = html(ProposalPage {
+        c: Chrome::new(ctx, "/proposals"),
+        p,
+        session,
+        deadline,
+        units,
+        steps,
+        timeline,
+        alert,
+    })?;
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+fn clone_conflict(e: &StoreError) -> StoreError {
+    match e {
+        StoreError::Conflict { code, current } => StoreError::Conflict {
+            code,
+            current: current.clone(),
+        },
+        _ => StoreError::Forbidden,
+    }
+}
+
+/// A proposal's page.
+pub async fn show(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<i64>,
+) -> WebResult<Response> {
+    proposal_page(&state, &ctx, id, None).await
+}
+
+/// Takes a step from a form on the proposal's page.
+pub async fn act(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, step)): Path<(i64, String)>,
+    body: axum::body::Bytes,
+) -> WebResult<Response> {
+    let caller = ctx.caller()?;
+    let step = Step::parse(&step).ok_or(WebError::NoRoute)?;
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(&body).map_err(|e| WebError::Malformed(e.to_string()))?;
+    let one = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.trim().is_empty())
+    };
+    let many = |k: &str| {
+        pairs
+            .iter()
+            .filter(|(n, _)| n == k)
+            .filter_map(|(_, v)| v.parse().ok())
+            .collect::<Vec<i64>>()
+    };
+    let mut errors = Vec::new();
+    let number =
+        |k: &'static str, errors: &mut Vec<_>| one(k).and_then(|v| parse_opt_i64(k, &v, errors));
+    let b = ActionBody {
+        into: number("into", &mut errors),
+        lead_units: many("lead_units"),
+        co_units: many("co_units"),
+        reason: one("reason"),
+        approve: one("approve").map(|v| v == "true"),
+        held_on: one("held_on"),
+        form: one("form"),
+        participants: one("participants"),
+        agreed: one("agreed"),
+        category: one("category"),
+        text: one("text"),
+        satisfaction: one("satisfaction"),
+        comment: one("comment"),
+        supervisor_user_id: number("supervisor_user_id", &mut errors),
+        activity: one("activity"),
+        months: number("months", &mut errors),
+        version: one("version").and_then(|v| v.parse().ok()),
+    };
+    let version = b.version;
+    let result = if errors.is_empty() {
+        match b.action(step) {
+            Ok(action) => proposals::act(&state.db, &caller, id, action, version).await,
+            Err(WebError::Store(e)) => Err(e),
+            Err(e) => return Err(e),
+        }
+    } else {
+        Err(StoreError::Invalid(errors))
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/proposals/{id}")).into_response()),
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Forbidden)) => {
+            proposal_page(&state, &ctx, id, Some(&e)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
