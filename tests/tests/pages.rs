@@ -716,6 +716,24 @@ async fn a_proposal_goes_from_draft_to_closed_through_the_pages() {
             .take_while(|c| c.is_ascii_digit())
             .collect::<String>()
     };
+    // The draft can be edited by its proposer, and only while it is a draft.
+    assert!(page.body.contains(&format!("href=\"{at}/edit\"")));
+    let edit = app
+        .page(Method::GET, &format!("{at}/edit"), &member, None)
+        .await;
+    assert_eq!(edit.status, StatusCode::OK);
+    let edited = format!(
+        "_csrf={mt}&version={}&title={}&body={}&category=education&term=13&session=2",
+        version(&edit),
+        enc("关于加强中小学生心理健康教育的建议"),
+        enc("案由：……\n建议：配齐专职心理教师。")
+    );
+    let saved = app
+        .page(Method::POST, &format!("{at}/edit"), &member, Some(&edited))
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = app.page(Method::GET, &at, &member, None).await;
+    assert!(page.body.contains("关于加强中小学生心理健康教育的建议"));
     let step = |who: &str, token: &str, name: &str, fields: &str, v: &str| {
         let (path, form) = (
             format!("{at}/actions/{name}"),
@@ -811,7 +829,7 @@ async fn a_proposal_goes_from_draft_to_closed_through_the_pages() {
         .await;
     assert_accessible_page(&list, "zh-CN");
     assert!(
-        list.body.contains("关于加强中小学心理健康教育的建议") && list.body.contains("共 1 条")
+        list.body.contains("关于加强中小学生心理健康教育的建议") && list.body.contains("共 1 条")
     );
     // Another member sees nothing of it; an unknown step is not found.
     let (other, _) = app.web_login("member2_r").await;

@@ -431,6 +431,8 @@ struct ProposalPage {
     /// (time, actor, action)
     timeline: Vec<(String, String, String)>,
     alert: Option<String>,
+    /// The proposer may still edit it.
+    editable: bool,
 }
 
 /// The steps the part may take now and their fields.
@@ -662,6 +664,7 @@ async fn proposal_page(
         .deadline_at
         .map(|d| store::clock::rfc3339(d).chars().take(10).collect());
     let units = proposals::assigned_units(&state.db, id).await?;
+    let editable = part == rules::Part::Proposer && rules::editable(p.state());
     let mut r = html(ProposalPage {
         c: Chrome::new(ctx, "/proposals"),
         p,
@@ -671,6 +674,7 @@ async fn proposal_page(
         steps,
         timeline,
         alert,
+        editable,
     })?;
     *r.status_mut() = status;
     Ok(r)
