@@ -1099,6 +1099,7 @@ async fn migrations_run_once_and_demo_data_is_deterministic() {
         (6, 34, 9, 8, 40, 7)
     );
     assert_eq!(s.members, 600);
+    assert_eq!(s.proposals, 40);
     assert!(
         store::demo::seed(&t.db, 1, "demo password")
             .await

@@ -200,6 +200,7 @@ const STREETS: &[&str] = &[
 /// What [`seed`] created.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
+    pub proposals: usize,
     pub committees: usize,
     pub sectors: usize,
     pub special_committees: usize,
@@ -478,13 +479,15 @@ async fn fill(tx: &mut Tx, seed: u64, hashes: &[String]) -> Result<Summary, Stor
                 phone: Some(format!("13{:09}", rng.next_u64() % 1_000_000_000)),
                 email: None,
                 address: Some(format!("{}{}号", rng.pick(STREETS), 1 + rng.below(300))),
-                active: Some(rng.below(100) < 97),
+                active: Some(linked.is_some() || rng.below(100) < 97),
             };
             members::create_in(tx, &sys, committee_id, &input, linked).await?;
             count += 1;
         }
     }
+    let proposals = fill_proposals(tx, &mut rng, region.id, &account_ids, &grants, &units).await?;
     Ok(Summary {
+        proposals,
         committees: 6,
         sectors: sectors.len(),
         special_committees: specials.len(),
@@ -493,6 +496,166 @@ async fn fill(tx: &mut Tx, seed: u64, hashes: &[String]) -> Result<Summary, Stor
         members: count,
         users: account_ids.len(),
     })
+}
+
+/// Topics of the demo's proposals, one a proposal.
+const TOPICS: [(&str, &str); 40] = [
+    ("加快养老服务体系建设", "society"),
+    ("发展普惠托育服务", "society"),
+    ("推进老旧小区加装电梯", "society"),
+    ("加强中小学心理健康教育", "education"),
+    ("推动职业教育产教融合", "education"),
+    ("缩小城乡义务教育差距", "education"),
+    ("完善基层医疗卫生服务网络", "health"),
+    ("推进紧密型县域医共体建设", "health"),
+    ("加强罕见病用药保障", "health"),
+    ("优化营商环境激发市场活力", "economy"),
+    ("支持中小微企业数字化转型", "economy"),
+    ("促进民营经济高质量发展", "economy"),
+    ("发展县域特色产业集群", "economy"),
+    ("推动跨境电商综合试验区建设", "economy"),
+    ("加快新型储能产业发展", "economy"),
+    ("推进高标准农田建设", "agriculture"),
+    ("发展庭院经济促进农民增收", "agriculture"),
+    ("完善农村生活污水治理", "agriculture"),
+    ("健全农产品冷链物流体系", "agriculture"),
+    ("加强种业振兴行动", "agriculture"),
+    ("推进生活垃圾分类", "ecology"),
+    ("加强重点流域水生态保护", "ecology"),
+    ("推进矿山生态修复", "ecology"),
+    ("建设国家公园和自然保护地", "ecology"),
+    ("完善生态保护补偿机制", "ecology"),
+    ("保护和活化利用传统村落", "culture"),
+    ("推动非物质文化遗产传承", "culture"),
+    ("建设城市书房与全民阅读", "culture"),
+    ("发展文旅融合新业态", "culture"),
+    ("加强红色文化资源保护", "culture"),
+    ("完善矛盾纠纷多元化解机制", "governance"),
+    ("加强未成年人网络保护", "governance"),
+    ("推进基层治理数字化", "governance"),
+    ("规范电动自行车停放充电", "governance"),
+    ("提升应急管理基层能力", "governance"),
+    ("加强新就业形态劳动者权益保障", "society"),
+    ("推进无障碍环境建设", "society"),
+    ("完善社区嵌入式服务设施", "society"),
+    ("推动城乡公交一体化", "other"),
+    ("加强历史文化街区保护更新", "culture"),
+];
+
+/// Forty proposals by `member` and `member2`, spread over the lifecycle from
+/// draft to closed, handled by `unit`'s unit where they are assigned.
+async fn fill_proposals(
+    tx: &mut Tx,
+    rng: &mut Rng,
+    region: i64,
+    accounts: &[i64],
+    grants: &[GrantInput],
+    units: &[i64],
+) -> Result<usize, StoreError> {
+    use crate::proposals::{self, Action};
+    use domain::proposals::{ProposalInput, Satisfaction};
+    // The named accounts act as themselves; their grants are the ones just given.
+    let caller = |i: usize| -> Result<Caller, StoreError> {
+        let g = grants[i].validate().map_err(StoreError::Invalid)?;
+        Ok(Caller::user(
+            domain::platform::Actor {
+                user_id: accounts[i],
+                username: ACCOUNTS[i].0.into(),
+                display_name: ACCOUNTS[i].1.into(),
+                home_committee_id: region,
+                grants: vec![g],
+            },
+            None,
+        ))
+    };
+    let (staff, unit, leader) = (caller(1)?, caller(4)?, caller(5)?);
+    let proposers = [caller(2)?, caller(3)?];
+    let unit_id = units[1];
+    for (i, (topic, category)) in TOPICS.iter().enumerate() {
+        let proposer = &proposers[i % 2];
+        let input = ProposalInput {
+            title: format!("关于{topic}的建议"),
+            body: format!(
+                "案由：{topic}事关群众切身利益，近年来我省虽取得积极进展，但仍存在投入不足、机制不顺、覆盖不均等问题。\n\n\
+                 分析：一是统筹协调机制有待健全；二是财政和社会投入渠道单一；三是基层专业人才短缺。\n\n\
+                 建议：一、将{topic}纳入年度重点工作，明确牵头部门和时间表；二、加大财政投入并引导社会资本参与；\
+                 三、加强基层人才队伍建设，完善考核激励。"
+            ),
+            category: (*category).into(),
+            kind: "individual".into(),
+            term: Some(13),
+            session: Some(if i % 5 == 4 { 0 } else { 2 }),
+            publish_consent: Some(rng.below(100) < 80),
+            suggested_unit_ids: vec![unit_id],
+            ..Default::default()
+        };
+        let id = proposals::create_draft_in(tx, proposer, region, &input)
+            .await?
+            .id;
+        // Stage 0 stays a draft; each further stage takes one more step.
+        let stage = i % 9;
+        let steps: Vec<(&Caller, Action)> = vec![
+            (proposer, Action::Submit),
+            (&staff, Action::StartReview),
+            (&staff, Action::File),
+            (
+                &staff,
+                Action::Assign {
+                    lead_units: vec![unit_id],
+                    co_units: if i % 3 == 0 {
+                        vec![units[2 + i % (units.len() - 2)]]
+                    } else {
+                        vec![]
+                    },
+                },
+            ),
+            (
+                &unit,
+                Action::RecordConsultation {
+                    held_on: "2026-04-15".into(),
+                    form: ["meeting", "phone", "site_visit", "forum"][i % 4].into(),
+                    participants: "提案人、承办处室负责同志".into(),
+                    agreed: format!("围绕{topic}形成三项工作措施，年内推进落实。"),
+                },
+            ),
+            (
+                &unit,
+                Action::Answer {
+                    category: ["A", "B", "B", "C"][i % 4].into(),
+                    text: format!("关于{topic}的建议收悉。经认真研究，现答复如下：……"),
+                },
+            ),
+            (
+                proposer,
+                Action::Evaluate {
+                    satisfaction: Satisfaction::Satisfied,
+                    comment: None,
+                },
+            ),
+            (&staff, Action::Close),
+        ];
+        for (who, action) in steps.into_iter().take(stage) {
+            proposals::act_in(tx, who, id, action, None).await?;
+        }
+        if matches!(stage, 4..=6) && i % 2 == 0 {
+            proposals::act_in(
+                tx,
+                &staff,
+                id,
+                Action::MarkKey {
+                    supervisor_user_id: accounts[5],
+                },
+                None,
+            )
+            .await?;
+            let visit = Action::RecordSupervision {
+                held_on: "2026-05-20".into(),
+                activity: "率队赴承办单位督办，听取办理进展汇报。".into(),
+            };
+            proposals::act_in(tx, &leader, id, visit, None).await?;
+        }
+    }
+    Ok(TOPICS.len())
 }
 
 /// A political affiliation that fits the member's sector: the sectors of the

@@ -731,9 +731,22 @@ pub async fn act(
     expected: Option<i64>,
 ) -> Result<Proposal, StoreError> {
     let mut tx = db.begin().await?;
-    let (p, part) = load_visible(&mut tx, caller, id).await?;
+    let p = act_in(&mut tx, caller, id, action, expected).await?;
+    tx.commit().await?;
+    Ok(p)
+}
+
+/// [`act`] inside an open transaction.
+pub async fn act_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    id: i64,
+    action: Action,
+    expected: Option<i64>,
+) -> Result<Proposal, StoreError> {
+    let (p, part) = load_visible(tx, caller, id).await?;
     let unit = if part == Part::Unit {
-        acting_unit(&mut tx, caller, &p).await?
+        acting_unit(tx, caller, &p).await?
     } else {
         None
     };
@@ -749,7 +762,7 @@ pub async fn act(
                     });
                 }
                 let round = i64::from(p.rehandled);
-                let pending: i64 = on_tx!(&mut tx, |c| {
+                let pending: i64 = on_tx!(tx, |c| {
                     sqlx::query_scalar(
                         "SELECT COUNT(*) FROM proposal_units WHERE proposal_id = $1 AND role = $2 AND unit_id <> $3
                          AND (answered_at IS NULL OR answer_round < $4)",
@@ -777,13 +790,13 @@ pub async fn act(
     match &action {
         Action::Submit | Action::Withdraw | Action::StartReview | Action::Close => {}
         Action::File => {
-            let n = next_number(&mut tx, p.committee_id, p.term, p.session).await?;
+            let n = next_number(tx, p.committee_id, p.term, p.session).await?;
             let label = rules::number_label(p.term, p.session, n);
             changes["number"] = json!(label);
             row.number = Some((n, label));
         }
         Action::Merge { into } => {
-            merge_into(&mut tx, caller, &p, *into).await?;
+            merge_into(tx, caller, &p, *into).await?;
             changes["merged_into"] = json!(into);
             row.merged_into = Some(*into);
         }
@@ -791,8 +804,8 @@ pub async fn act(
             lead_units,
             co_units,
         } => {
-            check_assignment(&mut tx, p.committee_id, lead_units, co_units).await?;
-            write_assignment(&mut tx, p.id, lead_units, co_units).await?;
+            check_assignment(tx, p.committee_id, lead_units, co_units).await?;
+            write_assignment(tx, p.id, lead_units, co_units).await?;
             let deadline = crate::clock::add_months(now, rules::DEFAULT_DEADLINE_MONTHS);
             changes["lead_units"] = json!(lead_units);
             changes["co_units"] = json!(co_units);
@@ -811,7 +824,7 @@ pub async fn act(
                 });
             }
             let unit_id = unit.as_ref().map(|u| u.0).ok_or(StoreError::Forbidden)?;
-            on_tx!(&mut tx, |c| {
+            on_tx!(tx, |c| {
                 sqlx::query(
                     "INSERT INTO proposal_reassignments (proposal_id, unit_id, reason, requested_by, created_at)
                      VALUES ($1, $2, $3, $4, $5)",
@@ -834,15 +847,15 @@ pub async fn act(
             co_units,
         } => {
             if *approve {
-                check_assignment(&mut tx, p.committee_id, lead_units, co_units).await?;
-                write_assignment(&mut tx, p.id, lead_units, co_units).await?;
+                check_assignment(tx, p.committee_id, lead_units, co_units).await?;
+                write_assignment(tx, p.id, lead_units, co_units).await?;
                 let deadline = crate::clock::add_months(now, rules::DEFAULT_DEADLINE_MONTHS);
                 changes["lead_units"] = json!(lead_units);
                 changes["co_units"] = json!(co_units);
                 row.assigned_at = Some(now);
                 row.deadline_at = Some(deadline);
             }
-            on_tx!(&mut tx, |c| {
+            on_tx!(tx, |c| {
                 sqlx::query(
                     "UPDATE proposal_reassignments SET approved = $1, decided_by = $2, decided_at = $3
                      WHERE proposal_id = $4 AND decided_at IS NULL",
@@ -870,7 +883,7 @@ pub async fn act(
             let participants = text("participants", participants, 1_000)?;
             let agreed = text("agreed", agreed, 10_000)?;
             let unit_id = unit.as_ref().map(|u| u.0).ok_or(StoreError::Forbidden)?;
-            on_tx!(&mut tx, |c| {
+            on_tx!(tx, |c| {
                 sqlx::query(
                     "INSERT INTO proposal_consultations (proposal_id, unit_id, held_on, form, participants, agreed, created_by, created_at)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -899,7 +912,7 @@ pub async fn act(
             let answer = text("text", answer, rules::MAX_ANSWER)?;
             let unit_id = unit.as_ref().map(|u| u.0).ok_or(StoreError::Forbidden)?;
             let round = i64::from(p.rehandled) + 1;
-            on_tx!(&mut tx, |c| {
+            on_tx!(tx, |c| {
                 sqlx::query(
                     "UPDATE proposal_units SET answer_round = $1, answer_category = $2, answer_text = $3, answered_at = $4
                      WHERE proposal_id = $5 AND unit_id = $6",
@@ -936,7 +949,7 @@ pub async fn act(
             row.evaluation = Some((code.to_string(), comment));
         }
         Action::MarkKey { supervisor_user_id } => {
-            let leader: i64 = on_tx!(&mut tx, |c| {
+            let leader: i64 = on_tx!(tx, |c| {
                 sqlx::query_scalar(
                     "SELECT COUNT(*) FROM grants g JOIN users u ON u.id = g.user_id
                      WHERE g.user_id = $1 AND g.role = $2 AND g.committee_id = $3 AND u.disabled = $4",
@@ -957,7 +970,7 @@ pub async fn act(
         Action::RecordSupervision { held_on, activity } => {
             let held_on = date("held_on", held_on)?;
             let activity = text("activity", activity, 5_000)?;
-            on_tx!(&mut tx, |c| {
+            on_tx!(tx, |c| {
                 sqlx::query(
                     "INSERT INTO proposal_supervisions (proposal_id, held_on, activity, created_by, created_at)
                      VALUES ($1, $2, $3, $4, $5)",
@@ -997,7 +1010,7 @@ pub async fn act(
         Some((s, c)) => (Some(s), c),
         None => (p.satisfaction.clone(), p.evaluation_comment.clone()),
     };
-    let n = on_tx!(&mut tx, |c| {
+    let n = on_tx!(tx, |c| {
         sqlx::query(
             "UPDATE proposals SET state = $1, number = $2, number_label = $3, merged_into = $4, assigned_at = $5,
                 deadline_at = $6, reassignment_pending = $7, rehandled = $8, satisfaction = $9, evaluation_comment = $10,
@@ -1034,7 +1047,7 @@ pub async fn act(
         return Err(StoreError::stale(p.version));
     }
     audit::append(
-        &mut tx,
+        tx,
         Change {
             committee_id: Some(p.committee_id),
             action: action.event(),
@@ -1045,9 +1058,7 @@ pub async fn act(
         },
     )
     .await?;
-    let updated = load_tx(&mut tx, id).await?.ok_or(StoreError::NotFound)?;
-    tx.commit().await?;
-    Ok(updated)
+    load_tx(tx, id).await?.ok_or(StoreError::NotFound)
 }
 
 /// Merges `p` into the filed proposal `into`: its proposers become proposers

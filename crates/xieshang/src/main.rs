@@ -143,7 +143,7 @@ async fn seed_demo(db: &Db, password: Option<String>, seed: u64) -> Result<()> {
     match store::demo::seed(db, seed, &password).await? {
         Some(s) => {
             println!(
-                "demo data: {} committees, {} sectors, {} special committees, {} parties, {} handling units, {} members, {} accounts ({:.1} s)",
+                "demo data: {} committees, {} sectors, {} special committees, {} parties, {} handling units, {} members, {} accounts, {} proposals ({:.1} s)",
                 s.committees,
                 s.sectors,
                 s.special_committees,
@@ -151,6 +151,7 @@ async fn seed_demo(db: &Db, password: Option<String>, seed: u64) -> Result<()> {
                 s.units,
                 s.members,
                 s.users,
+                s.proposals,
                 started.elapsed().as_secs_f64()
             );
             println!(
