@@ -330,8 +330,8 @@ async fn merging_makes_the_proposers_proposers_of_the_filed_one() {
     assert_eq!(proposals::get(db, &m2, a.id).await.unwrap().id, a.id);
 }
 
-/// Two hundred proposals filed from parallel requests get two hundred distinct,
-/// consecutive numbers.
+/// Two hundred proposals filed from parallel HTTP requests get two hundred
+/// distinct, consecutive numbers.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn parallel_filings_get_distinct_consecutive_numbers() {
     let app = TestApp::new().await;
@@ -350,16 +350,29 @@ async fn parallel_filings_get_distinct_consecutive_numbers() {
             .unwrap();
         ids.push(p.id);
     }
+    let token = app.token("staff_r").await;
     let mut tasks = Vec::new();
     for id in ids {
-        let (db, staff) = (db.clone(), staff.clone());
+        let (router, token) = (app.router.clone(), token.clone());
         tasks.push(tokio::spawn(async move {
-            proposals::act(&db, &staff, id, Action::File, None).await
+            let req = axum::http::Request::post(format!("/api/v1/proposals/{id}/actions/file"))
+                .header("authorization", format!("Bearer {token}"))
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let resp = tower::ServiceExt::oneshot(router, req).await.unwrap();
+            assert_eq!(resp.status(), 200);
+            let body = http_body_util::BodyExt::collect(resp.into_body())
+                .await
+                .unwrap()
+                .to_bytes();
+            serde_json::from_slice::<serde_json::Value>(&body).unwrap()["number"]
+                .as_i64()
+                .unwrap()
         }));
     }
     let mut numbers = Vec::new();
     for t in tasks {
-        numbers.push(t.await.unwrap().unwrap().number.unwrap());
+        numbers.push(t.await.unwrap());
     }
     numbers.sort_unstable();
     assert_eq!(numbers, (1..=200).collect::<Vec<i64>>());
