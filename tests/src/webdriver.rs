@@ -214,6 +214,21 @@ impl Browser {
         .map(|_| ())
     }
 
+    /// Runs a script in the page (for what typing cannot do, such as filling a date picker).
+    pub async fn execute(&self, script: &str) -> Result<Value, String> {
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": script, "args": []})),
+        )
+        .await
+    }
+
+    /// Chooses the option with `value` in the select matching `css`.
+    pub async fn choose(&self, css: &str, value: &str) -> Result<(), String> {
+        self.click(&format!("{css} option[value='{value}']")).await
+    }
+
     /// Clicks the element matching `css`.
     pub async fn click(&self, css: &str) -> Result<(), String> {
         let id = self.find(css).await?;

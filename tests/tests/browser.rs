@@ -116,3 +116,148 @@ async fn staff_logs_in_switches_language_opens_an_admin_page_and_logs_out() {
     b.quit().await;
     result.expect("browser workflow");
 }
+
+/// The proposals workflow by clicking: `member` writes and submits; `staff`
+/// reviews, files and assigns to `unit`'s unit; `unit` consults and answers;
+/// `member` is not satisfied; `unit` answers again; `member` is satisfied;
+/// `staff` closes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_proposal_is_written_filed_handled_answered_twice_and_closed() {
+    let (driver, chrome) = match webdriver::find() {
+        Ok(p) => p,
+        Err(why) => {
+            println!("skipped: {why}");
+            return;
+        }
+    };
+    let t = TestDb::new().await;
+    store::demo::seed(&t.db, store::demo::DEFAULT_SEED, DEMO_PASSWORD)
+        .await
+        .expect("demo data");
+    let router = web::router(web::state::AppState {
+        db: t.db.clone(),
+        settings: Default::default(),
+    });
+    let base = serve(router).await;
+    let b = Browser::start(&driver, &chrome).await.expect("browser");
+    let login = |who: &'static str| {
+        let (b, base) = (&b, base.clone());
+        async move {
+            b.goto(&format!("{base}/login")).await?;
+            b.type_into("#username", who).await?;
+            b.type_into("#password", DEMO_PASSWORD).await?;
+            b.click("#login-submit").await?;
+            b.wait_url(|u| !u.contains("/login")).await?;
+            Ok::<(), String>(())
+        }
+    };
+    let logout = || async {
+        b.click("form.logout button").await?;
+        b.wait_url(|u| u.contains("/login")).await.map(|_| ())
+    };
+    let step = |name: &'static str| {
+        let b = &b;
+        async move {
+            let before = b.url().await?;
+            b.click(&format!("#step-{name}")).await?;
+            // The page reloads on the proposal after each step.
+            b.wait_url(|u| u == before).await?;
+            b.find("main h1").await.map(|_| ())
+        }
+    };
+    let run = async {
+        login("member").await?;
+        b.click("nav.main a[href='/proposals']").await?;
+        b.click("main a.button").await?;
+        b.type_into("#f-title", "关于建设社区嵌入式托育点的建议")
+            .await?;
+        b.type_into(
+            "#f-body",
+            "案由：双职工家庭托育难。\n建议：依托社区服务中心建设托育点。",
+        )
+        .await?;
+        b.choose("#f-category", "society").await?;
+        b.type_into("#f-session", "2").await?;
+        b.click("main form button[type='submit']").await?;
+        let url = b
+            .wait_url(|u| u.contains("/proposals/") && !u.contains("new"))
+            .await?;
+        step("submit").await?;
+        assert!(b.text(".badge.state").await?.contains("已提交"));
+        logout().await?;
+
+        login("staff").await?;
+        b.goto(&url).await?;
+        step("start-review").await?;
+        step("file").await?;
+        assert!(b.text(".number").await?.starts_with("十三届二次-"));
+        // 省教育厅 is the demo unit officer's unit.
+        let unit_box = "form[action$='/actions/assign'] input[name='lead_units']";
+        let boxes = b.count(unit_box).await?;
+        assert!(boxes >= 40);
+        b.click("form[action$='/actions/assign'] label:nth-of-type(2) input")
+            .await?;
+        step("assign").await?;
+        assert!(b.text(".badge.state").await?.contains("已交办"));
+        logout().await?;
+
+        login("unit").await?;
+        b.goto(&url).await?;
+        b.execute("document.querySelector('#f-held_on').value = '2026-04-01'")
+            .await?;
+        b.type_into("#f-participants", "提案人、省教育厅").await?;
+        b.type_into("#f-agreed", "年内建成十个试点。").await?;
+        step("record-consultation").await?;
+        b.choose("#f-category", "B").await?;
+        b.type_into("#f-text", "已列入明年计划。").await?;
+        step("answer").await?;
+        logout().await?;
+
+        login("member").await?;
+        b.goto(&url).await?;
+        b.choose("#f-satisfaction", "not-satisfied").await?;
+        b.type_into("#f-comment", "请明确建设时间表。").await?;
+        step("evaluate").await?;
+        assert!(b.text(".badge.state").await?.contains("办理中"));
+        logout().await?;
+
+        login("unit").await?;
+        b.goto(&url).await?;
+        b.choose("#f-category", "A").await?;
+        b.type_into("#f-text", "今年九月前建成十个试点。").await?;
+        step("answer").await?;
+        logout().await?;
+
+        login("member").await?;
+        b.goto(&url).await?;
+        b.choose("#f-satisfaction", "satisfied").await?;
+        step("evaluate").await?;
+        logout().await?;
+
+        login("staff").await?;
+        b.goto(&url).await?;
+        step("close").await?;
+        assert!(b.text(".badge.state").await?.contains("已办结"));
+        let timeline = b.text(".timeline").await?;
+        for label in [
+            "撰写",
+            "提交",
+            "立案",
+            "交办",
+            "办理协商",
+            "答复",
+            "评价",
+            "办结",
+        ] {
+            assert!(timeline.contains(label), "{label} in {timeline}");
+        }
+        shot(&b, "4-proposal-closed").await;
+        Ok::<(), String>(())
+    };
+    let result = run.await;
+    if result.is_err() {
+        shot(&b, "proposal-failure").await;
+    }
+    b.quit().await;
+    result.expect("proposal workflow");
+}

@@ -760,7 +760,7 @@ async fn a_proposal_goes_from_draft_to_closed_through_the_pages() {
         );
     }
     let p = app.page(Method::GET, &at, &staff, None).await;
-    assert!(p.body.contains("十三届二次-0001"));
+    assert!(p.body.contains("十三届二次-0001") && p.body.contains("第十三届第二次会议"));
     let v = version(&p);
     let none = step(&staff, &st, "assign", "", &v).await;
     assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);

@@ -655,10 +655,18 @@ async fn proposal_page(
             )
         })
         .collect();
+    // Chinese writes a term and session in Chinese numerals: 第十三届第二次会议.
+    let numeral = |n: i64| match t.lang {
+        crate::i18n::Lang::ZhCn => rules::chinese_numeral(n),
+        crate::i18n::Lang::En => n.to_string(),
+    };
     let session = if p.session == 0 {
-        t.f("proposal.term_between", &[&p.term])
+        t.f("proposal.term_between", &[&numeral(p.term)])
     } else {
-        t.f("proposal.term_session", &[&p.term, &p.session])
+        t.f(
+            "proposal.term_session",
+            &[&numeral(p.term), &numeral(p.session)],
+        )
     };
     let deadline = p
         .deadline_at
