@@ -200,18 +200,38 @@ impl Browser {
         }
     }
 
+    /// Finds the element matching `css` and calls `path` on it. A page that
+    /// is still loading can replace the element between the two calls ("stale
+    /// element reference"); then it finds it again, for up to 5 seconds.
+    async fn on_element(
+        &self,
+        css: &str,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, String> {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let id = self.find(css).await?;
+            match self
+                .call(method, &format!("/element/{id}{path}"), body.clone())
+                .await
+            {
+                Err(e) if e.contains("stale element") && Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// Types into the element matching `css`, after clearing it.
     pub async fn type_into(&self, css: &str, text: &str) -> Result<(), String> {
-        let id = self.find(css).await?;
-        self.call("POST", &format!("/element/{id}/clear"), Some(json!({})))
+        self.on_element(css, "POST", "/clear", Some(json!({})))
             .await?;
-        self.call(
-            "POST",
-            &format!("/element/{id}/value"),
-            Some(json!({"text": text})),
-        )
-        .await
-        .map(|_| ())
+        self.on_element(css, "POST", "/value", Some(json!({"text": text})))
+            .await
+            .map(|_| ())
     }
 
     /// Runs a script in the page (for what typing cannot do, such as filling a date picker).
@@ -231,17 +251,15 @@ impl Browser {
 
     /// Clicks the element matching `css`.
     pub async fn click(&self, css: &str) -> Result<(), String> {
-        let id = self.find(css).await?;
-        self.call("POST", &format!("/element/{id}/click"), Some(json!({})))
+        self.on_element(css, "POST", "/click", Some(json!({})))
             .await
             .map(|_| ())
     }
 
     /// The visible text of the element matching `css`.
     pub async fn text(&self, css: &str) -> Result<String, String> {
-        let id = self.find(css).await?;
         Ok(self
-            .call("GET", &format!("/element/{id}/text"), None)
+            .on_element(css, "GET", "/text", None)
             .await?
             .as_str()
             .unwrap_or_default()
@@ -250,9 +268,8 @@ impl Browser {
 
     /// An attribute of the element matching `css`.
     pub async fn attr(&self, css: &str, name: &str) -> Result<Option<String>, String> {
-        let id = self.find(css).await?;
         Ok(self
-            .call("GET", &format!("/element/{id}/attribute/{name}"), None)
+            .on_element(css, "GET", &format!("/attribute/{name}"), None)
             .await?
             .as_str()
             .map(String::from))

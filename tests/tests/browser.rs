@@ -178,6 +178,7 @@ async fn a_proposal_is_written_filed_handled_answered_twice_and_closed() {
         .await?;
         b.choose("#f-category", "society").await?;
         b.type_into("#f-session", "2").await?;
+        b.click("#f-publish_consent").await?;
         b.click("main form button[type='submit']").await?;
         let url = b
             .wait_url(|u| u.contains("/proposals/") && !u.contains("new"))
@@ -252,6 +253,13 @@ async fn a_proposal_is_written_filed_handled_answered_twice_and_closed() {
             assert!(timeline.contains(label), "{label} in {timeline}");
         }
         shot(&b, "4-proposal-closed").await;
+        logout().await?;
+        // Closed and agreed to publication: it is on the public page, signed out.
+        b.click("nav.main a[href='/public/proposals']").await?;
+        b.wait_url(|u| u.contains("/public/proposals")).await?;
+        b.click("tbody a").await?;
+        assert_eq!(b.text("main h1").await?, "关于建设社区嵌入式托育点的建议");
+        assert!(b.text("main").await?.contains("今年九月前建成十个试点。"));
         Ok::<(), String>(())
     };
     let result = run.await;

@@ -723,7 +723,7 @@ async fn a_proposal_goes_from_draft_to_closed_through_the_pages() {
         .await;
     assert_eq!(edit.status, StatusCode::OK);
     let edited = format!(
-        "_csrf={mt}&version={}&title={}&body={}&category=education&term=13&session=2",
+        "_csrf={mt}&version={}&title={}&body={}&category=education&term=13&session=2&publish_consent=true",
         version(&edit),
         enc("关于加强中小学生心理健康教育的建议"),
         enc("案由：……\n建议：配齐专职心理教师。")
@@ -830,6 +830,41 @@ async fn a_proposal_goes_from_draft_to_closed_through_the_pages() {
     assert_accessible_page(&list, "zh-CN");
     assert!(
         list.body.contains("关于加强中小学生心理健康教育的建议") && list.body.contains("共 1 条")
+    );
+    // The proposer agreed to publication: the answer is on the public page, for anyone.
+    let public = app.page(Method::GET, "/public/proposals", "", None).await;
+    assert_eq!(public.status, StatusCode::OK);
+    assert_accessible_page(&public, "zh-CN");
+    assert!(public.body.contains("关于加强中小学生心理健康教育的建议"));
+    let id = at.trim_start_matches("/proposals/");
+    let one = app
+        .page(Method::GET, &format!("/public/proposals/{id}"), "", None)
+        .await;
+    assert!(one.body.contains("已配齐专职心理教师") && one.body.contains("省教育厅的答复"));
+    // Nothing unpublished is there: a draft of the same member is not found.
+    let draft = app
+        .page(
+            Method::POST,
+            &format!("/proposals/new?committee_id={r}"),
+            &member,
+            Some(&body),
+        )
+        .await;
+    let draft_id = draft
+        .header("location")
+        .unwrap()
+        .trim_start_matches("/proposals/")
+        .to_string();
+    assert_eq!(
+        app.page(
+            Method::GET,
+            &format!("/public/proposals/{draft_id}"),
+            "",
+            None
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
     );
     // Another member sees nothing of it; an unknown step is not found.
     let (other, _) = app.web_login("member2_r").await;

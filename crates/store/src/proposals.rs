@@ -1270,6 +1270,62 @@ pub async fn list(
     })
 }
 
+/// The condition of a proposal the public may read: closed, and its proposer
+/// agreed to publication.
+const PUBLISHED: &str = "p.state = 'closed' AND p.publish_consent = $1";
+
+/// Closed proposals whose proposers agreed to publication, newest first: the
+/// public page of answers. No sign-in is needed, so nothing else is shown.
+pub async fn published(
+    db: &Db,
+    q: Option<&str>,
+    page: crate::page::PageRequest,
+) -> Result<crate::page::Page<Proposal>, StoreError> {
+    let like = q
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+        .map(|q| format!("%{}%", q.to_lowercase()));
+    let filter = format!("{PUBLISHED} AND ($2 IS NULL OR lower(p.title) LIKE $2)");
+    let count_sql = format!("SELECT COUNT(*) FROM proposals p WHERE {filter}");
+    let list_sql = format!(
+        "SELECT p.* FROM proposals p WHERE {filter} ORDER BY p.closed_at DESC, p.id DESC LIMIT $3 OFFSET $4"
+    );
+    let (total, items) = on_db!(db, |c| {
+        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql.clone()))
+            .bind(true)
+            .bind(&like)
+            .fetch_one(c)
+            .await?;
+        let items: Vec<Proposal> = sqlx::query_as(sqlx::AssertSqlSafe(list_sql.clone()))
+            .bind(true)
+            .bind(&like)
+            .bind(page.per_page)
+            .bind(page.offset())
+            .fetch_all(c)
+            .await?;
+        (total, items)
+    });
+    Ok(crate::page::Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
+/// One published proposal; not found unless it is closed and may be published.
+pub async fn published_one(db: &Db, id: i64) -> Result<Proposal, StoreError> {
+    let sql = format!("SELECT p.* FROM proposals p WHERE p.id = $2 AND {PUBLISHED}");
+    let found: Option<Proposal> = on_db!(db, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(true)
+            .bind(id)
+            .fetch_optional(c)
+            .await?
+    });
+    found.ok_or(StoreError::NotFound)
+}
+
 /// The member ids of a proposal's co-signers, with whether each confirmed.
 pub async fn cosigners(db: &Db, id: i64) -> Result<Vec<(i64, bool)>, StoreError> {
     Ok(on_db!(db, |c| {

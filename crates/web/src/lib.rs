@@ -178,6 +178,8 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users/{id}/disable", post(up::user_disable))
         .route("/admin/users/{id}/enable", post(up::user_enable))
         .route("/admin/events", get(up::events_list))
+        .route("/public/proposals", get(prp::public_list))
+        .route("/public/proposals/{id}", get(prp::public_show))
         .route("/proposals", get(prp::list))
         .route("/proposals/new", get(prp::new_form).post(prp::create))
         .route("/proposals/{id}", get(prp::show))

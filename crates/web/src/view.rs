@@ -60,7 +60,15 @@ impl Chrome {
             if is(Role::Admin) {
                 add("/admin/events", "nav.events");
             }
+            add("/public/proposals", "public.answers");
             add("/account", "nav.account");
+        } else {
+            let current = path.starts_with("/public");
+            nav.push(Nav {
+                href: "/public/proposals",
+                label: t.s("public.answers"),
+                current,
+            });
         }
         Chrome {
             t,

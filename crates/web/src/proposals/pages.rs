@@ -772,3 +772,82 @@ pub async fn act(
         Err(e) => Err(e.into()),
     }
 }
+
+#[derive(Deserialize)]
+pub struct PublicQuery {
+    q: Option<String>,
+    page: Option<i64>,
+}
+
+/// The public page of answers: closed proposals whose proposers agreed to
+/// publication. Open to everyone, signed in or not.
+pub async fn public_list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<PublicQuery>,
+) -> WebResult<Response> {
+    let t = ctx.tr();
+    let page = proposals::published(
+        &state.db,
+        q.q.as_deref(),
+        PageRequest::new(q.page, Some(20)),
+    )
+    .await?;
+    let rows = page
+        .items
+        .iter()
+        .map(|p| {
+            vec![
+                cell(p.number_label.clone().unwrap_or_default()),
+                link(p.title.clone(), format!("/public/proposals/{}", p.id)),
+                cell(t.code("category", &p.category)),
+            ]
+        })
+        .collect();
+    let params = [("q", q.q.clone().unwrap_or_default())];
+    html(
+        ListPage {
+            c: Chrome::new(&ctx, "/public/proposals")
+                .with_flash(Some(t.s("public.intro").to_string())),
+            title: t.s("public.answers").into(),
+            path: "/public/proposals".into(),
+            new_link: None,
+            filters: vec![
+                Field::text("q", t.s("list.search"), q.q.clone().unwrap_or_default())
+                    .kind("search"),
+            ],
+            headers: vec![
+                t.s("proposal.number"),
+                t.s("proposal.title"),
+                t.s("proposal.category"),
+            ],
+            rows,
+            total: 0,
+            pager: Pager::default(),
+        }
+        .paged(&page, &params),
+    )
+}
+
+#[derive(Template)]
+#[template(path = "public_proposal.html")]
+struct PublicProposal {
+    c: Chrome,
+    p: Proposal,
+    units: Vec<proposals::AssignedUnit>,
+}
+
+/// One published proposal with its answers.
+pub async fn public_show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> WebResult<Response> {
+    let p = proposals::published_one(&state.db, id).await?;
+    let units = proposals::assigned_units(&state.db, id).await?;
+    html(PublicProposal {
+        c: Chrome::new(&ctx, "/public/proposals"),
+        p,
+        units,
+    })
+}
