@@ -249,6 +249,28 @@ impl Browser {
         self.click(&format!("{css} option[value='{value}']")).await
     }
 
+    /// Clicks the element matching `css` and waits until the page has been
+    /// replaced by the one the click led to (the old page's root goes stale).
+    pub async fn click_to_load(&self, css: &str) -> Result<(), String> {
+        let root = self.find("html").await?;
+        self.click(css).await?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            match self
+                .call("GET", &format!("/element/{root}/name"), None)
+                .await
+            {
+                Err(e) if e.contains("stale element") => {
+                    return self.find("main").await.map(|_| ());
+                }
+                _ if Instant::now() > deadline => {
+                    return Err(format!("clicking {css} loaded no new page"));
+                }
+                _ => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+    }
+
     /// Clicks the element matching `css`.
     pub async fn click(&self, css: &str) -> Result<(), String> {
         self.on_element(css, "POST", "/click", Some(json!({})))

@@ -146,24 +146,19 @@ async fn a_proposal_is_written_filed_handled_answered_twice_and_closed() {
             b.goto(&format!("{base}/login")).await?;
             b.type_into("#username", who).await?;
             b.type_into("#password", DEMO_PASSWORD).await?;
-            b.click("#login-submit").await?;
+            b.click_to_load("#login-submit").await?;
             b.wait_url(|u| !u.contains("/login")).await?;
             Ok::<(), String>(())
         }
     };
     let logout = || async {
-        b.click("form.logout button").await?;
+        b.click_to_load("form.logout button").await?;
         b.wait_url(|u| u.contains("/login")).await.map(|_| ())
     };
+    // Each step posts its form and the proposal's page loads again.
     let step = |name: &'static str| {
         let b = &b;
-        async move {
-            let before = b.url().await?;
-            b.click(&format!("#step-{name}")).await?;
-            // The page reloads on the proposal after each step.
-            b.wait_url(|u| u == before).await?;
-            b.find("main h1").await.map(|_| ())
-        }
+        async move { b.click_to_load(&format!("#step-{name}")).await }
     };
     let run = async {
         login("member").await?;
@@ -179,7 +174,7 @@ async fn a_proposal_is_written_filed_handled_answered_twice_and_closed() {
         b.choose("#f-category", "society").await?;
         b.type_into("#f-session", "2").await?;
         b.click("#f-publish_consent").await?;
-        b.click("main form button[type='submit']").await?;
+        b.click_to_load("main form button[type='submit']").await?;
         let url = b
             .wait_url(|u| u.contains("/proposals/") && !u.contains("new"))
             .await?;
