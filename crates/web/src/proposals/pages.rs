@@ -619,10 +619,20 @@ async fn proposal_page(
     let mut alert = None;
     let status = match err {
         Some(StoreError::Invalid(errors)) => {
-            let mut rest = Vec::new();
+            // Each step's form takes the errors of its own fields; those that
+            // name no field on the page are listed in the alert.
             for s in &mut steps {
-                rest = attach_errors(t, &mut s.fields, errors);
+                attach_errors(t, &mut s.fields, errors);
             }
+            let rest: Vec<String> = errors
+                .iter()
+                .filter(|e| {
+                    !steps
+                        .iter()
+                        .any(|s| s.fields.iter().any(|f| f.name == e.field))
+                })
+                .map(|e| format!("{}: {}", e.field, t.code("error", e.code)))
+                .collect();
             alert = Some(if rest.is_empty() {
                 t.s("form.fix_errors").to_string()
             } else {
