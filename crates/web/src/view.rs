@@ -212,6 +212,13 @@ pub fn parse_opt_i64(field: &'static str, s: &str, errors: &mut Vec<FieldError>)
     }
 }
 
+/// A query parameter's text, trimmed; `None` when absent or blank.
+pub fn nonempty(s: &Option<String>) -> Option<String> {
+    s.as_ref()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
 /// Builds `path?query` for page `n` of a list, keeping the other parameters.
 pub fn page_link(path: &str, params: &[(&str, String)], page: i64) -> String {
     let mut q: Vec<(&str, String)> = params

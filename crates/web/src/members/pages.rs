@@ -43,19 +43,14 @@ pub async fn members_list(
     let caller = ctx.caller()?;
     let t = ctx.tr();
     let committee_id = chosen_committee(&ctx, q.committee_id)?;
-    let nonempty = |s: &Option<String>| {
-        s.as_ref()
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-    };
     let filter = MemberFilter {
         committee_id,
-        q: nonempty(&q.q),
-        sector_id: nonempty(&q.sector_id).and_then(|s| s.parse().ok()),
+        q: crate::view::nonempty(&q.q),
+        sector_id: crate::view::nonempty(&q.sector_id).and_then(|s| s.parse().ok()),
         special_committee_id: None,
-        affiliation: nonempty(&q.affiliation),
+        affiliation: crate::view::nonempty(&q.affiliation),
         active: None,
-        sort: nonempty(&q.sort),
+        sort: crate::view::nonempty(&q.sort),
     };
     let page = members::list(
         &state.db,

@@ -475,17 +475,12 @@ pub async fn events_list(
 ) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let t = ctx.tr();
-    let nonempty = |s: &Option<String>| {
-        s.as_ref()
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-    };
     let filter = EventFilter {
         committees: audited_committees(&state, &caller, q.committee_id).await?,
-        record_type: nonempty(&q.record_type),
-        record_id: nonempty(&q.record_id).and_then(|v| v.parse().ok()),
-        actor: nonempty(&q.actor),
-        action: nonempty(&q.action),
+        record_type: crate::view::nonempty(&q.record_type),
+        record_id: crate::view::nonempty(&q.record_id).and_then(|v| v.parse().ok()),
+        actor: crate::view::nonempty(&q.actor),
+        action: crate::view::nonempty(&q.action),
     };
     let page = audit::list(&state.db, &filter, PageRequest::new(q.page, Some(50))).await?;
     let rows = page

@@ -61,16 +61,11 @@ pub async fn list(
     let caller = ctx.caller()?;
     let t = ctx.tr();
     let committee_id = chosen_committee(&ctx, q.committee_id)?;
-    let nonempty = |s: &Option<String>| {
-        s.as_ref()
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-    };
     let f = ProposalFilter {
         committee_id,
-        state: nonempty(&q.state),
-        category: nonempty(&q.category),
-        q: nonempty(&q.q),
+        state: crate::view::nonempty(&q.state),
+        category: crate::view::nonempty(&q.category),
+        q: crate::view::nonempty(&q.q),
         ..Default::default()
     };
     let page = proposals::list(&state.db, &caller, &f, PageRequest::new(q.page, Some(20))).await?;
