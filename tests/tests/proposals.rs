@@ -1029,3 +1029,71 @@ async fn the_api_walks_the_lifecycle_and_refuses_clearly() {
         assert_eq!(a.status, StatusCode::NOT_FOUND, "{m} {path}: {}", a.body);
     }
 }
+
+#[tokio::test]
+async fn lists_filter_by_year_proposer_and_deadline_and_staff_see_their_work() {
+    use axum::http::Method;
+    let app = TestApp::new().await;
+    let db = app.db();
+    let staff = caller(db, "staff_r").await;
+    let p = filed(&app, "关于完善社区养老助餐服务的建议").await;
+    proposals::act(
+        db,
+        &staff,
+        p.id,
+        Action::Assign {
+            lead_units: vec![app.fx.unit_region],
+            co_units: vec![],
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    filed(&app, "关于加强校园周边交通安全的建议").await;
+    let token = app.token("staff_r").await;
+    let total = |query: String| {
+        let (app, token) = (&app, token.clone());
+        async move {
+            app.api(
+                Method::GET,
+                &format!("/proposals?{query}"),
+                Some(&token),
+                None,
+            )
+            .await
+            .json()["total"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    let year = store::clock::year_of(store::clock::now());
+    assert_eq!(total(format!("year={year}")).await, 2);
+    assert_eq!(total(format!("year={}", year - 1)).await, 0);
+    assert_eq!(
+        total(format!("proposer_user_id={}", p.proposer_user_id)).await,
+        2
+    );
+    assert_eq!(total("proposer_user_id=999999".into()).await, 0);
+    assert_eq!(
+        total("due_within_days=120".into()).await,
+        1,
+        "answer due in about three months"
+    );
+    assert_eq!(total("due_within_days=30".into()).await, 0);
+    assert_eq!(total("overdue=true".into()).await, 0);
+    assert_eq!(total("overdue=false".into()).await, 2);
+    let counts = proposals::counts(db, app.fx.region).await.unwrap();
+    assert_eq!(
+        (
+            counts.to_review,
+            counts.reviewing,
+            counts.to_assign,
+            counts.due_soon,
+            counts.overdue
+        ),
+        (0, 0, 1, 0, 0)
+    );
+    let (session, _) = app.web_login("staff_r").await;
+    let home = app.page(Method::GET, "/", &session, None).await;
+    assert!(home.body.contains("提案工作") && home.body.contains("待交办"));
+}

@@ -1171,6 +1171,70 @@ pub struct ProposalFilter {
     pub key: Option<bool>,
     /// Matches the title.
     pub q: Option<String>,
+    /// Drafted in this year (UTC+8).
+    pub year: Option<i64>,
+    pub proposer_user_id: Option<i64>,
+    /// Past its answer deadline while still assigned or in handling (or, with false, not).
+    pub overdue: Option<bool>,
+    /// Still assigned or in handling, answer due within this many days.
+    pub due_within_days: Option<i64>,
+}
+
+/// The first moment of a year in UTC+8, in stored form.
+fn year_start(year: i64) -> i64 {
+    let start =
+        time::Date::from_calendar_date(year.clamp(1970, 9999) as i32, time::Month::January, 1)
+            .map(|d| d.midnight().assume_utc().unix_timestamp())
+            .unwrap_or(0);
+    (start - 8 * 3600) * 1_000_000
+}
+
+/// Counts of a committee's submitted proposals for the proposals office.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct Counts {
+    /// Submitted, review not started.
+    pub to_review: i64,
+    /// Under review.
+    pub reviewing: i64,
+    /// Filed and not yet assigned.
+    pub to_assign: i64,
+    /// Assigned or in handling, answer due within 14 days.
+    pub due_soon: i64,
+    /// Assigned or in handling, past the deadline.
+    pub overdue: i64,
+    /// Evaluated and waiting to be closed.
+    pub to_close: i64,
+}
+
+/// What the proposals office of a committee has to do.
+pub async fn counts(db: &Db, committee_id: i64) -> Result<Counts, StoreError> {
+    let now = crate::clock::now();
+    let soon = now + 14 * 86_400_000_000;
+    let row: (i64, i64, i64, i64, i64, i64) = on_db!(db, |c| {
+        sqlx::query_as(
+            "SELECT
+                COALESCE(SUM(CASE WHEN state = 'submitted' THEN 1 ELSE 0 END), 0),
+                COALESCE(SUM(CASE WHEN state = 'under_review' THEN 1 ELSE 0 END), 0),
+                COALESCE(SUM(CASE WHEN state = 'filed' THEN 1 ELSE 0 END), 0),
+                COALESCE(SUM(CASE WHEN state IN ('assigned', 'in_handling') AND deadline_at >= $2 AND deadline_at < $3 THEN 1 ELSE 0 END), 0),
+                COALESCE(SUM(CASE WHEN state IN ('assigned', 'in_handling') AND deadline_at < $2 THEN 1 ELSE 0 END), 0),
+                COALESCE(SUM(CASE WHEN state = 'evaluated' THEN 1 ELSE 0 END), 0)
+             FROM proposals WHERE committee_id = $1",
+        )
+        .bind(committee_id)
+        .bind(now)
+        .bind(soon)
+        .fetch_one(c)
+        .await?
+    });
+    Ok(Counts {
+        to_review: row.0,
+        reviewing: row.1,
+        to_assign: row.2,
+        due_soon: row.3,
+        overdue: row.4,
+        to_close: row.5,
+    })
 }
 
 /// The proposals of a committee the caller may see, newest first: their own
@@ -1219,8 +1283,21 @@ pub async fn list(
             OR (p.state <> 'draft' AND p.supervisor_user_id = $2){unit_clause})
          AND ($4 IS NULL OR p.state = $4) AND ($5 IS NULL OR p.category = $5) AND ($6 IS NULL OR p.term = $6)
          AND ($7 IS NULL OR p.session = $7) AND ($8 IS NULL OR p.is_key = $8) AND ($9 IS NULL OR lower(p.title) LIKE $9)
-         AND ($10 IS NULL OR EXISTS (SELECT 1 FROM proposal_units u2 WHERE u2.proposal_id = p.id AND u2.unit_id = $10))"
+         AND ($10 IS NULL OR EXISTS (SELECT 1 FROM proposal_units u2 WHERE u2.proposal_id = p.id AND u2.unit_id = $10))
+         AND ($11 IS NULL OR p.created_at >= $11) AND ($12 IS NULL OR p.created_at < $12)
+         AND ($13 IS NULL OR p.proposer_user_id = $13)
+         AND ($14 IS NULL OR (p.state IN ('assigned', 'in_handling') AND p.deadline_at < $15) = $14)
+         AND ($16 IS NULL OR (p.state IN ('assigned', 'in_handling') AND p.deadline_at >= $15 AND p.deadline_at < $16))"
     );
+    // A year is counted in the committee's local time (UTC+8).
+    let (from, until) = match f.year {
+        Some(y) => (Some(year_start(y)), Some(year_start(y + 1))),
+        None => (None, None),
+    };
+    let now = crate::clock::now();
+    let due_before = f
+        .due_within_days
+        .map(|d| now + d.clamp(0, 366) * 86_400_000_000);
     let like =
         f.q.as_deref()
             .map(str::trim)
@@ -1228,7 +1305,7 @@ pub async fn list(
             .map(|q| format!("%{}%", q.to_lowercase()));
     let count_sql = format!("SELECT COUNT(*) FROM proposals p WHERE {filter}");
     let list_sql = format!(
-        "SELECT p.* FROM proposals p WHERE {filter} ORDER BY p.id DESC LIMIT $11 OFFSET $12"
+        "SELECT p.* FROM proposals p WHERE {filter} ORDER BY p.id DESC LIMIT $17 OFFSET $18"
     );
     let user_id = if caller.is_system() { 0 } else { a.user_id };
     let (total, items) = on_db!(db, |c| {
@@ -1243,6 +1320,12 @@ pub async fn list(
             .bind(f.key)
             .bind(&like)
             .bind(f.unit_id)
+            .bind(from)
+            .bind(until)
+            .bind(f.proposer_user_id)
+            .bind(f.overdue)
+            .bind(now)
+            .bind(due_before)
             .fetch_one(c)
             .await?;
         let items: Vec<Proposal> = sqlx::query_as(sqlx::AssertSqlSafe(list_sql.clone()))
@@ -1256,6 +1339,12 @@ pub async fn list(
             .bind(f.key)
             .bind(&like)
             .bind(f.unit_id)
+            .bind(from)
+            .bind(until)
+            .bind(f.proposer_user_id)
+            .bind(f.overdue)
+            .bind(now)
+            .bind(due_before)
             .bind(page.per_page)
             .bind(page.offset())
             .fetch_all(c)

@@ -101,6 +101,8 @@ struct Home {
     c: Chrome,
     display_name: String,
     roles: Vec<String>,
+    /// The proposals office's work: (label, count, link).
+    work: Vec<(&'static str, i64, String)>,
 }
 
 /// Describes a role in words: "管理员 · 江澜省政协".
@@ -117,10 +119,33 @@ pub fn role_label(t: crate::i18n::Tr, r: &users::RoleView) -> String {
 }
 
 /// The home page: who you are and where you can go.
-pub async fn home(PageCtx(ctx): PageCtx) -> WebResult<Response> {
+pub async fn home(State(state): State<AppState>, PageCtx(ctx): PageCtx) -> WebResult<Response> {
     let u = ctx.signed_in()?;
     let t = ctx.tr();
+    // Staff of a proposals office see what awaits them.
+    let office = u.actor.grants.iter().find(|g| {
+        g.role == domain::platform::Role::Staff
+            && g.offices.contains(&domain::platform::Office::Proposals)
+    });
+    let mut work = Vec::new();
+    if let Some(g) = office {
+        let n = store::proposals::counts(&state.db, g.committee_id).await?;
+        let link = |filter: &str| format!("/proposals?committee_id={}&{filter}", g.committee_id);
+        work = vec![
+            (t.s("home.to_review"), n.to_review, link("state=submitted")),
+            (
+                t.s("home.reviewing"),
+                n.reviewing,
+                link("state=under_review"),
+            ),
+            (t.s("home.to_assign"), n.to_assign, link("state=filed")),
+            (t.s("home.due_soon"), n.due_soon, link("due_within_days=14")),
+            (t.s("home.overdue"), n.overdue, link("overdue=true")),
+            (t.s("home.to_close"), n.to_close, link("state=evaluated")),
+        ];
+    }
     html(Home {
+        work,
         c: Chrome::new(&ctx, "/"),
         display_name: u.user.display_name.clone(),
         roles: u.user.roles.iter().map(|r| role_label(t, r)).collect(),

@@ -35,6 +35,14 @@ pub struct ProposalParams {
     pub unit_id: Option<i64>,
     /// Only key proposals (or only others).
     pub key: Option<bool>,
+    /// Drafted in this year (UTC+8).
+    pub year: Option<i64>,
+    /// Proposed by this user.
+    pub proposer_user_id: Option<i64>,
+    /// Past the answer deadline while assigned or in handling (or, with false, not).
+    pub overdue: Option<bool>,
+    /// Still assigned or in handling, answer due within this many days.
+    pub due_within_days: Option<i64>,
 }
 
 /// A proposal to draft or edit.
@@ -196,6 +204,10 @@ pub async fn list_proposals(
         unit_id: p.unit_id,
         key: p.key,
         q: p.q,
+        year: p.year,
+        proposer_user_id: p.proposer_user_id,
+        overdue: p.overdue,
+        due_within_days: p.due_within_days,
     };
     Ok(Json(
         proposals::list(

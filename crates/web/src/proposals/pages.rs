@@ -31,6 +31,9 @@ pub struct ListQuery {
     q: Option<String>,
     state: Option<String>,
     category: Option<String>,
+    year: Option<String>,
+    overdue: Option<String>,
+    due_within_days: Option<i64>,
     page: Option<i64>,
 }
 
@@ -65,6 +68,9 @@ pub async fn list(
         committee_id,
         state: crate::view::nonempty(&q.state),
         category: crate::view::nonempty(&q.category),
+        year: crate::view::nonempty(&q.year).and_then(|y| y.parse().ok()),
+        overdue: (q.overdue.as_deref() == Some("true")).then_some(true),
+        due_within_days: q.due_within_days,
         q: crate::view::nonempty(&q.q),
         ..Default::default()
     };
@@ -118,11 +124,30 @@ pub async fn list(
             Some(t.s("list.all")),
         ),
     ));
+    filters.push(
+        Field::text(
+            "year",
+            t.s("proposal.year"),
+            q.year.clone().unwrap_or_default(),
+        )
+        .kind("number"),
+    );
+    filters.push(Field::checkbox(
+        "overdue",
+        t.s("proposal.overdue_only"),
+        q.overdue.as_deref() == Some("true"),
+    ));
     let params = [
         ("committee_id", committee_id.to_string()),
         ("q", q.q.clone().unwrap_or_default()),
         ("state", q.state.clone().unwrap_or_default()),
         ("category", q.category.clone().unwrap_or_default()),
+        ("year", q.year.clone().unwrap_or_default()),
+        ("overdue", q.overdue.clone().unwrap_or_default()),
+        (
+            "due_within_days",
+            q.due_within_days.map(|d| d.to_string()).unwrap_or_default(),
+        ),
     ];
     let may_propose = caller.actor.holds(Role::Member, committee_id)
         || caller.actor.holds(Role::Staff, committee_id);
