@@ -1097,3 +1097,80 @@ async fn lists_filter_by_year_proposer_and_deadline_and_staff_see_their_work() {
     let home = app.page(Method::GET, "/", &session, None).await;
     assert!(home.body.contains("提案工作") && home.body.contains("待交办"));
 }
+
+#[tokio::test]
+async fn a_joint_proposal_waits_for_its_cosigners() {
+    use axum::http::{Method, StatusCode};
+    let app = TestApp::new().await;
+    let db = app.db();
+    let cosigner: i64 = match db {
+        store::Db::Sqlite(s) => sqlx::query_scalar("SELECT m.id FROM members m JOIN users u ON u.id = m.user_id WHERE u.username = 'member2_r'").fetch_one(&s.read).await,
+        store::Db::Postgres(p) => sqlx::query_scalar("SELECT m.id FROM members m JOIN users u ON u.id = m.user_id WHERE u.username = 'member2_r'").fetch_one(p).await,
+    }
+    .unwrap();
+    let joint = ProposalInput {
+        kind: "joint".into(),
+        cosigner_ids: vec![cosigner],
+        ..draft("关于推进城乡供水一体化的建议")
+    };
+    let p = new_draft(&app, "member_r", &joint).await.unwrap();
+    let (lead, co) = (app.token("member_r").await, app.token("member2_r").await);
+    let submit = app
+        .api(
+            Method::POST,
+            &format!("/proposals/{}/actions/submit", p.id),
+            Some(&lead),
+            None,
+        )
+        .await;
+    assert_eq!(submit.status, StatusCode::CONFLICT);
+    assert_eq!(submit.json()["code"], "cosigners_unconfirmed");
+    // Only the co-signer confirms, once.
+    assert_eq!(
+        app.api(
+            Method::POST,
+            &format!("/proposals/{}/cosign", p.id),
+            Some(&lead),
+            None
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let (session, _) = app.web_login("member2_r").await;
+    let page = app
+        .page(Method::GET, &format!("/proposals/{}", p.id), &session, None)
+        .await;
+    assert!(page.body.contains("id=\"cosign\"") && page.body.contains("待确认"));
+    assert_eq!(
+        app.api(
+            Method::POST,
+            &format!("/proposals/{}/cosign", p.id),
+            Some(&co),
+            None
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.api(
+            Method::POST,
+            &format!("/proposals/{}/cosign", p.id),
+            Some(&co),
+            None
+        )
+        .await
+        .json()["code"],
+        "already_confirmed"
+    );
+    let submit = app
+        .api(
+            Method::POST,
+            &format!("/proposals/{}/actions/submit", p.id),
+            Some(&lead),
+            None,
+        )
+        .await;
+    assert_eq!(submit.status, StatusCode::OK);
+}

@@ -180,6 +180,8 @@ pub struct Facts {
     pub rehandled: bool,
     /// For an answer: other lead units of a split proposal have yet to answer.
     pub other_leads_pending: bool,
+    /// For a submission: co-signers of a joint proposal have yet to confirm.
+    pub cosigners_pending: bool,
     /// For a decline: how it is disposed of.
     pub disposal: Option<Disposal>,
     /// For an evaluation: the proposer's verdict.
@@ -205,6 +207,9 @@ pub fn transition(from: State, step: Step, part: Part, facts: &Facts) -> Result<
     }
     let wrong = Err(Refusal::WrongState(from));
     match (step, from) {
+        (Step::Submit, Draft) if facts.cosigners_pending => {
+            Err(Refusal::Conflict("cosigners_unconfirmed"))
+        }
         (Step::Submit, Draft) => Ok(Submitted),
         (Step::Withdraw, Draft | Submitted | UnderReview) => Ok(Withdrawn),
         (Step::StartReview, Submitted) => Ok(UnderReview),
@@ -658,6 +663,22 @@ mod tests {
         assert_eq!(
             transition(Answered, Step::Evaluate, Part::CoProposer, &e(not, false)),
             Err(Refusal::Forbidden)
+        );
+    }
+
+    #[test]
+    fn a_joint_proposal_is_submitted_once_every_cosigner_confirmed() {
+        let pending = Facts {
+            cosigners_pending: true,
+            ..plain()
+        };
+        assert_eq!(
+            transition(Draft, Step::Submit, Part::Proposer, &pending),
+            Err(Refusal::Conflict("cosigners_unconfirmed"))
+        );
+        assert_eq!(
+            transition(Draft, Step::Submit, Part::Proposer, &plain()),
+            Ok(Submitted)
         );
     }
 

@@ -752,6 +752,16 @@ pub async fn act_in(
     };
     let mut facts = p.facts();
     match &action {
+        Action::Submit => {
+            let pending: i64 = on_tx!(tx, |c| {
+                sqlx::query_scalar("SELECT COUNT(*) FROM proposal_cosigners WHERE proposal_id = $1 AND confirmed = $2")
+                    .bind(p.id)
+                    .bind(false)
+                    .fetch_one(c)
+                    .await?
+            });
+            facts.cosigners_pending = pending > 0;
+        }
         Action::Evaluate { satisfaction, .. } => facts.satisfaction = Some(*satisfaction),
         Action::Answer { .. } => {
             if let Some((unit_id, role)) = &unit {
@@ -1155,6 +1165,91 @@ pub async fn units(
         )
         .bind(id)
         .fetch_all(c)
+        .await?
+    }))
+}
+
+/// A co-signer confirms that they sign a joint proposal (联名); the proposal
+/// can be submitted once every co-signer has.
+pub async fn confirm_cosign(db: &Db, caller: &Caller, id: i64) -> Result<Proposal, StoreError> {
+    let mut tx = db.begin().await?;
+    let (p, part) = load_visible(&mut tx, caller, id).await?;
+    if part != Part::CoProposer {
+        return Err(StoreError::Forbidden);
+    }
+    if p.state() != State::Draft {
+        return Err(refusal(Refusal::WrongState(p.state())));
+    }
+    let member: i64 = on_tx!(&mut tx, |c| {
+        sqlx::query_scalar(
+            "SELECT c.member_id FROM proposal_cosigners c JOIN members m ON m.id = c.member_id
+             WHERE c.proposal_id = $1 AND m.user_id = $2",
+        )
+        .bind(p.id)
+        .bind(caller.actor.user_id)
+        .fetch_one(c)
+        .await?
+    });
+    let changed = on_tx!(&mut tx, |c| {
+        sqlx::query("UPDATE proposal_cosigners SET confirmed = $1 WHERE proposal_id = $2 AND member_id = $3 AND confirmed = $4")
+            .bind(true)
+            .bind(p.id)
+            .bind(member)
+            .bind(false)
+            .execute(c)
+            .await?
+            .rows_affected()
+    });
+    if changed == 0 {
+        return Err(StoreError::Conflict {
+            code: "already_confirmed",
+            current: None,
+        });
+    }
+    audit::append(
+        &mut tx,
+        Change {
+            committee_id: Some(p.committee_id),
+            action: "proposal.confirm_cosign",
+            record_type: "proposal",
+            record_id: Some(p.id),
+            changes: json!({"member_id": member}),
+            caller,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(p)
+}
+
+/// The co-signers of a proposal by name, with whether each confirmed.
+pub async fn cosigner_names(db: &Db, id: i64) -> Result<Vec<(String, bool)>, StoreError> {
+    Ok(on_db!(db, |c| {
+        sqlx::query_as(
+            "SELECT m.name, c.confirmed FROM proposal_cosigners c JOIN members m ON m.id = c.member_id
+             WHERE c.proposal_id = $1 ORDER BY m.id",
+        )
+        .bind(id)
+        .fetch_all(c)
+        .await?
+    }))
+}
+
+/// Whether the user's co-signature of a proposal is confirmed (`None` when
+/// the user is no co-signer).
+pub async fn cosigner_confirmed(
+    db: &Db,
+    id: i64,
+    user_id: i64,
+) -> Result<Option<bool>, StoreError> {
+    Ok(on_db!(db, |c| {
+        sqlx::query_scalar(
+            "SELECT c.confirmed FROM proposal_cosigners c JOIN members m ON m.id = c.member_id
+             WHERE c.proposal_id = $1 AND m.user_id = $2",
+        )
+        .bind(id)
+        .bind(user_id)
+        .fetch_optional(c)
         .await?
     }))
 }

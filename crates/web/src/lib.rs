@@ -71,6 +71,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(pr::get_proposal, pr::update_proposal))
         .routes(routes!(pr::proposal_action))
         .routes(routes!(pr::proposal_events))
+        .routes(routes!(pr::cosign_proposal))
         .routes(routes!(p::list_bodies, p::create_body))
         .routes(routes!(p::get_body, p::update_body))
         .routes(routes!(p::body_events))
@@ -188,6 +189,7 @@ pub fn router(state: AppState) -> Router {
             get(prp::edit_form).post(prp::update),
         )
         .route("/proposals/{id}/actions/{step}", post(prp::act))
+        .route("/proposals/{id}/cosign", post(prp::cosign))
         .route("/admin/{kind}", get(op::bodies_list))
         .route(
             "/admin/{kind}/new",

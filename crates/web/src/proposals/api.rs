@@ -301,3 +301,15 @@ pub async fn proposal_events(
     proposals::get(&state.db, &ctx.caller()?, id).await?;
     Ok(Json(audit::of_record(&state.db, "proposal", id).await?))
 }
+
+/// A co-signer confirms a joint proposal; it can be submitted once all have.
+#[utoipa::path(post, path = "/proposals/{id}/cosign", tag = "proposals", params(("id" = i64, Path)),
+    responses((status = 200, body = Proposal), (status = 403, body = Problem), (status = 409, body = Problem)))]
+pub async fn cosign_proposal(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> WebResult<Json<Proposal>> {
+    proposals::confirm_cosign(&state.db, &ctx.caller()?, id).await?;
+    Ok(Json(proposals::get(&state.db, &ctx.caller()?, id).await?))
+}

@@ -453,6 +453,10 @@ struct ProposalPage {
     alert: Option<String>,
     /// The proposer may still edit it.
     editable: bool,
+    /// Co-signers: (name, confirmed).
+    cosigners: Vec<(String, bool)>,
+    /// The user is a co-signer who has yet to confirm.
+    can_cosign: bool,
 }
 
 /// The steps the part may take now and their fields.
@@ -470,6 +474,7 @@ async fn step_forms(
         satisfaction: Some(Satisfaction::Satisfied),
         disposal: Some(rules::Disposal::ForwardAsLetter),
         other_leads_pending: false,
+        cosigners_pending: false,
     };
     let mut out = Vec::new();
     for step in Step::ALL {
@@ -703,6 +708,11 @@ async fn proposal_page(
         .map(|d| store::clock::rfc3339(d).chars().take(10).collect());
     let units = proposals::assigned_units(&state.db, id).await?;
     let editable = part == rules::Part::Proposer && rules::editable(p.state());
+    let cosigners = proposals::cosigner_names(&state.db, id).await?;
+    let me = caller.actor.user_id;
+    let can_cosign = part == rules::Part::CoProposer
+        && rules::editable(p.state())
+        && proposals::cosigner_confirmed(&state.db, id, me).await? == Some(false);
     let mut r = html(ProposalPage {
         c: Chrome::new(ctx, "/proposals"),
         p,
@@ -713,6 +723,8 @@ async fn proposal_page(
         timeline,
         alert,
         editable,
+        cosigners,
+        can_cosign,
     })?;
     *r.status_mut() = status;
     Ok(r)
@@ -880,4 +892,19 @@ pub async fn public_show(
         p,
         units,
     })
+}
+
+/// A co-signer confirms a joint proposal from its page.
+pub async fn cosign(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> WebResult<Response> {
+    match proposals::confirm_cosign(&state.db, &ctx.caller()?, id).await {
+        Ok(_) => Ok(Redirect::to(&format!("/proposals/{id}")).into_response()),
+        Err(e @ (StoreError::Conflict { .. } | StoreError::Forbidden)) => {
+            proposal_page(&state, &ctx, id, Some(&e)).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
