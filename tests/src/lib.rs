@@ -465,3 +465,19 @@ pub async fn caller(db: &Db, username: &str) -> store::Caller {
         .expect("enabled account");
     store::Caller::user(actor, Some("127.0.0.1".into()))
 }
+
+/// The member profile id of a fixture account.
+pub async fn member_id(db: &Db, username: &str) -> i64 {
+    const SQL: &str =
+        "SELECT m.id FROM members m JOIN users u ON u.id = m.user_id WHERE u.username = $1";
+    match db {
+        Db::Sqlite(s) => {
+            sqlx::query_scalar(SQL)
+                .bind(username)
+                .fetch_one(&s.read)
+                .await
+        }
+        Db::Postgres(p) => sqlx::query_scalar(SQL).bind(username).fetch_one(p).await,
+    }
+    .expect("member profile")
+}

@@ -5,7 +5,7 @@
 use domain::proposals::ProposalInput;
 use store::StoreError;
 use store::proposals::{self, Action};
-use xieshang_tests::{TestApp, caller};
+use xieshang_tests::{TestApp, caller, member_id};
 
 fn draft(title: &str) -> ProposalInput {
     ProposalInput {
@@ -194,11 +194,7 @@ async fn drafts_check_their_proposers_and_only_members_propose() {
         "not_found"
     );
     // A joint proposal names co-signers of the same committee, not the lead.
-    let cosigner: i64 = match db {
-        store::Db::Sqlite(s) => sqlx::query_scalar("SELECT m.id FROM members m JOIN users u ON u.id = m.user_id WHERE u.username = 'member2_r'").fetch_one(&s.read).await,
-        store::Db::Postgres(p) => sqlx::query_scalar("SELECT m.id FROM members m JOIN users u ON u.id = m.user_id WHERE u.username = 'member2_r'").fetch_one(p).await,
-    }
-    .unwrap();
+    let cosigner = member_id(db, "member2_r").await;
     let joint = ProposalInput {
         kind: "joint".into(),
         cosigner_ids: vec![cosigner],
@@ -1103,11 +1099,7 @@ async fn a_joint_proposal_waits_for_its_cosigners() {
     use axum::http::{Method, StatusCode};
     let app = TestApp::new().await;
     let db = app.db();
-    let cosigner: i64 = match db {
-        store::Db::Sqlite(s) => sqlx::query_scalar("SELECT m.id FROM members m JOIN users u ON u.id = m.user_id WHERE u.username = 'member2_r'").fetch_one(&s.read).await,
-        store::Db::Postgres(p) => sqlx::query_scalar("SELECT m.id FROM members m JOIN users u ON u.id = m.user_id WHERE u.username = 'member2_r'").fetch_one(p).await,
-    }
-    .unwrap();
+    let cosigner = member_id(db, "member2_r").await;
     let joint = ProposalInput {
         kind: "joint".into(),
         cosigner_ids: vec![cosigner],
