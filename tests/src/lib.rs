@@ -201,6 +201,7 @@ impl TestApp {
         let router = web::router(web::state::AppState {
             db: t.db.clone(),
             settings: Default::default(),
+            search: search::Search::in_ram().unwrap(),
         });
         TestApp { t, router, fx }
     }

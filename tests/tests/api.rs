@@ -707,6 +707,7 @@ async fn idempotency_keys_replay_the_first_answer_also_after_a_restart() {
     let other = web::router(web::state::AppState {
         db: app.t.reconnect().await,
         settings: Default::default(),
+        search: search::Search::in_ram().unwrap(),
     });
     let resp = tower::ServiceExt::oneshot(other, post("k-1", "文化艺术界", "/sectors"))
         .await
@@ -1033,6 +1034,7 @@ async fn two_servers_share_one_job_lease_and_sessions() {
     let router = web::router(web::state::AppState {
         db: other,
         settings: Default::default(),
+        search: search::Search::in_ram().unwrap(),
     });
     let req = Request::get("/api/v1/me")
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
@@ -1138,6 +1140,7 @@ async fn migrations_run_once_and_demo_data_is_deterministic() {
     let router = web::router(web::state::AppState {
         db: t.db.clone(),
         settings: Default::default(),
+        search: search::Search::in_ram().unwrap(),
     });
     for name in [
         "admin", "staff", "member", "member2", "unit", "leader", "citizen",

@@ -47,6 +47,7 @@ async fn staff_logs_in_switches_language_opens_an_admin_page_and_logs_out() {
     let router = web::router(web::state::AppState {
         db: t.db.clone(),
         settings: Default::default(),
+        search: search::Search::in_ram().unwrap(),
     });
     let base = serve(router).await;
     let b = Browser::start(&driver, &chrome).await.expect("browser");
@@ -137,6 +138,7 @@ async fn a_proposal_is_written_filed_handled_answered_twice_and_closed() {
     let router = web::router(web::state::AppState {
         db: t.db.clone(),
         settings: Default::default(),
+        search: search::Search::in_ram().unwrap(),
     });
     let base = serve(router).await;
     let b = Browser::start(&driver, &chrome).await.expect("browser");

@@ -1166,3 +1166,280 @@ async fn a_joint_proposal_waits_for_its_cosigners() {
         .await;
     assert_eq!(submit.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn declining_converts_forwards_or_returns_and_says_what_it_needs() {
+    use axum::http::{Method, StatusCode};
+    use serde_json::json;
+    let app = TestApp::new().await;
+    let (member, staff) = (app.token("member_r").await, app.token("staff_r").await);
+    let under_review = |title: &'static str| {
+        let (app, member, staff) = (&app, member.clone(), staff.clone());
+        async move {
+            let body = json!({"title": title, "body": "案由……\n建议……", "category": "economy", "kind": "individual", "term": 13, "session": 2});
+            let id = app
+                .api(Method::POST, "/proposals", Some(&member), Some(body))
+                .await
+                .json()["id"]
+                .as_i64()
+                .unwrap();
+            for (who, step) in [(&member, "submit"), (&staff, "start-review")] {
+                let path = format!("/proposals/{id}/actions/{step}");
+                assert_eq!(
+                    app.api(Method::POST, &path, Some(who), None).await.status,
+                    StatusCode::OK
+                );
+            }
+            id
+        }
+    };
+    let decline = |id: i64, who: &str, body: serde_json::Value| {
+        let (app, who) = (&app, who.to_string());
+        async move {
+            app.api(
+                Method::POST,
+                &format!("/proposals/{id}/actions/decline"),
+                Some(&who),
+                Some(body),
+            )
+            .await
+        }
+    };
+
+    let a = under_review("关于规范小区停车收费的建议").await;
+    // Without a disposal, with an unknown one, or without a reason: 422, nothing changes.
+    let r = decline(a, &staff, json!({"reason": "属于具体事务"})).await;
+    assert_eq!(
+        (r.status, r.json()["errors"][0]["field"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("disposal"))
+    );
+    let r = decline(a, &staff, json!({"disposal": "shred", "reason": "x"})).await;
+    assert_eq!(r.json()["errors"][0]["code"], "invalid_choice");
+    let r = decline(
+        a,
+        &staff,
+        json!({"disposal": "forward-as-letter", "reason": " "}),
+    )
+    .await;
+    assert_eq!(r.json()["errors"][0]["field"], "reason");
+    // The proposer may not decline their own proposal.
+    let r = decline(
+        a,
+        &member,
+        json!({"disposal": "forward-as-letter", "reason": "x"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let got = app
+        .api(Method::GET, &format!("/proposals/{a}"), Some(&staff), None)
+        .await;
+    assert_eq!(
+        (got.json()["state"].clone(), got.json()["disposal"].clone()),
+        (json!("under_review"), json!(null))
+    );
+
+    // Forwarded as a letter: declined, with disposal and reason on record.
+    let r = decline(
+        a,
+        &staff,
+        json!({"disposal": "forward-as-letter", "reason": "属于具体事务，转信访部门"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        (
+            r.json()["state"].clone(),
+            r.json()["disposal"].clone(),
+            r.json()["decline_reason"].clone()
+        ),
+        (
+            json!("declined"),
+            json!("forward-as-letter"),
+            json!("属于具体事务，转信访部门")
+        )
+    );
+    // Declined is final: filing it now is a conflict naming the state.
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/proposals/{a}/actions/file"),
+            Some(&staff),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json()["state"].clone()),
+        (StatusCode::CONFLICT, json!("declined"))
+    );
+
+    // Converted: a public-opinion piece is created, linked, with the proposal's text.
+    let b = under_review("关于加强农村饮用水安全的建议").await;
+    let r = decline(
+        b,
+        &staff,
+        json!({"disposal": "convert-to-opinion", "reason": "内容更适合作为社情民意信息报送"}),
+    )
+    .await;
+    assert_eq!(r.json()["state"], "declined");
+    let opinion = proposals::opinion_of(app.db(), b)
+        .await
+        .unwrap()
+        .expect("linked piece");
+    let events = app
+        .api(
+            Method::GET,
+            &format!("/proposals/{b}/events"),
+            Some(&staff),
+            None,
+        )
+        .await;
+    let last = events
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "proposal.decline")
+        .cloned()
+        .unwrap();
+    let changes: serde_json::Value =
+        serde_json::from_str(last["changes"].as_str().unwrap()).unwrap();
+    assert_eq!(changes["opinion_id"], opinion);
+
+    // Returned for revision: back to the proposer as an editable draft.
+    let c = under_review("关于完善社区食堂的建议").await;
+    let r = decline(
+        c,
+        &staff,
+        json!({"disposal": "return-for-revision", "reason": "请补充调研数据"}),
+    )
+    .await;
+    assert_eq!(r.json()["state"], "draft");
+    let edit = app
+        .api(
+            Method::PATCH,
+            &format!("/proposals/{c}"),
+            Some(&member),
+            Some(json!({"title": "关于完善社区老年食堂的建议", "body": "案由：调研数据……\n建议……", "category": "society", "kind": "individual", "term": 13, "session": 2})),
+        )
+        .await;
+    assert_eq!(edit.status, StatusCode::OK, "{}", edit.body);
+    assert_eq!(proposals::opinion_of(app.db(), c).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn full_text_search_finds_words_inside_sentences_and_review_shows_similar_ones() {
+    use axum::http::{Method, StatusCode};
+    use serde_json::json;
+    let app = TestApp::new().await;
+    let (member, staff) = (app.token("member_r").await, app.token("staff_r").await);
+    let mut ids = Vec::new();
+    for (title, body, submit) in [
+        (
+            "关于加强老城区停车设施建设的建议",
+            "我市老城区停车位缺口大，建议利用边角地建设立体停车库，推行错时共享停车。",
+            true,
+        ),
+        (
+            "关于推进城区停车设施建设的建议",
+            "老城区停车位缺口较大，建议利用边角空地建设立体停车库，推行错时共享停车模式。",
+            true,
+        ),
+        (
+            "关于农村饮水安全的建议",
+            "部分山区村庄饮用水水质不稳定，建议实施供水提质工程。",
+            true,
+        ),
+        (
+            "关于发展银发经济的建议",
+            "建议完善居家养老服务网络。",
+            false,
+        ),
+    ] {
+        let body = json!({"title": title, "body": body, "category": "society", "kind": "individual", "term": 13, "session": 2});
+        let id = app
+            .api(Method::POST, "/proposals", Some(&member), Some(body))
+            .await
+            .json()["id"]
+            .as_i64()
+            .unwrap();
+        if submit {
+            let path = format!("/proposals/{id}/actions/submit");
+            assert_eq!(
+                app.api(Method::POST, &path, Some(&member), None)
+                    .await
+                    .status,
+                StatusCode::OK
+            );
+        }
+        ids.push(id);
+    }
+    let found = |who: &str, q: &str| {
+        let (app, who) = (&app, who.to_string());
+        let path = format!("/proposals?q={}", urlencode(q));
+        async move {
+            let r = app.api(Method::GET, &path, Some(&who), None).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            let mut v: Vec<i64> = r.json()["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["id"].as_i64().unwrap())
+                .collect();
+            v.sort_unstable();
+            v
+        }
+    };
+    // "山区" sits inside the body's sentence; "停车库" in two bodies.
+    assert_eq!(found(&staff, "山区").await, vec![ids[2]]);
+    assert_eq!(found(&staff, "立体停车库").await, vec![ids[0], ids[1]]);
+    assert_eq!(found(&staff, "停车 山区").await, Vec::<i64>::new());
+    // A draft is its proposer's alone: staff do not find it, its proposer does.
+    assert_eq!(found(&staff, "养老服务").await, Vec::<i64>::new());
+    assert_eq!(found(&member, "养老服务").await, vec![ids[3]]);
+    let long = "长".repeat(101);
+    let r = app
+        .api(
+            Method::GET,
+            &format!("/proposals?q={}", urlencode(&long)),
+            Some(&staff),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json()["errors"][0]["field"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("q"))
+    );
+    let r = app
+        .api(Method::GET, "/proposals?sort=sideways", Some(&staff), None)
+        .await;
+    assert_eq!(r.json()["errors"][0]["field"], "sort");
+
+    // Review: the reworded twin comes first; the member may not ask.
+    let path = format!("/proposals/{}/similar", ids[1]);
+    assert_eq!(
+        app.api(Method::GET, &path, Some(&member), None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let r = app.api(Method::GET, &path, Some(&staff), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()[0]["id"], ids[0]);
+    assert_eq!(r.json()[0]["absorbs"], false, "not filed yet");
+    assert!(
+        r.json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["id"] != ids[1] && s["id"] != ids[3])
+    );
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -15,6 +15,7 @@ pub mod migrate;
 pub mod page;
 pub mod platform;
 pub mod proposals;
+pub mod search_feed;
 
 pub use db::{Db, Tx};
 pub use error::StoreError;

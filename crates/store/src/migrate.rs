@@ -22,7 +22,11 @@ macro_rules! migration {
 }
 
 /// Every migration, in the order it is applied.
-pub const MIGRATIONS: &[Migration] = &[migration!("0001_platform"), migration!("0002_proposals")];
+pub const MIGRATIONS: &[Migration] = &[
+    migration!("0001_platform"),
+    migration!("0002_proposals"),
+    migration!("0003_proposal_records"),
+];
 
 /// A key for PostgreSQL's advisory lock, so that several servers starting
 /// together apply each migration once.

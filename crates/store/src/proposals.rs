@@ -9,8 +9,8 @@ use crate::error::StoreError;
 use crate::platform::{bodies, committees};
 use domain::platform::{BodyKind, Office, Permission, Role};
 use domain::proposals::{
-    self as rules, AnswerCategory, CollectiveKind, ConsultationForm, Facts, Part, ProposalInput,
-    Refusal, Satisfaction, State, Step,
+    self as rules, AnswerCategory, CollectiveKind, ConsultationForm, Disposal, Facts, Part,
+    ProposalInput, Refusal, Satisfaction, State, Step,
 };
 use domain::validate::FieldError;
 use serde::Serialize;
@@ -94,6 +94,11 @@ pub enum Action {
     Withdraw,
     StartReview,
     File,
+    /// Not filed (不予立案), with a reason and how the proposal is disposed of.
+    Decline {
+        disposal: Disposal,
+        reason: String,
+    },
     /// Merge into the filed proposal with this id.
     Merge {
         into: i64,
@@ -148,6 +153,7 @@ impl Action {
             Action::Withdraw => Step::Withdraw,
             Action::StartReview => Step::StartReview,
             Action::File => Step::File,
+            Action::Decline { .. } => Step::Decline,
             Action::Merge { .. } => Step::Merge,
             Action::Assign { .. } => Step::Assign,
             Action::RequestReassignment { .. } => Step::RequestReassignment,
@@ -718,6 +724,7 @@ struct RowChanges {
     rehandled: Option<bool>,
     evaluation: Option<(String, Option<String>)>,
     key: Option<i64>,
+    decline: Option<(String, String)>,
 }
 
 /// Takes a step of the lifecycle: the rules decide whether it may be taken
@@ -763,6 +770,7 @@ pub async fn act_in(
             facts.cosigners_pending = pending > 0;
         }
         Action::Evaluate { satisfaction, .. } => facts.satisfaction = Some(*satisfaction),
+        Action::Decline { disposal, .. } => facts.disposal = Some(*disposal),
         Action::Answer { .. } => {
             if let Some((unit_id, role)) = &unit {
                 if role != "lead" {
@@ -804,6 +812,17 @@ pub async fn act_in(
             let label = rules::number_label(p.term, p.session, n);
             changes["number"] = json!(label);
             row.number = Some((n, label));
+        }
+        Action::Decline { disposal, reason } => {
+            let reason = text("reason", reason, 2_000)?;
+            let code = disposal_code(*disposal);
+            changes["disposal"] = json!(code);
+            changes["reason"] = json!(reason);
+            if *disposal == Disposal::ConvertToOpinion {
+                let opinion = convert_to_opinion(tx, caller, &p, now).await?;
+                changes["opinion_id"] = json!(opinion);
+            }
+            row.decline = Some((code.to_string(), reason));
         }
         Action::Merge { into } => {
             merge_into(tx, caller, &p, *into).await?;
@@ -1020,11 +1039,15 @@ pub async fn act_in(
         Some((s, c)) => (Some(s), c),
         None => (p.satisfaction.clone(), p.evaluation_comment.clone()),
     };
+    let (disposal, decline_reason) = match row.decline {
+        Some((d, r)) => (Some(d), Some(r)),
+        None => (p.disposal.clone(), p.decline_reason.clone()),
+    };
     let n = on_tx!(tx, |c| {
         sqlx::query(
             "UPDATE proposals SET state = $1, number = $2, number_label = $3, merged_into = $4, assigned_at = $5,
                 deadline_at = $6, reassignment_pending = $7, rehandled = $8, satisfaction = $9, evaluation_comment = $10,
-                is_key = $11, supervisor_user_id = $12,
+                is_key = $11, supervisor_user_id = $12, disposal = $19, decline_reason = $20,
                 submitted_at = CASE WHEN $13 THEN $14 ELSE submitted_at END,
                 filed_at = CASE WHEN $15 THEN $14 ELSE filed_at END,
                 closed_at = CASE WHEN $16 THEN $14 ELSE closed_at END,
@@ -1049,6 +1072,8 @@ pub async fn act_in(
         .bind(step == Step::Close)
         .bind(id)
         .bind(p.version)
+        .bind(&disposal)
+        .bind(&decline_reason)
         .execute(c)
         .await?
         .rows_affected()
@@ -1069,6 +1094,63 @@ pub async fn act_in(
     )
     .await?;
     load_tx(tx, id).await?.ok_or(StoreError::NotFound)
+}
+
+/// The API and audit name of a disposal.
+pub fn disposal_code(d: Disposal) -> &'static str {
+    match d {
+        Disposal::ConvertToOpinion => "convert-to-opinion",
+        Disposal::ForwardAsLetter => "forward-as-letter",
+        Disposal::ReturnForRevision => "return-for-revision",
+    }
+}
+
+/// Creates the public-opinion piece (社情民意信息) a declined proposal becomes,
+/// linked to it, with its own audit event; returns its id.
+async fn convert_to_opinion(
+    tx: &mut Tx,
+    caller: &Caller,
+    p: &Proposal,
+    now: i64,
+) -> Result<i64, StoreError> {
+    let id: i64 = on_tx!(tx, |c| {
+        sqlx::query_scalar(
+            "INSERT INTO opinions (committee_id, state, title, body, submitter_user_id, source_proposal_id, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+        )
+        .bind(p.committee_id)
+        .bind("submitted")
+        .bind(&p.title)
+        .bind(&p.body)
+        .bind(p.proposer_user_id)
+        .bind(p.id)
+        .bind(now)
+        .fetch_one(c)
+        .await?
+    });
+    audit::append(
+        tx,
+        Change {
+            committee_id: Some(p.committee_id),
+            action: "opinion.create",
+            record_type: "opinion",
+            record_id: Some(id),
+            changes: json!({"source_proposal_id": p.id, "title": p.title}),
+            caller,
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
+/// The public-opinion piece a proposal was converted into, if any.
+pub async fn opinion_of(db: &Db, proposal_id: i64) -> Result<Option<i64>, StoreError> {
+    Ok(on_db!(db, |c| {
+        sqlx::query_scalar("SELECT id FROM opinions WHERE source_proposal_id = $1")
+            .bind(proposal_id)
+            .fetch_optional(c)
+            .await?
+    }))
 }
 
 /// Merges `p` into the filed proposal `into`: its proposers become proposers
@@ -1273,6 +1355,23 @@ pub struct ProposalFilter {
     pub overdue: Option<bool>,
     /// Still assigned or in handling, answer due within this many days.
     pub due_within_days: Option<i64>,
+    /// Only these proposals: the hits of a full-text search (ids from our index).
+    pub ids: Option<Vec<i64>>,
+    /// `newest` (the default), `oldest`, `number` or `deadline`.
+    pub sort: Option<String>,
+}
+
+/// The ORDER BY of a list's sort name.
+fn order_of(sort: Option<&str>) -> Result<&'static str, StoreError> {
+    Ok(match sort.unwrap_or("newest") {
+        "newest" => "p.id DESC",
+        "oldest" => "p.id ASC",
+        // Filed proposals by their number in its series; unfiled ones last.
+        "number" => "p.number IS NULL, p.term, p.session, p.number, p.id",
+        // The most urgent deadline first; none last.
+        "deadline" => "p.deadline_at IS NULL, p.deadline_at, p.id",
+        _ => return Err(StoreError::invalid("sort", "invalid_choice")),
+    })
 }
 
 /// The first moment of a year in UTC+8, in stored form.
@@ -1371,8 +1470,17 @@ pub async fn list(
             units.join(",")
         )
     };
+    // Search hits are integers from our own index, never request text.
+    let ids_clause = match &f.ids {
+        None => String::new(),
+        Some(ids) if ids.is_empty() => " AND 1 = 0".to_string(),
+        Some(ids) => format!(
+            " AND p.id IN ({})",
+            ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+        ),
+    };
     let filter = format!(
-        "p.committee_id = $1 AND (p.proposer_user_id = $2
+        "p.committee_id = $1{ids_clause} AND (p.proposer_user_id = $2
             OR EXISTS (SELECT 1 FROM proposal_cosigners c JOIN members m ON m.id = c.member_id WHERE c.proposal_id = p.id AND m.user_id = $2)
             OR ($3 AND p.state <> 'draft')
             OR (p.state <> 'draft' AND p.supervisor_user_id = $2){unit_clause})
@@ -1398,10 +1506,10 @@ pub async fn list(
             .map(str::trim)
             .filter(|q| !q.is_empty())
             .map(|q| format!("%{}%", q.to_lowercase()));
+    let order = order_of(f.sort.as_deref())?;
     let count_sql = format!("SELECT COUNT(*) FROM proposals p WHERE {filter}");
-    let list_sql = format!(
-        "SELECT p.* FROM proposals p WHERE {filter} ORDER BY p.id DESC LIMIT $17 OFFSET $18"
-    );
+    let list_sql =
+        format!("SELECT p.* FROM proposals p WHERE {filter} ORDER BY {order} LIMIT $17 OFFSET $18");
     let user_id = if caller.is_system() { 0 } else { a.user_id };
     let (total, items) = on_db!(db, |c| {
         let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql.clone()))
@@ -1541,4 +1649,51 @@ mod tests {
         );
         assert!(!may_read(Part::Other, State::Filed, false));
     }
+}
+
+/// A proposal in a few words: for lists of similar proposals.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Brief {
+    pub id: i64,
+    pub title: String,
+    pub number_label: Option<String>,
+    pub state: String,
+    #[serde(serialize_with = "serialize_time")]
+    #[schema(value_type = String)]
+    pub created_at: i64,
+}
+
+fn serialize_time<S: serde::Serializer>(t: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&crate::clock::rfc3339(*t))
+}
+
+impl Brief {
+    /// Whether another proposal may be merged into this one.
+    pub fn absorbs(&self) -> bool {
+        matches!(
+            State::parse(&self.state),
+            Some(State::Filed | State::Assigned | State::InHandling | State::Answered)
+        )
+    }
+}
+
+/// The committee's proposals with these ids (ids from our own search index),
+/// in the order given; missing ones are left out.
+pub async fn briefs(db: &Db, committee_id: i64, ids: &[i64]) -> Result<Vec<Brief>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let sql = format!(
+        "SELECT id, title, number_label, state, created_at FROM proposals WHERE committee_id = $1 AND id IN ({list})"
+    );
+    let rows: Vec<Brief> = on_db!(db, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(committee_id)
+            .fetch_all(c)
+            .await?
+    });
+    let mut by_id: std::collections::HashMap<i64, Brief> =
+        rows.into_iter().map(|b| (b.id, b)).collect();
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }

@@ -72,6 +72,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(pr::proposal_action))
         .routes(routes!(pr::proposal_events))
         .routes(routes!(pr::cosign_proposal))
+        .routes(routes!(pr::similar_proposals))
         .routes(routes!(p::list_bodies, p::create_body))
         .routes(routes!(p::get_body, p::update_body))
         .routes(routes!(p::body_events))

@@ -29,4 +29,6 @@ impl Default for Settings {
 pub struct AppState {
     pub db: Db,
     pub settings: Settings,
+    /// This server's full-text index, kept current from the event log.
+    pub search: search::Search,
 }

@@ -168,6 +168,35 @@ async fn seed_demo(db: &Db, password: Option<String>, seed: u64) -> Result<()> {
     Ok(())
 }
 
+/// This server's search index, on disk under the data folder; in memory (and
+/// rebuilt from the database) when the folder cannot hold it, for example when
+/// another server on this machine already uses it.
+fn open_search(dir: &std::path::Path) -> Result<search::Search> {
+    Ok(match search::ProposalIndex::open(dir) {
+        Ok(index) => search::Search::new(index),
+        Err(e) => {
+            tracing::warn!(error = %e, dir = %dir.display(), "search index kept in memory");
+            search::Search::new(search::ProposalIndex::in_ram()?)
+        }
+    })
+}
+
+/// Keeps the search index current with the event log, also for changes made
+/// by other servers; searches sync as well, so this only keeps them quick.
+fn spawn_search_sync(db: Db, search: search::Search) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(2));
+        loop {
+            tick.tick().await;
+            match search.sync(&db).await {
+                Ok(0) => {}
+                Ok(n) => tracing::debug!(changed = n, "search index synced"),
+                Err(e) => tracing::warn!(error = %e, "search index sync failed"),
+            }
+        }
+    });
+}
+
 /// Runs the housekeeping job every minute in whichever server wins the lease.
 fn spawn_jobs(db: Db) {
     let holder = format!(
@@ -232,6 +261,8 @@ async fn main() -> Result<()> {
                 seed_demo(&db, demo_password.clone(), store::demo::DEFAULT_SEED).await?;
             }
             spawn_jobs(db.clone());
+            let search = open_search(&cli.data_dir.join("search"))?;
+            spawn_search_sync(db.clone(), search.clone());
             let settings = web::state::Settings {
                 body_limit: *body_limit,
                 secure_cookies: public_url
@@ -242,6 +273,7 @@ async fn main() -> Result<()> {
             let app = web::router(web::state::AppState {
                 db: db.clone(),
                 settings,
+                search,
             });
             let listener = tokio::net::TcpListener::bind(listen)
                 .await

@@ -9,7 +9,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use domain::proposals::{ProposalInput, Satisfaction, Step};
+use domain::proposals::{Disposal, ProposalInput, Satisfaction, Step};
 use serde::Deserialize;
 use store::StoreError;
 use store::audit::{self, Event};
@@ -23,8 +23,10 @@ use utoipa::{IntoParams, ToSchema};
 pub struct ProposalParams {
     pub page: Option<i64>,
     pub per_page: Option<i64>,
-    /// Matches the title.
+    /// Words found in the title or body (Chinese words inside sentences too).
     pub q: Option<String>,
+    /// `newest` (default), `oldest`, `number` or `deadline`.
+    pub sort: Option<String>,
     pub committee_id: Option<i64>,
     pub state: Option<String>,
     pub category: Option<String>,
@@ -88,7 +90,8 @@ impl ProposalBody {
     }
 }
 
-/// The fields of a step; each step reads its own: `merge` — `into`;
+/// The fields of a step; each step reads its own: `decline` — `disposal`,
+/// `reason`; `merge` — `into`;
 /// `assign` — `lead_units`, `co_units`; `request-reassignment` — `reason`;
 /// `decide-reassignment` — `approve`, `lead_units`, `co_units`;
 /// `record-consultation` — `held_on`, `form`, `participants`, `agreed`;
@@ -98,6 +101,8 @@ impl ProposalBody {
 #[derive(Deserialize, ToSchema, Default)]
 pub struct ActionBody {
     pub into: Option<i64>,
+    /// `convert-to-opinion`, `forward-as-letter` or `return-for-revision`.
+    pub disposal: Option<String>,
     #[serde(default)]
     pub lead_units: Vec<i64>,
     #[serde(default)]
@@ -180,9 +185,15 @@ impl ActionBody {
             Step::ExtendDeadline => Action::ExtendDeadline {
                 months: required(self.months, "months")?,
             },
-            // Declining converts a proposal into a public-opinion piece or a
-            // letter; it arrives with the public-opinion area.
-            Step::Decline => return Err(WebError::NoRoute),
+            Step::Decline => Action::Decline {
+                disposal: match text(self.disposal, "disposal")?.as_str() {
+                    "convert-to-opinion" => Disposal::ConvertToOpinion,
+                    "forward-as-letter" => Disposal::ForwardAsLetter,
+                    "return-for-revision" => Disposal::ReturnForRevision,
+                    _ => return Err(StoreError::invalid("disposal", "invalid_choice").into()),
+                },
+                reason: text(self.reason, "reason")?,
+            },
         })
     }
 }
@@ -195,7 +206,7 @@ pub async fn list_proposals(
     ctx: Ctx,
     Query(p): Query<ProposalParams>,
 ) -> WebResult<Json<ItemsOf<Proposal>>> {
-    let f = ProposalFilter {
+    let mut f = ProposalFilter {
         committee_id: committee_of(&ctx, p.committee_id)?,
         state: p.state,
         category: p.category,
@@ -208,7 +219,10 @@ pub async fn list_proposals(
         proposer_user_id: p.proposer_user_id,
         overdue: p.overdue,
         due_within_days: p.due_within_days,
+        ids: None,
+        sort: p.sort,
     };
+    super::resolve_search(&state, &mut f).await?;
     Ok(Json(
         proposals::list(
             &state.db,
@@ -312,4 +326,20 @@ pub async fn cosign_proposal(
 ) -> WebResult<Json<Proposal>> {
     proposals::confirm_cosign(&state.db, &ctx.caller()?, id).await?;
     Ok(Json(proposals::get(&state.db, &ctx.caller()?, id).await?))
+}
+
+/// The five proposals of this and earlier years most like this one (likely
+/// duplicates to merge), for the proposals office.
+#[utoipa::path(get, path = "/proposals/{id}/similar", tag = "proposals", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<super::Similar>), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn similar_proposals(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> WebResult<Json<Vec<super::Similar>>> {
+    let (p, part) = proposals::get_with_part(&state.db, &ctx.caller()?, id).await?;
+    if part != domain::proposals::Part::Staff {
+        return Err(StoreError::Forbidden.into());
+    }
+    Ok(Json(super::similar_to(&state, &p).await?))
 }

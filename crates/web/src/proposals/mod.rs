@@ -2,3 +2,84 @@
 
 pub mod api;
 pub mod pages;
+
+use crate::error::WebResult;
+use crate::state::AppState;
+use store::StoreError;
+use store::proposals::{self, ProposalFilter};
+
+/// Most hits of a full-text search that a list shows.
+const MAX_HITS: usize = 2_000;
+/// Longest search text accepted, in characters.
+const MAX_QUERY: usize = 100;
+
+/// Turns the filter's search text into the hits of this server's full-text
+/// index, so the list keeps its other filters, visibility rules and paging.
+pub(crate) async fn resolve_search(state: &AppState, f: &mut ProposalFilter) -> WebResult<()> {
+    if let Some(q) = f.q.take().filter(|q| !q.trim().is_empty()) {
+        if q.chars().count() > MAX_QUERY {
+            return Err(StoreError::invalid("q", "too_long").into());
+        }
+        let hits = state
+            .search
+            .search(&state.db, f.committee_id, &q, MAX_HITS)
+            .await
+            .map_err(StoreError::from)?;
+        f.ids = Some(hits);
+    }
+    Ok(())
+}
+
+/// How many similar proposals review shows.
+pub const SIMILAR_SHOWN: usize = 5;
+/// Candidates asked of the index before the year rule thins them out.
+const SIMILAR_CANDIDATES: usize = 40;
+
+/// A proposal like the one under review, with how alike the two are.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Similar {
+    #[serde(flatten)]
+    pub proposal: proposals::Brief,
+    /// The index's relevance score: larger is more alike.
+    pub score: f32,
+    /// It is filed and open, so the one under review may be merged into it.
+    pub absorbs: bool,
+}
+
+/// The proposals of this and earlier years most like `p`, best first: the
+/// likely duplicates that review shows so that staff can merge them.
+pub(crate) async fn similar_to(
+    state: &AppState,
+    p: &proposals::Proposal,
+) -> WebResult<Vec<Similar>> {
+    let hits = state
+        .search
+        .similar(
+            &state.db,
+            p.committee_id,
+            &p.title,
+            &p.body,
+            p.id,
+            SIMILAR_CANDIDATES,
+        )
+        .await
+        .map_err(StoreError::from)?;
+    let ids: Vec<i64> = hits.iter().map(|h| h.0).collect();
+    let briefs = proposals::briefs(&state.db, p.committee_id, &ids).await?;
+    let year = store::clock::year_of(p.created_at);
+    Ok(briefs
+        .into_iter()
+        // Drafts and withdrawn proposals are their proposers' own.
+        .filter(|b| !matches!(b.state.as_str(), "draft" | "withdrawn"))
+        .filter(|b| store::clock::year_of(b.created_at) <= year)
+        .filter_map(|b| {
+            let score = hits.iter().find(|h| h.0 == b.id)?.1;
+            Some(Similar {
+                absorbs: b.absorbs(),
+                proposal: b,
+                score,
+            })
+        })
+        .take(SIMILAR_SHOWN)
+        .collect())
+}

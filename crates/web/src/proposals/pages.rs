@@ -34,6 +34,11 @@ pub struct ListQuery {
     year: Option<String>,
     overdue: Option<String>,
     due_within_days: Option<i64>,
+    session: Option<String>,
+    unit_id: Option<String>,
+    key: Option<String>,
+    mine: Option<String>,
+    sort: Option<String>,
     page: Option<i64>,
 }
 
@@ -64,7 +69,7 @@ pub async fn list(
     let caller = ctx.caller()?;
     let t = ctx.tr();
     let committee_id = chosen_committee(&ctx, q.committee_id)?;
-    let f = ProposalFilter {
+    let mut f = ProposalFilter {
         committee_id,
         state: crate::view::nonempty(&q.state),
         category: crate::view::nonempty(&q.category),
@@ -72,8 +77,14 @@ pub async fn list(
         overdue: (q.overdue.as_deref() == Some("true")).then_some(true),
         due_within_days: q.due_within_days,
         q: crate::view::nonempty(&q.q),
+        session: crate::view::nonempty(&q.session).and_then(|v| v.parse().ok()),
+        unit_id: crate::view::nonempty(&q.unit_id).and_then(|v| v.parse().ok()),
+        key: (q.key.as_deref() == Some("true")).then_some(true),
+        proposer_user_id: (q.mine.as_deref() == Some("true")).then_some(caller.actor.user_id),
+        sort: crate::view::nonempty(&q.sort),
         ..Default::default()
     };
+    super::resolve_search(&state, &mut f).await?;
     let page = proposals::list(&state.db, &caller, &f, PageRequest::new(q.page, Some(20))).await?;
     let tree = CommitteeTree::load(&state).await?;
     let rows = page
@@ -132,10 +143,51 @@ pub async fn list(
         )
         .kind("number"),
     );
+    let mut sessions = vec![(String::new(), t.s("list.all").to_string())];
+    sessions.push(("0".into(), t.s("proposal.between_sessions").into()));
+    sessions.extend((1..=5).map(|n| (n.to_string(), t.f("proposal.session_n", &[&n]))));
+    filters.push(Field::select(
+        "session",
+        t.s("proposal.session"),
+        q.session.clone().unwrap_or_default(),
+        sessions,
+    ));
+    let mut units = vec![(String::new(), t.s("list.all").to_string())];
+    units.extend(
+        bodies::choices(&state.db, BodyKind::Unit, committee_id)
+            .await?
+            .into_iter()
+            .map(|u| (u.id.to_string(), u.name)),
+    );
+    filters.push(Field::select(
+        "unit_id",
+        t.s("proposal.unit"),
+        q.unit_id.clone().unwrap_or_default(),
+        units,
+    ));
+    filters.push(Field::select(
+        "sort",
+        t.s("list.sort"),
+        q.sort.clone().unwrap_or_default(),
+        ["newest", "oldest", "number", "deadline"]
+            .iter()
+            .map(|s| (s.to_string(), t.code("sort", s)))
+            .collect(),
+    ));
     filters.push(Field::checkbox(
         "overdue",
         t.s("proposal.overdue_only"),
         q.overdue.as_deref() == Some("true"),
+    ));
+    filters.push(Field::checkbox(
+        "key",
+        t.s("proposal.key_only"),
+        q.key.as_deref() == Some("true"),
+    ));
+    filters.push(Field::checkbox(
+        "mine",
+        t.s("proposal.mine_only"),
+        q.mine.as_deref() == Some("true"),
     ));
     let params = [
         ("committee_id", committee_id.to_string()),
@@ -148,6 +200,11 @@ pub async fn list(
             "due_within_days",
             q.due_within_days.map(|d| d.to_string()).unwrap_or_default(),
         ),
+        ("session", q.session.clone().unwrap_or_default()),
+        ("unit_id", q.unit_id.clone().unwrap_or_default()),
+        ("key", q.key.clone().unwrap_or_default()),
+        ("mine", q.mine.clone().unwrap_or_default()),
+        ("sort", q.sort.clone().unwrap_or_default()),
     ];
     let may_propose = caller.actor.holds(Role::Member, committee_id)
         || caller.actor.holds(Role::Staff, committee_id);
@@ -457,6 +514,11 @@ struct ProposalPage {
     cosigners: Vec<(String, bool)>,
     /// The user is a co-signer who has yet to confirm.
     can_cosign: bool,
+    /// For a proposal converted into a public-opinion piece: which one.
+    opinion: Option<String>,
+    /// Under review: the likely duplicates, and whether merging is possible now.
+    similar: Vec<super::Similar>,
+    may_merge: bool,
 }
 
 /// The steps the part may take now and their fields.
@@ -478,8 +540,7 @@ async fn step_forms(
     };
     let mut out = Vec::new();
     for step in Step::ALL {
-        // Declining converts into a public-opinion piece or a letter: it comes with that area.
-        if step == Step::Decline || rules::transition(p.state(), step, part, &facts).is_err() {
+        if rules::transition(p.state(), step, part, &facts).is_err() {
             continue;
         }
         let units = || async {
@@ -496,6 +557,34 @@ async fn step_forms(
             ..Field::text(name, label, "")
         };
         let fields = match step {
+            Step::Decline => vec![
+                Field::select(
+                    "disposal",
+                    t.s("proposal.disposal"),
+                    "",
+                    [
+                        "",
+                        "convert-to-opinion",
+                        "forward-as-letter",
+                        "return-for-revision",
+                    ]
+                    .iter()
+                    .map(|s| {
+                        let label = if s.is_empty() {
+                            String::new()
+                        } else {
+                            t.code("disposal", s)
+                        };
+                        (s.to_string(), label)
+                    })
+                    .collect(),
+                )
+                .required(),
+                Field {
+                    kind: "textarea",
+                    ..Field::text("reason", t.s("proposal.decline_reason"), "").required()
+                },
+            ],
             Step::Merge => vec![
                 Field::text("into", t.s("proposal.merge_into"), "")
                     .kind("number")
@@ -713,6 +802,20 @@ async fn proposal_page(
     let can_cosign = part == rules::Part::CoProposer
         && rules::editable(p.state())
         && proposals::cosigner_confirmed(&state.db, id, me).await? == Some(false);
+    let reviewing = part == rules::Part::Staff
+        && matches!(
+            p.state(),
+            rules::State::Submitted | rules::State::UnderReview
+        );
+    let similar = if reviewing {
+        super::similar_to(state, &p).await?
+    } else {
+        Vec::new()
+    };
+    let may_merge = reviewing && p.state() == rules::State::UnderReview;
+    let opinion = proposals::opinion_of(&state.db, p.id)
+        .await?
+        .map(|o| t.f("proposal.converted_opinion", &[&o]));
     let mut r = html(ProposalPage {
         c: Chrome::new(ctx, "/proposals"),
         p,
@@ -725,6 +828,9 @@ async fn proposal_page(
         editable,
         cosigners,
         can_cosign,
+        opinion,
+        similar,
+        may_merge,
     })?;
     *r.status_mut() = status;
     Ok(r)
@@ -779,6 +885,7 @@ pub async fn act(
         |k: &'static str, errors: &mut Vec<_>| one(k).and_then(|v| parse_opt_i64(k, &v, errors));
     let b = ActionBody {
         into: number("into", &mut errors),
+        disposal: one("disposal"),
         lead_units: many("lead_units"),
         co_units: many("co_units"),
         reason: one("reason"),

@@ -1,0 +1,232 @@
+//! Chinese full-text search and similar-text lookup over proposals: a tantivy
+//! index of character grams (see [`grams`]), kept current from the event log
+//! (see [`Search::sync`]). Each server keeps its own index; none is shared.
+
+pub mod grams;
+mod index;
+
+pub use index::{IndexDoc, ProposalIndex};
+use std::sync::Arc;
+use store::{Db, StoreError, search_feed};
+
+/// Events read from the log per step of a sync.
+const FEED_BATCH: i64 = 5_000;
+
+/// Why the index could not answer.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("search task: {0}")]
+    Task(String),
+}
+
+impl From<SearchError> for StoreError {
+    fn from(e: SearchError) -> Self {
+        match e {
+            SearchError::Store(s) => s,
+            other => StoreError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// The index with what keeps it current; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Search {
+    index: Arc<ProposalIndex>,
+    /// One sync at a time: two would apply the same events twice.
+    syncing: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl Search {
+    pub fn new(index: ProposalIndex) -> Self {
+        Search {
+            index: Arc::new(index),
+            syncing: Arc::new(tokio::sync::Mutex::new(())),
+        }
+    }
+
+    /// An index in memory (tests, and servers that rebuild at start).
+    pub fn in_ram() -> Result<Self, SearchError> {
+        Ok(Self::new(ProposalIndex::in_ram()?))
+    }
+
+    pub fn index(&self) -> &ProposalIndex {
+        &self.index
+    }
+
+    /// Applies the events written since the last sync; returns how many
+    /// proposals changed. Cheap when nothing happened: one indexed read.
+    pub async fn sync(&self, db: &Db) -> Result<usize, SearchError> {
+        let _one = self.syncing.lock().await;
+        let mut changed_total = 0;
+        loop {
+            let after = self.index.applied();
+            let (ids, last) = search_feed::changed_since(db, after, FEED_BATCH).await?;
+            if last == after {
+                return Ok(changed_total);
+            }
+            let docs: Vec<IndexDoc> = search_feed::docs(db, &ids)
+                .await?
+                .into_iter()
+                .map(|d| IndexDoc {
+                    id: d.id,
+                    committee_id: d.committee_id,
+                    title: d.title,
+                    body: d.body,
+                })
+                .collect();
+            changed_total += ids.len();
+            let index = self.index.clone();
+            tokio::task::spawn_blocking(move || index.apply(&ids, &docs, last))
+                .await
+                .map_err(|e| SearchError::Task(e.to_string()))??;
+        }
+    }
+
+    /// Ids of the committee's proposals matching `q`, best first (after a sync).
+    pub async fn search(
+        &self,
+        db: &Db,
+        committee_id: i64,
+        q: &str,
+        limit: usize,
+    ) -> Result<Vec<i64>, SearchError> {
+        self.sync(db).await?;
+        Ok(self.index.search(committee_id, q, limit)?)
+    }
+
+    /// The proposals most like this one, best first (after a sync).
+    pub async fn similar(
+        &self,
+        db: &Db,
+        committee_id: i64,
+        title: &str,
+        body: &str,
+        exclude: i64,
+        limit: usize,
+    ) -> Result<Vec<(i64, f32)>, SearchError> {
+        self.sync(db).await?;
+        Ok(self
+            .index
+            .similar(committee_id, title, body, exclude, limit)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(id: i64, committee_id: i64, title: &str, body: &str) -> IndexDoc {
+        IndexDoc {
+            id,
+            committee_id,
+            title: title.into(),
+            body: body.into(),
+        }
+    }
+
+    #[test]
+    fn words_are_found_inside_sentences_and_only_whole() {
+        let idx = ProposalIndex::in_ram().unwrap();
+        idx.apply(
+            &[1, 2, 3, 4],
+            &[
+                doc(
+                    1,
+                    7,
+                    "关于加快养老服务体系建设的建议",
+                    "建议扩大普惠养老床位供给。",
+                ),
+                doc(
+                    2,
+                    7,
+                    "关于改善农村饮水的建议",
+                    "部分村庄的老人服务站缺少护理人员。",
+                ),
+                doc(
+                    3,
+                    7,
+                    "关于发展5G产业的建议",
+                    "推进5G基站建设，培育数字经济。",
+                ),
+                doc(4, 8, "另一政协的养老服务提案", "养老服务"),
+            ],
+            42,
+        )
+        .unwrap();
+        assert_eq!(idx.applied(), 42);
+        assert_eq!(idx.search(7, "养老服务", 10).unwrap(), vec![1]);
+        // "老人服务" has 老 and 服务 but not the word "养老服务": not a match.
+        assert_eq!(idx.search(7, "护理人员", 10).unwrap(), vec![2]);
+        assert_eq!(idx.search(7, "床位 普惠", 10).unwrap(), vec![1]);
+        assert_eq!(idx.search(7, "5g 基站", 10).unwrap(), vec![3]);
+        assert_eq!(idx.search(7, "养老院", 10).unwrap(), Vec::<i64>::new());
+        assert_eq!(idx.search(8, "养老服务", 10).unwrap(), vec![4]);
+        // A replaced document is found by its new text only; a removed one not at all.
+        idx.apply(
+            &[1, 3],
+            &[doc(1, 7, "关于社区食堂的建议", "办好老年食堂。")],
+            43,
+        )
+        .unwrap();
+        assert!(idx.search(7, "养老服务", 10).unwrap().is_empty());
+        assert_eq!(idx.search(7, "食堂", 10).unwrap(), vec![1]);
+        assert!(idx.search(7, "基站", 10).unwrap().is_empty());
+        assert_eq!(idx.len(), 3);
+    }
+
+    #[test]
+    fn the_reworded_twin_is_the_most_similar() {
+        let idx = ProposalIndex::in_ram().unwrap();
+        let docs = [
+            doc(
+                1,
+                1,
+                "关于加强城区停车设施建设的建议",
+                "我市老城区停车位缺口大，建议利用边角地建设立体停车库，推行错时共享停车。",
+            ),
+            doc(
+                2,
+                1,
+                "关于加强农村饮用水安全保障的建议",
+                "部分山区村庄饮用水水质不稳定，建议实施农村供水提质工程。",
+            ),
+            doc(
+                3,
+                1,
+                "关于推进老城区停车设施建设的建议",
+                "老城区停车位缺口较大，建议利用边角空地建设立体停车库，推行错时共享停车模式。",
+            ),
+            doc(
+                4,
+                1,
+                "关于完善城区公交线网的建议",
+                "建议优化公交线路，加密高峰班次，建设城区停车换乘点。",
+            ),
+        ];
+        idx.apply(&[1, 2, 3, 4], &docs, 1).unwrap();
+        let top = idx.similar(1, &docs[0].title, &docs[0].body, 1, 5).unwrap();
+        assert_eq!(top[0].0, 3, "{top:?}");
+        assert!(top.iter().all(|(id, _)| *id != 1));
+    }
+
+    #[test]
+    fn an_index_on_disk_remembers_what_it_applied() {
+        let dir = std::env::temp_dir().join(format!("xs-search-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        {
+            let idx = ProposalIndex::open(&dir).unwrap();
+            idx.apply(&[5], &[doc(5, 1, "关于垃圾分类的建议", "推进垃圾分类")], 99)
+                .unwrap();
+        }
+        let idx = ProposalIndex::open(&dir).unwrap();
+        assert_eq!(
+            (idx.applied(), idx.search(1, "垃圾分类", 5).unwrap()),
+            (99, vec![5])
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,63 @@
+//! What the search index reads of the database: the event log after the last
+//! event it applied, and the texts of the proposals those events touched. Each
+//! server keeps its own index and follows the log at its own pace.
+
+use crate::db::{Db, on_db};
+use crate::error::StoreError;
+
+/// A proposal as the index sees it. Drafts are indexed too, so that their
+/// proposers find them; lists apply each reader's visibility to the hits.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FeedDoc {
+    pub id: i64,
+    pub committee_id: i64,
+    pub state: String,
+    pub title: String,
+    pub body: String,
+}
+
+/// The proposals touched by the events after `after` (at most `limit` events),
+/// and the id of the last event read (`after` when there is none).
+pub async fn changed_since(db: &Db, after: i64, limit: i64) -> Result<(Vec<i64>, i64), StoreError> {
+    let rows: Vec<(i64, String, Option<i64>)> = on_db!(db, |c| {
+        sqlx::query_as(
+            "SELECT id, record_type, record_id FROM events WHERE id > $1 ORDER BY id LIMIT $2",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(c)
+        .await?
+    });
+    let last = rows.last().map_or(after, |r| r.0);
+    let mut ids: Vec<i64> = rows
+        .into_iter()
+        .filter(|r| r.1 == "proposal")
+        .filter_map(|r| r.2)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok((ids, last))
+}
+
+/// The texts of these proposals (those that exist).
+pub async fn docs(db: &Db, ids: &[i64]) -> Result<Vec<FeedDoc>, StoreError> {
+    let mut out = Vec::with_capacity(ids.len());
+    // Ids come from our own event log; chunks keep each statement's
+    // parameter list well inside both backends' limits.
+    for chunk in ids.chunks(500) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, committee_id, state, title, body FROM proposals WHERE id IN ({})",
+            marks.join(", ")
+        );
+        let rows: Vec<FeedDoc> = on_db!(db, |c| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            for id in chunk {
+                q = q.bind(id);
+            }
+            q.fetch_all(c).await?
+        });
+        out.extend(rows);
+    }
+    Ok(out)
+}
