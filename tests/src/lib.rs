@@ -132,7 +132,7 @@ impl Drop for TestDb {
 }
 
 /// The ids of the fixture's records.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Fixture {
     /// The regional committee.
     pub region: i64,
@@ -204,6 +204,34 @@ impl TestApp {
             search: search::Search::in_ram().unwrap(),
         });
         TestApp { t, router, fx }
+    }
+
+    /// A new application over the demo data, with `per_year` proposals a year
+    /// of history, whose accounts have the password [`PASSWORD`]. Only the
+    /// fixture's `region` is set: the demo's regional committee.
+    pub async fn demo(per_year: usize) -> (TestApp, store::demo::Summary) {
+        let t = TestDb::new().await;
+        let summary = store::demo::seed_sized(&t.db, store::demo::DEFAULT_SEED, PASSWORD, per_year)
+            .await
+            .expect("demo data")
+            .expect("an empty database");
+        let region = store::platform::committees::all_with_scopes(&t.db)
+            .await
+            .expect("committees")
+            .iter()
+            .map(|(c, _)| c.id)
+            .min()
+            .expect("the demo's regional committee");
+        let router = web::router(web::state::AppState {
+            db: t.db.clone(),
+            settings: Default::default(),
+            search: search::Search::in_ram().unwrap(),
+        });
+        let fx = Fixture {
+            region,
+            ..Default::default()
+        };
+        (TestApp { t, router, fx }, summary)
     }
 
     /// The application's database.

@@ -1085,7 +1085,8 @@ async fn migrations_run_once_and_demo_data_is_deterministic() {
         store::migrate::run(&t.db).await.unwrap().is_empty(),
         "already applied"
     );
-    let s = store::demo::seed(&t.db, store::demo::DEFAULT_SEED, "demo password")
+    // Without the five years of history (tests/demo.rs seeds those).
+    let s = store::demo::seed_sized(&t.db, store::demo::DEFAULT_SEED, "demo password", 0)
         .await
         .unwrap()
         .expect("seeded");
@@ -1110,7 +1111,7 @@ async fn migrations_run_once_and_demo_data_is_deterministic() {
         "a database with data is left alone"
     );
     let t2 = xieshang_tests::TestDb::new().await;
-    store::demo::seed(&t2.db, store::demo::DEFAULT_SEED, "other password")
+    store::demo::seed_sized(&t2.db, store::demo::DEFAULT_SEED, "other password", 0)
         .await
         .unwrap();
     let names = |db: &store::Db| {

@@ -41,7 +41,7 @@ async fn staff_logs_in_switches_language_opens_an_admin_page_and_logs_out() {
     };
     // The demo data, as `serve --demo` makes it, with its `staff` account.
     let t = TestDb::new().await;
-    store::demo::seed(&t.db, store::demo::DEFAULT_SEED, DEMO_PASSWORD)
+    store::demo::seed_sized(&t.db, store::demo::DEFAULT_SEED, DEMO_PASSWORD, 0)
         .await
         .expect("demo data");
     let router = web::router(web::state::AppState {
@@ -132,7 +132,7 @@ async fn a_proposal_is_written_filed_handled_answered_twice_and_closed() {
         }
     };
     let t = TestDb::new().await;
-    store::demo::seed(&t.db, store::demo::DEFAULT_SEED, DEMO_PASSWORD)
+    store::demo::seed_sized(&t.db, store::demo::DEFAULT_SEED, DEMO_PASSWORD, 0)
         .await
         .expect("demo data");
     let router = web::router(web::state::AppState {

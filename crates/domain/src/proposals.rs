@@ -350,18 +350,7 @@ impl ProposalInput {
     pub fn validate(&self) -> Result<ProposalForm, Vec<crate::validate::FieldError>> {
         let mut e = crate::validate::Errors::default();
         let title = e.required_text("title", &self.title, MAX_TITLE);
-        // The body may hold line breaks; only other control characters are refused.
-        let body = self.body.trim().to_string();
-        if body.is_empty() {
-            e.add("body", "required");
-        } else if body.chars().count() > MAX_BODY {
-            e.add("body", "too_long");
-        } else if body
-            .chars()
-            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-        {
-            e.add("body", "invalid_characters");
-        }
+        let body = e.required_prose("body", &self.body, MAX_BODY);
         let category = Category::parse(self.category.trim());
         if category.is_none() {
             e.add("category", "invalid_choice");

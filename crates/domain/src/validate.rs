@@ -44,6 +44,39 @@ impl Errors {
         v.to_string()
     }
 
+    /// A required text of several lines (line breaks and tabs allowed) of at
+    /// most `max` characters; returns it trimmed.
+    pub fn required_prose(&mut self, field: &'static str, value: &str, max: usize) -> String {
+        let v = value.trim();
+        if v.is_empty() {
+            self.add(field, "required");
+        } else if v.chars().count() > max {
+            self.add(field, "too_long");
+        } else if !is_prose(v) {
+            self.add(field, "invalid_characters");
+        }
+        v.to_string()
+    }
+
+    /// An optional text of several lines; empty becomes `None`.
+    pub fn optional_prose(
+        &mut self,
+        field: &'static str,
+        value: Option<&str>,
+        max: usize,
+    ) -> Option<String> {
+        let v = value.map(str::trim).unwrap_or("");
+        if v.is_empty() {
+            return None;
+        }
+        if v.chars().count() > max {
+            self.add(field, "too_long");
+        } else if !is_prose(v) {
+            self.add(field, "invalid_characters");
+        }
+        Some(v.to_string())
+    }
+
     /// An optional text of at most `max` characters; empty becomes `None`.
     pub fn optional_text(
         &mut self,
@@ -77,6 +110,12 @@ impl Errors {
 }
 
 /// A user name: 3 to 32 characters of ASCII letters, digits, `.`, `_` or `-`.
+/// Text with no control characters but line breaks and tabs.
+pub fn is_prose(s: &str) -> bool {
+    !s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+}
+
 pub fn is_valid_username(s: &str) -> bool {
     (3..=32).contains(&s.len())
         && s.chars()

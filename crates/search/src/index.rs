@@ -231,15 +231,26 @@ impl ProposalIndex {
         let n = searcher.num_docs().max(1) as f32;
         // Weigh each distinct pair by how often the text uses it and how rare
         // it is in the index, and ask for the most telling ones.
-        let mut weights: std::collections::HashMap<(bool, String), f32> = Default::default();
+        // Figures and Latin words (ASCII unigrams) count as well: a reworded
+        // text keeps its numbers.
+        let mut weights: std::collections::HashMap<(Field, String), f32> = Default::default();
         for (is_title, text) in [(true, title), (false, body)] {
-            for g in grams::grams(text).bigrams {
-                *weights.entry((is_title, g)).or_default() += 1.0;
+            let g = grams::grams(text);
+            let (uni, bi) = if is_title {
+                (f.title_uni, f.title_bi)
+            } else {
+                (f.body_uni, f.body_bi)
+            };
+            for b in g.bigrams {
+                *weights.entry((bi, b)).or_default() += 1.0;
+            }
+            for u in g.unigrams.into_iter().filter(|u| u.is_ascii()) {
+                *weights.entry((uni, u)).or_default() += 1.0;
             }
         }
         let mut scored = Vec::with_capacity(weights.len());
-        for ((is_title, g), tf) in weights {
-            let field = if is_title { f.title_bi } else { f.body_bi };
+        for ((field, g), tf) in weights {
+            let is_title = field == f.title_uni || field == f.title_bi;
             let term = Term::from_field_text(field, &g);
             let df = searcher.doc_freq(&term)? as f32;
             let idf = (n / (df + 1.0)).ln().max(0.05);

@@ -3,10 +3,34 @@
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-/// The current time in stored form.
+tokio::task_local! {
+    /// A time that stands in for the clock inside [`at`]: the demo writes its
+    /// five years of history through the real commands, each at its own date.
+    static FIXED_NOW: i64;
+}
+
+/// The current time in stored form (or the time [`at`] fixed for this task).
 pub fn now() -> i64 {
-    let t = OffsetDateTime::now_utc();
-    (t.unix_timestamp_nanos() / 1_000) as i64
+    FIXED_NOW.try_with(|t| *t).unwrap_or_else(|_| {
+        let t = OffsetDateTime::now_utc();
+        (t.unix_timestamp_nanos() / 1_000) as i64
+    })
+}
+
+/// Runs `f` with [`now`] answering `micros`; other tasks keep the real clock.
+pub async fn at<F: std::future::Future>(micros: i64, f: F) -> F::Output {
+    FIXED_NOW.scope(micros, f).await
+}
+
+/// Midnight UTC+8 of a calendar date, in stored form.
+pub fn date_micros(year: i32, month: u8, day: u8) -> i64 {
+    let date = time::Date::from_calendar_date(
+        year,
+        time::Month::try_from(month).unwrap_or(time::Month::January),
+        day,
+    )
+    .unwrap_or(time::Date::MIN);
+    (date.midnight().assume_utc().unix_timestamp() - 8 * 3600) * 1_000_000
 }
 
 /// A stored time as an RFC 3339 string (UTC).

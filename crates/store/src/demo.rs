@@ -11,6 +11,13 @@ use crate::{Caller, members};
 use domain::members::{Affiliation, ETHNICITIES, MemberInput};
 use domain::platform::{BodyInput, BodyKind, CommitteeInput, GrantInput, NewUserInput};
 
+pub mod history;
+
+/// Proposals a year in the full demo's five years of history.
+pub const HISTORY_PER_YEAR: usize = 600;
+/// Member accounts that write the history's proposals.
+const HISTORY_PROPOSERS: usize = 120;
+
 /// The seed `--demo` uses.
 pub const DEFAULT_SEED: u64 = 20_261_125;
 
@@ -201,6 +208,8 @@ const STREETS: &[&str] = &[
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
     pub proposals: usize,
+    /// Planted near-duplicates in the history: (original, reworded twin).
+    pub planted: Vec<(i64, i64)>,
     pub committees: usize,
     pub sectors: usize,
     pub special_committees: usize,
@@ -220,9 +229,21 @@ pub async fn is_empty(db: &Db) -> Result<bool, StoreError> {
     Ok(n == 0)
 }
 
-/// Fills an empty database with demo data; does nothing (and answers `None`)
-/// when it already holds data. Every named account gets `password`.
+/// Fills an empty database with demo data, five years of proposals included;
+/// does nothing (and answers `None`) when it already holds data. Every account
+/// gets `password`.
 pub async fn seed(db: &Db, seed: u64, password: &str) -> Result<Option<Summary>, StoreError> {
+    seed_sized(db, seed, password, HISTORY_PER_YEAR).await
+}
+
+/// [`seed`] with `per_year` proposals in each year of history (0: none, only
+/// the forty current ones of the named accounts; quick, for tests).
+pub async fn seed_sized(
+    db: &Db,
+    seed: u64,
+    password: &str,
+    per_year: usize,
+) -> Result<Option<Summary>, StoreError> {
     if !is_empty(db).await? {
         return Ok(None);
     }
@@ -243,7 +264,7 @@ pub async fn seed(db: &Db, seed: u64, password: &str) -> Result<Option<Summary>,
     if n > 0 {
         return Ok(None);
     }
-    let summary = fill(&mut tx, seed, &hashes).await?;
+    let summary = fill(&mut tx, seed, &hashes, per_year).await?;
     tx.commit().await?;
     Ok(Some(summary))
 }
@@ -259,7 +280,12 @@ const ACCOUNTS: [(&str, &str); 7] = [
     ("citizen", "刘晓燕"),
 ];
 
-async fn fill(tx: &mut Tx, seed: u64, hashes: &[String]) -> Result<Summary, StoreError> {
+async fn fill(
+    tx: &mut Tx,
+    seed: u64,
+    hashes: &[String],
+    per_year: usize,
+) -> Result<Summary, StoreError> {
     let sys = Caller::system();
     let mut rng = Rng::new(seed);
     let committee =
@@ -373,6 +399,7 @@ async fn fill(tx: &mut Tx, seed: u64, hashes: &[String]) -> Result<Summary, Stor
             .id,
         );
     }
+    let mut parties = Vec::new();
     for (i, (name, short)) in PARTIES.iter().enumerate() {
         let mut b = body(
             &format!("{name}江澜省委员会"),
@@ -381,7 +408,11 @@ async fn fill(tx: &mut Tx, seed: u64, hashes: &[String]) -> Result<Summary, Stor
             i + 1,
         );
         b.contact = Some(format!("0871-6{:07}", 1_000_000 + i * 1111));
-        bodies::create_in(tx, &sys, BodyKind::Party, region.id, &b).await?;
+        parties.push(
+            bodies::create_in(tx, &sys, BodyKind::Party, region.id, &b)
+                .await?
+                .id,
+        );
     }
     let mut units = Vec::new();
     for (i, (name, kind)) in UNITS.iter().enumerate() {
@@ -435,8 +466,15 @@ async fn fill(tx: &mut Tx, seed: u64, hashes: &[String]) -> Result<Summary, Stor
         (county_b1.id, 48),
     ];
     let mut count = 0;
+    let mut writers: Vec<(Caller, i64)> = Vec::new();
+    let member_grant = grant("member", &[], None);
     for (committee_id, n) in plan {
         for i in 0..n {
+            // With history, regional members after the two named ones get
+            // accounts (wy001, ...) to write it, with the demo password.
+            let writer = per_year > 0
+                && committee_id == region.id
+                && (2..2 + HISTORY_PROPOSERS).contains(&i);
             let female = rng.below(100) < 38;
             let linked = if committee_id == region.id && i < 2 {
                 Some(account_ids[2 + i])
@@ -479,22 +517,101 @@ async fn fill(tx: &mut Tx, seed: u64, hashes: &[String]) -> Result<Summary, Stor
                 phone: Some(format!("13{:09}", rng.next_u64() % 1_000_000_000)),
                 email: None,
                 address: Some(format!("{}{}号", rng.pick(STREETS), 1 + rng.below(300))),
-                active: Some(linked.is_some() || rng.below(100) < 97),
+                active: Some(linked.is_some() || writer || rng.below(100) < 97),
             };
-            members::create_in(tx, &sys, committee_id, &input, linked).await?;
+            let linked = if writer {
+                let username = format!("wy{:03}", i - 1);
+                let account = NewUserInput {
+                    username: username.clone(),
+                    display_name: input.name.clone(),
+                    password: "placeholder-not-used".into(),
+                    committee_id: region.id,
+                    email: None,
+                };
+                let user = users::create_in(tx, &sys, &account, &hashes[2]).await?;
+                users::grant_in(tx, &sys, user.id, &member_grant, None).await?;
+                let who = act_as(user.id, &username, &input.name, region.id, &member_grant)?;
+                Some((user.id, who))
+            } else {
+                linked.map(|id| (id, Caller::system()))
+            };
+            let member =
+                members::create_in(tx, &sys, committee_id, &input, linked.as_ref().map(|l| l.0))
+                    .await?;
+            if let Some((_, who)) = linked.filter(|_| writer) {
+                writers.push((who, member.id));
+            }
             count += 1;
         }
     }
     let proposals = fill_proposals(tx, &mut rng, region.id, &account_ids, &grants, &units).await?;
+    let mut planted = Vec::new();
+    let mut users_made = account_ids.len();
+    let mut history_made = 0;
+    if per_year > 0 {
+        // An officer for every handling unit (the named `unit` acts for the second).
+        let mut officers = Vec::new();
+        for (k, unit_id) in units.iter().enumerate() {
+            let g = grant("unit_officer", &[], Some(*unit_id));
+            if k == 1 {
+                officers.push((
+                    *unit_id,
+                    act_as(account_ids[4], "unit", ACCOUNTS[4].1, region.id, &g)?,
+                ));
+                continue;
+            }
+            let username = format!("dw{:02}", k + 1);
+            let display = format!("{}办理员", UNITS[k].0);
+            let account = NewUserInput {
+                username: username.clone(),
+                display_name: display.clone(),
+                password: "placeholder-not-used".into(),
+                committee_id: region.id,
+                email: None,
+            };
+            let user = users::create_in(tx, &sys, &account, &hashes[4]).await?;
+            users::grant_in(tx, &sys, user.id, &g, None).await?;
+            officers.push((
+                *unit_id,
+                act_as(user.id, &username, &display, region.id, &g)?,
+            ));
+        }
+        users_made += writers.len() + officers.len() - 1;
+        let cast = history::Cast {
+            proposers: writers,
+            staff: act_as(
+                account_ids[1],
+                "staff",
+                ACCOUNTS[1].1,
+                region.id,
+                &grants[1],
+            )?,
+            leader: act_as(
+                account_ids[5],
+                "leader",
+                ACCOUNTS[5].1,
+                region.id,
+                &grants[5],
+            )?,
+            leader_user_id: account_ids[5],
+            units: officers,
+            parties,
+            committee_id: region.id,
+        };
+        let h = history::fill_history(tx, &mut rng, &cast, per_year).await?;
+        history_made = h.proposals;
+        planted = h.planted;
+    }
     Ok(Summary {
-        proposals,
+        proposals: proposals + history_made,
+        planted,
         committees: 6,
         sectors: sectors.len(),
         special_committees: specials.len(),
         parties: PARTIES.len(),
         units: units.len(),
         members: count,
-        users: account_ids.len(),
+        users: users_made,
     })
 }
 
@@ -555,18 +672,14 @@ async fn fill_proposals(
     use crate::proposals::{self, Action};
     use domain::proposals::{ProposalInput, Satisfaction};
     // The named accounts act as themselves; their grants are the ones just given.
-    let caller = |i: usize| -> Result<Caller, StoreError> {
-        let g = grants[i].validate().map_err(StoreError::Invalid)?;
-        Ok(Caller::user(
-            domain::platform::Actor {
-                user_id: accounts[i],
-                username: ACCOUNTS[i].0.into(),
-                display_name: ACCOUNTS[i].1.into(),
-                home_committee_id: region,
-                grants: vec![g],
-            },
-            None,
-        ))
+    let caller = |i: usize| {
+        act_as(
+            accounts[i],
+            ACCOUNTS[i].0,
+            ACCOUNTS[i].1,
+            region,
+            &grants[i],
+        )
     };
     let (staff, unit, leader) = (caller(1)?, caller(4)?, caller(5)?);
     let proposers = [caller(2)?, caller(3)?];
@@ -656,6 +769,27 @@ async fn fill_proposals(
         }
     }
     Ok(TOPICS.len())
+}
+
+/// A caller acting as a demo account with one grant.
+fn act_as(
+    user_id: i64,
+    username: &str,
+    display_name: &str,
+    committee_id: i64,
+    grant: &GrantInput,
+) -> Result<Caller, StoreError> {
+    let g = grant.validate().map_err(StoreError::Invalid)?;
+    Ok(Caller::user(
+        domain::platform::Actor {
+            user_id,
+            username: username.into(),
+            display_name: display_name.into(),
+            home_committee_id: committee_id,
+            grants: vec![g],
+        },
+        None,
+    ))
 }
 
 /// A political affiliation that fits the member's sector: the sectors of the

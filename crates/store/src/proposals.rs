@@ -703,6 +703,14 @@ fn text(field: &'static str, value: &str, max: usize) -> Result<String, StoreErr
     Ok(v)
 }
 
+/// A required text of several lines, trimmed, or the field's error.
+fn prose(field: &'static str, value: &str, max: usize) -> Result<String, StoreError> {
+    let mut e = domain::validate::Errors::default();
+    let v = e.required_prose(field, value, max);
+    e.finish().map_err(StoreError::Invalid)?;
+    Ok(v)
+}
+
 /// A date written `YYYY-MM-DD`, or the field's error.
 fn date(field: &'static str, value: &str) -> Result<String, StoreError> {
     let v = value.trim();
@@ -814,7 +822,7 @@ pub async fn act_in(
             row.number = Some((n, label));
         }
         Action::Decline { disposal, reason } => {
-            let reason = text("reason", reason, 2_000)?;
+            let reason = prose("reason", reason, 2_000)?;
             let code = disposal_code(*disposal);
             changes["disposal"] = json!(code);
             changes["reason"] = json!(reason);
@@ -843,7 +851,7 @@ pub async fn act_in(
             row.deadline_at = Some(deadline);
         }
         Action::RequestReassignment { reason } => {
-            let reason = text("reason", reason, 2_000)?;
+            let reason = prose("reason", reason, 2_000)?;
             let window =
                 p.assigned_at.unwrap_or(now) + rules::REASSIGNMENT_WINDOW_DAYS * 86_400_000_000;
             if now > window {
@@ -910,7 +918,7 @@ pub async fn act_in(
             let form = ConsultationForm::parse(form.trim())
                 .ok_or_else(|| StoreError::invalid("form", "invalid_choice"))?;
             let participants = text("participants", participants, 1_000)?;
-            let agreed = text("agreed", agreed, 10_000)?;
+            let agreed = prose("agreed", agreed, 10_000)?;
             let unit_id = unit.as_ref().map(|u| u.0).ok_or(StoreError::Forbidden)?;
             on_tx!(tx, |c| {
                 sqlx::query(
@@ -938,7 +946,7 @@ pub async fn act_in(
         } => {
             let category = AnswerCategory::parse(category.trim())
                 .ok_or_else(|| StoreError::invalid("category", "invalid_choice"))?;
-            let answer = text("text", answer, rules::MAX_ANSWER)?;
+            let answer = prose("text", answer, rules::MAX_ANSWER)?;
             let unit_id = unit.as_ref().map(|u| u.0).ok_or(StoreError::Forbidden)?;
             let round = i64::from(p.rehandled) + 1;
             on_tx!(tx, |c| {
@@ -964,7 +972,7 @@ pub async fn act_in(
             comment,
         } => {
             let mut e = domain::validate::Errors::default();
-            let comment = e.optional_text("comment", comment.as_deref(), 2_000);
+            let comment = e.optional_prose("comment", comment.as_deref(), 2_000);
             e.finish().map_err(StoreError::Invalid)?;
             let code = match satisfaction {
                 Satisfaction::Satisfied => "satisfied",
@@ -998,7 +1006,7 @@ pub async fn act_in(
         }
         Action::RecordSupervision { held_on, activity } => {
             let held_on = date("held_on", held_on)?;
-            let activity = text("activity", activity, 5_000)?;
+            let activity = prose("activity", activity, 5_000)?;
             on_tx!(tx, |c| {
                 sqlx::query(
                     "INSERT INTO proposal_supervisions (proposal_id, held_on, activity, created_by, created_at)
@@ -1255,14 +1263,25 @@ pub async fn units(
 /// can be submitted once every co-signer has.
 pub async fn confirm_cosign(db: &Db, caller: &Caller, id: i64) -> Result<Proposal, StoreError> {
     let mut tx = db.begin().await?;
-    let (p, part) = load_visible(&mut tx, caller, id).await?;
+    let p = confirm_cosign_in(&mut tx, caller, id).await?;
+    tx.commit().await?;
+    Ok(p)
+}
+
+/// [`confirm_cosign`] inside an open transaction.
+pub async fn confirm_cosign_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    id: i64,
+) -> Result<Proposal, StoreError> {
+    let (p, part) = load_visible(tx, caller, id).await?;
     if part != Part::CoProposer {
         return Err(StoreError::Forbidden);
     }
     if p.state() != State::Draft {
         return Err(refusal(Refusal::WrongState(p.state())));
     }
-    let member: i64 = on_tx!(&mut tx, |c| {
+    let member: i64 = on_tx!(tx, |c| {
         sqlx::query_scalar(
             "SELECT c.member_id FROM proposal_cosigners c JOIN members m ON m.id = c.member_id
              WHERE c.proposal_id = $1 AND m.user_id = $2",
@@ -1272,7 +1291,7 @@ pub async fn confirm_cosign(db: &Db, caller: &Caller, id: i64) -> Result<Proposa
         .fetch_one(c)
         .await?
     });
-    let changed = on_tx!(&mut tx, |c| {
+    let changed = on_tx!(tx, |c| {
         sqlx::query("UPDATE proposal_cosigners SET confirmed = $1 WHERE proposal_id = $2 AND member_id = $3 AND confirmed = $4")
             .bind(true)
             .bind(p.id)
@@ -1289,7 +1308,7 @@ pub async fn confirm_cosign(db: &Db, caller: &Caller, id: i64) -> Result<Proposa
         });
     }
     audit::append(
-        &mut tx,
+        tx,
         Change {
             committee_id: Some(p.committee_id),
             action: "proposal.confirm_cosign",
@@ -1300,7 +1319,6 @@ pub async fn confirm_cosign(db: &Db, caller: &Caller, id: i64) -> Result<Proposa
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(p)
 }
 

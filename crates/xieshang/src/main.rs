@@ -38,6 +38,9 @@ enum Command {
         /// Password of the demo accounts (random and printed when not given)
         #[arg(long, env = "XIESHANG_DEMO_PASSWORD")]
         demo_password: Option<String>,
+        /// Proposals a year in the demo's five years of history (0: only the current forty)
+        #[arg(long, env = "XIESHANG_DEMO_HISTORY", default_value_t = store::demo::HISTORY_PER_YEAR)]
+        demo_history: usize,
         /// The public https URL, if any: cookies are then marked Secure
         #[arg(long, env = "XIESHANG_PUBLIC_URL")]
         public_url: Option<String>,
@@ -55,6 +58,9 @@ enum Command {
         /// Password of the demo accounts (random and printed when not given)
         #[arg(long, env = "XIESHANG_DEMO_PASSWORD")]
         demo_password: Option<String>,
+        /// Proposals a year in the demo's five years of history (0: only the current forty)
+        #[arg(long, env = "XIESHANG_DEMO_HISTORY", default_value_t = store::demo::HISTORY_PER_YEAR)]
+        demo_history: usize,
         /// Seed of the generator
         #[arg(long, default_value_t = store::demo::DEFAULT_SEED)]
         seed: u64,
@@ -134,13 +140,13 @@ fn random_password() -> Result<String> {
     Ok(store::ids::new_token()?[..16].to_string())
 }
 
-async fn seed_demo(db: &Db, password: Option<String>, seed: u64) -> Result<()> {
+async fn seed_demo(db: &Db, password: Option<String>, seed: u64, per_year: usize) -> Result<()> {
     let (password, shown) = match password {
         Some(p) => (p, false),
         None => (random_password()?, true),
     };
     let started = std::time::Instant::now();
-    match store::demo::seed(db, seed, &password).await? {
+    match store::demo::seed_sized(db, seed, &password, per_year).await? {
         Some(s) => {
             println!(
                 "demo data: {} committees, {} sectors, {} special committees, {} parties, {} handling units, {} members, {} accounts, {} proposals ({:.1} s)",
@@ -252,13 +258,20 @@ async fn main() -> Result<()> {
             listen,
             demo,
             demo_password,
+            demo_history,
             public_url,
             trust_proxy,
             body_limit,
         } => {
             let db = open(&cli).await?;
             if *demo {
-                seed_demo(&db, demo_password.clone(), store::demo::DEFAULT_SEED).await?;
+                seed_demo(
+                    &db,
+                    demo_password.clone(),
+                    store::demo::DEFAULT_SEED,
+                    *demo_history,
+                )
+                .await?;
             }
             spawn_jobs(db.clone());
             let search = open_search(&cli.data_dir.join("search"))?;
@@ -296,10 +309,11 @@ async fn main() -> Result<()> {
         }
         Command::Demo {
             demo_password,
+            demo_history,
             seed,
         } => {
             let db = open(&cli).await?;
-            seed_demo(&db, demo_password.clone(), *seed).await?;
+            seed_demo(&db, demo_password.clone(), *seed, *demo_history).await?;
         }
         Command::User {
             command:

@@ -81,7 +81,17 @@ fn migrate_demo_user_add_and_audit_verify_including_a_tampered_trail() {
     let o = run(&dir, &["migrate"]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("0001_platform"));
-    let o = run(&dir, &["demo", "--demo-password", "demo password"]);
+    // The five years of history are tested through the store (tests/demo.rs).
+    let o = run(
+        &dir,
+        &[
+            "demo",
+            "--demo-password",
+            "demo password",
+            "--demo-history",
+            "0",
+        ],
+    );
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("600 members"), "{}", text(&o));
     let o = run(&dir, &["demo", "--demo-password", "demo password"]);
@@ -167,6 +177,8 @@ fn a_backup_of_a_live_server_restores_and_matches() {
             "--demo",
             "--demo-password",
             "demo password",
+            "--demo-history",
+            "0",
             "--listen",
             &format!("127.0.0.1:{port}"),
         ])

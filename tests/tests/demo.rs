@@ -1,0 +1,113 @@
+//! The full demo: five years of proposals in every state, and the planted
+//! near-duplicates that review must find among the five most similar.
+
+use axum::http::{Method, StatusCode};
+use std::collections::BTreeMap;
+use xieshang_tests::TestApp;
+
+#[tokio::test]
+async fn five_years_of_proposals_and_review_finds_the_planted_duplicates() {
+    let started = std::time::Instant::now();
+    let (app, summary) = TestApp::demo(store::demo::HISTORY_PER_YEAR).await;
+    println!("demo with history seeded in {:.1?}", started.elapsed());
+
+    // About 600 a year, in every state in the current year.
+    let rows: Vec<(i64, String)> = match app.db() {
+        store::Db::Sqlite(s) => sqlx::query_as("SELECT created_at, state FROM proposals")
+            .fetch_all(&s.read)
+            .await
+            .unwrap(),
+        store::Db::Postgres(p) => sqlx::query_as("SELECT created_at, state FROM proposals")
+            .fetch_all(p)
+            .await
+            .unwrap(),
+    };
+    assert_eq!(rows.len(), summary.proposals);
+    let mut per_year: BTreeMap<i64, usize> = BTreeMap::new();
+    let mut states_now: BTreeMap<String, usize> = BTreeMap::new();
+    for (at, state) in &rows {
+        let y = store::clock::year_of(*at);
+        *per_year.entry(y).or_default() += 1;
+        if y == 2026 {
+            *states_now.entry(state.clone()).or_default() += 1;
+        }
+    }
+    println!("proposals per year: {per_year:?}; states this year: {states_now:?}");
+    assert_eq!(
+        per_year.keys().copied().collect::<Vec<_>>(),
+        [2022, 2023, 2024, 2025, 2026]
+    );
+    assert!(
+        per_year.values().all(|n| (560..=700).contains(n)),
+        "{per_year:?}"
+    );
+    for state in domain::proposals::State::ALL {
+        assert!(
+            states_now.contains_key(state.as_str()),
+            "no {} this year",
+            state.as_str()
+        );
+    }
+
+    // Every planted twin finds its original among the five most similar.
+    let n = summary.planted.len();
+    assert!(n >= 100, "{n} planted pairs");
+    let staff = app.token("staff").await;
+    let mut found = 0;
+    let mut missed = Vec::new();
+    for (original, twin) in &summary.planted {
+        let r = app
+            .api(
+                Method::GET,
+                &format!("/proposals/{twin}/similar"),
+                Some(&staff),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let ids: Vec<i64> = r
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_i64().unwrap())
+            .collect();
+        assert!(ids.len() <= 5);
+        if ids.contains(original) {
+            found += 1;
+        } else {
+            missed.push((original, twin));
+        }
+    }
+    let rate = found as f64 / n as f64;
+    println!(
+        "planted partner among the five most similar: {found} of {n} ({:.1} %); missed {missed:?}",
+        rate * 100.0
+    );
+    assert!(rate >= 0.95, "{found} of {n}");
+
+    // The review page shows them with merge buttons where merging is possible.
+    let twin_in_review = summary
+        .planted
+        .iter()
+        .rev()
+        .find(|(o, _)| *o > 0)
+        .unwrap()
+        .1;
+    let p = app
+        .api(
+            Method::GET,
+            &format!("/proposals/{twin_in_review}"),
+            Some(&staff),
+            None,
+        )
+        .await;
+    assert!(
+        matches!(
+            p.json()["state"].as_str(),
+            Some("submitted" | "under_review")
+        ),
+        "{}",
+        p.body
+    );
+}
