@@ -1443,3 +1443,149 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+/// The non-empty paragraphs of a DOCX, read back with a DOCX reader.
+fn docx_paragraphs(bytes: &[u8]) -> Vec<String> {
+    let d = docx_rs::read_docx(bytes).expect("a DOCX reader opens it");
+    d.document
+        .children
+        .iter()
+        .filter_map(|c| match c {
+            docx_rs::DocumentChild::Paragraph(p) => Some(p.raw_text()),
+            _ => None,
+        })
+        .filter(|t| !t.trim().is_empty())
+        .collect()
+}
+
+#[tokio::test]
+async fn lists_export_as_xlsx_csv_and_json_and_proposals_as_word_documents() {
+    use axum::http::{Method, StatusCode};
+    let app = TestApp::new().await;
+    let db = app.db();
+    let (staff, unit) = (caller(db, "staff_r").await, caller(db, "unit_r").await);
+    let mut ids = Vec::new();
+    for title in ["关于发展普惠托育服务的建议", "关于推进垃圾分类的建议"] {
+        let p = filed(&app, title).await;
+        let assign = Action::Assign {
+            lead_units: vec![app.fx.unit_region],
+            co_units: vec![],
+        };
+        proposals::act(db, &staff, p.id, assign, None)
+            .await
+            .unwrap();
+        proposals::act(db, &unit, p.id, consultation(), None)
+            .await
+            .unwrap();
+        let answer = Action::Answer {
+            category: "A".into(),
+            text: format!("{title}收悉。\n一、已纳入年度计划。\n二、年底前完成。"),
+        };
+        proposals::act(db, &unit, p.id, answer, None).await.unwrap();
+        ids.push(p.id);
+    }
+    let draft_only = new_draft(&app, "member_r", &draft("关于草稿的建议"))
+        .await
+        .unwrap();
+    let token = app.token("staff_r").await;
+    let get = |path: String| {
+        let (app, token) = (&app, token.clone());
+        async move { app.api(Method::GET, &path, Some(&token), None).await }
+    };
+
+    let csv = get("/proposals.csv?state=answered".into()).await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
+    assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
+    assert!(
+        csv.header("content-disposition")
+            .unwrap()
+            .contains("filename*=UTF-8''")
+    );
+    assert!(
+        csv.body.starts_with("\u{feff}案号,标题,类别"),
+        "{}",
+        csv.body
+    );
+    let lines: Vec<&str> = csv.body.trim_end().split("\r\n").collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(lines[1].contains("十三届二次-000") && lines[1].contains("省教育厅"));
+    // The same filters as the list: a search narrows the export too.
+    let one = get(format!("/proposals.csv?q={}", "%E6%89%98%E8%82%B2")).await;
+    assert_eq!(one.body.trim_end().split("\r\n").count(), 2, "{}", one.body);
+
+    let xlsx = get("/proposals.xlsx?state=answered".into()).await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert_eq!(&xlsx.bytes[..2], b"PK");
+    assert!(
+        xlsx.header("content-type")
+            .unwrap()
+            .contains("spreadsheetml")
+    );
+    let json = get("/proposals.json?state=answered".into()).await;
+    assert_eq!(json.json().as_array().unwrap().len(), 2);
+
+    // One proposal with its answer, as Word.
+    let doc = get(format!("/proposals/{}.docx", ids[0])).await;
+    assert_eq!(doc.status, StatusCode::OK, "{}", doc.body);
+    assert!(
+        doc.header("content-type")
+            .unwrap()
+            .contains("wordprocessingml")
+    );
+    let text = docx_paragraphs(&doc.bytes);
+    assert!(
+        text.contains(&"关于发展普惠托育服务的建议".to_string()),
+        "{text:?}"
+    );
+    assert!(
+        text.iter().any(|t| t.starts_with("省教育厅（主办）")),
+        "{text:?}"
+    );
+    assert!(text.contains(&"一、已纳入年度计划。".to_string()));
+    // Someone else's draft is not found, as Word or otherwise.
+    assert_eq!(
+        get(format!("/proposals/{}.docx", draft_only.id))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get("/proposals/x.docx".into()).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // A compilation of the two, in the order asked.
+    let c = get(format!(
+        "/proposals/compilation.docx?ids={},{}",
+        ids[1], ids[0]
+    ))
+    .await;
+    assert_eq!(c.status, StatusCode::OK, "{}", c.body);
+    let text = docx_paragraphs(&c.bytes);
+    assert!(text[0].ends_with("提案及办理答复汇编"), "{text:?}");
+    let contents: Vec<&String> = text
+        .iter()
+        .filter(|t| t.contains("十三届二次-000") && t.contains("　"))
+        .collect();
+    assert_eq!(contents.len(), 2);
+    assert!(contents[0].ends_with("关于推进垃圾分类的建议"));
+    assert_eq!(
+        text.iter()
+            .filter(|t| t.starts_with("省教育厅（主办）"))
+            .count(),
+        2
+    );
+    // Bad selections: not numbers, nothing, or a proposal the caller cannot see.
+    let bad = get("/proposals/compilation.docx?ids=1,abc".into()).await;
+    assert_eq!(
+        (bad.status, bad.json()["errors"][0]["field"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, serde_json::json!("ids"))
+    );
+    let none = get("/proposals/compilation.docx?state=closed".into()).await;
+    assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let hidden = get(format!("/proposals/compilation.docx?ids={}", draft_only.id)).await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    // Signed out: nothing.
+    let anon = app.api(Method::GET, "/proposals.csv", None, None).await;
+    assert_eq!(anon.status, StatusCode::UNAUTHORIZED);
+}

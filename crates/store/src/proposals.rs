@@ -47,6 +47,12 @@ pub struct Proposal {
     pub rehandled: bool,
     #[serde(serialize_with = "serialize_opt_time")]
     #[schema(value_type = Option<String>, format = DateTime)]
+    pub submitted_at: Option<i64>,
+    #[serde(serialize_with = "serialize_opt_time")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub filed_at: Option<i64>,
+    #[serde(serialize_with = "serialize_opt_time")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub assigned_at: Option<i64>,
     /// When the answer is due.
     #[serde(serialize_with = "serialize_opt_time")]
@@ -55,6 +61,9 @@ pub struct Proposal {
     /// The proposer's verdict: `satisfied`, `basically-satisfied` or `not-satisfied`.
     pub satisfaction: Option<String>,
     pub evaluation_comment: Option<String>,
+    #[serde(serialize_with = "serialize_opt_time")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub closed_at: Option<i64>,
     pub version: i64,
     #[serde(serialize_with = "crate::clock::serialize")]
     #[schema(value_type = String, format = DateTime)]
@@ -1714,4 +1723,83 @@ pub async fn briefs(db: &Db, committee_id: i64, ids: &[i64]) -> Result<Vec<Brief
     let mut by_id: std::collections::HashMap<i64, Brief> =
         rows.into_iter().map(|b| (b.id, b)).collect();
     Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+}
+
+/// What exports and documents show of a proposal beyond its row.
+#[derive(Debug, Clone, Default)]
+pub struct Details {
+    /// The proposer's name, and for a collective proposal the body's.
+    pub proposer: String,
+    pub collective: Option<String>,
+    /// Co-signers' names.
+    pub cosigners: Vec<String>,
+    /// The assigned units with their answers, lead units first.
+    pub units: Vec<AssignedUnit>,
+}
+
+/// [`Details`] of many proposals in a few queries (ids from a list the caller
+/// was allowed to see).
+pub async fn details(
+    db: &Db,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, Details>, StoreError> {
+    let mut out: std::collections::HashMap<i64, Details> = Default::default();
+    for chunk in ids.chunks(500) {
+        // Integers from our own rows, never request text.
+        let list = chunk
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let people: Vec<(i64, String, Option<String>)> = on_db!(db, |c| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT p.id, u.display_name,
+                    CASE p.collective_kind
+                        WHEN 'party' THEN (SELECT name FROM parties WHERE id = p.collective_id)
+                        WHEN 'sector' THEN (SELECT name FROM sectors WHERE id = p.collective_id)
+                        WHEN 'special_committee' THEN (SELECT name FROM special_committees WHERE id = p.collective_id)
+                    END
+                 FROM proposals p JOIN users u ON u.id = p.proposer_user_id WHERE p.id IN ({list})"
+            )))
+            .fetch_all(c)
+            .await?
+        });
+        for (id, proposer, collective) in people {
+            let d = out.entry(id).or_default();
+            d.proposer = proposer;
+            d.collective = collective;
+        }
+        let cosigners: Vec<(i64, String)> = on_db!(db, |c| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT c.proposal_id, m.name FROM proposal_cosigners c JOIN members m ON m.id = c.member_id
+                 WHERE c.proposal_id IN ({list}) ORDER BY c.proposal_id, m.id"
+            )))
+            .fetch_all(c)
+            .await?
+        });
+        for (id, name) in cosigners {
+            out.entry(id).or_default().cosigners.push(name);
+        }
+        let units: Vec<(i64, AssignedUnit)> = on_db!(db, |c| {
+            let rows: Vec<UnitRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT pu.proposal_id, pu.unit_id, u.name AS unit_name, pu.role, pu.answer_category, pu.answer_text, pu.answer_round
+                 FROM proposal_units pu JOIN units u ON u.id = pu.unit_id WHERE pu.proposal_id IN ({list})
+                 ORDER BY pu.proposal_id, pu.role DESC, pu.unit_id"
+            )))
+            .fetch_all(c)
+            .await?;
+            rows.into_iter().map(|r| (r.proposal_id, r.unit)).collect()
+        });
+        for (id, u) in units {
+            out.entry(id).or_default().units.push(u);
+        }
+    }
+    Ok(out)
+}
+
+#[derive(sqlx::FromRow)]
+struct UnitRow {
+    proposal_id: i64,
+    #[sqlx(flatten)]
+    unit: AssignedUnit,
 }

@@ -3,6 +3,7 @@
 
 pub mod api_extract;
 pub mod ctx;
+pub mod download;
 pub mod error;
 pub mod i18n;
 pub mod members;
@@ -27,6 +28,7 @@ use utoipa_axum::routes;
 #[openapi(
     info(title = "Xieshang API", version = "1", description = "The JSON API of Xieshang, the platform of a political consultative committee. Conventions: API.md."),
     servers((url = "/api/v1")),
+    paths(proposals::export::proposal_docx_doc),
     components(schemas(problem::Problem, problem::FieldProblem)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -51,6 +53,7 @@ fn api_router() -> OpenApiRouter<AppState> {
     use members::api as m;
     use platform::api as p;
     use proposals::api as pr;
+    use proposals::export as px;
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(p::login))
         .routes(routes!(p::logout))
@@ -73,6 +76,10 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(pr::proposal_events))
         .routes(routes!(pr::cosign_proposal))
         .routes(routes!(pr::similar_proposals))
+        .routes(routes!(px::list_xlsx))
+        .routes(routes!(px::list_csv))
+        .routes(routes!(px::list_json))
+        .routes(routes!(px::compilation_docx))
         .routes(routes!(p::list_bodies, p::create_body))
         .routes(routes!(p::get_body, p::update_body))
         .routes(routes!(p::body_events))

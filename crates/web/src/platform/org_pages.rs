@@ -30,6 +30,8 @@ pub struct ListPage {
     pub rows: Vec<Vec<Cell>>,
     pub total: i64,
     pub pager: Pager,
+    /// Downloads of the list as it is filtered: (label, address).
+    pub links: Vec<(String, String)>,
 }
 
 /// Where a list is among its pages, with links to the neighbours.
@@ -239,6 +241,7 @@ pub async fn committees_list(
         rows,
         total,
         pager: Pager::default(),
+        links: Vec::new(),
     })
 }
 
@@ -536,6 +539,7 @@ pub async fn bodies_list(
             rows,
             total: 0,
             pager: Pager::default(),
+            links: Vec::new(),
         }
         .paged(&page, &params),
     )

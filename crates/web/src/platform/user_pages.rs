@@ -94,6 +94,7 @@ pub async fn users_list(
             rows,
             total: 0,
             pager: Pager::default(),
+            links: Vec::new(),
         }
         .paged(&page, &params),
     )
@@ -560,6 +561,7 @@ pub async fn events_list(
             rows,
             total: 0,
             pager: Pager::default(),
+            links: Vec::new(),
         }
         .paged(&page, &params),
     )

@@ -3,12 +3,13 @@
 use crate::api_extract::{ApiJson, ApiJsonOrEmpty, Idempotency, IfMatch};
 use crate::ctx::Ctx;
 use crate::error::{WebError, WebResult};
-use crate::platform::api::{ItemsOf, committee_of, created};
+pub(crate) use crate::platform::api::committee_of;
+use crate::platform::api::{ItemsOf, created};
 use crate::problem::Problem;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use domain::proposals::{Disposal, ProposalInput, Satisfaction, Step};
 use serde::Deserialize;
 use store::StoreError;
@@ -198,16 +199,10 @@ impl ActionBody {
     }
 }
 
-/// Lists the proposals of a committee the caller may see, newest first.
-#[utoipa::path(get, path = "/proposals", tag = "proposals", params(ProposalParams),
-    responses((status = 200, body = ItemsOf<Proposal>), (status = 404, body = Problem)))]
-pub async fn list_proposals(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(p): Query<ProposalParams>,
-) -> WebResult<Json<ItemsOf<Proposal>>> {
-    let mut f = ProposalFilter {
-        committee_id: committee_of(&ctx, p.committee_id)?,
+/// The list filter the query asks for.
+pub fn filter_of(ctx: &Ctx, p: ProposalParams) -> WebResult<ProposalFilter> {
+    Ok(ProposalFilter {
+        committee_id: committee_of(ctx, p.committee_id)?,
         state: p.state,
         category: p.category,
         term: p.term,
@@ -221,14 +216,26 @@ pub async fn list_proposals(
         due_within_days: p.due_within_days,
         ids: None,
         sort: p.sort,
-    };
+    })
+}
+
+/// Lists the proposals of a committee the caller may see, newest first.
+#[utoipa::path(get, path = "/proposals", tag = "proposals", params(ProposalParams),
+    responses((status = 200, body = ItemsOf<Proposal>), (status = 404, body = Problem)))]
+pub async fn list_proposals(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(p): Query<ProposalParams>,
+) -> WebResult<Json<ItemsOf<Proposal>>> {
+    let (page, per_page) = (p.page, p.per_page);
+    let mut f = filter_of(&ctx, p)?;
     super::resolve_search(&state, &mut f).await?;
     Ok(Json(
         proposals::list(
             &state.db,
             &ctx.caller()?,
             &f,
-            PageRequest::new(p.page, p.per_page),
+            PageRequest::new(page, per_page),
         )
         .await?
         .into(),
@@ -255,15 +262,23 @@ pub async fn create_proposal(
     Ok(created(p))
 }
 
-/// One proposal.
+/// One proposal (and, as `/proposals/{id}.docx`, its Word document).
 #[utoipa::path(get, path = "/proposals/{id}", tag = "proposals", params(("id" = i64, Path)),
     responses((status = 200, body = Proposal), (status = 404, body = Problem)))]
 pub async fn get_proposal(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
-) -> WebResult<Json<Proposal>> {
-    Ok(Json(proposals::get(&state.db, &ctx.caller()?, id).await?))
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    // The router matches whole path segments, so the document shares this route.
+    if let Some(n) = id.strip_suffix(".docx") {
+        let id = n.parse().map_err(|_| WebError::NoRoute)?;
+        return super::export::proposal_docx(&state, &ctx, id).await;
+    }
+    let id: i64 = id
+        .parse()
+        .map_err(|_| WebError::Malformed("the id is not a number".into()))?;
+    Ok(Json(proposals::get(&state.db, &ctx.caller()?, id).await?).into_response())
 }
 
 /// Edits a draft (only its proposer, only while it is a draft).

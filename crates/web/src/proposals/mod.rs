@@ -1,6 +1,7 @@
 //! Proposals (提案): their pages and their JSON API.
 
 pub mod api;
+pub mod export;
 pub mod pages;
 
 use crate::error::WebResult;
@@ -82,4 +83,29 @@ pub(crate) async fn similar_to(
         })
         .take(SIMILAR_SHOWN)
         .collect())
+}
+
+/// A term and session as people write them: 第十三届第二次会议, or 平时 between sessions.
+pub(crate) fn session_text(t: crate::i18n::Tr, term: i64, session: i64) -> String {
+    // Chinese writes them in Chinese numerals.
+    let numeral = |n: i64| match t.lang {
+        crate::i18n::Lang::ZhCn => domain::proposals::chinese_numeral(n),
+        crate::i18n::Lang::En => n.to_string(),
+    };
+    if session == 0 {
+        t.f("proposal.term_between", &[&numeral(term)])
+    } else {
+        t.f(
+            "proposal.term_session",
+            &[&numeral(term), &numeral(session)],
+        )
+    }
+}
+
+/// A stored time as a date, `YYYY-MM-DD`, in the committee's time (UTC+8).
+pub(crate) fn day(micros: i64) -> String {
+    store::clock::rfc3339(micros + 8 * 3_600_000_000)
+        .chars()
+        .take(10)
+        .collect()
 }

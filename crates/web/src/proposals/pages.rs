@@ -206,6 +206,28 @@ pub async fn list(
         ("mine", q.mine.clone().unwrap_or_default()),
         ("sort", q.sort.clone().unwrap_or_default()),
     ];
+    // The downloads carry the list's filters (not its page).
+    let query = serde_urlencoded::to_string(
+        params
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .collect::<Vec<_>>(),
+    )
+    .unwrap_or_default();
+    let links = vec![
+        (
+            t.s("export.xlsx").to_string(),
+            format!("/api/v1/proposals.xlsx?{query}"),
+        ),
+        (
+            t.s("export.csv").to_string(),
+            format!("/api/v1/proposals.csv?{query}"),
+        ),
+        (
+            t.s("export.compilation").to_string(),
+            format!("/api/v1/proposals/compilation.docx?{query}"),
+        ),
+    ];
     let may_propose = caller.actor.holds(Role::Member, committee_id)
         || caller.actor.holds(Role::Staff, committee_id);
     html(
@@ -225,6 +247,7 @@ pub async fn list(
             rows,
             total: 0,
             pager: Pager::default(),
+            links,
         }
         .paged(&page, &params),
     )
@@ -779,19 +802,7 @@ async fn proposal_page(
             )
         })
         .collect();
-    // Chinese writes a term and session in Chinese numerals: 第十三届第二次会议.
-    let numeral = |n: i64| match t.lang {
-        crate::i18n::Lang::ZhCn => rules::chinese_numeral(n),
-        crate::i18n::Lang::En => n.to_string(),
-    };
-    let session = if p.session == 0 {
-        t.f("proposal.term_between", &[&numeral(p.term)])
-    } else {
-        t.f(
-            "proposal.term_session",
-            &[&numeral(p.term), &numeral(p.session)],
-        )
-    };
+    let session = super::session_text(t, p.term, p.session);
     let deadline = p
         .deadline_at
         .map(|d| store::clock::rfc3339(d).chars().take(10).collect());
@@ -973,6 +984,7 @@ pub async fn public_list(
             rows,
             total: 0,
             pager: Pager::default(),
+            links: Vec::new(),
         }
         .paged(&page, &params),
     )

@@ -1,0 +1,255 @@
+//! DOCX in the layout of official documents (GB/T 9704): A4, the title in a
+//! large song typeface, the text in 仿宋 at 16 pt on a fixed 28 pt line with a
+//! two-character first-line indent. One proposal with its answers, or a
+//! compilation (提案汇编) of many with a table of contents.
+
+use crate::ExportError;
+use docx_rs::{
+    AlignmentType, BreakType, Docx, LineSpacing, LineSpacingType, PageMargin, Paragraph, Run,
+    RunFonts,
+};
+
+/// A4 in twips (1/20 pt).
+const A4: (u32, u32) = (11_906, 16_838);
+/// Sizes in half-points.
+const TITLE_SIZE: usize = 44;
+const HEADING_SIZE: usize = 32;
+const TEXT_SIZE: usize = 32;
+const SMALL_SIZE: usize = 28;
+/// The fixed line of the text, in twips (28 pt).
+const LINE: i32 = 560;
+
+const TITLE_FONT: &str = "方正小标宋简体";
+const HEADING_FONT: &str = "黑体";
+const TEXT_FONT: &str = "仿宋_GB2312";
+
+/// One unit's answer.
+#[derive(Debug, Clone, Default)]
+pub struct Answer {
+    /// For example "省教育厅（主办）· A 类".
+    pub heading: String,
+    pub text: String,
+}
+
+/// A proposal as a document; every text is already in the reader's language.
+#[derive(Debug, Clone, Default)]
+pub struct ProposalDoc {
+    /// The line above the title, e.g. "政协江澜省委员会第十三届第二次会议提案".
+    pub heading: String,
+    /// The number as written, e.g. "第 0123 号".
+    pub number: Option<String>,
+    pub title: String,
+    /// Label and value: proposers, category, dates, units.
+    pub facts: Vec<(String, String)>,
+    pub body: String,
+    /// The heading of the answers section, e.g. "办理答复".
+    pub answers_heading: String,
+    pub answers: Vec<Answer>,
+    /// The proposer's evaluation, when there is one.
+    pub evaluation: Option<(String, String)>,
+}
+
+/// A compilation of proposals with their answers.
+#[derive(Debug, Clone, Default)]
+pub struct Compilation {
+    pub title: String,
+    pub subtitle: String,
+    /// The heading of the table of contents, e.g. "目录".
+    pub contents_heading: String,
+    pub proposals: Vec<ProposalDoc>,
+}
+
+fn fonts(name: &str) -> RunFonts {
+    RunFonts::new().east_asia(name).ascii(name).hi_ansi(name)
+}
+
+fn run(text: &str, font: &str, size: usize) -> Run {
+    Run::new().add_text(text).fonts(fonts(font)).size(size)
+}
+
+fn spacing() -> LineSpacing {
+    LineSpacing::new()
+        .line_rule(LineSpacingType::Exact)
+        .line(LINE)
+}
+
+fn title(text: &str) -> Paragraph {
+    Paragraph::new()
+        .add_run(run(text, TITLE_FONT, TITLE_SIZE))
+        .align(AlignmentType::Center)
+        .line_spacing(LineSpacing::new().before(240).after(240))
+}
+
+fn centered(text: &str, size: usize) -> Paragraph {
+    Paragraph::new()
+        .add_run(run(text, TEXT_FONT, size))
+        .align(AlignmentType::Center)
+        .line_spacing(spacing())
+}
+
+fn heading(text: &str) -> Paragraph {
+    Paragraph::new()
+        .add_run(run(text, HEADING_FONT, HEADING_SIZE))
+        .line_spacing(spacing().before(240))
+}
+
+/// Paragraphs of text, one per line of `text`, indented two characters.
+fn prose(text: &str) -> impl Iterator<Item = Paragraph> + '_ {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            Paragraph::new()
+                .add_run(run(l, TEXT_FONT, TEXT_SIZE))
+                .first_line_chars(200)
+                .line_spacing(spacing())
+        })
+}
+
+fn fact(label: &str, value: &str) -> Paragraph {
+    Paragraph::new()
+        .add_run(run(&format!("{label}："), HEADING_FONT, SMALL_SIZE))
+        .add_run(run(value, TEXT_FONT, SMALL_SIZE))
+        .line_spacing(spacing())
+}
+
+fn page_break() -> Paragraph {
+    Paragraph::new().add_run(Run::new().add_break(BreakType::Page))
+}
+
+fn document() -> Docx {
+    // Margins of official documents: 37 mm top, 35 bottom, 28 left, 26 right.
+    Docx::new().page_size(A4.0, A4.1).page_margin(
+        PageMargin::new()
+            .top(2098)
+            .bottom(1984)
+            .left(1588)
+            .right(1474)
+            .header(851)
+            .footer(992),
+    )
+}
+
+fn add_proposal(mut d: Docx, p: &ProposalDoc) -> Docx {
+    if !p.heading.is_empty() {
+        d = d.add_paragraph(centered(&p.heading, SMALL_SIZE));
+    }
+    if let Some(n) = &p.number {
+        d = d.add_paragraph(centered(n, SMALL_SIZE));
+    }
+    d = d.add_paragraph(title(&p.title));
+    for (label, value) in &p.facts {
+        d = d.add_paragraph(fact(label, value));
+    }
+    for para in prose(&p.body) {
+        d = d.add_paragraph(para);
+    }
+    if !p.answers.is_empty() {
+        d = d.add_paragraph(heading(&p.answers_heading));
+        for a in &p.answers {
+            d = d.add_paragraph(heading(&a.heading));
+            for para in prose(&a.text) {
+                d = d.add_paragraph(para);
+            }
+        }
+    }
+    if let Some((label, value)) = &p.evaluation {
+        d = d.add_paragraph(fact(label, value));
+    }
+    d
+}
+
+fn pack(d: Docx) -> Result<Vec<u8>, ExportError> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    d.build()
+        .pack(&mut out)
+        .map_err(|e| ExportError::Docx(e.to_string()))?;
+    Ok(out.into_inner())
+}
+
+/// One proposal with its answers.
+pub fn proposal(p: &ProposalDoc) -> Result<Vec<u8>, ExportError> {
+    pack(add_proposal(document(), p))
+}
+
+/// A compilation: a title page, the contents, then each proposal on its own pages.
+pub fn compilation(c: &Compilation) -> Result<Vec<u8>, ExportError> {
+    let mut d = document()
+        .add_paragraph(title(&c.title))
+        .add_paragraph(centered(&c.subtitle, TEXT_SIZE))
+        .add_paragraph(page_break())
+        .add_paragraph(title(&c.contents_heading));
+    for p in &c.proposals {
+        let line = match &p.number {
+            Some(n) => format!("{n}　{}", p.title),
+            None => p.title.clone(),
+        };
+        d = d.add_paragraph(
+            Paragraph::new()
+                .add_run(run(&line, TEXT_FONT, SMALL_SIZE))
+                .line_spacing(spacing()),
+        );
+    }
+    for p in &c.proposals {
+        d = add_proposal(d.add_paragraph(page_break()), p);
+    }
+    pack(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(bytes: &[u8]) -> Vec<String> {
+        let d = docx_rs::read_docx(bytes).expect("a DOCX reader opens it");
+        d.document
+            .children
+            .iter()
+            .filter_map(|c| match c {
+                docx_rs::DocumentChild::Paragraph(p) => Some(p.raw_text()),
+                _ => None,
+            })
+            .filter(|t| !t.trim().is_empty())
+            .collect()
+    }
+
+    fn sample(n: u32) -> ProposalDoc {
+        ProposalDoc {
+            heading: "政协江澜省委员会第十三届第二次会议提案".into(),
+            number: Some(format!("第 {n:04} 号")),
+            title: format!("关于加快养老服务体系建设的建议（{n}）"),
+            facts: vec![("提案人".into(), "李红梅".into())],
+            body: "案由：……\n\n建议：一、扩大普惠养老床位。".into(),
+            answers_heading: "办理答复".into(),
+            answers: vec![Answer {
+                heading: "省民政厅（主办）· A 类".into(),
+                text: "经研究，答复如下：\n一、……".into(),
+            }],
+            evaluation: Some(("提案人评价".into(), "满意".into())),
+        }
+    }
+
+    #[test]
+    fn a_proposal_reads_back_with_its_answer() {
+        let t = texts(&proposal(&sample(1)).unwrap());
+        assert_eq!(t[1], "第 0001 号");
+        assert_eq!(t[2], "关于加快养老服务体系建设的建议（1）");
+        assert!(t.contains(&"提案人：李红梅".to_string()));
+        assert!(t.contains(&"省民政厅（主办）· A 类".to_string()));
+        assert!(t.contains(&"提案人评价：满意".to_string()));
+    }
+
+    #[test]
+    fn a_compilation_lists_its_contents_and_holds_each_proposal() {
+        let c = Compilation {
+            title: "提案汇编".into(),
+            subtitle: "2026 年".into(),
+            contents_heading: "目录".into(),
+            proposals: (1..=3).map(sample).collect(),
+        };
+        let t = texts(&compilation(&c).unwrap());
+        assert_eq!(&t[..3], ["提案汇编", "2026 年", "目录"]);
+        assert_eq!(t[3], "第 0001 号　关于加快养老服务体系建设的建议（1）");
+        assert_eq!(t.iter().filter(|l| l.starts_with("经研究")).count(), 3);
+    }
+}
