@@ -1589,3 +1589,103 @@ async fn lists_export_as_xlsx_csv_and_json_and_proposals_as_word_documents() {
     let anon = app.api(Method::GET, "/proposals.csv", None, None).await;
     assert_eq!(anon.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn the_deadline_job_warns_and_flags_once_even_when_two_servers_run_it() {
+    use axum::http::{Method, StatusCode};
+    const DAY: i64 = 86_400_000_000;
+    let app = TestApp::new().await;
+    let db = app.db();
+    let staff = caller(db, "staff_r").await;
+    let now = store::clock::now();
+    // Assigned long enough ago that one answer is due in three days and one is overdue.
+    let mut ids = Vec::new();
+    for (title, assigned) in [
+        ("关于加强校园安全的建议", now - 89 * DAY),
+        ("关于完善公共法律服务的建议", now - 95 * DAY),
+        ("关于建设城市绿道的建议", now - 10 * DAY),
+    ] {
+        let p = filed(&app, title).await;
+        let assign = Action::Assign {
+            lead_units: vec![app.fx.unit_region],
+            co_units: vec![],
+        };
+        store::clock::at(assigned, proposals::act(db, &staff, p.id, assign, None))
+            .await
+            .unwrap();
+        ids.push(p.id);
+    }
+    let (a, b) = tokio::join!(store::deadlines::run(db), store::deadlines::run(db));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(
+        (a.due_soon + b.due_soon, a.overdue + b.overdue),
+        (1, 1),
+        "{a:?} {b:?}"
+    );
+    // The unit's officer is warned of both; the proposals office learns of the overdue one.
+    assert_eq!(a.notifications + b.notifications, 3);
+    let again = store::deadlines::run(db).await.unwrap();
+    assert_eq!(again, store::deadlines::Noticed::default());
+    // The overdue one shows on its trail.
+    let trail = store::audit::of_record(db, "proposal", ids[1])
+        .await
+        .unwrap();
+    assert!(trail.iter().any(|e| e.action == "proposal.overdue"));
+
+    let unit = app.token("unit_r").await;
+    let list = app
+        .api(Method::GET, "/notifications?unread=true", Some(&unit), None)
+        .await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    let items = list.json()["items"].as_array().unwrap().clone();
+    let kinds: Vec<&str> = items.iter().map(|n| n["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds.len(), 2);
+    assert!(kinds.contains(&"proposal.deadline_soon") && kinds.contains(&"proposal.overdue"));
+    // The bell on every page counts them; opening one marks it read.
+    let (cookies, csrf) = app.web_login("unit_r").await;
+    let home = app.page(Method::GET, "/", &cookies, None).await;
+    assert!(home.body.contains("通知（2 条未读）"), "{}", home.body);
+    let first = items[0]["id"].as_i64().unwrap();
+    let opened = app
+        .page(
+            Method::POST,
+            &format!("/notifications/{first}/open"),
+            &cookies,
+            Some(&format!("_csrf={csrf}")),
+        )
+        .await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER);
+    assert!(
+        opened
+            .header("location")
+            .unwrap()
+            .starts_with("/proposals/")
+    );
+    let page = app
+        .page(Method::GET, "/notifications", &cookies, None)
+        .await;
+    assert!(
+        page.body.contains("通知（1 条未读）") && page.body.contains("提案办理已超期"),
+        "{}",
+        page.body
+    );
+    // Someone else's notification is not found; read-all clears the rest.
+    let staff_token = app.token("staff_r").await;
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/notifications/{first}/read"),
+            Some(&staff_token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = app
+        .api(Method::POST, "/notifications/read-all", Some(&unit), None)
+        .await;
+    assert_eq!(r.json()["marked"], 1);
+    let r = app
+        .api(Method::GET, "/notifications?unread=true", Some(&unit), None)
+        .await;
+    assert_eq!(r.json()["total"], 0);
+}

@@ -35,6 +35,8 @@ pub struct SignedIn {
     pub token: String,
     /// Whether the user came with a bearer token rather than a cookie.
     pub bearer: bool,
+    /// Unread notifications when the request came in.
+    pub unread: i64,
 }
 
 /// The context of one request.
@@ -181,6 +183,7 @@ async fn load_user(
         actor,
         token: token.to_string(),
         bearer: kind == sessions::Kind::Api,
+        unread: session.unread,
     };
     Ok(Some((signed_in, session.session_csrf)))
 }

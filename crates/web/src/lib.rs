@@ -7,6 +7,7 @@ pub mod download;
 pub mod error;
 pub mod i18n;
 pub mod members;
+pub mod notifications;
 pub mod platform;
 pub mod problem;
 pub mod proposals;
@@ -80,6 +81,9 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(px::list_csv))
         .routes(routes!(px::list_json))
         .routes(routes!(px::compilation_docx))
+        .routes(routes!(notifications::list_notifications))
+        .routes(routes!(notifications::read_notification))
+        .routes(routes!(notifications::read_all_notifications))
         .routes(routes!(p::list_bodies, p::create_body))
         .routes(routes!(p::get_body, p::update_body))
         .routes(routes!(p::body_events))
@@ -189,6 +193,9 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/events", get(up::events_list))
         .route("/public/proposals", get(prp::public_list))
         .route("/public/proposals/{id}", get(prp::public_show))
+        .route("/notifications", get(notifications::page))
+        .route("/notifications/read-all", post(notifications::read_all))
+        .route("/notifications/{id}/open", post(notifications::open))
         .route("/proposals", get(prp::list))
         .route("/proposals/new", get(prp::new_form).post(prp::create))
         .route("/proposals/{id}", get(prp::show))

@@ -24,6 +24,8 @@ pub struct Chrome {
     /// The current path with query, so the language switch can come back here.
     pub path: String,
     pub flash: Option<String>,
+    /// Unread notifications, on the bell.
+    pub unread: i64,
 }
 
 impl Chrome {
@@ -77,6 +79,7 @@ impl Chrome {
             nav,
             path: path.to_string(),
             flash: None,
+            unread: ctx.user.as_ref().map_or(0, |u| u.unread),
         }
     }
 

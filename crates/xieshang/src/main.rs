@@ -1,5 +1,7 @@
 //! The `xieshang` binary: command line, configuration, wiring and background jobs.
 
+mod mail;
+
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
@@ -50,6 +52,12 @@ enum Command {
         /// Largest request body in bytes
         #[arg(long, env = "XIESHANG_BODY_LIMIT", default_value_t = 1024 * 1024)]
         body_limit: usize,
+        /// SMTP relay for e-mailing notifications: smtp://[user:password@]host[:port] (plain SMTP; a local relay does TLS)
+        #[arg(long, env = "XIESHANG_SMTP_URL")]
+        smtp_url: Option<String>,
+        /// Sender address of notification e-mail
+        #[arg(long, env = "XIESHANG_MAIL_FROM", default_value = "xieshang@localhost")]
+        mail_from: String,
     },
     /// Apply the schema migrations and exit
     Migrate,
@@ -204,7 +212,7 @@ fn spawn_search_sync(db: Db, search: search::Search) {
 }
 
 /// Runs the housekeeping job every minute in whichever server wins the lease.
-fn spawn_jobs(db: Db) {
+fn spawn_jobs(db: Db, smtp: Option<mail::Smtp>, public_url: Option<String>) {
     let holder = format!(
         "{}-{}",
         std::process::id(),
@@ -214,18 +222,86 @@ fn spawn_jobs(db: Db) {
     );
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
+        let mut minutes: u64 = 0;
         loop {
             tick.tick().await;
-            match jobs::try_claim(&db, "housekeeping", &holder, 55_000_000).await {
-                Ok(true) => match jobs::housekeeping(&db).await {
+            // Each job runs in the one server that wins its lease.
+            if claim(&db, "housekeeping", &holder).await {
+                match jobs::housekeeping(&db).await {
                     Ok(n) => tracing::debug!(removed = n, "housekeeping"),
                     Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
-                },
-                Ok(false) => {}
-                Err(e) => tracing::warn!(error = %e, "job lease failed"),
+                }
             }
+            if minutes.is_multiple_of(10) && claim(&db, "proposal-deadlines", &holder).await {
+                match store::deadlines::run(&db).await {
+                    Ok(n) => tracing::info!(?n, "proposal deadlines"),
+                    Err(e) => tracing::warn!(error = %e, "proposal deadlines failed"),
+                }
+            }
+            if let Some(smtp) = &smtp
+                && claim(&db, "mail", &holder).await
+            {
+                send_mail(&db, smtp, public_url.as_deref()).await;
+            }
+            minutes += 1;
         }
     });
+}
+
+async fn claim(db: &Db, job: &str, holder: &str) -> bool {
+    match jobs::try_claim(db, job, holder, 55_000_000).await {
+        Ok(won) => won,
+        Err(e) => {
+            tracing::warn!(error = %e, job, "job lease failed");
+            false
+        }
+    }
+}
+
+/// E-mails the notifications not yet sent, in the addressee's language.
+async fn send_mail(db: &Db, smtp: &mail::Smtp, public_url: Option<&str>) {
+    let pending = match store::notifications::unsent_mail(db, 200).await {
+        Ok(p) => p,
+        Err(e) => return tracing::warn!(error = %e, "reading mail failed"),
+    };
+    if pending.is_empty() {
+        return;
+    }
+    let messages: Vec<mail::Message> = pending
+        .iter()
+        .map(|n| {
+            let t = web::i18n::Tr {
+                lang: match n.lang.as_deref() {
+                    Some("en") => web::i18n::Lang::En,
+                    _ => web::i18n::Lang::ZhCn,
+                },
+            };
+            let what = t.code("notification", &n.kind);
+            let link = match public_url {
+                Some(base) => format!(
+                    "\n\n{}/{}s/{}",
+                    base.trim_end_matches('/'),
+                    n.record_type,
+                    n.record_id
+                ),
+                None => String::new(),
+            };
+            mail::Message {
+                to: n.email.clone(),
+                subject: format!("{what}：{}", n.title),
+                text: format!("{what}\n\n{}{link}", n.title),
+            }
+        })
+        .collect();
+    match mail::send(smtp, &messages).await {
+        Ok(sent) => {
+            let ids: Vec<i64> = pending.iter().take(sent).map(|n| n.id).collect();
+            if let Err(e) = store::notifications::mark_emailed(db, &ids).await {
+                tracing::warn!(error = %e, "recording sent mail failed");
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "sending mail failed"),
+    }
 }
 
 async fn shutdown_signal() {
@@ -262,6 +338,8 @@ async fn main() -> Result<()> {
             public_url,
             trust_proxy,
             body_limit,
+            smtp_url,
+            mail_from,
         } => {
             let db = open(&cli).await?;
             if *demo {
@@ -273,7 +351,12 @@ async fn main() -> Result<()> {
                 )
                 .await?;
             }
-            spawn_jobs(db.clone());
+            let smtp = smtp_url
+                .as_deref()
+                .map(|u| mail::Smtp::parse(u, mail_from))
+                .transpose()
+                .map_err(anyhow::Error::msg)?;
+            spawn_jobs(db.clone(), smtp, public_url.clone());
             let search = open_search(&cli.data_dir.join("search"))?;
             spawn_search_sync(db.clone(), search.clone());
             let settings = web::state::Settings {

@@ -43,6 +43,8 @@ pub struct Session {
     #[sqlx(flatten)]
     pub user: super::users::User,
     pub session_csrf: String,
+    /// Unread notifications: the number on the bell of every page.
+    pub unread: i64,
 }
 
 /// Starts a session for a user who has just proved who they are, and
@@ -98,6 +100,7 @@ struct SessionRow {
     #[sqlx(flatten)]
     user: super::users::User,
     session_csrf: String,
+    unread: i64,
     g_role: Option<String>,
     g_committee_id: Option<i64>,
     g_committee_name: Option<String>,
@@ -115,7 +118,9 @@ pub async fn find(db: &Db, token: &str, kind: Kind) -> Result<Option<Session>, S
     }
     let rows: Vec<SessionRow> = on_db!(db, |c| {
         sqlx::query_as(
-            "SELECT u.*, s.csrf AS session_csrf, g.role AS g_role, g.committee_id AS g_committee_id,
+            "SELECT u.*, s.csrf AS session_csrf,
+                    (SELECT COUNT(*) FROM notifications n WHERE n.user_id = u.id AND n.read_at IS NULL) AS unread,
+                    g.role AS g_role, g.committee_id AS g_committee_id,
                     c.name AS g_committee_name, g.unit_id AS g_unit_id, un.name AS g_unit_name, g.offices AS g_offices
              FROM sessions s
              JOIN users u ON u.id = s.user_id
@@ -139,6 +144,7 @@ pub async fn find(db: &Db, token: &str, kind: Kind) -> Result<Option<Session>, S
     let mut session = Session {
         user: first.user.clone(),
         session_csrf: first.session_csrf.clone(),
+        unread: first.unread,
     };
     for r in std::iter::once(first).chain(rows) {
         if let (Some(role), Some(committee_id), Some(committee_name)) =
