@@ -1689,3 +1689,320 @@ async fn the_deadline_job_warns_and_flags_once_even_when_two_servers_run_it() {
         .await;
     assert_eq!(r.json()["total"], 0);
 }
+
+/// A multipart/form-data body with these text fields and one file.
+fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "xsBoundary7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    if let Some((name, bytes)) = file {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend(bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn attachments_are_sniffed_named_safely_and_checklists_are_ticked_with_evidence() {
+    use axum::body::Body;
+    use axum::http::{Method, Request, StatusCode, header};
+    let app = TestApp::new().await;
+    let (member, member2, staff, unit) = (
+        app.token("member_r").await,
+        app.token("member2_r").await,
+        app.token("staff_r").await,
+        app.token("unit_r").await,
+    );
+    let upload = |who: &str, id: i64, purpose: &str, name: &str, bytes: &[u8]| {
+        let (ct, body) = multipart(&[("purpose", purpose)], Some((name, bytes)));
+        Request::post(format!("/api/v1/proposals/{id}/attachments"))
+            .header(header::AUTHORIZATION, format!("Bearer {who}"))
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+    let png = [
+        &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A][..],
+        &[0u8; 64],
+    ]
+    .concat();
+    let p = new_draft(&app, "member_r", &draft("关于建设口袋公园的建议"))
+        .await
+        .unwrap();
+
+    // The proposer attaches a PDF under a misleading name: kept as what it is.
+    let r = app
+        .send(upload(
+            &member,
+            p.id,
+            "attachment",
+            "../../调研报告.exe",
+            &pdf,
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let a = r.json();
+    assert_eq!(
+        (a["file_name"].as_str(), a["content_type"].as_str()),
+        (Some("调研报告.pdf"), Some("application/pdf"))
+    );
+    // A script named .pdf, an empty file, a file over 10 MB, one over the upload limit.
+    let r = app
+        .send(upload(
+            &member,
+            p.id,
+            "attachment",
+            "x.pdf",
+            b"<script>alert(1)</script>",
+        ))
+        .await;
+    assert_eq!(
+        (r.status, r.json()["errors"][0]["code"].clone()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            serde_json::json!("file_type")
+        )
+    );
+    assert_eq!(
+        r.json()["errors"][0]["message"],
+        "只接受 PDF、DOCX、XLSX、JPEG 或 PNG 文件。"
+    );
+    let big = [pdf.clone(), vec![b' '; domain::files::MAX_FILE]].concat();
+    let r = app
+        .send(upload(&member, p.id, "attachment", "big.pdf", &big))
+        .await;
+    assert_eq!(r.json()["errors"][0]["code"], "file_too_large");
+    let huge = vec![b'%'; domain::files::MAX_FILE + 512 * 1024];
+    assert_eq!(
+        app.send(upload(&member, p.id, "attachment", "h.pdf", &huge))
+            .await
+            .status,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+    let r = app
+        .send(upload(&member, p.id, "nonsense", "a.pdf", &pdf))
+        .await;
+    assert_eq!(r.json()["errors"][0]["field"], "purpose");
+    // Only the proposer, only while drafting; the draft is invisible to others.
+    assert_eq!(
+        app.send(upload(&member2, p.id, "attachment", "a.pdf", &pdf))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let list = app
+        .api(
+            Method::GET,
+            &format!("/proposals/{}/attachments", p.id),
+            Some(&member),
+            None,
+        )
+        .await;
+    assert_eq!(
+        list.json().as_array().unwrap().len(),
+        1,
+        "nothing refused was stored"
+    );
+
+    // Downloaded as an attachment with its name, the same bytes.
+    let id = a["id"].as_i64().unwrap();
+    let d = app
+        .api(
+            Method::GET,
+            &format!("/attachments/{id}"),
+            Some(&member),
+            None,
+        )
+        .await;
+    assert_eq!(d.status, StatusCode::OK);
+    assert_eq!(d.bytes, pdf);
+    assert_eq!(d.header("content-type"), Some("application/pdf"));
+    assert!(
+        d.header("content-disposition")
+            .unwrap()
+            .starts_with("attachment;")
+    );
+    assert!(
+        d.header("content-disposition")
+            .unwrap()
+            .contains("%E8%B0%83%E7%A0%94%E6%8A%A5%E5%91%8A.pdf")
+    );
+    assert_eq!(
+        app.api(
+            Method::GET,
+            &format!("/attachments/{id}"),
+            Some(&member2),
+            None
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Submitted, filed and assigned: the proposer may no longer attach; staff may read.
+    let db = app.db();
+    let (cm, cs) = (caller(db, "member_r").await, caller(db, "staff_r").await);
+    proposals::act(db, &cm, p.id, Action::Submit, None)
+        .await
+        .unwrap();
+    let r = app
+        .send(upload(&member, p.id, "attachment", "b.pdf", &pdf))
+        .await;
+    assert_eq!(
+        (r.status, r.json()["state"].clone()),
+        (StatusCode::CONFLICT, serde_json::json!("submitted"))
+    );
+    assert_eq!(
+        app.api(
+            Method::GET,
+            &format!("/attachments/{id}"),
+            Some(&staff),
+            None
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    for step in [Action::StartReview, Action::File] {
+        proposals::act(db, &cs, p.id, step, None).await.unwrap();
+    }
+    let assign = Action::Assign {
+        lead_units: vec![app.fx.unit_region],
+        co_units: vec![],
+    };
+    proposals::act(db, &cs, p.id, assign, None).await.unwrap();
+
+    // The lead unit uploads its reply document; the proposer may not.
+    let r = app
+        .send(upload(&unit, p.id, "reply", "答复函.png", &png))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["purpose"], "reply");
+    assert!(r.json()["unit_name"].as_str().is_some());
+    assert_eq!(
+        app.send(upload(&member, p.id, "reply", "x.png", &png))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let reply = r.json()["id"].as_i64().unwrap();
+    assert_eq!(
+        app.api(
+            Method::DELETE,
+            &format!("/attachments/{reply}"),
+            Some(&staff),
+            None
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.api(
+            Method::DELETE,
+            &format!("/attachments/{reply}"),
+            Some(&unit),
+            None
+        )
+        .await
+        .status,
+        StatusCode::NO_CONTENT
+    );
+
+    // The checklist: the lead unit lists a commitment, staff tick it with evidence.
+    let path = format!("/proposals/{}/commitments", p.id);
+    let body = serde_json::json!({"text": "年内新建口袋公园 12 个"});
+    assert_eq!(
+        app.api(Method::POST, &path, Some(&member), Some(body.clone()))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let r = app
+        .api(
+            Method::POST,
+            &path,
+            Some(&unit),
+            Some(serde_json::json!({"text": " "})),
+        )
+        .await;
+    assert_eq!(r.json()["errors"][0]["field"], "text");
+    let r = app.api(Method::POST, &path, Some(&unit), Some(body)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let cid = r.json()["id"].as_i64().unwrap();
+    let done = format!("{path}/{cid}/done");
+    let stale = app
+        .api(
+            Method::POST,
+            &done,
+            Some(&staff),
+            Some(serde_json::json!({"evidence": "已建成", "version": 7})),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let ok = app
+        .api(
+            Method::POST,
+            &done,
+            Some(&staff),
+            Some(serde_json::json!({"evidence": "已建成 12 个，见验收报告", "version": 1})),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    assert_eq!(
+        (ok.json()["done"].clone(), ok.json()["version"].clone()),
+        (serde_json::json!(true), serde_json::json!(2))
+    );
+    let again = app
+        .api(
+            Method::POST,
+            &done,
+            Some(&unit),
+            Some(serde_json::json!({"evidence": "再次"})),
+        )
+        .await;
+    assert_eq!(
+        (again.status, again.json()["code"].clone()),
+        (StatusCode::CONFLICT, serde_json::json!("already_done"))
+    );
+    let list = app.api(Method::GET, &path, Some(&member), None).await;
+    assert_eq!(list.json()[0]["evidence"], "已建成 12 个，见验收报告");
+
+    // From the page: an upload form carries its CSRF token in the multipart body.
+    let (cookies, csrf) = app.web_login("unit_r").await;
+    let page = app
+        .page(Method::GET, &format!("/proposals/{}", p.id), &cookies, None)
+        .await;
+    assert!(
+        page.body.contains("enctype=\"multipart/form-data\"") && page.body.contains("办理承诺清单")
+    );
+    let send = |csrf: &str| {
+        let (ct, body) = multipart(
+            &[("_csrf", csrf), ("purpose", "reply")],
+            Some(("答复.pdf", &pdf)),
+        );
+        Request::post(format!("/proposals/{}/attachments", p.id))
+            .header(header::COOKIE, cookies.clone())
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    assert_eq!(app.send(send("forged")).await.status, StatusCode::FORBIDDEN);
+    let r = app.send(send(&csrf)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app
+        .page(Method::GET, &format!("/proposals/{}", p.id), &cookies, None)
+        .await;
+    assert!(page.body.contains("答复.pdf"));
+}

@@ -158,6 +158,16 @@ impl Db {
         })
     }
 
+    /// Starts a read-only transaction: on SQLite on the read pool (a deferred
+    /// transaction, one consistent snapshot), so that reads never queue behind
+    /// the single writer.
+    pub async fn begin_read(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            Db::Sqlite(s) => Tx::Sqlite(s.read.begin().await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
     /// Answers whether the database is reachable.
     pub async fn ping(&self) -> bool {
         on_db!(self, |c| sqlx::query_scalar::<_, i64>(

@@ -3,9 +3,11 @@
 //! in one transaction: it loads and checks, asks `domain` whether the caller
 //! may act, writes the record and appends the audit event, or does nothing.
 
+pub mod attachments;
 pub mod audit;
 pub mod backup;
 pub mod clock;
+pub mod commitments;
 pub mod db;
 pub mod deadlines;
 pub mod demo;

@@ -252,7 +252,7 @@ async fn part_of(tx: &mut Tx, caller: &Caller, p: &Proposal) -> Result<Part, Sto
 }
 
 /// The assigned unit the caller is an officer of, with its role (`lead` or `co`).
-async fn acting_unit(
+pub(crate) async fn acting_unit(
     tx: &mut Tx,
     caller: &Caller,
     p: &Proposal,
@@ -303,7 +303,7 @@ async fn load_tx(tx: &mut Tx, id: i64) -> Result<Option<Proposal>, StoreError> {
 
 /// Loads a proposal for the caller inside a transaction, with their part;
 /// not found when the caller may not see it.
-async fn load_visible(
+pub(crate) async fn load_visible(
     tx: &mut Tx,
     caller: &Caller,
     id: i64,
@@ -333,7 +333,7 @@ pub async fn get_with_part(
     caller: &Caller,
     id: i64,
 ) -> Result<(Proposal, Part), StoreError> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let found = load_visible(&mut tx, caller, id).await?;
     tx.commit().await?;
     Ok(found)

@@ -264,7 +264,13 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     let (mut parts, body) = req.into_parts();
     // The body limit: refuse a declared oversize body at once, and cap a
     // streamed one so that reading it fails instead of exhausting memory.
-    let limit = state.settings.body_limit;
+    // Uploads may be larger than forms: up to the largest attachment.
+    let upload = parts.method == Method::POST && parts.uri.path().ends_with("/attachments");
+    let limit = if upload {
+        state.settings.upload_limit
+    } else {
+        state.settings.body_limit
+    };
     let declared = parts
         .headers
         .get(header::CONTENT_LENGTH)
@@ -318,11 +324,31 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
 
 /// The `_csrf` field of a URL-encoded form body.
 fn form_token(body: &Bytes) -> Option<String> {
+    if let Some(t) = multipart_token(body) {
+        return Some(t);
+    }
     serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
         .ok()?
         .into_iter()
         .find(|(k, _)| k == CSRF_FIELD)
         .map(|(_, v)| v)
+}
+
+/// The token of an upload form (multipart/form-data): the value of its
+/// `_csrf` part, which our forms send first.
+fn multipart_token(body: &[u8]) -> Option<String> {
+    let head = &body[..body.len().min(4096)];
+    if !head.starts_with(b"--") {
+        return None;
+    }
+    let marker = b"name=\"_csrf\"";
+    let at = head.windows(marker.len()).position(|w| w == marker)?;
+    let rest = &head[at..];
+    let start = rest.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let len = rest[start..].windows(2).position(|w| w == b"\r\n")?;
+    std::str::from_utf8(&rest[start..start + len])
+        .ok()
+        .map(str::to_string)
 }
 
 /// Renders a failure for the context: problem+json for the API, a page otherwise.

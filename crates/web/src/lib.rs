@@ -55,6 +55,7 @@ fn api_router() -> OpenApiRouter<AppState> {
     use platform::api as p;
     use proposals::api as pr;
     use proposals::export as px;
+    use proposals::files as pf;
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(p::login))
         .routes(routes!(p::logout))
@@ -81,6 +82,10 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(px::list_csv))
         .routes(routes!(px::list_json))
         .routes(routes!(px::compilation_docx))
+        .routes(routes!(pf::list_attachments, pf::upload_attachment))
+        .routes(routes!(pf::download_attachment, pf::delete_attachment))
+        .routes(routes!(pf::list_commitments, pf::add_commitment))
+        .routes(routes!(pf::complete_commitment))
         .routes(routes!(notifications::list_notifications))
         .routes(routes!(notifications::read_notification))
         .routes(routes!(notifications::read_all_notifications))
@@ -205,6 +210,22 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/proposals/{id}/actions/{step}", post(prp::act))
         .route("/proposals/{id}/cosign", post(prp::cosign))
+        .route(
+            "/proposals/{id}/attachments",
+            post(proposals::files::upload_page),
+        )
+        .route(
+            "/proposals/{id}/attachments/{aid}/delete",
+            post(proposals::files::delete_page),
+        )
+        .route(
+            "/proposals/{id}/commitments",
+            post(proposals::files::add_commitment_page),
+        )
+        .route(
+            "/proposals/{id}/commitments/{cid}/done",
+            post(proposals::files::complete_commitment_page),
+        )
         .route("/admin/{kind}", get(op::bodies_list))
         .route(
             "/admin/{kind}/new",
@@ -221,6 +242,9 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api.fallback(no_route))
         .fallback(no_route)
         .layer(axum::middleware::from_fn(plain_rejections))
+        // The context middleware limits every body (uploads to their own
+        // limit); axum's own 2 MB default for extractors would undercut it.
+        .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             ctx::middleware,

@@ -7,6 +7,8 @@ use store::Db;
 pub struct Settings {
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// Largest upload (a request to an `…/attachments` address), in bytes.
+    pub upload_limit: usize,
     /// Mark cookies `Secure` (set when the public URL is https, or when a
     /// proxy says the request came over https).
     pub secure_cookies: bool,
@@ -18,6 +20,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             body_limit: 1024 * 1024,
+            upload_limit: domain::files::MAX_FILE + 256 * 1024,
             secure_cookies: false,
             trust_proxy: false,
         }

@@ -361,6 +361,7 @@ async fn main() -> Result<()> {
             spawn_search_sync(db.clone(), search.clone());
             let settings = web::state::Settings {
                 body_limit: *body_limit,
+                upload_limit: domain::files::MAX_FILE + 256 * 1024,
                 secure_cookies: public_url
                     .as_deref()
                     .is_some_and(|u| u.starts_with("https://")),

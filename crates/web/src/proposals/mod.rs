@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod export;
+pub mod files;
 pub mod pages;
 
 use crate::error::WebResult;

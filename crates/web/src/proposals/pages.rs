@@ -542,6 +542,13 @@ struct ProposalPage {
     /// Under review: the likely duplicates, and whether merging is possible now.
     similar: Vec<super::Similar>,
     may_merge: bool,
+    /// Files, and the purpose of a file the user may add now.
+    files: Vec<store::attachments::Attachment>,
+    attach: Option<&'static str>,
+    me: i64,
+    /// The commitment checklist, and whether the user may keep it.
+    commitments: Vec<store::commitments::Commitment>,
+    may_commit: bool,
 }
 
 /// The steps the part may take now and their fields.
@@ -743,7 +750,7 @@ async fn step_forms(
     Ok(out)
 }
 
-async fn proposal_page(
+pub(crate) async fn proposal_page(
     state: &AppState,
     ctx: &Ctx,
     id: i64,
@@ -824,6 +831,33 @@ async fn proposal_page(
         Vec::new()
     };
     let may_merge = reviewing && p.state() == rules::State::UnderReview;
+    let files = store::attachments::of_proposal(&state.db, &caller, p.id).await?;
+    let my_units: Vec<i64> = caller
+        .actor
+        .grants
+        .iter()
+        .filter(|g| g.role == Role::UnitOfficer)
+        .filter_map(|g| g.unit_id)
+        .collect();
+    let lead_unit = part == rules::Part::Unit
+        && units
+            .iter()
+            .any(|u| u.role == "lead" && my_units.contains(&u.unit_id));
+    let attach = match (part, p.state()) {
+        (rules::Part::Proposer, rules::State::Draft) => Some("attachment"),
+        (_, rules::State::Assigned | rules::State::InHandling) if lead_unit => Some("reply"),
+        _ => None,
+    };
+    let may_commit = (part == rules::Part::Staff || lead_unit)
+        && matches!(
+            p.state(),
+            rules::State::Assigned
+                | rules::State::InHandling
+                | rules::State::Answered
+                | rules::State::Evaluated
+                | rules::State::Closed
+        );
+    let commitments = store::commitments::of_proposal(&state.db, &caller, p.id).await?;
     let opinion = proposals::opinion_of(&state.db, p.id)
         .await?
         .map(|o| t.f("proposal.converted_opinion", &[&o]));
@@ -842,6 +876,11 @@ async fn proposal_page(
         opinion,
         similar,
         may_merge,
+        files,
+        attach,
+        me,
+        commitments,
+        may_commit,
     })?;
     *r.status_mut() = status;
     Ok(r)
