@@ -877,3 +877,63 @@ async fn a_proposal_goes_from_draft_to_closed_through_the_pages() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn a_joint_proposal_is_started_on_the_page_with_chosen_cosigners() {
+    let app = TestApp::new().await;
+    let r = app.fx.region;
+    let (member, mt) = app.web_login("member_r").await;
+    let form = app
+        .page(
+            Method::GET,
+            &format!("/proposals/new?committee_id={r}"),
+            &member,
+            None,
+        )
+        .await;
+    assert_accessible_page(&form, "zh-CN");
+    let partner = xieshang_tests::member_id(app.db(), "member2_r").await;
+    let own = xieshang_tests::member_id(app.db(), "member_r").await;
+    assert!(form.body.contains(&format!("<option value=\"{partner}\"")));
+    assert!(
+        !form.body.contains(&format!("<option value=\"{own}\"")),
+        "not oneself"
+    );
+    let body = format!(
+        "_csrf={mt}&title={}&body={}&category=economy&kind=joint&cosigner_ids={partner}&term=13&session=2",
+        enc("关于发展县域特色产业的建议"),
+        enc("案由：……\n建议：……")
+    );
+    let created = app
+        .page(
+            Method::POST,
+            &format!("/proposals/new?committee_id={r}"),
+            &member,
+            Some(&body),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let at = created.header("location").unwrap().to_string();
+    let page = app.page(Method::GET, &at, &member, None).await;
+    assert!(
+        page.body.contains("联名人") && page.body.contains("待确认"),
+        "{}",
+        page.body
+    );
+    // A joint proposal without co-signers is refused, naming the field.
+    let body = format!(
+        "_csrf={mt}&title={}&body={}&category=economy&kind=joint&term=13&session=2",
+        enc("关于另一件事的建议"),
+        enc("案由……")
+    );
+    let bad = app
+        .page(
+            Method::POST,
+            &format!("/proposals/new?committee_id={r}"),
+            &member,
+            Some(&body),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("f-cosigner_ids-error"), "{}", bad.body);
+}

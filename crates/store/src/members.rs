@@ -336,3 +336,20 @@ pub async fn update(
     tx.commit().await?;
     Ok(new)
 }
+
+/// Active members of a committee as (id, name), for choosing co-signers of a
+/// joint proposal: names only, which every member of the committee may see.
+pub async fn cosigner_choices(
+    db: &Db,
+    committee_id: i64,
+) -> Result<Vec<(i64, String)>, StoreError> {
+    Ok(crate::db::on_db!(db, |c| {
+        sqlx::query_as(
+            "SELECT id, name FROM members WHERE committee_id = $1 AND active = $2 ORDER BY name, id",
+        )
+        .bind(committee_id)
+        .bind(true)
+        .fetch_all(c)
+        .await?
+    }))
+}

@@ -1803,3 +1803,18 @@ struct UnitRow {
     #[sqlx(flatten)]
     unit: AssignedUnit,
 }
+
+/// The member profile of a user in a committee, if any.
+pub async fn member_of_user(
+    db: &Db,
+    user_id: i64,
+    committee_id: i64,
+) -> Result<Option<i64>, StoreError> {
+    Ok(on_db!(db, |c| {
+        sqlx::query_scalar("SELECT id FROM members WHERE user_id = $1 AND committee_id = $2")
+            .bind(user_id)
+            .bind(committee_id)
+            .fetch_optional(c)
+            .await?
+    }))
+}

@@ -271,9 +271,27 @@ pub struct DraftForm {
     #[serde(default)]
     collective: String,
     version: Option<i64>,
+    /// Co-signers of a joint proposal (member ids), from a multiple choice.
+    #[serde(skip)]
+    cosigners: Vec<String>,
 }
 
 impl DraftForm {
+    /// The form from its urlencoded body: a multiple choice repeats its name,
+    /// which the plain form decoder does not collect.
+    fn parse(body: &[u8]) -> Result<DraftForm, WebError> {
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(body).map_err(|e| WebError::Malformed(e.to_string()))?;
+        let (many, one): (Vec<_>, Vec<_>) =
+            pairs.into_iter().partition(|(k, _)| k == "cosigner_ids");
+        let mut f: DraftForm = serde_urlencoded::from_str(
+            &serde_urlencoded::to_string(&one).map_err(|e| WebError::Malformed(e.to_string()))?,
+        )
+        .map_err(|e| WebError::Malformed(e.to_string()))?;
+        f.cosigners = many.into_iter().map(|(_, v)| v).collect();
+        Ok(f)
+    }
+
     fn input(&self) -> Result<rules::ProposalInput, StoreError> {
         let mut errors = Vec::new();
         let term = parse_opt_i64("term", &self.term, &mut errors);
@@ -299,6 +317,11 @@ impl DraftForm {
             publish_consent: Some(self.publish_consent.as_deref() == Some("true")),
             collective_kind,
             collective_id,
+            cosigner_ids: self
+                .cosigners
+                .iter()
+                .filter_map(|v| v.parse().ok())
+                .collect(),
             ..Default::default()
         })
     }
@@ -312,7 +335,7 @@ async fn draft_form(
     committee_id: i64,
 ) -> WebResult<FormPage> {
     let t = ctx.tr();
-    let kinds = [Kind::Individual, Kind::Collective];
+    let kinds = [Kind::Individual, Kind::Joint, Kind::Collective];
     let mut collectives = vec![(String::new(), String::new())];
     for (kind, code) in [
         (BodyKind::Party, "party"),
@@ -353,6 +376,20 @@ async fn draft_form(
             )
             .required(),
         );
+        // Co-signers: fellow members, the proposer left out.
+        let me = ctx.user.as_ref().map_or(0, |u| u.actor.user_id);
+        let own = store::members::cosigner_choices(&state.db, committee_id).await?;
+        let own_id = proposals::member_of_user(&state.db, me, committee_id).await?;
+        fields.push(Field {
+            kind: "multiselect",
+            value: f.cosigners.join(","),
+            options: own
+                .into_iter()
+                .filter(|(id, _)| Some(*id) != own_id)
+                .map(|(id, name)| (id.to_string(), name))
+                .collect(),
+            ..Field::text("cosigner_ids", t.s("proposal.cosigners_pick"), "")
+        });
         fields.push(Field::select(
             "collective",
             t.s("proposal.collective"),
@@ -427,8 +464,9 @@ pub async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<CommitteeQuery>,
-    Form(f): Form<DraftForm>,
+    axum::extract::RawForm(body): axum::extract::RawForm,
 ) -> WebResult<Response> {
+    let f = DraftForm::parse(&body)?;
     let caller = ctx.caller()?;
     let committee_id = chosen_committee(&ctx, q.committee_id)?;
     let result = match f.input() {
@@ -469,6 +507,7 @@ pub async fn edit_form(
         publish_consent: Some(p.publish_consent.to_string()),
         collective: String::new(),
         version: Some(p.version),
+        cosigners: Vec::new(),
     };
     draft_form(&state, &ctx, &f, Some(id), p.committee_id)
         .await?
