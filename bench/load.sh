@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Load test: starts the release build on SQLite with demo data and a minimal
 # axum "hello" server (the ceiling), then measures requests per second and
-# p50/p99 latency with wrk at 64 connections for /healthz, the login page and
-# a member list page (signed in as staff), plus hello's "/", in one run.
+# p50/p99 latency with wrk at 64 connections, signed in as staff where a page
+# needs it, all in one run: hello's "/", /healthz, the login page, the member
+# list, the proposal list (20 rows filtered by year and state, with its total),
+# one proposal's page and a full-text search.
 # Usage: bench/load.sh [DURATION] (default 15s). Needs wrk (apt-get install wrk).
+# DEMO_HISTORY=N seeds N proposals a year for five years (default 6000, i.e.
+# 30,000 proposals; 20000 gives 100,000). ONLY=search measures the search alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-15s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
+DEMO_HISTORY=${DEMO_HISTORY:-6000}
+ONLY=${ONLY:-}
 PORT=${PORT:-18080}
 HELLO_PORT=${HELLO_PORT:-18081}
 command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 2; }
@@ -19,11 +25,11 @@ cleanup() { kill "${server:-}" "${hello:-}" 2>/dev/null || true; rm -rf "$data";
 trap cleanup EXIT
 
 started=$(date +%s.%N)
-RUST_LOG=warn target/release/xieshang --data-dir "$data" serve --demo --demo-password 'bench password' --listen "127.0.0.1:$PORT" > "$data/server.log" 2>&1 &
+RUST_LOG=warn target/release/xieshang --data-dir "$data" serve --demo --demo-password 'bench password' --demo-history "$DEMO_HISTORY" --listen "127.0.0.1:$PORT" > "$data/server.log" 2>&1 &
 server=$!
 target/release/examples/hello "127.0.0.1:$HELLO_PORT" > /dev/null 2>&1 &
 hello=$!
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+for _ in $(seq 1 3000); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 ready=$(date +%s.%N)
 grep -h "demo data" "$data/server.log" || true
 
@@ -35,6 +41,19 @@ session=$(awk '$6 == "xs_session" { print $7 }' "$jar")
 [ -n "$session" ] || { echo "could not sign in" >&2; exit 1; }
 members="/admin/members?committee_id=1"
 rows=$(curl -s -H "Cookie: xs_session=$session" "http://127.0.0.1:$PORT$members" | grep -c '<tr>' || true)
+cookie="Cookie: xs_session=$session"
+list="/proposals?committee_id=1&year=2025&state=closed"
+list_html=$(curl -s -H "$cookie" "http://127.0.0.1:$PORT$list")
+list_rows=$(echo "$list_html" | grep -c '<tr>' || true)
+list_total=$(echo "$list_html" | grep -o 'class="count">[^<]*' | sed 's/.*>//')
+one=$(echo "$list_html" | grep -o 'href="/proposals/[0-9]*"' | head -n 1 | sed 's/href="//; s/"$//')
+# 养老服务 ("elderly care services"): a word inside many bodies.
+search="/api/v1/proposals?committee_id=1&q=%E5%85%BB%E8%80%81%E6%9C%8D%E5%8A%A1&per_page=20"
+# The first search waits until this server's index has caught up with the log.
+indexed_started=$(date +%s.%N)
+hits=$(curl -s -m 900 -H "$cookie" "http://127.0.0.1:$PORT$search" | grep -o '"total":[0-9]*' | sed 's/.*://')
+indexed=$(echo "$(date +%s.%N) - $indexed_started" | bc)
+proposals=$(sqlite3 "$data/xieshang.db" "SELECT COUNT(*) FROM proposals" 2>/dev/null || echo "?")
 
 measure() { # name url [header]
   local out
@@ -53,11 +72,17 @@ measure() { # name url [header]
 
 echo
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB; $(uname -sr); wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
-echo "server start with demo seeding (release, SQLite): $(echo "$ready - $started" | bc) s; member list page: $((rows - 1)) rows"
+echo "server start with demo seeding (release, SQLite): $(echo "$ready - $started" | bc) s; proposals: $proposals; search index caught up in $indexed s"
+echo "member list page: $((rows - 1)) rows; proposal list: $((list_rows - 1)) rows ($list_total); search: $hits hits"
 echo
 echo "| endpoint | requests/s | p50 | p99 | non-2xx |"
 echo "|---|---|---|---|---|"
 measure "axum hello (ceiling)" "http://127.0.0.1:$HELLO_PORT/"
-measure "GET /healthz" "http://127.0.0.1:$PORT/healthz"
-measure "GET /login" "http://127.0.0.1:$PORT/login"
-measure "GET $members (staff, 50 of 360)" "http://127.0.0.1:$PORT$members" "Cookie: xs_session=$session"
+if [ "$ONLY" != "search" ]; then
+  measure "GET /healthz" "http://127.0.0.1:$PORT/healthz"
+  measure "GET /login" "http://127.0.0.1:$PORT/login"
+  measure "GET $members (staff, 50 of 360)" "http://127.0.0.1:$PORT$members" "$cookie"
+  measure "GET $list (staff)" "http://127.0.0.1:$PORT$list" "$cookie"
+  measure "GET $one (staff)" "http://127.0.0.1:$PORT$one" "$cookie"
+fi
+measure "GET /api/v1/proposals?q=养老服务 (staff)" "http://127.0.0.1:$PORT$search" "$cookie"

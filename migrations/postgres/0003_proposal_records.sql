@@ -80,3 +80,7 @@ CREATE TABLE opinions (
     updated_at BIGINT NOT NULL
 );
 CREATE INDEX opinions_committee ON opinions(committee_id, state, id);
+
+-- The proposal list filtered by state and year (drafted in), the staff's usual view.
+CREATE INDEX proposals_committee_state_created ON proposals(committee_id, state, created_at);
+CREATE INDEX proposals_committee_created ON proposals(committee_id, created_at);

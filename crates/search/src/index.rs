@@ -74,6 +74,8 @@ pub struct ProposalIndex {
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     f: Fields,
+    /// The last event applied (also kept in the index's commit payload).
+    applied: std::sync::atomic::AtomicI64,
 }
 
 impl std::fmt::Debug for ProposalIndex {
@@ -126,22 +128,24 @@ impl ProposalIndex {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
+        let applied = index
+            .load_metas()
+            .ok()
+            .and_then(|m| m.payload)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0);
         Ok(ProposalIndex {
             index,
             reader,
             writer: Mutex::new(writer),
             f,
+            applied: std::sync::atomic::AtomicI64::new(applied),
         })
     }
 
     /// The last event applied, as recorded with the last commit (0 for a new index).
     pub fn applied(&self) -> i64 {
-        self.index
-            .load_metas()
-            .ok()
-            .and_then(|m| m.payload)
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(0)
+        self.applied.load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// Replaces the documents of `changed` ids with `docs` (a changed id without
@@ -176,7 +180,10 @@ impl ProposalIndex {
         commit.set_payload(&last_event.to_string());
         commit.commit()?;
         drop(w);
-        self.reader.reload()
+        self.reader.reload()?;
+        self.applied
+            .store(last_event, std::sync::atomic::Ordering::Release);
+        Ok(())
     }
 
     /// Ids of the committee's proposals whose title or body holds every part
@@ -308,12 +315,20 @@ impl ProposalIndex {
         searcher: &tantivy::Searcher,
         top: Vec<(f32, tantivy::DocAddress)>,
     ) -> tantivy::Result<Vec<(i64, f32)>> {
+        // One id column per segment, opened once, not once per hit.
+        let mut columns: std::collections::HashMap<u32, tantivy::columnar::Column<u64>> =
+            std::collections::HashMap::new();
         let mut out = Vec::with_capacity(top.len());
         for (score, addr) in top {
-            let column = searcher
-                .segment_reader(addr.segment_ord)
-                .fast_fields()
-                .u64("id")?;
+            let column = match columns.entry(addr.segment_ord) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                    searcher
+                        .segment_reader(addr.segment_ord)
+                        .fast_fields()
+                        .u64("id")?,
+                ),
+            };
             if let Some(id) = column.first(addr.doc_id) {
                 out.push((i64::try_from(id).unwrap_or(0), score));
             }

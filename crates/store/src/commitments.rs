@@ -113,13 +113,25 @@ pub async fn add(
     proposal_id: i64,
     text: &str,
 ) -> Result<Commitment, StoreError> {
+    let mut tx = db.begin().await?;
+    let c = add_in(&mut tx, caller, proposal_id, text).await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+/// [`add`] inside an open transaction.
+pub async fn add_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    proposal_id: i64,
+    text: &str,
+) -> Result<Commitment, StoreError> {
     let mut e = domain::validate::Errors::default();
     let text = e.required_prose("text", text, MAX_TEXT);
     e.finish().map_err(StoreError::Invalid)?;
-    let mut tx = db.begin().await?;
-    let (p, part) = proposals::load_visible(&mut tx, caller, proposal_id).await?;
-    let unit = acting_for(&mut tx, caller, &p, part).await?;
-    let count: i64 = on_tx!(&mut tx, |c| {
+    let (p, part) = proposals::load_visible(tx, caller, proposal_id).await?;
+    let unit = acting_for(tx, caller, &p, part).await?;
+    let count: i64 = on_tx!(tx, |c| {
         sqlx::query_scalar("SELECT COUNT(*) FROM proposal_commitments WHERE proposal_id = $1")
             .bind(p.id)
             .fetch_one(c)
@@ -128,7 +140,7 @@ pub async fn add(
     if count >= MAX_ITEMS {
         return Err(StoreError::invalid("text", "too_many"));
     }
-    let id: i64 = on_tx!(&mut tx, |c| {
+    let id: i64 = on_tx!(tx, |c| {
         sqlx::query_scalar(
             "INSERT INTO proposal_commitments (proposal_id, unit_id, text, created_by, created_at)
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -142,7 +154,7 @@ pub async fn add(
         .await?
     });
     audit::append(
-        &mut tx,
+        tx,
         Change {
             committee_id: Some(p.committee_id),
             action: "proposal.add_commitment",
@@ -153,9 +165,7 @@ pub async fn add(
         },
     )
     .await?;
-    let c = one(&mut tx, id).await?;
-    tx.commit().await?;
-    Ok(c)
+    one(tx, id).await
 }
 
 /// Ticks a commitment off with its evidence; `expected` is the version the
@@ -167,13 +177,26 @@ pub async fn complete(
     evidence: &str,
     expected: Option<i64>,
 ) -> Result<Commitment, StoreError> {
+    let mut tx = db.begin().await?;
+    let c = complete_in(&mut tx, caller, id, evidence, expected).await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+/// [`complete`] inside an open transaction.
+pub async fn complete_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    id: i64,
+    evidence: &str,
+    expected: Option<i64>,
+) -> Result<Commitment, StoreError> {
     let mut e = domain::validate::Errors::default();
     let evidence = e.required_prose("evidence", evidence, MAX_EVIDENCE);
     e.finish().map_err(StoreError::Invalid)?;
-    let mut tx = db.begin().await?;
-    let item = one(&mut tx, id).await?;
-    let (p, part) = proposals::load_visible(&mut tx, caller, item.proposal_id).await?;
-    let unit = acting_for(&mut tx, caller, &p, part).await?;
+    let item = one(tx, id).await?;
+    let (p, part) = proposals::load_visible(tx, caller, item.proposal_id).await?;
+    let unit = acting_for(tx, caller, &p, part).await?;
     if unit.is_some() && item.unit_id.is_some() && unit != item.unit_id {
         return Err(StoreError::Forbidden);
     }
@@ -186,7 +209,7 @@ pub async fn complete(
     if expected.is_some_and(|v| v != item.version) {
         return Err(StoreError::stale(item.version));
     }
-    let n = on_tx!(&mut tx, |c| {
+    let n = on_tx!(tx, |c| {
         sqlx::query(
             "UPDATE proposal_commitments SET done = $1, evidence = $2, done_by = $3, done_at = $4, version = version + 1
              WHERE id = $5 AND version = $6",
@@ -205,7 +228,7 @@ pub async fn complete(
         return Err(StoreError::stale(item.version));
     }
     audit::append(
-        &mut tx,
+        tx,
         Change {
             committee_id: Some(p.committee_id),
             action: "proposal.complete_commitment",
@@ -216,7 +239,5 @@ pub async fn complete(
         },
     )
     .await?;
-    let c = one(&mut tx, id).await?;
-    tx.commit().await?;
-    Ok(c)
+    one(tx, id).await
 }

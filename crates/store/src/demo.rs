@@ -266,6 +266,8 @@ pub async fn seed_sized(
     }
     let summary = fill(&mut tx, seed, &hashes, per_year).await?;
     tx.commit().await?;
+    // Deadline warnings for what is due, so that the bells have something to show.
+    crate::deadlines::run(db).await?;
     Ok(Some(summary))
 }
 
@@ -749,6 +751,23 @@ async fn fill_proposals(
         ];
         for (who, action) in steps.into_iter().take(stage) {
             proposals::act_in(tx, who, id, action, None).await?;
+        }
+        // Answered ones carry the unit's commitments; closed ones have kept the first.
+        if stage >= 6 {
+            let first =
+                crate::commitments::add_in(tx, &unit, id, &format!("年内出台{topic}实施方案"))
+                    .await?;
+            crate::commitments::add_in(tx, &unit, id, "每季度向提案人通报一次进展").await?;
+            if stage == 8 {
+                crate::commitments::complete_in(
+                    tx,
+                    &unit,
+                    first.id,
+                    "实施方案已于 2026 年 9 月印发，文件已报送提案人。",
+                    None,
+                )
+                .await?;
+            }
         }
         if matches!(stage, 4..=6) && i % 2 == 0 {
             proposals::act_in(

@@ -1391,8 +1391,8 @@ pub struct ProposalFilter {
 /// The ORDER BY of a list's sort name.
 fn order_of(sort: Option<&str>) -> Result<&'static str, StoreError> {
     Ok(match sort.unwrap_or("newest") {
-        "newest" => "p.id DESC",
-        "oldest" => "p.id ASC",
+        "newest" => "p.created_at DESC, p.id DESC",
+        "oldest" => "p.created_at, p.id",
         // Filed proposals by their number in its series; unfiled ones last.
         "number" => "p.number IS NULL, p.term, p.session, p.number, p.id",
         // The most urgent deadline first; none last.
@@ -1481,104 +1481,139 @@ pub async fn list(
                 && g.committee_id == f.committee_id
                 && g.offices.contains(&Office::Proposals)
         });
-    // The caller's units are integers from their grants, never request text.
-    let units: Vec<String> = a
-        .grants
-        .iter()
-        .filter(|g| g.role == Role::UnitOfficer && g.committee_id == f.committee_id)
-        .filter_map(|g| g.unit_id)
-        .map(|u| u.to_string())
-        .collect();
-    let unit_clause = if units.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " OR (p.state <> 'draft' AND EXISTS (SELECT 1 FROM proposal_units pu WHERE pu.proposal_id = p.id AND pu.unit_id IN ({})))",
-            units.join(",")
-        )
-    };
-    // Search hits are integers from our own index, never request text.
-    let ids_clause = match &f.ids {
-        None => String::new(),
-        Some(ids) if ids.is_empty() => " AND 1 = 0".to_string(),
-        Some(ids) => format!(
-            " AND p.id IN ({})",
-            ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
-        ),
-    };
-    let filter = format!(
-        "p.committee_id = $1{ids_clause} AND (p.proposer_user_id = $2
-            OR EXISTS (SELECT 1 FROM proposal_cosigners c JOIN members m ON m.id = c.member_id WHERE c.proposal_id = p.id AND m.user_id = $2)
-            OR ($3 AND p.state <> 'draft')
-            OR (p.state <> 'draft' AND p.supervisor_user_id = $2){unit_clause})
-         AND ($4 IS NULL OR p.state = $4) AND ($5 IS NULL OR p.category = $5) AND ($6 IS NULL OR p.term = $6)
-         AND ($7 IS NULL OR p.session = $7) AND ($8 IS NULL OR p.is_key = $8) AND ($9 IS NULL OR lower(p.title) LIKE $9)
-         AND ($10 IS NULL OR EXISTS (SELECT 1 FROM proposal_units u2 WHERE u2.proposal_id = p.id AND u2.unit_id = $10))
-         AND ($11 IS NULL OR p.created_at >= $11) AND ($12 IS NULL OR p.created_at < $12)
-         AND ($13 IS NULL OR p.proposer_user_id = $13)
-         AND ($14 IS NULL OR (p.state IN ('assigned', 'in_handling') AND p.deadline_at < $15) = $14)
-         AND ($16 IS NULL OR (p.state IN ('assigned', 'in_handling') AND p.deadline_at >= $15 AND p.deadline_at < $16))"
-    );
-    // A year is counted in the committee's local time (UTC+8).
-    let (from, until) = match f.year {
-        Some(y) => (Some(year_start(y)), Some(year_start(y + 1))),
-        None => (None, None),
-    };
-    let now = crate::clock::now();
-    let due_before = f
-        .due_within_days
-        .map(|d| now + d.clamp(0, 366) * 86_400_000_000);
-    let like =
-        f.q.as_deref()
-            .map(str::trim)
-            .filter(|q| !q.is_empty())
-            .map(|q| format!("%{}%", q.to_lowercase()));
     let order = order_of(f.sort.as_deref())?;
+    // Only the filters given become SQL, so that the indexes serve them.
+    let mut w = Where::default();
+    let committee = w.arg(Arg::I(f.committee_id));
+    w.and(format!("p.committee_id = {committee}"));
+    let user = w.arg(Arg::I(if caller.is_system() { 0 } else { a.user_id }));
+    // Who sees what: their own and co-signed ones always; the proposals office,
+    // admins and leaders everything submitted; supervisors their key ones; unit
+    // officers what their units were assigned (unit ids from their grants).
+    let mut seen = vec![
+        format!("p.proposer_user_id = {user}"),
+        format!(
+            "(p.state = 'draft' AND EXISTS (SELECT 1 FROM proposal_cosigners c JOIN members m ON m.id = c.member_id WHERE c.proposal_id = p.id AND m.user_id = {user}))"
+        ),
+    ];
+    let drafts_filtered_out = f.state.as_deref().is_some_and(|s| s != "draft");
+    if oversees && drafts_filtered_out {
+        // Everything but drafts is visible and drafts are not asked for: no
+        // clause, so that an index on (committee, state, date) answers alone.
+        seen.clear();
+    } else if oversees {
+        seen.push("p.state <> 'draft'".into());
+    } else {
+        seen.push(format!("(p.state <> 'draft' AND EXISTS (SELECT 1 FROM proposal_cosigners c JOIN members m ON m.id = c.member_id WHERE c.proposal_id = p.id AND m.user_id = {user}))"));
+        seen.push(format!(
+            "(p.state <> 'draft' AND p.supervisor_user_id = {user})"
+        ));
+        let units: Vec<String> = a
+            .grants
+            .iter()
+            .filter(|g| g.role == Role::UnitOfficer && g.committee_id == f.committee_id)
+            .filter_map(|g| g.unit_id)
+            .map(|u| u.to_string())
+            .collect();
+        if !units.is_empty() {
+            seen.push(format!(
+                "(p.state <> 'draft' AND EXISTS (SELECT 1 FROM proposal_units pu WHERE pu.proposal_id = p.id AND pu.unit_id IN ({})))",
+                units.join(",")
+            ));
+        }
+    }
+    if !seen.is_empty() {
+        w.and(format!("({})", seen.join(" OR ")));
+    }
+    // Search hits are integers from our own index, never request text.
+    match &f.ids {
+        None => {}
+        Some(ids) if ids.is_empty() => w.and("1 = 0".into()),
+        Some(ids) => w.and(format!(
+            "p.id IN ({})",
+            ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+        )),
+    }
+    if let Some(v) = &f.state {
+        let x = w.arg(Arg::S(v.clone()));
+        w.and(format!("p.state = {x}"));
+    }
+    if let Some(v) = &f.category {
+        let x = w.arg(Arg::S(v.clone()));
+        w.and(format!("p.category = {x}"));
+    }
+    if let Some(v) = f.term {
+        let x = w.arg(Arg::I(v));
+        w.and(format!("p.term = {x}"));
+    }
+    if let Some(v) = f.session {
+        let x = w.arg(Arg::I(v));
+        w.and(format!("p.session = {x}"));
+    }
+    if let Some(v) = f.key {
+        let x = w.arg(Arg::B(v));
+        w.and(format!("p.is_key = {x}"));
+    }
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let x = w.arg(Arg::S(format!("%{}%", q.to_lowercase())));
+        w.and(format!("lower(p.title) LIKE {x}"));
+    }
+    if let Some(v) = f.unit_id {
+        let x = w.arg(Arg::I(v));
+        w.and(format!(
+            "EXISTS (SELECT 1 FROM proposal_units u2 WHERE u2.proposal_id = p.id AND u2.unit_id = {x})"
+        ));
+    }
+    // A year is counted in the committee's local time (UTC+8).
+    if let Some(y) = f.year {
+        let from = w.arg(Arg::I(year_start(y)));
+        let until = w.arg(Arg::I(year_start(y + 1)));
+        w.and(format!("p.created_at >= {from} AND p.created_at < {until}"));
+    }
+    if let Some(v) = f.proposer_user_id {
+        let x = w.arg(Arg::I(v));
+        w.and(format!("p.proposer_user_id = {x}"));
+    }
+    let now = crate::clock::now();
+    if let Some(overdue) = f.overdue {
+        let x = w.arg(Arg::I(now));
+        let open = format!("(p.state IN ('assigned', 'in_handling') AND p.deadline_at < {x})");
+        w.and(if overdue { open } else { format!("NOT {open}") });
+    }
+    if let Some(d) = f.due_within_days {
+        let from = w.arg(Arg::I(now));
+        let until = w.arg(Arg::I(now + d.clamp(0, 366) * 86_400_000_000));
+        w.and(format!(
+            "p.state IN ('assigned', 'in_handling') AND p.deadline_at >= {from} AND p.deadline_at < {until}"
+        ));
+    }
+    let filter = w.clauses.join(" AND ");
     let count_sql = format!("SELECT COUNT(*) FROM proposals p WHERE {filter}");
-    let list_sql =
-        format!("SELECT p.* FROM proposals p WHERE {filter} ORDER BY {order} LIMIT $17 OFFSET $18");
-    let user_id = if caller.is_system() { 0 } else { a.user_id };
+    let limit = w.arg(Arg::I(page.per_page));
+    let offset = w.arg(Arg::I(page.offset()));
+    let list_sql = format!(
+        "SELECT p.* FROM proposals p WHERE {filter} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+    );
+    let count_args = &w.args[..w.args.len() - 2];
     let (total, items) = on_db!(db, |c| {
-        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql.clone()))
-            .bind(f.committee_id)
-            .bind(user_id)
-            .bind(oversees)
-            .bind(&f.state)
-            .bind(&f.category)
-            .bind(f.term)
-            .bind(f.session)
-            .bind(f.key)
-            .bind(&like)
-            .bind(f.unit_id)
-            .bind(from)
-            .bind(until)
-            .bind(f.proposer_user_id)
-            .bind(f.overdue)
-            .bind(now)
-            .bind(due_before)
-            .fetch_one(c)
-            .await?;
-        let items: Vec<Proposal> = sqlx::query_as(sqlx::AssertSqlSafe(list_sql.clone()))
-            .bind(f.committee_id)
-            .bind(user_id)
-            .bind(oversees)
-            .bind(&f.state)
-            .bind(&f.category)
-            .bind(f.term)
-            .bind(f.session)
-            .bind(f.key)
-            .bind(&like)
-            .bind(f.unit_id)
-            .bind(from)
-            .bind(until)
-            .bind(f.proposer_user_id)
-            .bind(f.overdue)
-            .bind(now)
-            .bind(due_before)
-            .bind(page.per_page)
-            .bind(page.offset())
-            .fetch_all(c)
-            .await?;
+        let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql.clone()));
+        for arg in count_args {
+            q = match arg {
+                Arg::I(v) => q.bind(*v),
+                Arg::S(v) => q.bind(v.clone()),
+                Arg::B(v) => q.bind(*v),
+            };
+        }
+        let total: i64 = q.fetch_one(c).await?;
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(list_sql.clone()));
+        for arg in &w.args {
+            q = match arg {
+                Arg::I(v) => q.bind(*v),
+                Arg::S(v) => q.bind(v.clone()),
+                Arg::B(v) => q.bind(*v),
+            };
+        }
+        let items: Vec<Proposal> = q.fetch_all(c).await?;
         (total, items)
     });
     Ok(crate::page::Page {
@@ -1587,6 +1622,32 @@ pub async fn list(
         page: page.page,
         per_page: page.per_page,
     })
+}
+
+/// A bound value of a built query.
+enum Arg {
+    I(i64),
+    S(String),
+    B(bool),
+}
+
+/// The WHERE clauses of a query built from the filters given, with their
+/// values bound in order as `$1`, `$2`, ...
+#[derive(Default)]
+struct Where {
+    clauses: Vec<String>,
+    args: Vec<Arg>,
+}
+
+impl Where {
+    /// Binds a value; answers its placeholder.
+    fn arg(&mut self, a: Arg) -> String {
+        self.args.push(a);
+        format!("${}", self.args.len())
+    }
+    fn and(&mut self, clause: String) {
+        self.clauses.push(clause);
+    }
 }
 
 /// The condition of a proposal the public may read: closed, and its proposer
