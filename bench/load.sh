@@ -86,3 +86,4 @@ if [ "$ONLY" != "search" ]; then
   measure "GET $one (staff)" "http://127.0.0.1:$PORT$one" "$cookie"
 fi
 measure "GET /api/v1/proposals?q=养老服务 (staff)" "http://127.0.0.1:$PORT$search" "$cookie"
+THREADS=1 CONNECTIONS=1 measure "the same search, one connection" "http://127.0.0.1:$PORT$search" "$cookie"

@@ -24,6 +24,9 @@ const SIMILARITY_TERMS: usize = 160;
 pub struct IndexDoc {
     pub id: i64,
     pub committee_id: i64,
+    /// The lifecycle state and the proposer: drafts are found only by theirs.
+    pub state: String,
+    pub proposer_user_id: i64,
     pub title: String,
     pub body: String,
 }
@@ -32,6 +35,8 @@ pub struct IndexDoc {
 struct Fields {
     id: Field,
     committee: Field,
+    draft: Field,
+    proposer: Field,
     title_uni: Field,
     title_bi: Field,
     body_uni: Field,
@@ -55,6 +60,9 @@ fn schema() -> (Schema, Fields) {
     let f = Fields {
         id: b.add_u64_field("id", INDEXED | FAST | STORED),
         committee: b.add_u64_field("committee", INDEXED),
+        // 1 for a draft, 0 otherwise.
+        draft: b.add_u64_field("draft", INDEXED),
+        proposer: b.add_u64_field("proposer", INDEXED),
         title_uni: b.add_text_field("title_uni", text(false)),
         title_bi: b.add_text_field("title_bi", text(true)),
         body_uni: b.add_text_field("body_uni", text(false)),
@@ -70,7 +78,6 @@ fn uid(id: i64) -> u64 {
 
 /// The proposal index and its single writer.
 pub struct ProposalIndex {
-    index: Index,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     f: Fields,
@@ -135,7 +142,6 @@ impl ProposalIndex {
             .and_then(|p| p.parse().ok())
             .unwrap_or(0);
         Ok(ProposalIndex {
-            index,
             reader,
             writer: Mutex::new(writer),
             f,
@@ -168,6 +174,8 @@ impl ProposalIndex {
             let mut doc = TantivyDocument::default();
             doc.add_u64(f.id, uid(d.id));
             doc.add_u64(f.committee, uid(d.committee_id));
+            doc.add_u64(f.draft, u64::from(d.state == "draft"));
+            doc.add_u64(f.proposer, uid(d.proposer_user_id));
             let t = grams::grams(&d.title);
             let b = grams::grams(&d.body);
             doc.add_text(f.title_uni, t.unigrams.join(" "));
@@ -186,12 +194,12 @@ impl ProposalIndex {
         Ok(())
     }
 
-    /// Ids of the committee's proposals whose title or body holds every part
-    /// of `q`, best first, at most `limit`.
-    pub fn search(&self, committee_id: i64, q: &str, limit: usize) -> tantivy::Result<Vec<i64>> {
+    /// The query for the committee's proposals whose title or body holds
+    /// every part of `q`; `None` when `q` has no words.
+    fn text_query(&self, committee_id: i64, q: &str) -> Option<Vec<(Occur, Box<dyn Query>)>> {
         let parts = grams::query_parts(q);
-        if parts.is_empty() || limit == 0 {
-            return Ok(Vec::new());
+        if parts.is_empty() {
+            return None;
         }
         let f = self.f;
         let mut must: Vec<(Occur, Box<dyn Query>)> = vec![(
@@ -220,7 +228,61 @@ impl ProposalIndex {
             };
             must.push((Occur::Must, q));
         }
-        self.top_ids(&BooleanQuery::new(must), limit)
+        Some(must)
+    }
+
+    /// Ids of the committee's proposals whose title or body holds every part
+    /// of `q`, best first, at most `limit`.
+    pub fn search(&self, committee_id: i64, q: &str, limit: usize) -> tantivy::Result<Vec<i64>> {
+        match self.text_query(committee_id, q) {
+            Some(must) if limit > 0 => self.top_ids(&BooleanQuery::new(must), limit),
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    /// One page of the hits a reader who sees every submitted proposal (and
+    /// their own drafts) may see, best first, with the number of all such hits.
+    pub fn search_page(
+        &self,
+        committee_id: i64,
+        q: &str,
+        viewer: i64,
+        offset: usize,
+        limit: usize,
+    ) -> tantivy::Result<(Vec<i64>, usize)> {
+        let Some(mut must) = self.text_query(committee_id, q) else {
+            return Ok((Vec::new(), 0));
+        };
+        let f = self.f;
+        let not_draft: Box<dyn Query> = Box::new(TermQuery::new(
+            Term::from_field_u64(f.draft, 0),
+            IndexRecordOption::Basic,
+        ));
+        let own: Box<dyn Query> = Box::new(TermQuery::new(
+            Term::from_field_u64(f.proposer, uid(viewer)),
+            IndexRecordOption::Basic,
+        ));
+        must.push((
+            Occur::Must,
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Should, not_draft),
+                (Occur::Should, own),
+            ])),
+        ));
+        let searcher = self.reader.searcher();
+        let collector = (
+            TopDocs::with_limit(limit.max(1))
+                .and_offset(offset)
+                .order_by_score(),
+            tantivy::collector::Count,
+        );
+        let (top, total) = searcher.search(&BooleanQuery::new(must), &collector)?;
+        let ids = self
+            .ids_of(&searcher, top)?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        Ok((ids, total))
     }
 
     /// The committee's proposals most like this title and body, best first,

@@ -74,6 +74,8 @@ impl Search {
                 .map(|d| IndexDoc {
                     id: d.id,
                     committee_id: d.committee_id,
+                    state: d.state,
+                    proposer_user_id: d.proposer_user_id,
                     title: d.title,
                     body: d.body,
                 })
@@ -96,6 +98,23 @@ impl Search {
     ) -> Result<Vec<i64>, SearchError> {
         self.sync(db).await?;
         Ok(self.index.search(committee_id, q, limit)?)
+    }
+
+    /// One page of hits for a reader who sees all submitted proposals and
+    /// their own drafts, best first, with the number of hits (after a sync).
+    pub async fn search_page(
+        &self,
+        db: &Db,
+        committee_id: i64,
+        q: &str,
+        viewer: i64,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(Vec<i64>, usize), SearchError> {
+        self.sync(db).await?;
+        Ok(self
+            .index
+            .search_page(committee_id, q, viewer, offset, limit)?)
     }
 
     /// The proposals most like this one, best first (after a sync).
@@ -123,9 +142,29 @@ mod tests {
         IndexDoc {
             id,
             committee_id,
+            state: if id == 9 { "draft" } else { "submitted" }.into(),
+            proposer_user_id: id * 10,
             title: title.into(),
             body: body.into(),
         }
+    }
+
+    #[test]
+    fn a_page_of_hits_leaves_out_others_drafts_and_counts_all() {
+        let idx = ProposalIndex::in_ram().unwrap();
+        let docs: Vec<IndexDoc> = (1..=9)
+            .map(|i| doc(i, 1, &format!("关于养老服务的建议{i}"), "养老服务"))
+            .collect();
+        let ids: Vec<i64> = (1..=9).collect();
+        idx.apply(&ids, &docs, 5).unwrap();
+        // Proposal 9 is a draft by user 90.
+        let (page, total) = idx.search_page(1, "养老服务", 12, 0, 5).unwrap();
+        assert_eq!((page.len(), total), (5, 8));
+        let (rest, _) = idx.search_page(1, "养老服务", 12, 5, 5).unwrap();
+        assert_eq!(rest.len(), 3);
+        assert!(!page.contains(&9) && !rest.contains(&9));
+        let (_, theirs) = idx.search_page(1, "养老服务", 90, 0, 20).unwrap();
+        assert_eq!(theirs, 9);
     }
 
     #[test]

@@ -1364,7 +1364,7 @@ pub async fn cosigner_confirmed(
 }
 
 /// Filters of the proposal list.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProposalFilter {
     pub committee_id: i64,
     pub state: Option<String>,
@@ -1384,7 +1384,7 @@ pub struct ProposalFilter {
     pub due_within_days: Option<i64>,
     /// Only these proposals: the hits of a full-text search (ids from our index).
     pub ids: Option<Vec<i64>>,
-    /// `newest` (the default), `oldest`, `number` or `deadline`.
+    /// `newest` (the default), `oldest`, `number`, `deadline` or `relevance`.
     pub sort: Option<String>,
 }
 
@@ -1397,6 +1397,9 @@ fn order_of(sort: Option<&str>) -> Result<&'static str, StoreError> {
         "number" => "p.number IS NULL, p.term, p.session, p.number, p.id",
         // The most urgent deadline first; none last.
         "deadline" => "p.deadline_at IS NULL, p.deadline_at, p.id",
+        // Search hits are listed by relevance where the index pages them itself;
+        // with other filters, newest first.
+        "relevance" => "p.created_at DESC, p.id DESC",
         _ => return Err(StoreError::invalid("sort", "invalid_choice")),
     })
 }
@@ -1473,14 +1476,7 @@ pub async fn list(
         .ok_or(StoreError::NotFound)?;
     caller.require(Permission::ReadOrganisation, &scope)?;
     let a = &caller.actor;
-    let oversees = caller.is_system()
-        || caller.may(Permission::Administer, &scope)
-        || a.holds(Role::Leader, f.committee_id)
-        || a.grants.iter().any(|g| {
-            g.role == Role::Staff
-                && g.committee_id == f.committee_id
-                && g.offices.contains(&Office::Proposals)
-        });
+    let oversees = oversees_in(caller, &scope, f.committee_id);
     let order = order_of(f.sort.as_deref())?;
     // Only the filters given become SQL, so that the indexes serve them.
     let mut w = Where::default();
@@ -1622,6 +1618,49 @@ pub async fn list(
         page: page.page,
         per_page: page.per_page,
     })
+}
+
+/// Whether the caller sees every submitted proposal of the committee: the
+/// proposals office, its admins and leaders.
+fn oversees_in(caller: &Caller, scope: &domain::platform::Scope, committee_id: i64) -> bool {
+    let a = &caller.actor;
+    caller.is_system()
+        || caller.may(Permission::Administer, scope)
+        || a.holds(Role::Leader, committee_id)
+        || a.grants.iter().any(|g| {
+            g.role == Role::Staff
+                && g.committee_id == committee_id
+                && g.offices.contains(&Office::Proposals)
+        })
+}
+
+/// [`oversees_in`] for a committee by id; a committee the caller may not
+/// read answers 404.
+pub async fn oversees(db: &Db, caller: &Caller, committee_id: i64) -> Result<bool, StoreError> {
+    let scope = committees::scope(db, committee_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    caller.require(Permission::ReadOrganisation, &scope)?;
+    Ok(oversees_in(caller, &scope, committee_id))
+}
+
+/// The committee's proposals with these ids (from our own search index), in
+/// the order given.
+pub async fn by_ids(db: &Db, committee_id: i64, ids: &[i64]) -> Result<Vec<Proposal>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let sql = format!("SELECT * FROM proposals WHERE committee_id = $1 AND id IN ({list})");
+    let rows: Vec<Proposal> = on_db!(db, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(committee_id)
+            .fetch_all(c)
+            .await?
+    });
+    let mut by_id: std::collections::HashMap<i64, Proposal> =
+        rows.into_iter().map(|p| (p.id, p)).collect();
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
 /// A bound value of a built query.

@@ -12,6 +12,7 @@ pub struct FeedDoc {
     pub id: i64,
     pub committee_id: i64,
     pub state: String,
+    pub proposer_user_id: i64,
     pub title: String,
     pub body: String,
 }
@@ -47,7 +48,7 @@ pub async fn docs(db: &Db, ids: &[i64]) -> Result<Vec<FeedDoc>, StoreError> {
     for chunk in ids.chunks(500) {
         let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "SELECT id, committee_id, state, title, body FROM proposals WHERE id IN ({})",
+            "SELECT id, committee_id, state, proposer_user_id, title, body FROM proposals WHERE id IN ({})",
             marks.join(", ")
         );
         let rows: Vec<FeedDoc> = on_db!(db, |c| {

@@ -26,7 +26,8 @@ pub struct ProposalParams {
     pub per_page: Option<i64>,
     /// Words found in the title or body (Chinese words inside sentences too).
     pub q: Option<String>,
-    /// `newest` (default), `oldest`, `number` or `deadline`.
+    /// `newest` (default), `oldest`, `number`, `deadline`, or `relevance` (with `q`:
+    /// the best matches first when no other filter is given).
     pub sort: Option<String>,
     pub committee_id: Option<i64>,
     pub state: Option<String>,
@@ -229,6 +230,12 @@ pub async fn list_proposals(
 ) -> WebResult<Json<ItemsOf<Proposal>>> {
     let (page, per_page) = (p.page, p.per_page);
     let mut f = filter_of(&ctx, p)?;
+    let caller = ctx.caller()?;
+    if let Some(found) =
+        super::search_page(&state, &caller, &f, PageRequest::new(page, per_page)).await?
+    {
+        return Ok(Json(found.into()));
+    }
     super::resolve_search(&state, &mut f).await?;
     Ok(Json(
         proposals::list(

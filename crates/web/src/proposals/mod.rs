@@ -15,6 +15,53 @@ const MAX_HITS: usize = 2_000;
 /// Longest search text accepted, in characters.
 const MAX_QUERY: usize = 100;
 
+/// A search the index can page by itself: only words (no other filter, no
+/// other order) by someone who sees every submitted proposal. Answers the
+/// page, best first, or `None` when the list must filter in the database.
+pub(crate) async fn search_page(
+    state: &AppState,
+    caller: &store::Caller,
+    f: &ProposalFilter,
+    page: store::page::PageRequest,
+) -> WebResult<Option<store::page::Page<proposals::Proposal>>> {
+    let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) else {
+        return Ok(None);
+    };
+    let only_words = ProposalFilter {
+        committee_id: f.committee_id,
+        q: f.q.clone(),
+        sort: f.sort.clone().filter(|s| s == "relevance"),
+        ..Default::default()
+    };
+    if only_words != *f || !proposals::oversees(&state.db, caller, f.committee_id).await? {
+        return Ok(None);
+    }
+    if q.chars().count() > MAX_QUERY {
+        return Err(StoreError::invalid("q", "too_long").into());
+    }
+    let offset = usize::try_from(page.offset()).unwrap_or(0);
+    let limit = usize::try_from(page.per_page).unwrap_or(20);
+    let (ids, total) = state
+        .search
+        .search_page(
+            &state.db,
+            f.committee_id,
+            q,
+            caller.actor.user_id,
+            offset,
+            limit,
+        )
+        .await
+        .map_err(StoreError::from)?;
+    let items = proposals::by_ids(&state.db, f.committee_id, &ids).await?;
+    Ok(Some(store::page::Page {
+        items,
+        total: total as i64,
+        page: page.page,
+        per_page: page.per_page,
+    }))
+}
+
 /// Turns the filter's search text into the hits of this server's full-text
 /// index, so the list keeps its other filters, visibility rules and paging.
 pub(crate) async fn resolve_search(state: &AppState, f: &mut ProposalFilter) -> WebResult<()> {

@@ -84,8 +84,14 @@ pub async fn list(
         sort: crate::view::nonempty(&q.sort),
         ..Default::default()
     };
-    super::resolve_search(&state, &mut f).await?;
-    let page = proposals::list(&state.db, &caller, &f, PageRequest::new(q.page, Some(20))).await?;
+    let request = PageRequest::new(q.page, Some(20));
+    let page = match super::search_page(&state, &caller, &f, request).await? {
+        Some(found) => found,
+        None => {
+            super::resolve_search(&state, &mut f).await?;
+            proposals::list(&state.db, &caller, &f, request).await?
+        }
+    };
     let tree = CommitteeTree::load(&state).await?;
     let rows = page
         .items
@@ -169,9 +175,12 @@ pub async fn list(
         "sort",
         t.s("list.sort"),
         q.sort.clone().unwrap_or_default(),
-        ["newest", "oldest", "number", "deadline"]
-            .iter()
-            .map(|s| (s.to_string(), t.code("sort", s)))
+        std::iter::once((String::new(), t.s("sort.default").to_string()))
+            .chain(
+                ["newest", "oldest", "number", "deadline", "relevance"]
+                    .iter()
+                    .map(|s| (s.to_string(), t.code("sort", s))),
+            )
             .collect(),
     ));
     filters.push(Field::checkbox(
