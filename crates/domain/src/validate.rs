@@ -33,29 +33,14 @@ impl Errors {
 
     /// A required text of at most `max` characters; returns it trimmed.
     pub fn required_text(&mut self, field: &'static str, value: &str, max: usize) -> String {
-        let v = value.trim();
-        if v.is_empty() {
-            self.add(field, "required");
-        } else if v.chars().count() > max {
-            self.add(field, "too_long");
-        } else if v.chars().any(|c| c.is_control()) {
-            self.add(field, "invalid_characters");
-        }
-        v.to_string()
+        self.text(field, Some(value), max, false)
+            .unwrap_or_default()
     }
 
     /// A required text of several lines (line breaks and tabs allowed) of at
     /// most `max` characters; returns it trimmed.
     pub fn required_prose(&mut self, field: &'static str, value: &str, max: usize) -> String {
-        let v = value.trim();
-        if v.is_empty() {
-            self.add(field, "required");
-        } else if v.chars().count() > max {
-            self.add(field, "too_long");
-        } else if !is_prose(v) {
-            self.add(field, "invalid_characters");
-        }
-        v.to_string()
+        self.text(field, Some(value), max, true).unwrap_or_default()
     }
 
     /// An optional text of several lines; empty becomes `None`.
@@ -65,16 +50,7 @@ impl Errors {
         value: Option<&str>,
         max: usize,
     ) -> Option<String> {
-        let v = value.map(str::trim).unwrap_or("");
-        if v.is_empty() {
-            return None;
-        }
-        if v.chars().count() > max {
-            self.add(field, "too_long");
-        } else if !is_prose(v) {
-            self.add(field, "invalid_characters");
-        }
-        Some(v.to_string())
+        self.optional(field, value, max, true)
     }
 
     /// An optional text of at most `max` characters; empty becomes `None`.
@@ -84,13 +60,42 @@ impl Errors {
         value: Option<&str>,
         max: usize,
     ) -> Option<String> {
-        let v = value.map(str::trim).unwrap_or("");
-        if v.is_empty() {
-            return None;
+        self.optional(field, value, max, false)
+    }
+
+    fn optional(
+        &mut self,
+        field: &'static str,
+        value: Option<&str>,
+        max: usize,
+        lines: bool,
+    ) -> Option<String> {
+        match value.map(str::trim) {
+            None | Some("") => None,
+            v => self.text(field, v, max, lines),
         }
-        if v.chars().count() > max {
+    }
+
+    /// The checks every text gets: present, not too long, and no control
+    /// characters (but line breaks and tabs where `lines`). Answers it trimmed.
+    fn text(
+        &mut self,
+        field: &'static str,
+        value: Option<&str>,
+        max: usize,
+        lines: bool,
+    ) -> Option<String> {
+        let v = value.unwrap_or("").trim();
+        let clean = if lines {
+            is_prose(v)
+        } else {
+            !v.chars().any(|c| c.is_control())
+        };
+        if v.is_empty() {
+            self.add(field, "required");
+        } else if v.chars().count() > max {
             self.add(field, "too_long");
-        } else if v.chars().any(|c| c.is_control()) {
+        } else if !clean {
             self.add(field, "invalid_characters");
         }
         Some(v.to_string())

@@ -81,6 +81,14 @@ pub fn serialize<S: serde::Serializer>(micros: &i64, s: S) -> Result<S::Ok, S::E
     s.serialize_str(&rfc3339(*micros))
 }
 
+/// [`serialize`] for a time that may be missing (`null`).
+pub fn serialize_opt<S: serde::Serializer>(micros: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
+    match micros {
+        Some(t) => s.serialize_str(&rfc3339(*t)),
+        None => s.serialize_none(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

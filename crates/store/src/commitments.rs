@@ -28,17 +28,10 @@ pub struct Commitment {
     pub text: String,
     pub done: bool,
     pub evidence: Option<String>,
-    #[serde(serialize_with = "serialize_opt_time")]
+    #[serde(serialize_with = "crate::clock::serialize_opt")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub done_at: Option<i64>,
     pub version: i64,
-}
-
-fn serialize_opt_time<S: serde::Serializer>(t: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
-    match t {
-        Some(t) => s.serialize_str(&crate::clock::rfc3339(*t)),
-        None => s.serialize_none(),
-    }
 }
 
 const COLUMNS: &str = "c.id, c.proposal_id, c.unit_id, u.name AS unit_name, c.text, c.done, c.evidence, c.done_at, c.version";

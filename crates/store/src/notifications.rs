@@ -23,16 +23,9 @@ pub struct Notification {
     #[serde(serialize_with = "crate::clock::serialize")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: i64,
-    #[serde(serialize_with = "serialize_opt_time")]
+    #[serde(serialize_with = "crate::clock::serialize_opt")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub read_at: Option<i64>,
-}
-
-fn serialize_opt_time<S: serde::Serializer>(t: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
-    match t {
-        Some(t) => s.serialize_str(&crate::clock::rfc3339(*t)),
-        None => s.serialize_none(),
-    }
 }
 
 /// Adds a notification for `user_id` inside the caller's transaction.

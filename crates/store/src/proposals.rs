@@ -45,23 +45,23 @@ pub struct Proposal {
     pub decline_reason: Option<String>,
     pub reassignment_pending: bool,
     pub rehandled: bool,
-    #[serde(serialize_with = "serialize_opt_time")]
+    #[serde(serialize_with = "crate::clock::serialize_opt")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub submitted_at: Option<i64>,
-    #[serde(serialize_with = "serialize_opt_time")]
+    #[serde(serialize_with = "crate::clock::serialize_opt")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub filed_at: Option<i64>,
-    #[serde(serialize_with = "serialize_opt_time")]
+    #[serde(serialize_with = "crate::clock::serialize_opt")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub assigned_at: Option<i64>,
     /// When the answer is due.
-    #[serde(serialize_with = "serialize_opt_time")]
+    #[serde(serialize_with = "crate::clock::serialize_opt")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub deadline_at: Option<i64>,
     /// The proposer's verdict: `satisfied`, `basically-satisfied` or `not-satisfied`.
     pub satisfaction: Option<String>,
     pub evaluation_comment: Option<String>,
-    #[serde(serialize_with = "serialize_opt_time")]
+    #[serde(serialize_with = "crate::clock::serialize_opt")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub closed_at: Option<i64>,
     pub version: i64,
@@ -71,13 +71,6 @@ pub struct Proposal {
     #[serde(serialize_with = "crate::clock::serialize")]
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: i64,
-}
-
-fn serialize_opt_time<S: serde::Serializer>(t: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
-    match t {
-        Some(t) => crate::clock::serialize(t, s),
-        None => s.serialize_none(),
-    }
 }
 
 impl Proposal {
@@ -1785,13 +1778,9 @@ pub struct Brief {
     pub title: String,
     pub number_label: Option<String>,
     pub state: String,
-    #[serde(serialize_with = "serialize_time")]
+    #[serde(serialize_with = "crate::clock::serialize")]
     #[schema(value_type = String)]
     pub created_at: i64,
-}
-
-fn serialize_time<S: serde::Serializer>(t: &i64, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::clock::rfc3339(*t))
 }
 
 impl Brief {
