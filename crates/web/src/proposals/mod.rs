@@ -53,7 +53,10 @@ pub(crate) async fn search_page(
         )
         .await
         .map_err(StoreError::from)?;
-    let items = proposals::by_ids(&state.db, f.committee_id, &ids).await?;
+    let mut items = proposals::by_ids(&state.db, f.committee_id, &ids).await?;
+    // A proposal returned to its proposer after the index was read is theirs again.
+    let me = caller.actor.user_id;
+    items.retain(|p| p.state != "draft" || p.proposer_user_id == me);
     Ok(Some(store::page::Page {
         items,
         total: total as i64,
