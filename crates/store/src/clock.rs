@@ -81,6 +81,14 @@ pub fn serialize<S: serde::Serializer>(micros: &i64, s: S) -> Result<S::Ok, S::E
     s.serialize_str(&rfc3339(*micros))
 }
 
+/// A stored time as the committee's calendar date (UTC+8), `YYYY-MM-DD`.
+pub fn local_date(micros: i64) -> String {
+    rfc3339(micros + 8 * 3_600_000_000)
+        .chars()
+        .take(10)
+        .collect()
+}
+
 /// [`serialize`] for a time that may be missing (`null`).
 pub fn serialize_opt<S: serde::Serializer>(micros: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
     match micros {

@@ -90,6 +90,21 @@ pub async fn list(
     })
 }
 
+/// One of the caller's notifications; someone else's is not found.
+pub async fn get(db: &Db, caller: &Caller, id: i64) -> Result<Notification, StoreError> {
+    on_db!(db, |c| {
+        sqlx::query_as(
+            "SELECT id, user_id, kind, record_type, record_id, title, created_at, read_at FROM notifications
+             WHERE id = $1 AND user_id = $2",
+        )
+        .bind(id)
+        .bind(caller.actor.user_id)
+        .fetch_optional(c)
+        .await?
+    })
+    .ok_or(StoreError::NotFound)
+}
+
 /// Marks the caller's notification `id` read (or all of theirs when `None`);
 /// returns how many changed. Someone else's notification is not found.
 pub async fn mark_read(db: &Db, caller: &Caller, id: Option<i64>) -> Result<u64, StoreError> {

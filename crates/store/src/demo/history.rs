@@ -527,7 +527,7 @@ async fn walk(
         };
         step(tx, &cast.staff, base + 16 * DAY, key).await?;
         let visit = Action::RecordSupervision {
-            held_on: date_of(base + 40 * DAY),
+            held_on: clock::local_date(base + 40 * DAY),
             activity: "率队赴承办单位督办，听取办理进展汇报，协调解决难点问题。".into(),
         };
         step(tx, &cast.leader, base + 40 * DAY, visit).await?;
@@ -537,7 +537,7 @@ async fn walk(
     }
     let round = |offset: i64, rng: &mut Rng| {
         let consult = Action::RecordConsultation {
-            held_on: date_of(base + offset * DAY),
+            held_on: clock::local_date(base + offset * DAY),
             form: ["meeting", "phone", "site_visit", "forum"][rng.below(4)].into(),
             participants: "提案人、承办单位分管负责同志及业务处室".into(),
             agreed: format!(
@@ -653,14 +653,6 @@ async fn walk_merged_twin(
     )
     .await?;
     Ok(twin)
-}
-
-/// A stored time as a `YYYY-MM-DD` date.
-fn date_of(micros: i64) -> String {
-    clock::rfc3339(micros + 8 * 3_600_000_000)
-        .chars()
-        .take(10)
-        .collect()
 }
 
 #[cfg(test)]

@@ -112,9 +112,8 @@ pub async fn page(
         PageRequest::new(q.page, Some(30)),
     )
     .await?;
-    let unread = notifications::list(&state.db, &caller, true, PageRequest::new(Some(1), Some(1)))
-        .await?
-        .total;
+    // Counted with the session, for the bell.
+    let unread = ctx.user.as_ref().map_or(0, |u| u.unread);
     let pages = (page.total + page.per_page - 1) / page.per_page.max(1);
     let items = page
         .items
@@ -124,7 +123,7 @@ pub async fn page(
                 n.id,
                 t.code("notification", &n.kind),
                 n.title.clone(),
-                crate::proposals::day(n.created_at),
+                store::clock::local_date(n.created_at),
                 n.read_at.is_none(),
             )
         })
@@ -145,21 +144,9 @@ pub async fn open(
     Path(id): Path<i64>,
 ) -> WebResult<Response> {
     let caller = ctx.caller()?;
+    let n = notifications::get(&state.db, &caller, id).await?;
     notifications::mark_read(&state.db, &caller, Some(id)).await?;
-    let n = notifications::list(
-        &state.db,
-        &caller,
-        false,
-        PageRequest::new(Some(1), Some(200)),
-    )
-    .await?
-    .items
-    .into_iter()
-    .find(|n| n.id == id);
-    let to = n
-        .as_ref()
-        .map(href)
-        .unwrap_or_else(|| "/notifications".into());
+    let to = href(&n);
     Ok(Redirect::to(&to).into_response())
 }
 

@@ -59,7 +59,7 @@ async fn all_matching(
 }
 
 fn date(t: Option<i64>) -> String {
-    t.map(super::day).unwrap_or_default()
+    t.map(store::clock::local_date).unwrap_or_default()
 }
 
 fn names(units: &[proposals::AssignedUnit], role: &str) -> String {
@@ -158,7 +158,10 @@ fn document(t: Tr, committee: &str, p: &Proposal, d: &Details) -> ProposalDoc {
         ),
     ];
     if let Some(s) = p.submitted_at {
-        facts.push((t.s("export.submitted").to_string(), super::day(s)));
+        facts.push((
+            t.s("export.submitted").to_string(),
+            store::clock::local_date(s),
+        ));
     }
     let leads = names(&d.units, "lead");
     if !leads.is_empty() {

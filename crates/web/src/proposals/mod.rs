@@ -152,11 +152,3 @@ pub(crate) fn session_text(t: crate::i18n::Tr, term: i64, session: i64) -> Strin
         )
     }
 }
-
-/// A stored time as a date, `YYYY-MM-DD`, in the committee's time (UTC+8).
-pub(crate) fn day(micros: i64) -> String {
-    store::clock::rfc3339(micros + 8 * 3_600_000_000)
-        .chars()
-        .take(10)
-        .collect()
-}
