@@ -6,6 +6,8 @@
 # list, the proposal list (20 rows filtered by year and state, with its total),
 # one proposal's page and a full-text search.
 # Usage: bench/load.sh [DURATION] (default 15s). Needs wrk (apt-get install wrk).
+# The list is also measured on a second server over the same file with the read
+# cache off (XIESHANG_READ_CACHE=off), side by side, to show what the cache adds.
 # DEMO_HISTORY=N seeds N proposals a year for five years (default 6000, i.e.
 # 30,000 proposals; 20000 gives 100,000). ONLY=search measures the search alone.
 set -euo pipefail
@@ -17,11 +19,12 @@ DEMO_HISTORY=${DEMO_HISTORY:-6000}
 ONLY=${ONLY:-}
 PORT=${PORT:-18080}
 HELLO_PORT=${HELLO_PORT:-18081}
+UNCACHED_PORT=${UNCACHED_PORT:-18082}
 command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 2; }
 
 cargo build --release --quiet -p xieshang --bin xieshang --example hello
 data=$(mktemp -d)
-cleanup() { kill "${server:-}" "${hello:-}" 2>/dev/null || true; rm -rf "$data"; }
+cleanup() { kill "${server:-}" "${hello:-}" "${uncached:-}" 2>/dev/null || true; rm -rf "$data"; }
 trap cleanup EXIT
 
 started=$(date +%s.%N)
@@ -29,9 +32,15 @@ RUST_LOG=warn target/release/xieshang --data-dir "$data" serve --demo --demo-pas
 server=$!
 target/release/examples/hello "127.0.0.1:$HELLO_PORT" > /dev/null 2>&1 &
 hello=$!
-for _ in $(seq 1 3000); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+# Seeding 100,000 proposals takes minutes on two cores: wait up to 15.
+for _ in $(seq 1 9000); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null || { echo "the server did not start; its log:" >&2; cat "$data/server.log" >&2; exit 1; }
 ready=$(date +%s.%N)
 grep -h "demo data" "$data/server.log" || true
+mkdir -p "$data/uncached"
+XIESHANG_READ_CACHE=off RUST_LOG=warn target/release/xieshang --data-dir "$data/uncached" --database-url "sqlite://$data/xieshang.db" serve --listen "127.0.0.1:$UNCACHED_PORT" > "$data/uncached.log" 2>&1 &
+uncached=$!
+for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$UNCACHED_PORT/healthz" >/dev/null && break; sleep 0.1; done
 
 # Sign in as staff through the login form to get a session cookie.
 jar="$data/cookies"
@@ -83,6 +92,7 @@ if [ "$ONLY" != "search" ]; then
   measure "GET /login" "http://127.0.0.1:$PORT/login"
   measure "GET $members (staff, 50 of 360)" "http://127.0.0.1:$PORT$members" "$cookie"
   measure "GET $list (staff)" "http://127.0.0.1:$PORT$list" "$cookie"
+  measure "the same list, read cache off" "http://127.0.0.1:$UNCACHED_PORT$list" "$cookie"
   measure "GET $one (staff)" "http://127.0.0.1:$PORT$one" "$cookie"
 fi
 measure "GET /api/v1/proposals?q=养老服务 (staff)" "http://127.0.0.1:$PORT$search" "$cookie"

@@ -193,6 +193,8 @@ pub const ACCOUNTS: &[(&str, &str, &str)] = &[
     ("admin_c", "admin", "county"),
     ("staff_c", "staff", "county"),
     ("staff_c2", "staff", "county2"),
+    // Staff of the information office (public-opinion pieces and the bulletin).
+    ("info_r", "staff", "region"),
 ];
 
 impl TestApp {
@@ -437,7 +439,9 @@ pub async fn fixture(db: &Db) -> Fixture {
         let u = users::create_in(&mut tx, &sys, &input, &hash)
             .await
             .expect("user");
-        let offices = if *role == "staff" {
+        let offices = if *username == "info_r" {
+            vec!["information".to_string()]
+        } else if *role == "staff" {
             vec!["proposals".to_string()]
         } else {
             vec![]

@@ -4,6 +4,7 @@
 
 pub mod files;
 pub mod members;
+pub mod opinions;
 pub mod platform;
 pub mod proposals;
 pub mod validate;

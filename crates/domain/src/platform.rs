@@ -76,6 +76,10 @@ string_enum! {
         Party = "party",
         /// 承办单位
         Unit = "unit",
+        /// 界别委员工作室: a studio where members meet citizens.
+        Studio = "studio",
+        /// 联络组: a liaison group at township or street level.
+        LiaisonGroup = "liaison_group",
     }
 }
 
@@ -124,7 +128,10 @@ impl BodyKind {
         match self {
             BodyKind::Party => PARTY,
             BodyKind::Unit => UNIT,
-            BodyKind::Sector | BodyKind::SpecialCommittee => &[],
+            BodyKind::Sector
+            | BodyKind::SpecialCommittee
+            | BodyKind::Studio
+            | BodyKind::LiaisonGroup => &[],
         }
     }
 }

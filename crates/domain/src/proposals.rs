@@ -188,13 +188,14 @@ pub struct Facts {
     pub satisfaction: Option<Satisfaction>,
 }
 
-/// Why a step is refused.
+/// Why a step is refused; `S` is the state type of the machine (the other
+/// areas' machines answer in the same terms).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refusal {
+pub enum Refusal<S = State> {
     /// The actor's part may never take this step (403).
     Forbidden,
-    /// The step does not start from the proposal's state (409, naming it).
-    WrongState(State),
+    /// The step does not start from the record's state (409, naming it).
+    WrongState(S),
     /// A fact of the proposal forbids the step now (409, with a stable code).
     Conflict(&'static str),
 }

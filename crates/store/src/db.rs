@@ -4,6 +4,7 @@
 //! `RETURNING`, `ON CONFLICT`) and run on whichever pool is present through
 //! [`on_db!`] and [`on_tx!`], which expand the same code once per backend.
 
+use crate::cache::ReadCache;
 use crate::error::StoreError;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
@@ -11,6 +12,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Postgres, Sqlite, Transaction};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// SQLite behind two pools: many readers, and one writer so that writes in
@@ -19,6 +21,9 @@ use std::time::Duration;
 pub struct SqliteDb {
     pub read: SqlitePool,
     pub write: SqlitePool,
+    /// Answers of reads kept while the file is unchanged; `None` for an
+    /// in-memory database or when switched off (`XIESHANG_READ_CACHE=off`).
+    pub cache: Option<Arc<ReadCache>>,
 }
 
 /// The database, whichever backend it is.
@@ -130,9 +135,22 @@ impl Db {
                     .test_before_acquire(false)
                     .max_connections(8)
                     .acquire_timeout(Duration::from_secs(10))
-                    .connect_with(opts)
+                    .connect_with(opts.clone())
                     .await?;
-                Ok(Db::Sqlite(SqliteDb { read, write }))
+                let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+                let off = std::env::var("XIESHANG_READ_CACHE").is_ok_and(|v| v == "off");
+                let cache = if in_memory || off {
+                    None
+                } else {
+                    match ReadCache::open(opts.get_filename()) {
+                        Ok(c) => Some(Arc::new(c)),
+                        Err(e) => {
+                            tracing::warn!("reads will not be cached: {e}");
+                            None
+                        }
+                    }
+                };
+                Ok(Db::Sqlite(SqliteDb { read, write, cache }))
             }
             None => Err(StoreError::Internal(format!(
                 "unsupported database URL (use sqlite://PATH or postgres://...): {url}"
@@ -168,6 +186,23 @@ impl Db {
         })
     }
 
+    /// The answer of `load`, or on SQLite the same answer kept from an earlier
+    /// call with the same `key` while the database has not changed since (see
+    /// [`crate::cache`]). `key` must name everything the answer depends on.
+    pub async fn cached<T, F, Fut>(&self, key: String, load: F) -> Result<Arc<T>, StoreError>
+    where
+        T: Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<T, StoreError>>,
+    {
+        match self {
+            Db::Sqlite(SqliteDb {
+                cache: Some(cache), ..
+            }) => cache.get_or_load(key, load).await,
+            _ => Ok(Arc::new(load().await?)),
+        }
+    }
+
     /// Answers whether the database is reachable.
     pub async fn ping(&self) -> bool {
         on_db!(self, |c| sqlx::query_scalar::<_, i64>(
@@ -197,6 +232,7 @@ impl Tx {
             Tx::Sqlite(t) => t.commit().await?,
             Tx::Postgres(t) => t.commit().await?,
         }
+        crate::cache::unpin();
         Ok(())
     }
 

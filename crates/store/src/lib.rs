@@ -6,6 +6,7 @@
 pub mod attachments;
 pub mod audit;
 pub mod backup;
+pub mod cache;
 pub mod clock;
 pub mod commitments;
 pub mod db;
@@ -16,6 +17,7 @@ pub mod ids;
 pub mod members;
 pub mod migrate;
 pub mod notifications;
+pub mod opinions;
 pub mod page;
 pub mod platform;
 pub mod proposals;

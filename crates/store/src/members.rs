@@ -99,29 +99,47 @@ pub async fn list(
         "{SELECT} WHERE {filter} ORDER BY {} LIMIT $7 OFFSET $8",
         order_by(f.sort.as_deref())
     );
-    let (total, items) = on_db!(db, |c| {
-        let total: i64 = sqlx::query_scalar(AssertSqlSafe(count_sql.clone()))
-            .bind(f.committee_id)
-            .bind(&like)
-            .bind(f.sector_id)
-            .bind(f.special_committee_id)
-            .bind(&f.affiliation)
-            .bind(f.active)
-            .fetch_one(c)
-            .await?;
-        let items: Vec<Member> = sqlx::query_as(AssertSqlSafe(list_sql.clone()))
-            .bind(f.committee_id)
-            .bind(&like)
-            .bind(f.sector_id)
-            .bind(f.special_committee_id)
-            .bind(&f.affiliation)
-            .bind(f.active)
-            .bind(page.per_page)
-            .bind(page.offset())
-            .fetch_all(c)
-            .await?;
-        (total, items)
-    });
+    let key = format!(
+        "members.list\u{1f}{list_sql}\u{1f}{:?}",
+        (
+            f.committee_id,
+            &like,
+            f.sector_id,
+            f.special_committee_id,
+            &f.affiliation,
+            f.active,
+            page.per_page,
+            page.offset()
+        )
+    );
+    let found = db
+        .cached(key, || async {
+            Ok(on_db!(db, |c| {
+                let total: i64 = sqlx::query_scalar(AssertSqlSafe(count_sql.clone()))
+                    .bind(f.committee_id)
+                    .bind(&like)
+                    .bind(f.sector_id)
+                    .bind(f.special_committee_id)
+                    .bind(&f.affiliation)
+                    .bind(f.active)
+                    .fetch_one(c)
+                    .await?;
+                let items: Vec<Member> = sqlx::query_as(AssertSqlSafe(list_sql.clone()))
+                    .bind(f.committee_id)
+                    .bind(&like)
+                    .bind(f.sector_id)
+                    .bind(f.special_committee_id)
+                    .bind(&f.affiliation)
+                    .bind(f.active)
+                    .bind(page.per_page)
+                    .bind(page.offset())
+                    .fetch_all(c)
+                    .await?;
+                (total, items)
+            }))
+        })
+        .await?;
+    let (total, items) = (found.0, found.1.clone());
     Ok(Page {
         items,
         total,

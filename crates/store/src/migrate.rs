@@ -26,6 +26,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0001_platform"),
     migration!("0002_proposals"),
     migration!("0003_proposal_records"),
+    migration!("0004_opinions"),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that several servers starting

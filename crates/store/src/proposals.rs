@@ -521,6 +521,73 @@ pub async fn create_draft_in(
     load_tx(tx, id).await?.ok_or(StoreError::NotFound)
 }
 
+/// What a proposal lead (转提案线索) made from a public-opinion piece needs.
+pub(crate) struct Lead<'a> {
+    pub committee_id: i64,
+    /// The member who is to take it up, and their account.
+    pub user_id: i64,
+    pub member_id: i64,
+    pub term: i64,
+    pub title: &'a str,
+    pub body: &'a str,
+    pub category: &'a str,
+    pub opinion_id: i64,
+}
+
+/// Creates the proposal draft a piece leads to, owned by the member who is to
+/// take it up (they revise and submit it), and tells them; returns its id.
+pub(crate) async fn create_lead_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    lead: Lead<'_>,
+) -> Result<i64, StoreError> {
+    let now = crate::clock::now();
+    let category = rules::Category::parse(lead.category).unwrap_or(rules::Category::Other);
+    let id: i64 = on_tx!(tx, |c| {
+        sqlx::query_scalar(
+            "INSERT INTO proposals (committee_id, state, title, body, category, kind, proposer_user_id, lead_member_id,
+                term, session, publish_consent, version, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, 1, $11, $11) RETURNING id",
+        )
+        .bind(lead.committee_id)
+        .bind(State::Draft.as_str())
+        .bind(lead.title)
+        .bind(lead.body)
+        .bind(category.as_str())
+        .bind(rules::Kind::Individual.as_str())
+        .bind(lead.user_id)
+        .bind(lead.member_id)
+        .bind(lead.term)
+        .bind(false)
+        .bind(now)
+        .fetch_one(c)
+        .await?
+    });
+    audit::append(
+        tx,
+        Change {
+            committee_id: Some(lead.committee_id),
+            action: "proposal.create",
+            record_type: "proposal",
+            record_id: Some(id),
+            changes: json!({"title": lead.title, "category": category.as_str(), "kind": "individual",
+                "term": lead.term, "session": 0, "from_opinion_id": lead.opinion_id,
+                "for_member_id": lead.member_id}),
+            caller,
+        },
+    )
+    .await?;
+    crate::notifications::notify_in(
+        tx,
+        lead.user_id,
+        "proposal_lead",
+        ("proposal", id),
+        lead.title,
+    )
+    .await?;
+    Ok(id)
+}
+
 /// The proposer edits a draft; a submitted proposal cannot be edited.
 pub async fn update_draft(
     db: &Db,
@@ -1584,27 +1651,33 @@ pub async fn list(
         "SELECT p.* FROM proposals p WHERE {filter} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
     );
     let count_args = &w.args[..w.args.len() - 2];
-    let (total, items) = on_db!(db, |c| {
-        let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql.clone()));
-        for arg in count_args {
-            q = match arg {
-                Arg::I(v) => q.bind(*v),
-                Arg::S(v) => q.bind(v.clone()),
-                Arg::B(v) => q.bind(*v),
-            };
-        }
-        let total: i64 = q.fetch_one(c).await?;
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(list_sql.clone()));
-        for arg in &w.args {
-            q = match arg {
-                Arg::I(v) => q.bind(*v),
-                Arg::S(v) => q.bind(v.clone()),
-                Arg::B(v) => q.bind(*v),
-            };
-        }
-        let items: Vec<Proposal> = q.fetch_all(c).await?;
-        (total, items)
-    });
+    let key = format!("proposals.list\u{1f}{list_sql}\u{1f}{:?}", w.args);
+    let found = db
+        .cached(key, || async {
+            Ok(on_db!(db, |c| {
+                let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql.clone()));
+                for arg in count_args {
+                    q = match arg {
+                        Arg::I(v) => q.bind(*v),
+                        Arg::S(v) => q.bind(v.clone()),
+                        Arg::B(v) => q.bind(*v),
+                    };
+                }
+                let total: i64 = q.fetch_one(c).await?;
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(list_sql.clone()));
+                for arg in &w.args {
+                    q = match arg {
+                        Arg::I(v) => q.bind(*v),
+                        Arg::S(v) => q.bind(v.clone()),
+                        Arg::B(v) => q.bind(*v),
+                    };
+                }
+                let items: Vec<Proposal> = q.fetch_all(c).await?;
+                (total, items)
+            }))
+        })
+        .await?;
+    let (total, items) = (found.0, found.1.clone());
     Ok(crate::page::Page {
         items,
         total,
@@ -1645,18 +1718,28 @@ pub async fn by_ids(db: &Db, committee_id: i64, ids: &[i64]) -> Result<Vec<Propo
     }
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     let sql = format!("SELECT * FROM proposals WHERE committee_id = $1 AND id IN ({list})");
-    let rows: Vec<Proposal> = on_db!(db, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(committee_id)
-            .fetch_all(c)
-            .await?
-    });
-    let mut by_id: std::collections::HashMap<i64, Proposal> =
-        rows.into_iter().map(|p| (p.id, p)).collect();
-    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    let rows = db
+        .cached(
+            format!("proposals.by_ids\u{1f}{sql}\u{1f}{committee_id}"),
+            || async {
+                Ok(on_db!(db, |c| {
+                    sqlx::query_as::<_, Proposal>(sqlx::AssertSqlSafe(sql.clone()))
+                        .bind(committee_id)
+                        .fetch_all(c)
+                        .await?
+                }))
+            },
+        )
+        .await?;
+    let by_id: std::collections::HashMap<i64, &Proposal> = rows.iter().map(|p| (p.id, p)).collect();
+    Ok(ids
+        .iter()
+        .filter_map(|id| by_id.get(id).map(|p| (*p).clone()))
+        .collect())
 }
 
 /// A bound value of a built query.
+#[derive(Debug)]
 enum Arg {
     I(i64),
     S(String),

@@ -20,18 +20,24 @@ pub struct FeedDoc {
 /// The proposals touched by the events after `after` (at most `limit` events),
 /// and the id of the last event read (`after` when there is none).
 pub async fn changed_since(db: &Db, after: i64, limit: i64) -> Result<(Vec<i64>, i64), StoreError> {
-    let rows: Vec<(i64, String, Option<i64>)> = on_db!(db, |c| {
-        sqlx::query_as(
-            "SELECT id, record_type, record_id FROM events WHERE id > $1 ORDER BY id LIMIT $2",
-        )
-        .bind(after)
-        .bind(limit)
-        .fetch_all(c)
-        .await?
-    });
+    // Every search asks this first; while nothing was written it is answered
+    // from memory (`crate::cache`).
+    let rows = db
+        .cached(format!("search_feed.changed_since\u{1f}{after}\u{1f}{limit}"), || async {
+            Ok(on_db!(db, |c| {
+                sqlx::query_as::<_, (i64, String, Option<i64>)>(
+                    "SELECT id, record_type, record_id FROM events WHERE id > $1 ORDER BY id LIMIT $2",
+                )
+                .bind(after)
+                .bind(limit)
+                .fetch_all(c)
+                .await?
+            }))
+        })
+        .await?;
     let last = rows.last().map_or(after, |r| r.0);
     let mut ids: Vec<i64> = rows
-        .into_iter()
+        .iter()
         .filter(|r| r.1 == "proposal")
         .filter_map(|r| r.2)
         .collect();

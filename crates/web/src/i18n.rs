@@ -123,11 +123,20 @@ impl Tr {
     /// A message for a code under a prefix (`role.admin`, `error.required` ...),
     /// falling back to the code itself.
     pub fn code(&self, prefix: &str, code: &str) -> String {
-        let key = format!("{prefix}.{code}");
-        match catalogue(self.lang).get(key.as_str()) {
-            Some(v) => (*v).to_string(),
-            None => code.to_string(),
-        }
+        // Lists call this for every cell, so the key is built on the stack.
+        let mut buf = [0u8; 96];
+        let n = prefix.len() + 1 + code.len();
+        let found = if n <= buf.len() {
+            buf[..prefix.len()].copy_from_slice(prefix.as_bytes());
+            buf[prefix.len()] = b'.';
+            buf[prefix.len() + 1..n].copy_from_slice(code.as_bytes());
+            std::str::from_utf8(&buf[..n])
+                .ok()
+                .and_then(|key| catalogue(self.lang).get(key))
+        } else {
+            catalogue(self.lang).get(format!("{prefix}.{code}").as_str())
+        };
+        found.map_or_else(|| code.to_string(), |v| (*v).to_string())
     }
 
     /// The BCP 47 tag of the language.
@@ -139,6 +148,22 @@ impl Tr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codes_are_looked_up_under_their_prefix_and_fall_back_to_themselves() {
+        let zh = Tr { lang: Lang::ZhCn };
+        assert_eq!(
+            zh.code("state", "closed"),
+            *ZH.get("state.closed").expect("key")
+        );
+        assert_eq!(zh.code("state", "no-such-state"), "no-such-state");
+        let long = "x".repeat(200);
+        assert_eq!(
+            zh.code(&long, "y"),
+            "y",
+            "a key longer than the stack buffer"
+        );
+    }
 
     #[test]
     fn both_catalogues_have_the_same_keys() {

@@ -8,6 +8,7 @@ pub mod error;
 pub mod i18n;
 pub mod members;
 pub mod notifications;
+pub mod opinions;
 pub mod platform;
 pub mod problem;
 pub mod proposals;
@@ -52,6 +53,7 @@ impl utoipa::Modify for BearerAuth {
 
 fn api_router() -> OpenApiRouter<AppState> {
     use members::api as m;
+    use opinions::api as op;
     use platform::api as p;
     use proposals::api as pr;
     use proposals::export as px;
@@ -86,6 +88,13 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(pf::download_attachment, pf::delete_attachment))
         .routes(routes!(pf::list_commitments, pf::add_commitment))
         .routes(routes!(pf::complete_commitment))
+        .routes(routes!(op::list_opinions, op::create_opinion))
+        .routes(routes!(op::get_opinion, op::update_opinion))
+        .routes(routes!(op::opinion_action))
+        .routes(routes!(op::opinion_events))
+        .routes(routes!(op::list_bulletins, op::open_bulletin))
+        .routes(routes!(op::get_bulletin))
+        .routes(routes!(op::bulletin_action))
         .routes(routes!(notifications::list_notifications))
         .routes(routes!(notifications::read_notification))
         .routes(routes!(notifications::read_all_notifications))
@@ -97,6 +106,11 @@ fn api_router() -> OpenApiRouter<AppState> {
 /// The OpenAPI document of the JSON API.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     api_router().split_for_parts().1
+}
+
+/// Serves a request from one data version of the read cache (`store::cache`).
+async fn one_data_version(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    store::cache::pinned(next.run(req)).await
 }
 
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
@@ -249,6 +263,8 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             ctx::middleware,
         ))
+        // Outside the context, so that the session lookup shares the version.
+        .layer(axum::middleware::from_fn(one_data_version))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),

@@ -55,6 +55,8 @@ impl Chrome {
             add("/admin/special-committees", "nav.special_committees");
             add("/admin/parties", "nav.parties");
             add("/admin/units", "nav.units");
+            add("/admin/studios", "nav.studios");
+            add("/admin/liaison-groups", "nav.liaison_groups");
             if is(Role::Admin) || is(Role::Staff) || is(Role::Leader) {
                 add("/admin/members", "nav.members");
                 add("/admin/users", "nav.users");

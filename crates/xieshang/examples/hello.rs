@@ -2,6 +2,10 @@
 //! Xieshang against, built with the same axum, tokio and release profile.
 //! Usage: hello [ADDR] (default 127.0.0.1:8081).
 
+// The same allocator as the server, so that the ceiling is measured alike.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use axum::Router;
 use axum::routing::get;
 

@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::json;
 use sqlx::AssertSqlSafe;
 
-/// A sector, special committee, party or handling unit.
+/// A sector, special committee, party, handling unit, studio (委员工作室) or liaison group (联络组).
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Body {
     pub id: i64,
@@ -42,6 +42,8 @@ pub fn table(kind: BodyKind) -> &'static str {
         BodyKind::SpecialCommittee => "special_committees",
         BodyKind::Party => "parties",
         BodyKind::Unit => "units",
+        BodyKind::Studio => "studios",
+        BodyKind::LiaisonGroup => "liaison_groups",
     }
 }
 
@@ -92,16 +94,26 @@ pub async fn list(
 }
 
 /// Every active body of one kind in a committee, for choosing in forms.
-pub async fn choices(db: &Db, kind: BodyKind, committee_id: i64) -> Result<Vec<Body>, StoreError> {
+pub async fn choices(
+    db: &Db,
+    kind: BodyKind,
+    committee_id: i64,
+) -> Result<std::sync::Arc<Vec<Body>>, StoreError> {
     let sql = format!(
         "SELECT * FROM {} WHERE committee_id = $1 AND active = $2 ORDER BY sort_order, id",
         table(kind)
     );
-    Ok(on_db!(db, |c| sqlx::query_as(AssertSqlSafe(sql.clone()))
-        .bind(committee_id)
-        .bind(true)
-        .fetch_all(c)
-        .await?))
+    db.cached(
+        format!("bodies.choices\u{1f}{sql}\u{1f}{committee_id}"),
+        || async {
+            Ok(on_db!(db, |c| sqlx::query_as(AssertSqlSafe(sql.clone()))
+                .bind(committee_id)
+                .bind(true)
+                .fetch_all(c)
+                .await?))
+        },
+    )
+    .await
 }
 
 async fn load(db: &Db, kind: BodyKind, id: i64) -> Result<Option<Body>, StoreError> {
@@ -194,6 +206,8 @@ fn create_action(kind: BodyKind) -> &'static str {
         BodyKind::SpecialCommittee => "special_committee.create",
         BodyKind::Party => "party.create",
         BodyKind::Unit => "unit.create",
+        BodyKind::Studio => "studio.create",
+        BodyKind::LiaisonGroup => "liaison_group.create",
     }
 }
 
@@ -203,6 +217,8 @@ fn update_action(kind: BodyKind) -> &'static str {
         BodyKind::SpecialCommittee => "special_committee.update",
         BodyKind::Party => "party.update",
         BodyKind::Unit => "unit.update",
+        BodyKind::Studio => "studio.update",
+        BodyKind::LiaisonGroup => "liaison_group.update",
     }
 }
 

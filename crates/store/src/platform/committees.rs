@@ -9,6 +9,7 @@ use domain::platform::{CommitteeInput, Level, Permission, Scope};
 use serde::Serialize;
 use serde_json::json;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A committee (政协) at one level of the tree.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -39,11 +40,15 @@ const PATH_SQL: &str = "WITH RECURSIVE up(id, parent_id, depth) AS (
 
 /// The scope of a committee (its path from the root), or `None` if it does not exist.
 pub async fn scope(db: &Db, committee_id: i64) -> Result<Option<Scope>, StoreError> {
-    let path: Vec<i64> = on_db!(db, |c| sqlx::query_scalar(PATH_SQL)
-        .bind(committee_id)
-        .fetch_all(c)
-        .await?);
-    Ok((!path.is_empty()).then_some(Scope { path }))
+    db.cached(format!("committee.scope\u{1f}{committee_id}"), || async {
+        let path: Vec<i64> = on_db!(db, |c| sqlx::query_scalar(PATH_SQL)
+            .bind(committee_id)
+            .fetch_all(c)
+            .await?);
+        Ok((!path.is_empty()).then_some(Scope { path }))
+    })
+    .await
+    .map(|s| Option::clone(&s))
 }
 
 /// [`scope`] inside a transaction.
@@ -56,7 +61,12 @@ pub async fn scope_tx(tx: &mut Tx, committee_id: i64) -> Result<Option<Scope>, S
 }
 
 /// Every committee with its scope, in tree order (parents before children, by name).
-pub async fn all_with_scopes(db: &Db) -> Result<Vec<(Committee, Scope)>, StoreError> {
+pub async fn all_with_scopes(db: &Db) -> Result<Arc<Vec<(Committee, Scope)>>, StoreError> {
+    db.cached("committees.all_with_scopes".into(), || load_with_scopes(db))
+        .await
+}
+
+async fn load_with_scopes(db: &Db) -> Result<Vec<(Committee, Scope)>, StoreError> {
     let rows: Vec<Committee> = on_db!(db, |c| sqlx::query_as(
         "SELECT * FROM committees ORDER BY id"
     )
@@ -87,8 +97,9 @@ pub async fn all_with_scopes(db: &Db) -> Result<Vec<(Committee, Scope)>, StoreEr
 pub async fn list(db: &Db, caller: &Caller) -> Result<Vec<(Committee, Scope)>, StoreError> {
     Ok(all_with_scopes(db)
         .await?
-        .into_iter()
+        .iter()
         .filter(|(_, s)| caller.may(Permission::ReadOrganisation, s))
+        .cloned()
         .collect())
 }
 
@@ -96,9 +107,9 @@ pub async fn list(db: &Db, caller: &Caller) -> Result<Vec<(Committee, Scope)>, S
 pub async fn administered(db: &Db, caller: &Caller) -> Result<Vec<Committee>, StoreError> {
     Ok(all_with_scopes(db)
         .await?
-        .into_iter()
+        .iter()
         .filter(|(_, s)| caller.may(Permission::Administer, s))
-        .map(|(c, _)| c)
+        .map(|(c, _)| c.clone())
         .collect())
 }
 

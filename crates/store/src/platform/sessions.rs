@@ -100,6 +100,7 @@ struct SessionRow {
     #[sqlx(flatten)]
     user: super::users::User,
     session_csrf: String,
+    session_expires_at: i64,
     unread: i64,
     g_role: Option<String>,
     g_committee_id: Option<i64>,
@@ -116,9 +117,28 @@ pub async fn find(db: &Db, token: &str, kind: Kind) -> Result<Option<Session>, S
     if token.len() != 64 {
         return Ok(None);
     }
+    let hash = ids::sha256_hex(token);
+    // Kept while the database is unchanged (any sign-out, role change or new
+    // notification is a commit), so expiry is checked here, not in the query.
+    let found = db
+        .cached(
+            format!("session\u{1f}{}\u{1f}{hash}", kind.as_str()),
+            || load(db, hash.clone(), kind),
+        )
+        .await?;
+    Ok(found
+        .as_ref()
+        .as_ref()
+        .filter(|(_, expires_at)| *expires_at > crate::clock::now())
+        .map(|(session, _)| session.clone()))
+}
+
+/// The session with this secret's hash and its expiry, if it is of the kind
+/// and its account is enabled.
+async fn load(db: &Db, hash: String, kind: Kind) -> Result<Option<(Session, i64)>, StoreError> {
     let rows: Vec<SessionRow> = on_db!(db, |c| {
         sqlx::query_as(
-            "SELECT u.*, s.csrf AS session_csrf,
+            "SELECT u.*, s.csrf AS session_csrf, s.expires_at AS session_expires_at,
                     (SELECT COUNT(*) FROM notifications n WHERE n.user_id = u.id AND n.read_at IS NULL) AS unread,
                     g.role AS g_role, g.committee_id AS g_committee_id,
                     c.name AS g_committee_name, g.unit_id AS g_unit_id, un.name AS g_unit_name, g.offices AS g_offices
@@ -127,12 +147,11 @@ pub async fn find(db: &Db, token: &str, kind: Kind) -> Result<Option<Session>, S
              LEFT JOIN grants g ON g.user_id = u.id
              LEFT JOIN committees c ON c.id = g.committee_id
              LEFT JOIN units un ON un.id = g.unit_id
-             WHERE s.token_hash = $1 AND s.kind = $2 AND s.expires_at > $3 AND u.disabled = $4
+             WHERE s.token_hash = $1 AND s.kind = $2 AND u.disabled = $3
              ORDER BY g.id",
         )
-        .bind(ids::sha256_hex(token))
+        .bind(&hash)
         .bind(kind.as_str())
-        .bind(crate::clock::now())
         .bind(false)
         .fetch_all(c)
         .await?
@@ -141,6 +160,7 @@ pub async fn find(db: &Db, token: &str, kind: Kind) -> Result<Option<Session>, S
     let Some(first) = rows.next() else {
         return Ok(None);
     };
+    let expires_at = first.session_expires_at;
     let mut session = Session {
         user: first.user.clone(),
         session_csrf: first.session_csrf.clone(),
@@ -160,7 +180,7 @@ pub async fn find(db: &Db, token: &str, kind: Kind) -> Result<Option<Session>, S
             });
         }
     }
-    Ok(Some(session))
+    Ok(Some((session, expires_at)))
 }
 
 /// Ends a session, recording the sign-out.

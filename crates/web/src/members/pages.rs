@@ -28,9 +28,9 @@ pub struct MemberQuery {
     page: Option<i64>,
 }
 
-fn options_of(items: Vec<bodies::Body>, empty: &str) -> Vec<(String, String)> {
+fn options_of(items: &[bodies::Body], empty: &str) -> Vec<(String, String)> {
     let mut v = vec![(String::new(), empty.to_string())];
-    v.extend(items.into_iter().map(|b| (b.id.to_string(), b.name)));
+    v.extend(items.iter().map(|b| (b.id.to_string(), b.name.clone())));
     v
 }
 
@@ -119,7 +119,7 @@ pub async fn members_list(
             "sector_id",
             t.s("field.sector"),
             q.sector_id.clone().unwrap_or_default(),
-            options_of(sectors, t.s("list.all")),
+            options_of(&sectors, t.s("list.all")),
         ),
         Field::select(
             "affiliation",
@@ -214,11 +214,11 @@ async fn member_form(
         .map(|e| (e.to_string(), e.to_string()))
         .collect();
     let sectors = options_of(
-        bodies::choices(&state.db, BodyKind::Sector, committee_id).await?,
+        &bodies::choices(&state.db, BodyKind::Sector, committee_id).await?,
         "",
     );
     let specials = options_of(
-        bodies::choices(&state.db, BodyKind::SpecialCommittee, committee_id).await?,
+        &bodies::choices(&state.db, BodyKind::SpecialCommittee, committee_id).await?,
         "",
     );
     let ethnicity = if f.ethnicity.is_empty() {

@@ -256,7 +256,7 @@ pub async fn committee_events(
 
 // ---- bodies ----
 
-/// A sector, special committee, party or handling unit to create or edit.
+/// A sector, special committee, party, handling unit, studio or liaison group to create or edit.
 #[derive(Deserialize, ToSchema)]
 pub struct BodyBody {
     pub name: String,
@@ -289,9 +289,9 @@ fn kind(seg: &str) -> WebResult<BodyKind> {
     kind_of_segment(seg).ok_or(WebError::NoRoute)
 }
 
-/// Lists sectors, special committees, parties or handling units of a committee.
+/// Lists sectors, special committees, parties, handling units, studios or liaison groups of a committee.
 #[utoipa::path(get, path = "/{kind}", tag = "organisation",
-    params(("kind" = String, Path, description = "sectors, special-committees, parties or units"), ListParams),
+    params(("kind" = String, Path, description = "sectors, special-committees, parties, units, studios or liaison-groups"), ListParams),
     responses((status = 200, body = ItemsOf<Body>), (status = 404, body = Problem)))]
 pub async fn list_bodies(
     State(state): State<AppState>,
@@ -315,9 +315,9 @@ pub async fn list_bodies(
     ))
 }
 
-/// Creates a sector, special committee, party or handling unit.
+/// Creates a sector, special committee, party, handling unit, studio or liaison group.
 #[utoipa::path(post, path = "/{kind}", tag = "organisation",
-    params(("kind" = String, Path, description = "sectors, special-committees, parties or units"), ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key answers the first result and creates nothing new")), request_body = BodyBody,
+    params(("kind" = String, Path, description = "sectors, special-committees, parties, units, studios or liaison-groups"), ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key answers the first result and creates nothing new")), request_body = BodyBody,
     responses((status = 201, body = Body), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_body(
     State(state): State<AppState>,
@@ -337,7 +337,7 @@ pub async fn create_body(
     Ok(created(body))
 }
 
-/// One sector, special committee, party or handling unit.
+/// One sector, special committee, party, handling unit, studio or liaison group.
 #[utoipa::path(get, path = "/{kind}/{id}", tag = "organisation",
     params(("kind" = String, Path), ("id" = i64, Path)), responses((status = 200, body = Body), (status = 404, body = Problem)))]
 pub async fn get_body(
@@ -350,7 +350,7 @@ pub async fn get_body(
     ))
 }
 
-/// Edits a sector, special committee, party or handling unit.
+/// Edits a sector, special committee, party, handling unit, studio or liaison group.
 #[utoipa::path(patch, path = "/{kind}/{id}", tag = "organisation", params(("kind" = String, Path), ("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "The version the change is based on; a stale one answers 409")),
     request_body = BodyBody, responses((status = 200, body = Body), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_body(

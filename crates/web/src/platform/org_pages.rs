@@ -131,10 +131,12 @@ pub fn chosen_committee(ctx: &Ctx, asked: Option<i64>) -> WebResult<i64> {
 /// Every committee with its scope, loaded once for a list page: it gives the
 /// committee choices and whether the caller administers the one shown.
 pub struct CommitteeTree(
-    Vec<(
-        store::platform::committees::Committee,
-        domain::platform::Scope,
-    )>,
+    std::sync::Arc<
+        Vec<(
+            store::platform::committees::Committee,
+            domain::platform::Scope,
+        )>,
+    >,
 );
 
 impl CommitteeTree {
@@ -184,7 +186,7 @@ pub async fn committee_options(
 ) -> WebResult<Vec<(String, String)>> {
     Ok(committees::all_with_scopes(&state.db)
         .await?
-        .into_iter()
+        .iter()
         .filter(|(_, s)| caller.may(permission, s))
         .map(|(c, s)| {
             (
@@ -437,6 +439,8 @@ pub fn kind_of_segment(seg: &str) -> Option<BodyKind> {
         "special-committees" => Some(BodyKind::SpecialCommittee),
         "parties" => Some(BodyKind::Party),
         "units" => Some(BodyKind::Unit),
+        "studios" => Some(BodyKind::Studio),
+        "liaison-groups" => Some(BodyKind::LiaisonGroup),
         _ => None,
     }
 }
@@ -448,6 +452,8 @@ pub fn segment_of(kind: BodyKind) -> &'static str {
         BodyKind::SpecialCommittee => "special-committees",
         BodyKind::Party => "parties",
         BodyKind::Unit => "units",
+        BodyKind::Studio => "studios",
+        BodyKind::LiaisonGroup => "liaison-groups",
     }
 }
 
@@ -457,6 +463,8 @@ fn kind_title(t: Tr, kind: BodyKind) -> &'static str {
         BodyKind::SpecialCommittee => t.s("nav.special_committees"),
         BodyKind::Party => t.s("nav.parties"),
         BodyKind::Unit => t.s("nav.units"),
+        BodyKind::Studio => t.s("nav.studios"),
+        BodyKind::LiaisonGroup => t.s("nav.liaison_groups"),
     }
 }
 

@@ -227,7 +227,10 @@ async fn user_page(
             let Ok(committee_id) = id.parse() else {
                 continue;
             };
-            for u in bodies::choices(&state.db, BodyKind::Unit, committee_id).await? {
+            for u in bodies::choices(&state.db, BodyKind::Unit, committee_id)
+                .await?
+                .iter()
+            {
                 units.push((
                     u.id.to_string(),
                     format!("{} · {}", name.trim_start_matches("— "), u.name),
@@ -456,7 +459,7 @@ pub async fn audited_committees(
 ) -> WebResult<Vec<i64>> {
     let all: Vec<i64> = committees::all_with_scopes(&state.db)
         .await?
-        .into_iter()
+        .iter()
         .filter(|(_, s)| caller.may(Permission::ReadAudit, s))
         .map(|(c, _)| c.id)
         .collect();

@@ -162,8 +162,8 @@ pub async fn list(
     units.extend(
         bodies::choices(&state.db, BodyKind::Unit, committee_id)
             .await?
-            .into_iter()
-            .map(|u| (u.id.to_string(), u.name)),
+            .iter()
+            .map(|u| (u.id.to_string(), u.name.clone())),
     );
     filters.push(Field::select(
         "unit_id",
@@ -351,7 +351,7 @@ async fn draft_form(
         (BodyKind::Sector, "sector"),
         (BodyKind::SpecialCommittee, "special_committee"),
     ] {
-        for b in bodies::choices(&state.db, kind, committee_id).await? {
+        for b in bodies::choices(&state.db, kind, committee_id).await?.iter() {
             collectives.push((
                 format!("{code}:{}", b.id),
                 format!("{} · {}", t.code("collective", code), b.name),
@@ -624,8 +624,8 @@ async fn step_forms(
         let units = || async {
             let list = bodies::choices(&state.db, BodyKind::Unit, p.committee_id).await?;
             Ok::<_, WebError>(
-                list.into_iter()
-                    .map(|u| (u.id.to_string(), u.name))
+                list.iter()
+                    .map(|u| (u.id.to_string(), u.name.clone()))
                     .collect::<Vec<_>>(),
             )
         };

@@ -1,0 +1,240 @@
+//! Answers of reads, kept until the database changes (SQLite only).
+//!
+//! SQLite numbers the state of a database file for each connection: `PRAGMA
+//! data_version` on a connection answers a new number as soon as any other
+//! connection, of this process or of another, has committed. A connection of
+//! our own that never writes therefore tells in a microsecond whether anything
+//! changed since a read was answered, and while nothing did, that answer can be
+//! given again. The pages staff reload all day (lists, the committee tree, the
+//! signed-in user) then cost a lookup in memory instead of several queries
+//! through sqlx's worker thread, which is where a SQLite request's time goes.
+//!
+//! A request reads the version once, at its first cached read, and answers
+//! every cached read from that version (a consistent view, and one probe per
+//! request instead of one per read) until it commits a change of its own.
+//!
+//! PostgreSQL has no such cheap signal for changes made by other servers, so
+//! there every read goes to the database.
+
+use crate::error::StoreError;
+use std::any::Any;
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::future::Future;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+tokio::task_local! {
+    /// The cache and data version a request has pinned, if it runs in [`pinned`].
+    static PINNED: Cell<Option<(usize, i64)>>;
+}
+
+/// Runs a request with one data version for all its cached reads: the first
+/// read probes, the others reuse it, and a commit makes the next read probe
+/// again.
+pub async fn pinned<F: Future>(request: F) -> F::Output {
+    PINNED.scope(Cell::new(None), request).await
+}
+
+/// Forgets the pinned version after this request committed, so that it reads
+/// its own change.
+pub(crate) fn unpin() {
+    let _ = PINNED.try_with(|p| p.set(None));
+}
+
+/// At most this many answers are kept; when full, all are dropped. Answers are
+/// small (a page of 20 rows at most), so this bounds memory to some megabytes.
+const MAX_ENTRIES: usize = 1024;
+
+type Answer = Arc<dyn Any + Send + Sync>;
+
+/// The kept answers and the data version they belong to.
+pub struct ReadCache {
+    probe: Mutex<rusqlite::Connection>,
+    kept: Mutex<Kept>,
+}
+
+#[derive(Default)]
+struct Kept {
+    version: i64,
+    answers: HashMap<String, Answer>,
+}
+
+impl std::fmt::Debug for ReadCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReadCache")
+    }
+}
+
+impl ReadCache {
+    /// Opens the probe connection on the database file at `path`.
+    pub fn open(path: &Path) -> Result<ReadCache, StoreError> {
+        let probe = rusqlite::Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| StoreError::Internal(format!("read cache: {e}")))?;
+        let cache = ReadCache {
+            probe: Mutex::new(probe),
+            kept: Mutex::new(Kept::default()),
+        };
+        cache
+            .version()
+            .ok_or_else(|| StoreError::Internal("read cache: no data version".into()))?;
+        Ok(cache)
+    }
+
+    /// The database's data version as the probe sees it; `None` if it could
+    /// not be read, in which case nothing is answered from memory.
+    fn version(&self) -> Option<i64> {
+        let probe = self.probe.lock().ok()?;
+        let mut stmt = probe.prepare_cached("PRAGMA data_version").ok()?;
+        stmt.query_row([], |r| r.get::<_, i64>(0)).ok()
+    }
+
+    /// The data version this request pinned, or a fresh probe (then pinned).
+    fn request_version(&self) -> Option<i64> {
+        let me = self as *const ReadCache as usize;
+        if let Ok(Some((cache, version))) = PINNED.try_with(Cell::get)
+            && cache == me
+        {
+            return Some(version);
+        }
+        let version = self.version()?;
+        let _ = PINNED.try_with(|p| p.set(Some((me, version))));
+        Some(version)
+    }
+
+    /// The answer kept under `key` while the database is unchanged, or the
+    /// answer of `load`, which is then kept.
+    pub async fn get_or_load<T, F, Fut>(&self, key: String, load: F) -> Result<Arc<T>, StoreError>
+    where
+        T: Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, StoreError>>,
+    {
+        // The version is read before the load, so that an answer is never kept
+        // under a version older than the data it was read from: a commit in
+        // between makes the next request see a new version and drop it.
+        let Some(version) = self.request_version() else {
+            return Ok(Arc::new(load().await?));
+        };
+        if let Some(found) = self.lookup(version, &key)
+            && let Ok(t) = found.downcast::<T>()
+        {
+            return Ok(t);
+        }
+        let answer = Arc::new(load().await?);
+        if let Ok(mut kept) = self.kept.lock()
+            && kept.version == version
+        {
+            if kept.answers.len() >= MAX_ENTRIES {
+                kept.answers.clear();
+            }
+            kept.answers.insert(key, answer.clone());
+        }
+        Ok(answer)
+    }
+
+    /// The answer kept under `key`, after dropping every answer if the data
+    /// version moved on (it only grows).
+    fn lookup(&self, version: i64, key: &str) -> Option<Answer> {
+        let mut kept = self.kept.lock().ok()?;
+        if version > kept.version {
+            kept.version = version;
+            kept.answers.clear();
+            return None;
+        }
+        if version < kept.version {
+            // A request that read the version before the latest commit.
+            return None;
+        }
+        kept.answers.get(key).cloned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Db, StoreError};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    async fn count(db: &Db, loads: &AtomicUsize) -> i64 {
+        db.cached("rows".into(), || async {
+            loads.fetch_add(1, Ordering::SeqCst);
+            let Db::Sqlite(s) = db else {
+                return Err(StoreError::Internal("not SQLite".into()));
+            };
+            Ok(sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM t")
+                .fetch_one(&s.read)
+                .await?)
+        })
+        .await
+        .map(|n| *n)
+        .expect("count")
+    }
+
+    async fn insert(db: &Db) {
+        let mut tx = db.begin().await.expect("begin");
+        let crate::Tx::Sqlite(t) = &mut tx else {
+            panic!("not SQLite")
+        };
+        sqlx::query("INSERT INTO t (x) VALUES (1)")
+            .execute(&mut **t)
+            .await
+            .expect("insert");
+        tx.commit().await.expect("commit");
+    }
+
+    #[tokio::test]
+    async fn an_answer_is_kept_until_any_connection_commits() {
+        let dir = std::env::temp_dir().join(format!(
+            "xieshang-cache-{}-{}",
+            std::process::id(),
+            crate::clock::now()
+        ));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let url = format!("sqlite://{}/cache.db", dir.display());
+        let db = Db::connect(&url).await.expect("connect");
+        let Db::Sqlite(s) = &db else {
+            panic!("not SQLite")
+        };
+        assert!(s.cache.is_some(), "a file database keeps answers");
+        sqlx::query("CREATE TABLE t (x INTEGER)")
+            .execute(&s.write)
+            .await
+            .expect("create");
+        let loads = AtomicUsize::new(0);
+
+        assert_eq!(count(&db, &loads).await, 0);
+        assert_eq!(count(&db, &loads).await, 0);
+        assert_eq!(loads.load(Ordering::SeqCst), 1, "the second read is kept");
+
+        insert(&db).await;
+        assert_eq!(count(&db, &loads).await, 1, "our own commit is seen");
+        assert_eq!(loads.load(Ordering::SeqCst), 2);
+
+        // Another handle on the file, as another process would be.
+        let other = Db::connect(&url).await.expect("connect again");
+        insert(&other).await;
+        assert_eq!(
+            count(&db, &loads).await,
+            2,
+            "another writer's commit is seen"
+        );
+        assert_eq!(count(&db, &loads).await, 2);
+        assert_eq!(loads.load(Ordering::SeqCst), 3);
+
+        other.close().await;
+        db.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn an_in_memory_database_keeps_nothing() {
+        let db = Db::connect("sqlite::memory:").await.expect("connect");
+        let Db::Sqlite(s) = &db else {
+            panic!("not SQLite")
+        };
+        assert!(s.cache.is_none());
+    }
+}

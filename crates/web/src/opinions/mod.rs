@@ -1,0 +1,3 @@
+//! Public-opinion information (社情民意信息): pieces and bulletin issues.
+
+pub mod api;

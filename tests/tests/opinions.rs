@@ -1,0 +1,427 @@
+//! Public-opinion pieces and the weekly bulletin through the JSON API, on the
+//! backend under test: a member's piece edited, combined, adopted into an
+//! issue that is published and reported, an instruction fed back to its
+//! sources; and the refusals of bad or conflicting input. Every state × step ×
+//! part of the machines is tested in `domain::opinions`.
+
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+use xieshang_tests::{Answer, TestApp, member_id};
+
+fn piece(title: &str) -> Value {
+    json!({"title": title, "body": "多个村反映：养老服务站缺少护理员，老人白天无人照看。\n建议：县里统一招聘。",
+        "category": "society", "region": "城关镇", "urgency": "urgent"})
+}
+
+async fn step(app: &TestApp, token: &str, id: i64, action: &str, body: Value) -> Answer {
+    app.api(
+        Method::POST,
+        &format!("/opinions/{id}/actions/{action}"),
+        Some(token),
+        Some(body),
+    )
+    .await
+}
+
+fn problem(a: &Answer) -> (u16, String) {
+    let j = a.json();
+    let code = j["errors"][0]["code"]
+        .as_str()
+        .or_else(|| j["code"].as_str())
+        .unwrap_or("")
+        .to_string();
+    (a.status.as_u16(), code)
+}
+
+#[tokio::test]
+async fn a_piece_goes_from_member_to_bulletin_to_instruction_and_back() {
+    let app = TestApp::new().await;
+    let member = app.token("member_r").await;
+    let member2 = app.token("member2_r").await;
+    let info = app.token("info_r").await;
+    let leader = app.token("leader_r").await;
+    let proposals_staff = app.token("staff_r").await;
+
+    // A member drafts and submits; the draft is theirs alone.
+    let a = app
+        .api(
+            Method::POST,
+            "/opinions",
+            Some(&member),
+            Some(piece("养老服务站缺护理员")),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    let id = a.json()["id"].as_i64().expect("id");
+    let got = app
+        .api(Method::GET, &format!("/opinions/{id}"), Some(&info), None)
+        .await;
+    assert_eq!(got.status, StatusCode::NOT_FOUND, "a draft is its writer's");
+    let detail = app
+        .api(Method::GET, &format!("/opinions/{id}"), Some(&member), None)
+        .await
+        .json();
+    assert_eq!(
+        detail["sources"][0]["kind"], "member",
+        "the writer is the source"
+    );
+    assert_eq!(
+        detail["sources"][0]["member_id"],
+        member_id(app.db(), "member_r").await
+    );
+    assert_eq!(
+        step(&app, &member, id, "submit", json!({})).await.status,
+        StatusCode::OK
+    );
+
+    // Only information staff edit; proposals staff and members cannot.
+    assert_eq!(
+        problem(&step(&app, &proposals_staff, id, "start-editing", json!({})).await).0,
+        404,
+        "staff of another office do not see submitted pieces"
+    );
+    assert_eq!(
+        problem(&step(&app, &member, id, "start-editing", json!({})).await),
+        (403, "forbidden".into())
+    );
+    assert_eq!(
+        step(&app, &info, id, "start-editing", json!({}))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let edited = step(
+        &app,
+        &info,
+        id,
+        "edit",
+        json!({"title": "关于农村养老服务站护理员短缺的情况反映", "body": "经核实……"}),
+    )
+    .await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
+    let e = edited.json();
+    assert_eq!(
+        e["submitted_title"], "养老服务站缺护理员",
+        "the submitted text is kept"
+    );
+    assert_eq!(e["title"], "关于农村养老服务站护理员短缺的情况反映");
+
+    // A second member's piece is combined into it; its source comes along.
+    let other = app
+        .api(
+            Method::POST,
+            "/opinions",
+            Some(&member2),
+            Some(piece("村养老站没人管")),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .expect("id");
+    step(&app, &member2, other, "submit", json!({})).await;
+    assert_eq!(
+        problem(&step(&app, &info, id, "combine", json!({"with": [id]})).await),
+        (409, "combine_with_itself".into())
+    );
+    let combined = step(&app, &info, id, "combine", json!({"with": [other]})).await;
+    assert_eq!(combined.status, StatusCode::OK, "{}", combined.body);
+    let absorbed = app
+        .api(
+            Method::GET,
+            &format!("/opinions/{other}"),
+            Some(&info),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        (
+            absorbed["state"].as_str(),
+            absorbed["combined_into"].as_i64()
+        ),
+        (Some("combined"), Some(id))
+    );
+    let sources = app
+        .api(Method::GET, &format!("/opinions/{id}"), Some(&info), None)
+        .await
+        .json()["sources"]
+        .as_array()
+        .expect("sources")
+        .len();
+    assert_eq!(sources, 2, "the combined piece keeps every source");
+
+    // An empty issue cannot be published; the piece is adopted into it.
+    let b = app
+        .api(
+            Method::POST,
+            "/bulletins",
+            Some(&info),
+            Some(json!({"editor_note": "本期关注农村养老。"})),
+        )
+        .await;
+    assert_eq!(b.status, StatusCode::CREATED, "{}", b.body);
+    let bulletin = b.json()["id"].as_i64().expect("bulletin");
+    assert_eq!(b.json()["number"], 1);
+    let publish = format!("/bulletins/{bulletin}/actions/publish");
+    assert_eq!(
+        problem(
+            &app.api(Method::POST, &publish, Some(&info), Some(json!({})))
+                .await
+        ),
+        (409, "empty_bulletin".into())
+    );
+    // An instruction before the piece is even adopted is refused.
+    assert_eq!(
+        problem(&step(&app, &leader, id, "record-instruction",
+            json!({"leader": "张书记", "level": "county", "on_date": "2026-11-20", "text": "请民政局研究落实。"})).await).0,
+        409
+    );
+    let adopted = step(&app, &info, id, "adopt", json!({"bulletin_id": bulletin})).await;
+    assert_eq!(adopted.status, StatusCode::OK, "{}", adopted.body);
+    // Published, then nothing more is adopted into it.
+    let published = app
+        .api(Method::POST, &publish, Some(&info), Some(json!({})))
+        .await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.body);
+    let third = app
+        .api(
+            Method::POST,
+            "/opinions",
+            Some(&member),
+            Some(piece("第三篇")),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .expect("id");
+    step(&app, &member, third, "submit", json!({})).await;
+    step(&app, &info, third, "start-editing", json!({})).await;
+    assert_eq!(
+        problem(
+            &step(
+                &app,
+                &info,
+                third,
+                "adopt",
+                json!({"bulletin_id": bulletin})
+            )
+            .await
+        ),
+        (409, "bulletin_published".into())
+    );
+
+    // Not reported yet: no instruction. Then reported, and the leader writes one.
+    let instruction = json!({"leader": "张书记", "level": "county", "on_date": "2026-11-20", "text": "请民政局研究落实。"});
+    assert_eq!(
+        problem(&step(&app, &leader, id, "record-instruction", instruction.clone()).await),
+        (409, "not_reported".into())
+    );
+    let report = format!("/bulletins/{bulletin}/actions/report");
+    assert_eq!(
+        problem(
+            &app.api(
+                Method::POST,
+                &report,
+                Some(&info),
+                Some(json!({"recipients": ["the_press"], "channel": "机要交换"}))
+            )
+            .await
+        ),
+        (422, "invalid_choice".into())
+    );
+    let reported = app
+        .api(
+            Method::POST,
+            &report,
+            Some(&info),
+            Some(json!({"recipients": ["party_committee", "government"], "channel": "机要交换"})),
+        )
+        .await;
+    assert_eq!(reported.status, StatusCode::OK, "{}", reported.body);
+    let issue = app
+        .api(
+            Method::GET,
+            &format!("/bulletins/{bulletin}"),
+            Some(&leader),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(issue["reports"].as_array().map(Vec::len), Some(2));
+    assert_eq!(issue["pieces"][0]["id"], id);
+    assert!(
+        issue["label"]
+            .as_str()
+            .is_some_and(|l| l.ends_with("年第1期"))
+    );
+    assert_eq!(
+        problem(
+            &step(
+                &app,
+                &leader,
+                id,
+                "record-instruction",
+                json!({"leader": "张书记", "level": "county", "on_date": "2026-13-40", "text": "x"})
+            )
+            .await
+        ),
+        (422, "invalid_date".into())
+    );
+    let done = step(&app, &leader, id, "record-instruction", instruction).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let detail = app
+        .api(
+            Method::GET,
+            &format!("/opinions/{id}"),
+            Some(&member2),
+            None,
+        )
+        .await;
+    assert_eq!(
+        detail.status,
+        StatusCode::OK,
+        "a source sees the piece it went into"
+    );
+    assert_eq!(detail.json()["outcomes"][0]["leader"], "张书记");
+
+    // Both sources hear of the adoption and the instruction.
+    for token in [&member, &member2] {
+        let n = app
+            .api(Method::GET, "/notifications", Some(token), None)
+            .await
+            .json();
+        let kinds: Vec<&str> = n["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|x| x["kind"].as_str())
+            .collect();
+        assert!(kinds.contains(&"opinion.adopted"), "{kinds:?}");
+        assert!(kinds.contains(&"opinion.instructed"), "{kinds:?}");
+    }
+
+    // The trail has every step.
+    let events = app
+        .api(
+            Method::GET,
+            &format!("/opinions/{id}/events"),
+            Some(&info),
+            None,
+        )
+        .await
+        .json();
+    let actions: Vec<&str> = events
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    for a in [
+        "opinion.create",
+        "opinion.submit",
+        "opinion.edit",
+        "opinion.combine",
+        "opinion.adopt",
+        "opinion.record_instruction",
+    ] {
+        assert!(actions.contains(&a), "{a} in {actions:?}");
+    }
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_and_changes_nothing() {
+    let app = TestApp::new().await;
+    let member = app.token("member_r").await;
+    let info = app.token("info_r").await;
+    let bad = app
+        .api(
+            Method::POST,
+            "/opinions",
+            Some(&member),
+            Some(
+                json!({"title": "", "body": "x".repeat(10_001), "category": "weather",
+                "sources": [{"kind": "studio"}]}),
+            ),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    let list = app
+        .api(Method::GET, "/opinions", Some(&member), None)
+        .await
+        .json();
+    assert_eq!(list["total"], 0, "nothing was stored");
+
+    let id = app
+        .api(
+            Method::POST,
+            "/opinions",
+            Some(&member),
+            Some(piece("标题")),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .expect("id");
+    // A stale version changes nothing.
+    let stale = app
+        .api(
+            Method::PATCH,
+            &format!("/opinions/{id}"),
+            Some(&member),
+            Some(json!({"title": "新标题", "body": "正文", "category": "economy", "version": 99})),
+        )
+        .await;
+    assert_eq!(problem(&stale), (409, "stale_version".into()));
+    // A decline needs a reason; the step names are checked.
+    step(&app, &member, id, "submit", json!({})).await;
+    assert_eq!(
+        problem(&step(&app, &info, id, "decline", json!({"reason": "  "})).await),
+        (422, "required".into())
+    );
+    assert_eq!(
+        step(&app, &info, id, "fly", json!({})).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let got = app
+        .api(Method::GET, &format!("/opinions/{id}"), Some(&member), None)
+        .await
+        .json();
+    assert_eq!(
+        (got["state"].as_str(), got["title"].as_str()),
+        (Some("submitted"), Some("标题"))
+    );
+
+    // A piece made into a proposal lead becomes a draft of the named member.
+    let lead = step(
+        &app,
+        &info,
+        id,
+        "make-proposal-lead",
+        json!({"member_id": member_id(app.db(), "member2_r").await, "term": 13}),
+    )
+    .await;
+    assert_eq!(lead.status, StatusCode::OK, "{}", lead.body);
+    let proposal = lead.json()["lead_proposal_id"].as_i64().expect("proposal");
+    let member2 = app.token("member2_r").await;
+    let p = app
+        .api(
+            Method::GET,
+            &format!("/proposals/{proposal}"),
+            Some(&member2),
+            None,
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert_eq!(
+        (p.json()["state"].as_str(), p.json()["title"].as_str()),
+        (Some("draft"), Some("标题"))
+    );
+
+    // Only information staff open issues.
+    assert_eq!(
+        app.api(Method::POST, "/bulletins", Some(&member), Some(json!({})))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
