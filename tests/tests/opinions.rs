@@ -425,3 +425,163 @@ async fn bad_input_is_refused_and_changes_nothing() {
         StatusCode::FORBIDDEN
     );
 }
+
+/// The web pages: a member writes and submits a piece through the forms,
+/// information staff edit it, open an issue, adopt, publish and report; the
+/// leader records an instruction; each page shows what happened.
+#[tokio::test]
+async fn the_pages_walk_a_piece_into_a_reported_bulletin() {
+    let app = TestApp::new().await;
+    let region = app.fx.region;
+    let (member, mt) = app.web_login("member_r").await;
+    let form = format!(
+        "_csrf={mt}&title=%E6%9D%91%E9%87%8C%E7%BC%BA%E6%8A%A4%E7%90%86%E5%91%98&body=%E6%83%85%E5%86%B5%E5%A6%82%E4%B8%8B&category=society&region=&urgency=urgent"
+    );
+    let bad = app
+        .page(
+            Method::POST,
+            &format!("/opinions/new?committee_id={region}"),
+            &member,
+            Some(&format!("_csrf={mt}&title=&body=&category=x")),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("role=\"alert\""),
+        "the form says what is wrong"
+    );
+    let created = app
+        .page(
+            Method::POST,
+            &format!("/opinions/new?committee_id={region}"),
+            &member,
+            Some(&form),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let at = created.header("location").expect("location").to_string();
+    let id: i64 = at.trim_start_matches("/opinions/").parse().expect("id");
+    let page = app.page(Method::GET, &at, &member, None).await;
+    assert!(page.body.contains("村里缺护理员") && page.body.contains("id=\"step-submit\""));
+    let submitted = app
+        .page(
+            Method::POST,
+            &format!("/opinions/{id}/actions/submit"),
+            &member,
+            Some(&format!("_csrf={mt}&version=1")),
+        )
+        .await;
+    assert_eq!(
+        submitted.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        submitted.body
+    );
+
+    let (info, it) = app.web_login("info_r").await;
+    let list = app
+        .page(
+            Method::GET,
+            &format!("/opinions?committee_id={region}&state=submitted"),
+            &info,
+            None,
+        )
+        .await;
+    assert!(
+        list.body.contains("村里缺护理员"),
+        "staff see the submitted piece in the list"
+    );
+    let app = &app;
+    let step = |path: String, cookie: String, body: String| async move {
+        app.page(Method::POST, &path, &cookie, Some(&body)).await
+    };
+    let a = step(
+        format!("/opinions/{id}/actions/start-editing"),
+        info.clone(),
+        format!("_csrf={it}"),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let a = step(
+        format!("/opinions/{id}/actions/edit"),
+        info.clone(),
+        format!("_csrf={it}&title=%E5%85%B3%E4%BA%8E%E6%8A%A4%E7%90%86%E5%91%98%E7%9F%AD%E7%BC%BA&body=%E7%BB%8F%E6%A0%B8%E5%AE%9E"),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let shown = app
+        .page(Method::GET, &format!("/opinions/{id}"), &info, None)
+        .await;
+    assert!(
+        shown.body.contains("关于护理员短缺") && shown.body.contains("村里缺护理员"),
+        "the edit and the original both show"
+    );
+    // No open issue yet: adopting is not offered; staff open one.
+    assert!(!shown.body.contains("id=\"step-adopt\""));
+    let opened = step(
+        format!("/bulletins?committee_id={region}"),
+        info.clone(),
+        format!("_csrf={it}&editor_note="),
+    )
+    .await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
+    let bulletin_at = opened.header("location").expect("location").to_string();
+    let bulletin: i64 = bulletin_at
+        .trim_start_matches("/bulletins/")
+        .parse()
+        .expect("bulletin id");
+    let empty = step(
+        format!("/bulletins/{bulletin}/actions/publish"),
+        info.clone(),
+        format!("_csrf={it}"),
+    )
+    .await;
+    assert_eq!(
+        empty.status,
+        StatusCode::CONFLICT,
+        "an empty issue is not published"
+    );
+    let shown = app
+        .page(Method::GET, &format!("/opinions/{id}"), &info, None)
+        .await;
+    assert!(shown.body.contains("id=\"step-adopt\""));
+    let a = step(
+        format!("/opinions/{id}/actions/adopt"),
+        info.clone(),
+        format!("_csrf={it}&bulletin_id={bulletin}"),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let a = step(
+        format!("/bulletins/{bulletin}/actions/publish"),
+        info.clone(),
+        format!("_csrf={it}"),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let a = step(
+        format!("/bulletins/{bulletin}/actions/report"),
+        info.clone(),
+        format!("_csrf={it}&recipients=party_committee&recipients=national_direct&channel=%E6%9C%BA%E8%A6%81"),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let issue = app.page(Method::GET, &bulletin_at, &info, None).await;
+    assert!(issue.body.contains("关于护理员短缺") && issue.body.contains("《每周社情》"));
+
+    let (leader, lt) = app.web_login("leader_r").await;
+    let a = step(
+        format!("/opinions/{id}/actions/record-instruction"),
+        leader.clone(),
+        format!("_csrf={lt}&leader=%E5%BC%A0%E4%B9%A6%E8%AE%B0&level=county&on_date=2026-11-20&text=%E8%AF%B7%E8%90%BD%E5%AE%9E"),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let seen = app
+        .page(Method::GET, &format!("/opinions/{id}"), &member, None)
+        .await;
+    assert!(
+        seen.body.contains("张书记") && seen.body.contains("请落实"),
+        "the writer sees the instruction"
+    );
+}

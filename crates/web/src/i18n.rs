@@ -184,7 +184,15 @@ mod tests {
         let root = env!("CARGO_MANIFEST_DIR");
         let mut missing = Vec::new();
         let mut files = Vec::new();
-        for dir in ["templates", "src", "src/platform", "src/members"] {
+        for dir in [
+            "templates",
+            "src",
+            "src/platform",
+            "src/members",
+            "src/proposals",
+            "src/opinions",
+            "src/notifications",
+        ] {
             for e in std::fs::read_dir(format!("{root}/{dir}"))
                 .expect("dir")
                 .flatten()

@@ -166,6 +166,7 @@ async fn plain_rejections(req: axum::extract::Request, next: axum::middleware::N
 /// middleware and the security headers.
 pub fn router(state: AppState) -> Router {
     use members::pages as mp;
+    use opinions::pages as opp;
     use platform::{org_pages as op, pages as pp, user_pages as up};
     use proposals::pages as prp;
     let (api, _) = api_router().split_for_parts();
@@ -249,6 +250,16 @@ pub fn router(state: AppState) -> Router {
             "/admin/{kind}/{id}",
             get(op::body_edit_form).post(op::body_update),
         )
+        .route("/opinions", get(opp::list))
+        .route("/opinions/new", get(opp::new_form).post(opp::create))
+        .route("/opinions/{id}", get(opp::show))
+        .route("/opinions/{id}/actions/{step}", post(opp::act))
+        .route(
+            "/bulletins",
+            get(opp::bulletins_list).post(opp::bulletin_open),
+        )
+        .route("/bulletins/{id}", get(opp::bulletin_show))
+        .route("/bulletins/{id}/actions/{step}", post(opp::bulletin_act))
         .route("/healthz", get(healthz))
         .route("/api/openapi.json", get(openapi_json));
     const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";

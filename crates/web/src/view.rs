@@ -50,6 +50,7 @@ impl Chrome {
             };
             add("/", "nav.home");
             add("/proposals", "nav.proposals");
+            add("/opinions", "nav.opinions");
             add("/admin/committees", "nav.committees");
             add("/admin/sectors", "nav.sectors");
             add("/admin/special-committees", "nav.special_committees");
@@ -236,4 +237,61 @@ pub fn page_link(path: &str, params: &[(&str, String)], page: i64) -> String {
         "{path}?{}",
         serde_urlencoded::to_string(&q).unwrap_or_default()
     )
+}
+
+/// A step the user may take now, with its form fields.
+pub struct StepForm {
+    pub name: &'static str,
+    pub label: String,
+    pub fields: Vec<Field>,
+}
+
+/// What a page of steps shows after a refused step: each step's form takes the
+/// errors of its own fields, the rest go into the alert; a conflict or a
+/// refusal is explained in the alert. Answers the alert and the status.
+pub fn step_problem(
+    ctx: &crate::ctx::Ctx,
+    steps: &mut [StepForm],
+    err: Option<&store::StoreError>,
+) -> (Option<String>, axum::http::StatusCode) {
+    use axum::http::StatusCode;
+    use store::StoreError;
+    let t = ctx.tr();
+    match err {
+        Some(StoreError::Invalid(errors)) => {
+            for s in steps.iter_mut() {
+                attach_errors(t, &mut s.fields, errors);
+            }
+            let rest: Vec<String> = errors
+                .iter()
+                .filter(|e| {
+                    !steps
+                        .iter()
+                        .any(|s| s.fields.iter().any(|f| f.name == e.field))
+                })
+                .map(|e| format!("{}: {}", e.field, t.code("error", e.code)))
+                .collect();
+            let alert = if rest.is_empty() {
+                t.s("form.fix_errors").to_string()
+            } else {
+                rest.join("; ")
+            };
+            (Some(alert), StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Some(StoreError::Conflict { code, current }) => {
+            let e = crate::error::WebError::Store(StoreError::Conflict {
+                code,
+                current: current.clone(),
+            });
+            (
+                Some(crate::problem::of(ctx, &e).detail),
+                StatusCode::CONFLICT,
+            )
+        }
+        Some(StoreError::Forbidden) => (
+            Some(t.s("problem_detail.forbidden").to_string()),
+            StatusCode::FORBIDDEN,
+        ),
+        _ => (None, StatusCode::OK),
+    }
 }

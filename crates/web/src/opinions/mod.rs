@@ -1,3 +1,4 @@
 //! Public-opinion information (社情民意信息): pieces and bulletin issues.
 
 pub mod api;
+pub mod pages;

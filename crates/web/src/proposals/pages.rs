@@ -10,10 +10,9 @@ use crate::platform::org_pages::{
 };
 use crate::platform::pages::{PageCtx, html};
 use crate::state::AppState;
-use crate::view::{Chrome, Field, attach_errors, cell, link, parse_opt_i64};
+use crate::view::{Chrome, Field, StepForm, cell, link, parse_opt_i64};
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::platform::{BodyKind, Permission, Role};
 use domain::proposals::{
@@ -560,13 +559,6 @@ pub async fn update(
     }
 }
 
-/// A step the user may take now, with its form fields.
-pub struct StepForm {
-    pub name: &'static str,
-    pub label: String,
-    pub fields: Vec<Field>,
-}
-
 #[derive(Template)]
 #[template(path = "proposal.html")]
 struct ProposalPage {
@@ -808,40 +800,7 @@ pub(crate) async fn proposal_page(
     let caller = ctx.caller()?;
     let (p, part) = proposals::get_with_part(&state.db, &caller, id).await?;
     let mut steps = step_forms(state, t, &p, part).await?;
-    let mut alert = None;
-    let status = match err {
-        Some(StoreError::Invalid(errors)) => {
-            // Each step's form takes the errors of its own fields; those that
-            // name no field on the page are listed in the alert.
-            for s in &mut steps {
-                attach_errors(t, &mut s.fields, errors);
-            }
-            let rest: Vec<String> = errors
-                .iter()
-                .filter(|e| {
-                    !steps
-                        .iter()
-                        .any(|s| s.fields.iter().any(|f| f.name == e.field))
-                })
-                .map(|e| format!("{}: {}", e.field, t.code("error", e.code)))
-                .collect();
-            alert = Some(if rest.is_empty() {
-                t.s("form.fix_errors").to_string()
-            } else {
-                rest.join("; ")
-            });
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
-        Some(e @ StoreError::Conflict { .. }) => {
-            alert = Some(crate::problem::of(ctx, &WebError::Store(clone_conflict(e))).detail);
-            StatusCode::CONFLICT
-        }
-        Some(StoreError::Forbidden) => {
-            alert = Some(t.s("problem_detail.forbidden").to_string());
-            StatusCode::FORBIDDEN
-        }
-        _ => StatusCode::OK,
-    };
+    let (alert, status) = crate::view::step_problem(ctx, &mut steps, err);
     let timeline = store::audit::of_record(&state.db, "proposal", id)
         .await?
         .into_iter()
@@ -932,16 +891,6 @@ pub(crate) async fn proposal_page(
     })?;
     *r.status_mut() = status;
     Ok(r)
-}
-
-fn clone_conflict(e: &StoreError) -> StoreError {
-    match e {
-        StoreError::Conflict { code, current } => StoreError::Conflict {
-            code,
-            current: current.clone(),
-        },
-        _ => StoreError::Forbidden,
-    }
 }
 
 /// A proposal's page.

@@ -1,0 +1,702 @@
+//! The pages of public-opinion pieces and of the weekly bulletin: the list
+//! with filters, the form of a new piece, a piece's page with the steps the
+//! user may take and its timeline, and the bulletin's issues (printable).
+
+use super::api::OpinionActionBody;
+use crate::ctx::Ctx;
+use crate::error::{WebError, WebResult};
+use crate::i18n::Tr;
+use crate::platform::org_pages::{
+    CommitteeTree, FormPage, ListPage, chosen_committee, committee_and_search,
+};
+use crate::platform::pages::{PageCtx, html};
+use crate::state::AppState;
+use crate::view::{Chrome, Field, StepForm, cell, link, parse_opt_i64};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::opinions::{
+    self as rules, Facts, LeaderLevel, OpinionInput, Part, Recipient, Step, Urgency,
+};
+use domain::platform::{Permission, Role};
+use domain::proposals::Category;
+use serde::Deserialize;
+use store::StoreError;
+use store::opinions::{
+    self, Bulletin, BulletinAction, Opinion, OpinionFilter, Outcome, Report, Source,
+};
+use store::page::PageRequest;
+
+/// Options of a coded field: (code, label in the user's language).
+fn coded(
+    t: Tr,
+    prefix: &str,
+    codes: impl IntoIterator<Item = &'static str>,
+    empty: Option<&str>,
+) -> Vec<(String, String)> {
+    empty
+        .map(|e| (String::new(), e.to_string()))
+        .into_iter()
+        .chain(
+            codes
+                .into_iter()
+                .map(|c| (c.to_string(), t.code(prefix, c))),
+        )
+        .collect()
+}
+
+fn day(micros: i64) -> String {
+    store::clock::local_date(micros)
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    committee_id: Option<i64>,
+    q: Option<String>,
+    state: Option<String>,
+    category: Option<String>,
+    source_kind: Option<String>,
+    instructed: Option<String>,
+    from: Option<String>,
+    until: Option<String>,
+    page: Option<i64>,
+}
+
+/// The pieces the user may see in a committee.
+pub async fn list(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Query(q): Query<ListQuery>,
+) -> WebResult<Response> {
+    let caller = ctx.caller()?;
+    let t = ctx.tr();
+    let committee_id = chosen_committee(&ctx, q.committee_id)?;
+    let nonempty = |v: &Option<String>| v.clone().filter(|v| !v.trim().is_empty());
+    let f = OpinionFilter {
+        committee_id,
+        state: nonempty(&q.state),
+        category: nonempty(&q.category),
+        source_kind: nonempty(&q.source_kind),
+        member_id: None,
+        studio_id: None,
+        from: nonempty(&q.from),
+        until: nonempty(&q.until),
+        instructed: match q.instructed.as_deref() {
+            Some("true") => Some(true),
+            Some("false") => Some(false),
+            _ => None,
+        },
+        q: nonempty(&q.q),
+    };
+    let page = opinions::list(&state.db, &caller, &f, PageRequest::new(q.page, Some(20))).await?;
+    let tree = CommitteeTree::load(&state).await?;
+    let rows = page
+        .items
+        .iter()
+        .map(|o| {
+            vec![
+                link(o.title.clone(), format!("/opinions/{}", o.id)),
+                cell(t.code("category", &o.category)),
+                cell(t.code("urgency", &o.urgency)),
+                cell(t.code("opinion_state", &o.state)),
+                cell(day(o.created_at)),
+            ]
+        })
+        .collect();
+    let mut filters = committee_and_search(
+        t,
+        committee_id,
+        tree.options(&caller, Permission::ReadOrganisation),
+        &q.q,
+    );
+    filters.push(Field::select(
+        "state",
+        t.s("opinion.state"),
+        q.state.clone().unwrap_or_default(),
+        coded(
+            t,
+            "opinion_state",
+            rules::State::ALL.iter().map(|s| s.as_str()),
+            Some(t.s("list.all")),
+        ),
+    ));
+    filters.push(Field::select(
+        "category",
+        t.s("opinion.category"),
+        q.category.clone().unwrap_or_default(),
+        coded(
+            t,
+            "category",
+            Category::ALL.iter().map(|c| c.as_str()),
+            Some(t.s("list.all")),
+        ),
+    ));
+    filters.push(Field::select(
+        "source_kind",
+        t.s("opinion.source_kind"),
+        q.source_kind.clone().unwrap_or_default(),
+        coded(
+            t,
+            "source_kind",
+            rules::SourceKind::ALL.iter().map(|s| s.as_str()),
+            Some(t.s("list.all")),
+        ),
+    ));
+    filters.push(Field::select(
+        "instructed",
+        t.s("opinion.instructed"),
+        q.instructed.clone().unwrap_or_default(),
+        vec![
+            (String::new(), t.s("list.all").into()),
+            ("true".into(), t.s("common.yes").into()),
+            ("false".into(), t.s("common.no").into()),
+        ],
+    ));
+    filters.push(
+        Field::text(
+            "from",
+            t.s("opinion.from"),
+            q.from.clone().unwrap_or_default(),
+        )
+        .kind("date"),
+    );
+    filters.push(
+        Field::text(
+            "until",
+            t.s("opinion.until"),
+            q.until.clone().unwrap_or_default(),
+        )
+        .kind("date"),
+    );
+    let params = [
+        ("committee_id", committee_id.to_string()),
+        ("q", q.q.clone().unwrap_or_default()),
+        ("state", q.state.clone().unwrap_or_default()),
+        ("category", q.category.clone().unwrap_or_default()),
+        ("source_kind", q.source_kind.clone().unwrap_or_default()),
+        ("instructed", q.instructed.clone().unwrap_or_default()),
+        ("from", q.from.clone().unwrap_or_default()),
+        ("until", q.until.clone().unwrap_or_default()),
+    ];
+    let writer = caller.actor.holds(Role::Member, committee_id)
+        || is_information_staff(&caller, committee_id);
+    html(
+        ListPage {
+            c: Chrome::new(&ctx, "/opinions"),
+            title: t.s("opinion.list").into(),
+            path: "/opinions".into(),
+            new_link: writer.then(|| format!("/opinions/new?committee_id={committee_id}")),
+            filters,
+            headers: vec![
+                t.s("opinion.title"),
+                t.s("opinion.category"),
+                t.s("opinion.urgency"),
+                t.s("opinion.state"),
+                t.s("opinion.created"),
+            ],
+            rows,
+            total: 0,
+            pager: Default::default(),
+            links: vec![(
+                t.s("bulletin.list").to_string(),
+                format!("/bulletins?committee_id={committee_id}"),
+            )],
+        }
+        .paged(&page, &params),
+    )
+}
+
+fn is_information_staff(caller: &store::Caller, committee_id: i64) -> bool {
+    caller.actor.grants.iter().any(|g| {
+        g.role == Role::Staff
+            && g.committee_id == committee_id
+            && g.offices.contains(&domain::platform::Office::Information)
+    })
+}
+
+/// The fields of a piece as the form shows them.
+#[derive(Deserialize, Default)]
+pub struct PieceForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    urgency: String,
+}
+
+fn piece_form(ctx: &Ctx, f: &PieceForm, committee_id: i64) -> FormPage {
+    let t = ctx.tr();
+    FormPage {
+        c: Chrome::new(ctx, "/opinions"),
+        title: t.s("opinion.new").into(),
+        back: format!("/opinions?committee_id={committee_id}"),
+        action: format!("/opinions/new?committee_id={committee_id}"),
+        alert: None,
+        version: None,
+        fields: vec![
+            Field::text("title", t.s("opinion.title"), f.title.clone()).required(),
+            Field {
+                kind: "textarea",
+                ..Field::text("body", t.s("opinion.body"), f.body.clone())
+                    .required()
+                    .max(rules::MAX_BODY)
+            },
+            Field::select(
+                "category",
+                t.s("opinion.category"),
+                f.category.clone(),
+                coded(
+                    t,
+                    "category",
+                    Category::ALL.iter().map(|c| c.as_str()),
+                    Some(""),
+                ),
+            )
+            .required(),
+            Field::text("region", t.s("opinion.region"), f.region.clone()).max(100),
+            Field::select(
+                "urgency",
+                t.s("opinion.urgency"),
+                if f.urgency.is_empty() {
+                    "normal".into()
+                } else {
+                    f.urgency.clone()
+                },
+                coded(t, "urgency", Urgency::ALL.iter().map(|u| u.as_str()), None),
+            ),
+        ],
+        submit: t.s("opinion.save"),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CommitteeQuery {
+    committee_id: Option<i64>,
+}
+
+/// The form of a new piece.
+pub async fn new_form(
+    PageCtx(ctx): PageCtx,
+    Query(q): Query<CommitteeQuery>,
+) -> WebResult<Response> {
+    let committee_id = chosen_committee(&ctx, q.committee_id)?;
+    piece_form(&ctx, &PieceForm::default(), committee_id).respond(ctx.tr(), None)
+}
+
+/// Saves a new draft piece and shows it.
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<CommitteeQuery>,
+    axum::extract::Form(f): axum::extract::Form<PieceForm>,
+) -> WebResult<Response> {
+    let committee_id = chosen_committee(&ctx, q.committee_id)?;
+    let input = OpinionInput {
+        title: f.title.clone(),
+        body: f.body.clone(),
+        category: f.category.clone(),
+        region: f.region.clone(),
+        urgency: f.urgency.clone(),
+        sources: Vec::new(),
+    };
+    match opinions::create_draft(&state.db, &ctx.caller()?, committee_id, &input).await {
+        Ok(o) => Ok(Redirect::to(&format!("/opinions/{}", o.id)).into_response()),
+        Err(e @ StoreError::Invalid(_)) => {
+            piece_form(&ctx, &f, committee_id).respond(ctx.tr(), Some(&e))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "opinion.html")]
+struct OpinionPage {
+    c: Chrome,
+    o: Opinion,
+    sources: Vec<Source>,
+    outcomes: Vec<Outcome>,
+    steps: Vec<StepForm>,
+    alert: Option<String>,
+    /// (time, actor, what)
+    timeline: Vec<(String, String, String)>,
+}
+
+/// The steps the part may take now, with their fields.
+async fn step_forms(
+    state: &AppState,
+    t: Tr,
+    o: &Opinion,
+    part: Part,
+    caller: &store::Caller,
+) -> WebResult<Vec<StepForm>> {
+    // Facts that depend on input are set so that they hide no step.
+    let facts = Facts {
+        absorbed: false,
+        bulletin_published: false,
+        reported: true,
+    };
+    let mut out = Vec::new();
+    for step in Step::ALL.iter().copied() {
+        if rules::transition(o.state(), step, part, &facts).is_err() {
+            continue;
+        }
+        let textarea = |name: &'static str, label: &'static str, value: String| Field {
+            kind: "textarea",
+            ..Field::text(name, label, value).required().max(5_000)
+        };
+        let date = || {
+            Field::text("on_date", t.s("opinion.on_date"), "")
+                .kind("date")
+                .required()
+        };
+        let fields = match step {
+            Step::Edit => vec![
+                Field::text("title", t.s("opinion.title"), o.title.clone()).required(),
+                Field {
+                    max: rules::MAX_BODY,
+                    ..textarea("body", t.s("opinion.body"), o.body.clone())
+                },
+            ],
+            Step::Combine => vec![Field::text("with", t.s("opinion.combine_with"), "").required()],
+            Step::Adopt => {
+                let open: Vec<(String, String)> =
+                    opinions::bulletins(&state.db, caller, o.committee_id)
+                        .await?
+                        .iter()
+                        .filter(|b| b.state == "open")
+                        .map(|b| (b.id.to_string(), b.label()))
+                        .collect();
+                if open.is_empty() {
+                    // Nothing to adopt into yet: staff open an issue first.
+                    continue;
+                }
+                vec![Field::select("bulletin_id", t.s("opinion.bulletin"), "", open).required()]
+            }
+            Step::Decline => vec![textarea("reason", t.s("opinion.reason"), String::new())],
+            Step::MakeProposalLead => vec![
+                Field::text("member_id", t.s("opinion.member_id"), "")
+                    .kind("number")
+                    .required(),
+                Field::text("term", t.s("opinion.term"), "13")
+                    .kind("number")
+                    .required(),
+            ],
+            Step::RecordInstruction => vec![
+                Field::text("leader", t.s("opinion.leader"), "")
+                    .required()
+                    .max(100),
+                Field::select(
+                    "level",
+                    t.s("opinion.level"),
+                    "county",
+                    coded(
+                        t,
+                        "leader_level",
+                        LeaderLevel::ALL.iter().map(|l| l.as_str()),
+                        None,
+                    ),
+                ),
+                date(),
+                textarea("text", t.s("opinion.instruction"), String::new()),
+            ],
+            Step::RecordAdoption | Step::RecordUse => vec![
+                Field::text("department", t.s("opinion.department"), "").required(),
+                date(),
+                textarea("text", t.s("opinion.outcome_text"), String::new()),
+            ],
+            Step::Submit | Step::Withdraw | Step::StartEditing => vec![],
+        };
+        out.push(StepForm {
+            name: step.as_str(),
+            label: t.code("opinion_step", step.as_str()),
+            fields,
+        });
+    }
+    Ok(out)
+}
+
+async fn opinion_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    err: Option<&StoreError>,
+) -> WebResult<Response> {
+    let t = ctx.tr();
+    let caller = ctx.caller()?;
+    let (o, part) = opinions::get(&state.db, &caller, id).await?;
+    let mut steps = step_forms(state, t, &o, part, &caller).await?;
+    let (alert, status) = crate::view::step_problem(ctx, &mut steps, err);
+    let timeline = store::audit::of_record(&state.db, "opinion", id)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let step = e
+                .action
+                .strip_prefix("opinion.")
+                .unwrap_or(&e.action)
+                .replace('_', "-");
+            (
+                store::clock::rfc3339(e.created_at)
+                    .chars()
+                    .take(16)
+                    .collect::<String>()
+                    .replace('T', " "),
+                e.actor,
+                t.code("opinion_step", &step),
+            )
+        })
+        .collect();
+    let mut r = html(OpinionPage {
+        c: Chrome::new(ctx, "/opinions"),
+        sources: opinions::sources(&state.db, id).await?,
+        outcomes: opinions::outcomes(&state.db, id).await?,
+        o,
+        steps,
+        alert,
+        timeline,
+    })?;
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+/// A piece's page.
+pub async fn show(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<i64>,
+) -> WebResult<Response> {
+    opinion_page(&state, &ctx, id, None).await
+}
+
+/// Takes a step from a form on a piece's page.
+pub async fn act(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, step)): Path<(i64, String)>,
+    body: axum::body::Bytes,
+) -> WebResult<Response> {
+    let caller = ctx.caller()?;
+    let step = Step::parse(&step).ok_or(WebError::NoRoute)?;
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(&body).map_err(|e| WebError::Malformed(e.to_string()))?;
+    let one = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.trim().is_empty())
+    };
+    let mut errors = Vec::new();
+    let number =
+        |k: &'static str, errors: &mut Vec<_>| one(k).and_then(|v| parse_opt_i64(k, &v, errors));
+    // Pieces to combine: their numbers, separated by commas or spaces.
+    let mut with = Vec::new();
+    for part in one("with")
+        .unwrap_or_default()
+        .split([',', '，', ' '])
+        .filter(|s| !s.is_empty())
+    {
+        match part.trim().parse() {
+            Ok(n) => with.push(n),
+            Err(_) => errors.push(domain::validate::FieldError {
+                field: "with",
+                code: "not_a_number",
+            }),
+        }
+    }
+    let b = OpinionActionBody {
+        title: one("title"),
+        body: one("body"),
+        with,
+        bulletin_id: number("bulletin_id", &mut errors),
+        reason: one("reason"),
+        member_id: number("member_id", &mut errors),
+        term: number("term", &mut errors),
+        leader: one("leader"),
+        level: one("level"),
+        department: one("department"),
+        on_date: one("on_date"),
+        text: one("text"),
+        version: one("version").and_then(|v| v.parse().ok()),
+    };
+    let version = b.version;
+    let result = if errors.is_empty() {
+        match b.action(step) {
+            Ok(action) => opinions::act(&state.db, &caller, id, action, version).await,
+            Err(WebError::Store(e)) => Err(e),
+            Err(e) => return Err(e),
+        }
+    } else {
+        Err(StoreError::Invalid(errors))
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/opinions/{id}")).into_response()),
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Forbidden)) => {
+            opinion_page(&state, &ctx, id, Some(&e)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "bulletins.html")]
+struct BulletinsPage {
+    c: Chrome,
+    committee_id: i64,
+    issues: Vec<(Bulletin, String)>,
+    may_open: bool,
+}
+
+/// The committee's bulletin issues, with a form to open the next.
+pub async fn bulletins_list(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Query(q): Query<CommitteeQuery>,
+) -> WebResult<Response> {
+    let caller = ctx.caller()?;
+    let committee_id = chosen_committee(&ctx, q.committee_id)?;
+    let issues = opinions::bulletins(&state.db, &caller, committee_id)
+        .await?
+        .into_iter()
+        .map(|b| {
+            let label = b.label();
+            (b, label)
+        })
+        .collect();
+    html(BulletinsPage {
+        c: Chrome::new(&ctx, "/opinions"),
+        committee_id,
+        issues,
+        may_open: is_information_staff(&caller, committee_id),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct OpenForm {
+    #[serde(default)]
+    editor_note: String,
+}
+
+/// Opens the next issue and shows it.
+pub async fn bulletin_open(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<CommitteeQuery>,
+    axum::extract::Form(f): axum::extract::Form<OpenForm>,
+) -> WebResult<Response> {
+    let committee_id = chosen_committee(&ctx, q.committee_id)?;
+    let b =
+        opinions::open_bulletin(&state.db, &ctx.caller()?, committee_id, &f.editor_note).await?;
+    Ok(Redirect::to(&format!("/bulletins/{}", b.id)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "bulletin.html")]
+struct BulletinPage {
+    c: Chrome,
+    b: Bulletin,
+    label: String,
+    pieces: Vec<Opinion>,
+    reports: Vec<Report>,
+    may_act: bool,
+    recipients: Vec<(String, String)>,
+    alert: Option<String>,
+}
+
+async fn bulletin_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    err: Option<&StoreError>,
+) -> WebResult<Response> {
+    let t = ctx.tr();
+    let caller = ctx.caller()?;
+    let (b, pieces, reports) = opinions::bulletin(&state.db, &caller, id).await?;
+    let mut none: Vec<StepForm> = Vec::new();
+    let (alert, status) = crate::view::step_problem(ctx, &mut none, err);
+    let mut r = html(BulletinPage {
+        c: Chrome::new(ctx, "/opinions"),
+        label: b.label(),
+        may_act: is_information_staff(&caller, b.committee_id),
+        recipients: coded(
+            t,
+            "recipient",
+            Recipient::ALL.iter().map(|r| r.as_str()),
+            None,
+        ),
+        b,
+        pieces,
+        reports,
+        alert,
+    })?;
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+/// An issue's page: printable, with publish and report for staff.
+pub async fn bulletin_show(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<i64>,
+) -> WebResult<Response> {
+    bulletin_page(&state, &ctx, id, None).await
+}
+
+/// Publishes or reports an issue from its page.
+pub async fn bulletin_act(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, step)): Path<(i64, String)>,
+    body: axum::body::Bytes,
+) -> WebResult<Response> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(&body).map_err(|e| WebError::Malformed(e.to_string()))?;
+    let version = pairs
+        .iter()
+        .find(|(k, _)| k == "version")
+        .and_then(|(_, v)| v.parse().ok());
+    let action = match step.as_str() {
+        "publish" => Ok(BulletinAction::Publish),
+        "report" => {
+            let mut recipients = Vec::new();
+            let mut bad = false;
+            for (_, v) in pairs.iter().filter(|(k, _)| k == "recipients") {
+                match Recipient::parse(v) {
+                    Some(r) if !recipients.contains(&r) => recipients.push(r),
+                    Some(_) => {}
+                    None => bad = true,
+                }
+            }
+            let channel = pairs
+                .iter()
+                .find(|(k, _)| k == "channel")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default();
+            if bad {
+                Err(StoreError::invalid("recipients", "invalid_choice"))
+            } else {
+                Ok(BulletinAction::Report {
+                    recipients,
+                    channel,
+                })
+            }
+        }
+        _ => return Err(WebError::NoRoute),
+    };
+    let result = match action {
+        Ok(a) => opinions::bulletin_act(&state.db, &ctx.caller()?, id, a, version).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/bulletins/{id}")).into_response()),
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Forbidden)) => {
+            bulletin_page(&state, &ctx, id, Some(&e)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
