@@ -23,6 +23,29 @@ async fn five_years_of_proposals_and_review_finds_the_planted_duplicates() {
             .unwrap(),
     };
     assert_eq!(rows.len(), summary.proposals);
+    // The public-opinion area is lived-in too: every state a piece can be in
+    // that a demo shows, and a reported bulletin with an instruction.
+    let pieces: Vec<(String,)> = match app.db() {
+        store::Db::Sqlite(s) => sqlx::query_as("SELECT state FROM opinions")
+            .fetch_all(&s.read)
+            .await
+            .unwrap(),
+        store::Db::Postgres(p) => sqlx::query_as("SELECT state FROM opinions")
+            .fetch_all(p)
+            .await
+            .unwrap(),
+    };
+    assert!(pieces.len() >= summary.opinions, "{} pieces", pieces.len());
+    for state in [
+        "draft",
+        "submitted",
+        "editing",
+        "adopted",
+        "declined",
+        "combined",
+    ] {
+        assert!(pieces.iter().any(|p| p.0 == state), "a piece {state}");
+    }
     let mut per_year: BTreeMap<i64, usize> = BTreeMap::new();
     let mut states_now: BTreeMap<String, usize> = BTreeMap::new();
     for (at, state) in &rows {

@@ -247,6 +247,35 @@ async fn a_piece_goes_from_member_to_bulletin_to_instruction_and_back() {
         )
         .await
         .json();
+    // The issue as a Word document: the piece's edited title is in it.
+    let doc = app
+        .api(
+            Method::GET,
+            &format!("/bulletins/{bulletin}.docx"),
+            Some(&info),
+            None,
+        )
+        .await;
+    assert_eq!(doc.status, StatusCode::OK, "{}", doc.body);
+    assert!(
+        doc.header("content-type")
+            .is_some_and(|c| c.contains("wordprocessingml"))
+    );
+    let read = docx_rs::read_docx(&doc.bytes).expect("a DOCX");
+    let text: Vec<String> = read
+        .document
+        .children
+        .iter()
+        .filter_map(|c| match c {
+            docx_rs::DocumentChild::Paragraph(p) => Some(p.raw_text()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        text.contains(&"关于农村养老服务站护理员短缺的情况反映".to_string()),
+        "{text:?}"
+    );
+    assert!(text.iter().any(|l| l.ends_with("年第1期")), "{text:?}");
     assert_eq!(issue["reports"].as_array().map(Vec::len), Some(2));
     assert_eq!(issue["pieces"][0]["id"], id);
     assert!(

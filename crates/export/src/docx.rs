@@ -5,8 +5,8 @@
 
 use crate::ExportError;
 use docx_rs::{
-    AlignmentType, BreakType, Docx, LineSpacing, LineSpacingType, PageMargin, Paragraph, Run,
-    RunFonts,
+    AlignmentType, BreakType, Docx, Footer, LineSpacing, LineSpacingType, PageMargin, PageNum,
+    Paragraph, Run, RunFonts,
 };
 
 /// A4 in twips (1/20 pt).
@@ -196,6 +196,59 @@ pub fn compilation(c: &Compilation) -> Result<Vec<u8>, ExportError> {
     pack(d)
 }
 
+/// An issue of the weekly bulletin (《每周社情》); every text is already in the
+/// reader's language.
+#[derive(Debug, Clone, Default)]
+pub struct BulletinDoc {
+    /// The bulletin's name, e.g. "每周社情".
+    pub name: String,
+    /// The issue, e.g. "2026年第18期".
+    pub issue: String,
+    /// The publisher and the date, e.g. "政协江澜省委员会办公厅　2026年11月25日".
+    pub publisher: String,
+    /// The editor's note (编者按) with its label, if any.
+    pub editor_note: Option<(String, String)>,
+    /// The pieces in order: title and text.
+    pub pieces: Vec<(String, String)>,
+    /// The distribution line at the end (报送: …), if any.
+    pub distribution: Option<String>,
+}
+
+/// A bulletin issue: the masthead, the editor's note, each piece under its
+/// heading, and page numbers in the footer.
+pub fn bulletin(b: &BulletinDoc) -> Result<Vec<u8>, ExportError> {
+    let footer = Footer::new().add_paragraph(
+        Paragraph::new()
+            .add_page_num(PageNum::new())
+            .align(AlignmentType::Center),
+    );
+    let mut d = document()
+        .footer(footer)
+        .add_paragraph(title(&b.name))
+        .add_paragraph(centered(&b.issue, TEXT_SIZE))
+        .add_paragraph(centered(&b.publisher, SMALL_SIZE));
+    if let Some((label, note)) = &b.editor_note {
+        d = d.add_paragraph(heading(label));
+        for para in prose(note) {
+            d = d.add_paragraph(para);
+        }
+    }
+    for (t, text) in &b.pieces {
+        d = d.add_paragraph(heading(t));
+        for para in prose(text) {
+            d = d.add_paragraph(para);
+        }
+    }
+    if let Some(line) = &b.distribution {
+        d = d.add_paragraph(
+            Paragraph::new()
+                .add_run(run(line, TEXT_FONT, SMALL_SIZE))
+                .line_spacing(spacing().before(480)),
+        );
+    }
+    pack(d)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,6 +290,37 @@ mod tests {
         assert!(t.contains(&"提案人：李红梅".to_string()));
         assert!(t.contains(&"省民政厅（主办）· A 类".to_string()));
         assert!(t.contains(&"提案人评价：满意".to_string()));
+    }
+
+    #[test]
+    fn a_bulletin_holds_its_masthead_note_and_pieces_in_order() {
+        let b = BulletinDoc {
+            name: "每周社情".into(),
+            issue: "2026年第18期".into(),
+            publisher: "政协办公厅".into(),
+            editor_note: Some(("编者按".into(), "本期关注农村养老。".into())),
+            pieces: vec![
+                (
+                    "养老服务站缺护理员".into(),
+                    "多个村反映……\n建议统一招聘。".into(),
+                ),
+                ("校车不够".into(), "山区学生上学远。".into()),
+            ],
+            distribution: Some("报送：党委、政府".into()),
+        };
+        let bytes = bulletin(&b).unwrap();
+        let t = texts(&bytes);
+        assert_eq!(
+            &t[..4],
+            ["每周社情", "2026年第18期", "政协办公厅", "编者按"]
+        );
+        let first = t.iter().position(|l| l == "养老服务站缺护理员").unwrap();
+        let second = t.iter().position(|l| l == "校车不够").unwrap();
+        assert!(first < second, "pieces keep their order");
+        assert!(t.contains(&"建议统一招聘。".to_string()));
+        // The footer carries a page-number field.
+        let zip = String::from_utf8_lossy(&bytes).into_owned();
+        assert!(zip.contains("footer"), "a footer part is written");
     }
 
     #[test]

@@ -12,6 +12,7 @@ use domain::members::{Affiliation, ETHNICITIES, MemberInput};
 use domain::platform::{BodyInput, BodyKind, CommitteeInput, GrantInput, NewUserInput};
 
 pub mod history;
+mod opinions;
 
 /// Proposals a year in the full demo's five years of history.
 pub const HISTORY_PER_YEAR: usize = 600;
@@ -208,6 +209,8 @@ const STREETS: &[&str] = &[
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
     pub proposals: usize,
+    /// Public-opinion pieces.
+    pub opinions: usize,
     /// Planted near-duplicates in the history: (original, reworded twin).
     pub planted: Vec<(i64, i64)>,
     pub committees: usize,
@@ -547,6 +550,31 @@ async fn fill(
         }
     }
     let proposals = fill_proposals(tx, &mut rng, region.id, &account_ids, &grants, &units).await?;
+    let as_account = |i: usize| {
+        act_as(
+            account_ids[i],
+            ACCOUNTS[i].0,
+            ACCOUNTS[i].1,
+            region.id,
+            &grants[i],
+        )
+    };
+    let (writer, writer2, staff, leader) = (
+        as_account(2)?,
+        as_account(3)?,
+        as_account(1)?,
+        as_account(5)?,
+    );
+    let opinions_made = opinions::fill(
+        tx,
+        region.id,
+        &opinions::Actors {
+            writers: [&writer, &writer2],
+            staff: &staff,
+            leader: &leader,
+        },
+    )
+    .await?;
     let mut planted = Vec::new();
     let mut users_made = account_ids.len();
     let mut history_made = 0;
@@ -606,6 +634,7 @@ async fn fill(
     }
     Ok(Summary {
         proposals: proposals + history_made,
+        opinions: opinions_made,
         planted,
         committees: 6,
         sectors: sectors.len(),

@@ -1179,7 +1179,22 @@ pub async fn open_bulletin(
     editor_note: &str,
 ) -> Result<Bulletin, StoreError> {
     let mut tx = db.begin().await?;
-    committees::scope_tx(&mut tx, committee_id)
+    let id = open_bulletin_in(&mut tx, caller, committee_id, editor_note).await?;
+    let b = bulletin_tx(&mut tx, id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    tx.commit().await?;
+    Ok(b)
+}
+
+/// [`open_bulletin`] inside an open transaction; answers the new issue's id.
+pub async fn open_bulletin_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    committee_id: i64,
+    editor_note: &str,
+) -> Result<i64, StoreError> {
+    committees::scope_tx(tx, committee_id)
         .await?
         .ok_or_else(|| StoreError::invalid("committee_id", "not_found"))?;
     if !is_staff(caller, committee_id) {
@@ -1191,7 +1206,7 @@ pub async fn open_bulletin(
     let now = crate::clock::now();
     let year = crate::clock::year_of(now);
     // The write lock (SQLite) or the unique key (PostgreSQL) keeps numbers unique.
-    let id: i64 = on_tx!(&mut tx, |c| {
+    let id: i64 = on_tx!(tx, |c| {
         sqlx::query_scalar(
         "INSERT INTO bulletins (committee_id, year, number, state, editor_note, version, created_at, updated_at)
          VALUES ($1, $2, (SELECT COALESCE(MAX(number), 0) + 1 FROM bulletins WHERE committee_id = $1 AND year = $2),
@@ -1207,7 +1222,7 @@ pub async fn open_bulletin(
     .map_err(crate::error::unique_as("bulletin_number_taken"))?
     });
     audit::append(
-        &mut tx,
+        tx,
         Change {
             committee_id: Some(committee_id),
             action: "bulletin.open",
@@ -1218,11 +1233,7 @@ pub async fn open_bulletin(
         },
     )
     .await?;
-    let b = bulletin_tx(&mut tx, id)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    tx.commit().await?;
-    Ok(b)
+    Ok(id)
 }
 
 /// An issue with its pieces in order and its reports.
@@ -1295,8 +1306,21 @@ pub async fn bulletin_act(
     expected: Option<i64>,
 ) -> Result<Bulletin, StoreError> {
     let mut tx = db.begin().await?;
-    let (b, part) = bulletin_visible(&mut tx, caller, id).await?;
-    let pieces: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
+    let b = bulletin_act_in(&mut tx, caller, id, action, expected).await?;
+    tx.commit().await?;
+    Ok(b)
+}
+
+/// [`bulletin_act`] inside an open transaction.
+pub async fn bulletin_act_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    id: i64,
+    action: BulletinAction,
+    expected: Option<i64>,
+) -> Result<Bulletin, StoreError> {
+    let (b, part) = bulletin_visible(tx, caller, id).await?;
+    let pieces: i64 = on_tx!(tx, |c| sqlx::query_scalar(
         "SELECT COUNT(*) FROM opinions WHERE bulletin_id = $1 AND state = 'adopted'"
     )
     .bind(id)
@@ -1325,7 +1349,7 @@ pub async fn bulletin_act(
     let now = crate::clock::now();
     let changes = match &action {
         BulletinAction::Publish => {
-            on_tx!(&mut tx, |c| sqlx::query(
+            on_tx!(tx, |c| sqlx::query(
                 "UPDATE bulletins SET published_at = $1 WHERE id = $2"
             )
             .bind(now)
@@ -1346,7 +1370,7 @@ pub async fn bulletin_act(
             let channel = e.required_text("channel", channel, 100);
             e.finish().map_err(StoreError::Invalid)?;
             for r in recipients {
-                on_tx!(&mut tx, |c| {
+                on_tx!(tx, |c| {
                     sqlx::query(
                     "INSERT INTO bulletin_reports (bulletin_id, recipient, channel, reported_by_user_id, reported_at)
                      VALUES ($1, $2, $3, $4, $5)"
@@ -1364,7 +1388,7 @@ pub async fn bulletin_act(
             json!({"recipients": recipients.iter().map(|r| r.as_str()).collect::<Vec<_>>(), "channel": channel})
         }
     };
-    on_tx!(&mut tx, |c| sqlx::query(
+    on_tx!(tx, |c| sqlx::query(
         "UPDATE bulletins SET state = $1, version = version + 1, updated_at = $2 WHERE id = $3"
     )
     .bind(to.as_str())
@@ -1374,7 +1398,7 @@ pub async fn bulletin_act(
     .await
     .map(|_| ())?);
     audit::append(
-        &mut tx,
+        tx,
         Change {
             committee_id: Some(b.committee_id),
             action: match step {
@@ -1388,9 +1412,5 @@ pub async fn bulletin_act(
         },
     )
     .await?;
-    let b = bulletin_tx(&mut tx, id)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    tx.commit().await?;
-    Ok(b)
+    bulletin_tx(tx, id).await?.ok_or(StoreError::NotFound)
 }

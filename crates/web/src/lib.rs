@@ -30,7 +30,7 @@ use utoipa_axum::routes;
 #[openapi(
     info(title = "Xieshang API", version = "1", description = "The JSON API of Xieshang, the platform of a political consultative committee. Conventions: API.md."),
     servers((url = "/api/v1")),
-    paths(proposals::export::proposal_docx_doc),
+    paths(proposals::export::proposal_docx_doc, opinions::api::bulletin_docx_doc),
     components(schemas(problem::Problem, problem::FieldProblem)),
     modifiers(&BearerAuth),
     security(("bearer" = []))

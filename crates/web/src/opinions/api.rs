@@ -8,7 +8,7 @@ use crate::problem::Problem;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use domain::opinions::{LeaderLevel, OpinionInput, Recipient, SourceInput, Step};
 use serde::{Deserialize, Serialize};
 use store::StoreError;
@@ -348,21 +348,79 @@ pub async fn open_bulletin(
     Ok(created(bulletin))
 }
 
-/// One issue with its pieces and reports.
+/// One issue with its pieces and reports (and, as `/bulletins/{id}.docx`,
+/// its Word document).
 #[utoipa::path(get, path = "/bulletins/{id}", tag = "opinions", params(("id" = i64, Path)),
     responses((status = 200, body = BulletinDetail), (status = 404, body = Problem)))]
 pub async fn get_bulletin(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
-) -> WebResult<Json<BulletinDetail>> {
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    // The router matches whole path segments, so the document shares this route.
+    if let Some(n) = id.strip_suffix(".docx") {
+        let id = n.parse().map_err(|_| WebError::NoRoute)?;
+        return bulletin_docx(&state, &ctx, id).await;
+    }
+    let id: i64 = id
+        .parse()
+        .map_err(|_| WebError::Malformed("the id is not a number".into()))?;
     let (bulletin, pieces, reports) = opinions::bulletin(&state.db, &ctx.caller()?, id).await?;
     Ok(Json(BulletinDetail {
         label: bulletin.label(),
         bulletin,
         pieces,
         reports,
-    }))
+    })
+    .into_response())
+}
+
+/// Documents `GET /bulletins/{id}.docx` (served by the `/bulletins/{id}` route).
+#[utoipa::path(get, path = "/bulletins/{id}.docx", tag = "opinions", params(("id" = i64, Path)),
+    responses((status = 200, description = "The issue in the layout of official documents, as a Word document", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (status = 404, body = Problem)))]
+#[allow(dead_code)]
+pub(crate) async fn bulletin_docx_doc(Path(_id): Path<i64>) {}
+
+/// An issue as a DOCX document: masthead, editor's note, the pieces in
+/// order, the recipients it was reported to, page numbers.
+async fn bulletin_docx(state: &AppState, ctx: &Ctx, id: i64) -> WebResult<Response> {
+    let t = ctx.tr();
+    let caller = ctx.caller()?;
+    let (b, pieces, reports) = opinions::bulletin(&state.db, &caller, id).await?;
+    let committee = store::platform::committees::get(&state.db, &caller, b.committee_id).await?;
+    let date = b
+        .published_at
+        .map(store::clock::local_date)
+        .unwrap_or_default();
+    let mut recipients: Vec<String> = Vec::new();
+    for r in &reports {
+        let name = t.code("recipient", &r.recipient);
+        if !recipients.contains(&name) {
+            recipients.push(name);
+        }
+    }
+    let doc = export::docx::BulletinDoc {
+        name: t.s("bulletin.name").into(),
+        issue: b.label(),
+        publisher: format!("{}　{date}", committee.name),
+        editor_note: (!b.editor_note.is_empty()).then(|| {
+            (
+                t.s("bulletin.editor_note").to_string(),
+                b.editor_note.clone(),
+            )
+        }),
+        pieces: pieces.into_iter().map(|o| (o.title, o.body)).collect(),
+        distribution: (!recipients.is_empty())
+            .then(|| format!("{}：{}", t.s("bulletin.reported_to"), recipients.join("、"))),
+    };
+    let bytes = export::docx::bulletin(&doc)
+        .map_err(|e| WebError::Store(StoreError::Internal(e.to_string())))?;
+    Ok(crate::download::attachment(
+        bytes,
+        crate::download::DOCX,
+        &format!("{}{}.docx", t.s("bulletin.name"), b.label()),
+    ))
 }
 
 /// The fields of a bulletin step: `report` — `recipients` (`party_committee`,
