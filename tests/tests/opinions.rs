@@ -313,6 +313,33 @@ async fn a_piece_goes_from_member_to_bulletin_to_instruction_and_back() {
     );
     assert_eq!(detail.json()["outcomes"][0]["leader"], "张书记");
 
+    // The list downloads with its filters: both sources are named.
+    let csv = app
+        .api(
+            Method::GET,
+            "/opinions.csv?state=adopted",
+            Some(&info),
+            None,
+        )
+        .await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
+    assert!(
+        csv.body.contains("关于农村养老服务站护理员短缺的情况反映"),
+        "{}",
+        csv.body
+    );
+    assert!(!csv.body.contains("第三篇"), "the filter holds");
+    assert!(
+        csv.body.contains("委员member_r") && csv.body.contains("委员member2_r"),
+        "{}",
+        csv.body
+    );
+    let xlsx = app
+        .api(Method::GET, "/opinions.xlsx", Some(&info), None)
+        .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(xlsx.bytes.starts_with(b"PK"), "a workbook is a ZIP");
+
     // Both sources hear of the adoption and the instruction.
     for token in [&member, &member2] {
         let n = app
@@ -444,6 +471,21 @@ async fn bad_input_is_refused_and_changes_nothing() {
     assert_eq!(
         (p.json()["state"].as_str(), p.json()["title"].as_str()),
         (Some("draft"), Some("标题"))
+    );
+
+    // The proposal's page names the piece it came from.
+    let (cookie, _) = app.web_login("member2_r").await;
+    let page = app
+        .page(
+            Method::GET,
+            &format!("/proposals/{proposal}"),
+            &cookie,
+            None,
+        )
+        .await;
+    assert!(
+        page.body.contains(&format!("href=\"/opinions/{id}\"")),
+        "a link back to the piece"
     );
 
     // Only information staff open issues.

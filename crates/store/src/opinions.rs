@@ -169,7 +169,7 @@ fn refusal(r: Refusal) -> StoreError {
 }
 
 /// Whether the caller works in the committee's information office.
-fn is_staff(caller: &Caller, committee_id: i64) -> bool {
+pub fn is_staff(caller: &Caller, committee_id: i64) -> bool {
     caller.is_system()
         || caller.actor.grants.iter().any(|g| {
             g.role == Role::Staff
@@ -253,6 +253,50 @@ pub async fn sources(db: &Db, id: i64) -> Result<Vec<Source>, StoreError> {
     )
     .bind(id)
     .fetch_all(c)
+    .await?))
+}
+
+/// The sources of these pieces (ids from a list the caller may see), by piece.
+pub async fn sources_of(
+    db: &Db,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, Vec<Source>>, StoreError> {
+    let mut out: std::collections::HashMap<i64, Vec<Source>> = std::collections::HashMap::new();
+    // Integers only; chunks keep each statement's length bounded.
+    for chunk in ids.chunks(500) {
+        let list = chunk
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let sql = format!(
+            "SELECT opinion_id, id, kind, member_id, body_id, user_id, citizen_input_id, label
+             FROM opinion_sources WHERE opinion_id IN ({list}) ORDER BY id"
+        );
+        let rows: Vec<SourceRow> = on_db!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .fetch_all(c)
+            .await?);
+        for r in rows {
+            out.entry(r.opinion_id).or_default().push(r.source);
+        }
+    }
+    Ok(out)
+}
+
+#[derive(sqlx::FromRow)]
+struct SourceRow {
+    opinion_id: i64,
+    #[sqlx(flatten)]
+    source: Source,
+}
+
+/// The piece a proposal was made from as a lead (转提案线索), if any.
+pub async fn lead_of(db: &Db, proposal_id: i64) -> Result<Option<i64>, StoreError> {
+    Ok(on_db!(db, |c| sqlx::query_scalar(
+        "SELECT id FROM opinions WHERE lead_proposal_id = $1"
+    )
+    .bind(proposal_id)
+    .fetch_optional(c)
     .await?))
 }
 

@@ -54,6 +54,7 @@ impl utoipa::Modify for BearerAuth {
 fn api_router() -> OpenApiRouter<AppState> {
     use members::api as m;
     use opinions::api as op;
+    use opinions::export as ox;
     use platform::api as p;
     use proposals::api as pr;
     use proposals::export as px;
@@ -91,6 +92,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(op::list_opinions, op::create_opinion))
         .routes(routes!(op::get_opinion, op::update_opinion))
         .routes(routes!(op::opinion_action))
+        .routes(routes!(ox::list_xlsx))
+        .routes(routes!(ox::list_csv))
         .routes(routes!(op::opinion_events))
         .routes(routes!(op::list_bulletins, op::open_bulletin))
         .routes(routes!(op::get_bulletin))

@@ -177,16 +177,10 @@ pub struct OpinionDetail {
     pub outcomes: Vec<Outcome>,
 }
 
-/// Lists the pieces of a committee the caller may see, newest first.
-#[utoipa::path(get, path = "/opinions", tag = "opinions", params(OpinionParams),
-    responses((status = 200, body = ItemsOf<Opinion>), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn list_opinions(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(p): Query<OpinionParams>,
-) -> WebResult<Json<ItemsOf<Opinion>>> {
-    let f = OpinionFilter {
-        committee_id: committee_of(&ctx, p.committee_id)?,
+/// The list filter the query asks for.
+pub fn filter_of(ctx: &Ctx, p: OpinionParams) -> WebResult<OpinionFilter> {
+    Ok(OpinionFilter {
+        committee_id: committee_of(ctx, p.committee_id)?,
         state: p.state,
         category: p.category,
         source_kind: p.source_kind,
@@ -196,16 +190,23 @@ pub async fn list_opinions(
         until: p.until,
         instructed: p.instructed,
         q: p.q,
-    };
+    })
+}
+
+/// Lists the pieces of a committee the caller may see, newest first.
+#[utoipa::path(get, path = "/opinions", tag = "opinions", params(OpinionParams),
+    responses((status = 200, body = ItemsOf<Opinion>), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn list_opinions(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(p): Query<OpinionParams>,
+) -> WebResult<Json<ItemsOf<Opinion>>> {
+    let page = PageRequest::new(p.page, p.per_page);
+    let f = filter_of(&ctx, p)?;
     Ok(Json(
-        opinions::list(
-            &state.db,
-            &ctx.caller()?,
-            &f,
-            PageRequest::new(p.page, p.per_page),
-        )
-        .await?
-        .into(),
+        opinions::list(&state.db, &ctx.caller()?, &f, page)
+            .await?
+            .into(),
     ))
 }
 

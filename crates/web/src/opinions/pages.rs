@@ -197,21 +197,37 @@ pub async fn list(
             rows,
             total: 0,
             pager: Default::default(),
-            links: vec![(
-                t.s("bulletin.list").to_string(),
-                format!("/bulletins?committee_id={committee_id}"),
-            )],
+            links: {
+                // The downloads carry the list's filters (not its page).
+                let query = serde_urlencoded::to_string(
+                    params
+                        .iter()
+                        .filter(|(_, v)| !v.is_empty())
+                        .collect::<Vec<_>>(),
+                )
+                .unwrap_or_default();
+                vec![
+                    (
+                        t.s("bulletin.list").to_string(),
+                        format!("/bulletins?committee_id={committee_id}"),
+                    ),
+                    (
+                        t.s("export.xlsx").to_string(),
+                        format!("/api/v1/opinions.xlsx?{query}"),
+                    ),
+                    (
+                        t.s("export.csv").to_string(),
+                        format!("/api/v1/opinions.csv?{query}"),
+                    ),
+                ]
+            },
         }
         .paged(&page, &params),
     )
 }
 
 fn is_information_staff(caller: &store::Caller, committee_id: i64) -> bool {
-    caller.actor.grants.iter().any(|g| {
-        g.role == Role::Staff
-            && g.committee_id == committee_id
-            && g.offices.contains(&domain::platform::Office::Information)
-    })
+    opinions::is_staff(caller, committee_id)
 }
 
 /// The fields of a piece as the form shows them.

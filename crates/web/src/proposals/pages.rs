@@ -578,7 +578,9 @@ struct ProposalPage {
     /// The user is a co-signer who has yet to confirm.
     can_cosign: bool,
     /// For a proposal converted into a public-opinion piece: which one.
-    opinion: Option<String>,
+    opinion: Option<(i64, String)>,
+    /// The public-opinion piece this proposal was made from as a lead.
+    from_opinion: Option<i64>,
     /// Under review: the likely duplicates, and whether merging is possible now.
     similar: Vec<super::Similar>,
     may_merge: bool,
@@ -867,7 +869,8 @@ pub(crate) async fn proposal_page(
     let commitments = store::commitments::of_proposal(&state.db, &caller, p.id).await?;
     let opinion = proposals::opinion_of(&state.db, p.id)
         .await?
-        .map(|o| t.f("proposal.converted_opinion", &[&o]));
+        .map(|o| (o, t.f("proposal.converted_opinion", &[&o])));
+    let from_opinion = store::opinions::lead_of(&state.db, p.id).await?;
     let mut r = html(ProposalPage {
         c: Chrome::new(ctx, "/proposals"),
         p,
@@ -881,6 +884,7 @@ pub(crate) async fn proposal_page(
         cosigners,
         can_cosign,
         opinion,
+        from_opinion,
         similar,
         may_merge,
         files,
