@@ -340,6 +340,20 @@ async fn a_piece_goes_from_member_to_bulletin_to_instruction_and_back() {
     assert_eq!(xlsx.status, StatusCode::OK);
     assert!(xlsx.bytes.starts_with(b"PK"), "a workbook is a ZIP");
 
+    // The figures, also through the API: staff and leaders only.
+    let counts = app
+        .api(Method::GET, "/opinions/counts", Some(&info), None)
+        .await;
+    assert_eq!(counts.status, StatusCode::OK, "{}", counts.body);
+    assert_eq!(counts.json()["adopted"], 1);
+    assert_eq!(counts.json()["instructed"], json!([["county", 1]]));
+    assert_eq!(
+        app.api(Method::GET, "/opinions/counts", Some(&member), None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
     // Both sources hear of the adoption and the instruction.
     for token in [&member, &member2] {
         let n = app
@@ -648,6 +662,19 @@ async fn the_pages_walk_a_piece_into_a_reported_bulletin() {
     )
     .await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    // The information office's dashboard counts this year's work.
+    let home = app.page(Method::GET, "/", &info, None).await;
+    let year = store::clock::year_of(store::clock::now());
+    assert!(
+        home.body.contains("社情民意工作") || home.body.contains("Public-opinion work"),
+        "{}",
+        home.body
+    );
+    assert!(
+        home.body.contains(&format!("{year}年获县级领导批示")),
+        "the instruction is counted by level: {}",
+        home.body
+    );
     let seen = app
         .page(Method::GET, &format!("/opinions/{id}"), &member, None)
         .await;

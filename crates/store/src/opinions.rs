@@ -1458,3 +1458,61 @@ pub async fn bulletin_act_in(
     .await?;
     bulletin_tx(tx, id).await?.ok_or(StoreError::NotFound)
 }
+
+/// What the information office's dashboard counts: the work waiting, and this
+/// year's pieces (local time) by what became of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Counts {
+    /// Submitted and not yet taken up.
+    pub to_edit: i64,
+    /// Being edited.
+    pub editing: i64,
+    /// This year: submitted (whatever became of them since).
+    pub submitted: i64,
+    /// This year: adopted into a bulletin issue.
+    pub adopted: i64,
+    /// This year: pieces with a leader's instruction, by the leader's level
+    /// (`national`, `provincial`, `municipal`, `county`).
+    pub instructed: Vec<(String, i64)>,
+}
+
+/// The dashboard's counts for a committee and a year.
+pub async fn counts(db: &Db, committee_id: i64, year: i64) -> Result<Counts, StoreError> {
+    let from = crate::clock::date_micros(i32::try_from(year).unwrap_or(1970), 1, 1);
+    let until = crate::clock::date_micros(i32::try_from(year + 1).unwrap_or(1971), 1, 1);
+    db.cached(format!("opinions.counts\u{1f}{committee_id}\u{1f}{year}"), || async {
+        let (to_edit, editing, submitted, adopted): (i64, i64, i64, i64) = on_db!(db, |c| sqlx::query_as(
+            "SELECT
+                COALESCE(SUM(CASE WHEN state = 'submitted' THEN 1 ELSE 0 END), 0),
+                COALESCE(SUM(CASE WHEN state = 'editing' THEN 1 ELSE 0 END), 0),
+                COALESCE(SUM(CASE WHEN submitted_at >= $2 AND submitted_at < $3 THEN 1 ELSE 0 END), 0),
+                COALESCE(SUM(CASE WHEN state = 'adopted' AND submitted_at >= $2 AND submitted_at < $3 THEN 1 ELSE 0 END), 0)
+             FROM opinions WHERE committee_id = $1"
+        )
+        .bind(committee_id)
+        .bind(from)
+        .bind(until)
+        .fetch_one(c)
+        .await?);
+        let instructed: Vec<(String, i64)> = on_db!(db, |c| sqlx::query_as(
+            "SELECT x.level, COUNT(DISTINCT x.opinion_id) FROM opinion_outcomes x
+             JOIN opinions o ON o.id = x.opinion_id
+             WHERE o.committee_id = $1 AND x.kind = 'instruction' AND x.created_at >= $2 AND x.created_at < $3
+             GROUP BY x.level ORDER BY x.level"
+        )
+        .bind(committee_id)
+        .bind(from)
+        .bind(until)
+        .fetch_all(c)
+        .await?);
+        Ok(Counts {
+            to_edit,
+            editing,
+            submitted,
+            adopted,
+            instructed,
+        })
+    })
+    .await
+    .map(|c| Counts::clone(&c))
+}

@@ -92,6 +92,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(op::list_opinions, op::create_opinion))
         .routes(routes!(op::get_opinion, op::update_opinion))
         .routes(routes!(op::opinion_action))
+        .routes(routes!(op::opinion_counts))
         .routes(routes!(ox::list_xlsx))
         .routes(routes!(ox::list_csv))
         .routes(routes!(op::opinion_events))

@@ -296,6 +296,43 @@ pub async fn opinion_events(
     Ok(Json(audit::of_record(&state.db, "opinion", id).await?))
 }
 
+/// Which committee and year the counts are of.
+#[derive(Deserialize, IntoParams)]
+pub struct CountsParams {
+    pub committee_id: Option<i64>,
+    /// The year (UTC+8); this year by default.
+    pub year: Option<i64>,
+}
+
+/// The information office's figures: pieces waiting to be edited or being
+/// edited, and the year's pieces submitted, adopted and instructed by level.
+#[utoipa::path(get, path = "/opinions/counts", tag = "opinions", params(CountsParams),
+    responses((status = 200, body = opinions::Counts), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn opinion_counts(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(p): Query<CountsParams>,
+) -> WebResult<Json<opinions::Counts>> {
+    let caller = ctx.caller()?;
+    let committee_id = committee_of(&ctx, p.committee_id)?;
+    // A committee the caller may not see answers 404.
+    store::platform::committees::get(&state.db, &caller, committee_id).await?;
+    if !(opinions::is_staff(&caller, committee_id)
+        || caller
+            .actor
+            .holds(domain::platform::Role::Leader, committee_id))
+    {
+        return Err(StoreError::Forbidden.into());
+    }
+    let year = p
+        .year
+        .unwrap_or_else(|| store::clock::year_of(store::clock::now()));
+    if !(1949..=9999).contains(&year) {
+        return Err(StoreError::invalid("year", "out_of_range").into());
+    }
+    Ok(Json(opinions::counts(&state.db, committee_id, year).await?))
+}
+
 /// Which committee's bulletin issues to list.
 #[derive(Deserialize, IntoParams)]
 pub struct BulletinParams {

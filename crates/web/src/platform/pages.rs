@@ -103,6 +103,8 @@ struct Home {
     roles: Vec<String>,
     /// The proposals office's work: (label, count, link).
     work: Vec<(&'static str, i64, String)>,
+    /// The information office's work and this year's figures: (label, count, link).
+    opinion_work: Vec<(String, i64, String)>,
 }
 
 /// Describes a role in words: "管理员 · 江澜省政协".
@@ -144,8 +146,50 @@ pub async fn home(State(state): State<AppState>, PageCtx(ctx): PageCtx) -> WebRe
             (t.s("home.to_close"), n.to_close, link("state=evaluated")),
         ];
     }
+    // Staff of an information office see theirs.
+    let info = u.actor.grants.iter().find(|g| {
+        g.role == domain::platform::Role::Staff
+            && g.offices.contains(&domain::platform::Office::Information)
+    });
+    let mut opinion_work = Vec::new();
+    if let Some(g) = info {
+        let year = store::clock::year_of(store::clock::now());
+        let n = store::opinions::counts(&state.db, g.committee_id, year).await?;
+        let link = |filter: &str| format!("/opinions?committee_id={}&{filter}", g.committee_id);
+        let this_year = format!("from={year}-01-01&until={year}-12-31");
+        opinion_work = vec![
+            (
+                t.s("home.to_edit").to_string(),
+                n.to_edit,
+                link("state=submitted"),
+            ),
+            (
+                t.s("home.editing").to_string(),
+                n.editing,
+                link("state=editing"),
+            ),
+            (
+                t.f1("home.submitted_in", year),
+                n.submitted,
+                link(&this_year),
+            ),
+            (
+                t.f1("home.adopted_in", year),
+                n.adopted,
+                link(&format!("state=adopted&{this_year}")),
+            ),
+        ];
+        for (level, count) in &n.instructed {
+            opinion_work.push((
+                t.f2("home.instructed_at", year, t.code("leader_level", level)),
+                *count,
+                link(&format!("instructed=true&{this_year}")),
+            ));
+        }
+    }
     html(Home {
         work,
+        opinion_work,
         c: Chrome::new(&ctx, "/"),
         display_name: u.user.display_name.clone(),
         roles: u.user.roles.iter().map(|r| role_label(t, r)).collect(),
