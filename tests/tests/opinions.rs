@@ -535,6 +535,42 @@ async fn the_pages_walk_a_piece_into_a_reported_bulletin() {
         bad.body.contains("role=\"alert\""),
         "the form says what is wrong"
     );
+    // A studio, created through the shared body API, that the piece came through.
+    let admin = app.token("admin_r").await;
+    let studio = app
+        .api(
+            Method::POST,
+            "/studios",
+            Some(&admin),
+            Some(json!({"name": "经济界别委员工作室", "committee_id": region})),
+        )
+        .await;
+    assert_eq!(studio.status, StatusCode::CREATED, "{}", studio.body);
+    let studio = studio.json()["id"].as_i64().expect("studio");
+    let new_page = app
+        .page(
+            Method::GET,
+            &format!("/opinions/new?committee_id={region}"),
+            &member,
+            None,
+        )
+        .await;
+    assert!(
+        new_page
+            .body
+            .contains(&format!("value=\"studio:{studio}\"")),
+        "the form offers the studio"
+    );
+    let bad_source = app
+        .page(
+            Method::POST,
+            &format!("/opinions/new?committee_id={region}"),
+            &member,
+            Some(&format!("{form}&bodies=rumour:1")),
+        )
+        .await;
+    assert_eq!(bad_source.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let form = format!("{form}&bodies=studio:{studio}");
     let created = app
         .page(
             Method::POST,
@@ -547,6 +583,10 @@ async fn the_pages_walk_a_piece_into_a_reported_bulletin() {
     let at = created.header("location").expect("location").to_string();
     let id: i64 = at.trim_start_matches("/opinions/").parse().expect("id");
     let page = app.page(Method::GET, &at, &member, None).await;
+    assert!(
+        page.body.contains("经济界别委员工作室") && page.body.contains("委员member_r"),
+        "both sources show"
+    );
     assert!(page.body.contains("村里缺护理员") && page.body.contains("id=\"step-submit\""));
     let submitted = app
         .page(

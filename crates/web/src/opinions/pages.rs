@@ -16,9 +16,9 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::opinions::{
-    self as rules, Facts, LeaderLevel, OpinionInput, Part, Recipient, Step, Urgency,
+    self as rules, Facts, LeaderLevel, OpinionInput, Part, Recipient, SourceInput, Step, Urgency,
 };
-use domain::platform::{Permission, Role};
+use domain::platform::{BodyKind, Permission, Role};
 use domain::proposals::Category;
 use serde::Deserialize;
 use store::StoreError;
@@ -26,6 +26,7 @@ use store::opinions::{
     self, Bulletin, BulletinAction, Opinion, OpinionFilter, Outcome, Report, Source,
 };
 use store::page::PageRequest;
+use store::platform::bodies;
 
 /// Options of a coded field: (code, label in the user's language).
 fn coded(
@@ -231,23 +232,95 @@ fn is_information_staff(caller: &store::Caller, committee_id: i64) -> bool {
 }
 
 /// The fields of a piece as the form shows them.
-#[derive(Deserialize, Default)]
+#[derive(Default)]
 pub struct PieceForm {
-    #[serde(default)]
     title: String,
-    #[serde(default)]
     body: String,
-    #[serde(default)]
     category: String,
-    #[serde(default)]
     region: String,
-    #[serde(default)]
     urgency: String,
+    /// Bodies it came through as well as its writer: `studio:3`, `party:2` …
+    bodies: Vec<String>,
 }
 
-fn piece_form(ctx: &Ctx, f: &PieceForm, committee_id: i64) -> FormPage {
+/// The kinds of body a piece may come through, as the form names them.
+const SOURCE_BODIES: [(BodyKind, &str); 4] = [
+    (BodyKind::Studio, "studio"),
+    (BodyKind::LiaisonGroup, "liaison_group"),
+    (BodyKind::Party, "party"),
+    (BodyKind::SpecialCommittee, "special_committee"),
+];
+
+impl PieceForm {
+    /// Reads the form; the bodies arrive as repeated `bodies` fields.
+    fn parse(body: &[u8]) -> WebResult<PieceForm> {
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(body).map_err(|e| WebError::Malformed(e.to_string()))?;
+        let one = |k: &str| {
+            pairs
+                .iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        Ok(PieceForm {
+            title: one("title"),
+            body: one("body"),
+            category: one("category"),
+            region: one("region"),
+            urgency: one("urgency"),
+            bodies: pairs
+                .iter()
+                .filter(|(k, _)| k == "bodies")
+                .map(|(_, v)| v.clone())
+                .collect(),
+        })
+    }
+
+    /// The sources: the writer (as a member, when they are one) and the
+    /// bodies chosen. A body not of the form `kind:id` is refused.
+    fn sources(&self, writer: Option<i64>) -> Result<Vec<SourceInput>, StoreError> {
+        let mut out: Vec<SourceInput> = writer
+            .map(|m| SourceInput {
+                kind: "member".into(),
+                member_id: Some(m),
+                body_id: None,
+            })
+            .into_iter()
+            .collect();
+        for b in &self.bodies {
+            let (kind, id) = b
+                .split_once(':')
+                .and_then(|(k, id)| Some((k, id.parse::<i64>().ok()?)))
+                .filter(|(k, _)| SOURCE_BODIES.iter().any(|(_, name)| name == k))
+                .ok_or_else(|| StoreError::invalid("bodies", "invalid_choice"))?;
+            out.push(SourceInput {
+                kind: kind.into(),
+                member_id: None,
+                body_id: Some(id),
+            });
+        }
+        Ok(out)
+    }
+}
+
+async fn piece_form(
+    state: &AppState,
+    ctx: &Ctx,
+    f: &PieceForm,
+    committee_id: i64,
+) -> WebResult<FormPage> {
     let t = ctx.tr();
-    FormPage {
+    let mut bodies = Vec::new();
+    for (kind, name) in SOURCE_BODIES {
+        for b in bodies::choices(&state.db, kind, committee_id).await?.iter() {
+            bodies.push((
+                format!("{name}:{}", b.id),
+                format!("{} · {}", t.code("source_kind", name), b.name),
+            ));
+        }
+    }
+    Ok(FormPage {
         c: Chrome::new(ctx, "/opinions"),
         title: t.s("opinion.new").into(),
         back: format!("/opinions?committee_id={committee_id}"),
@@ -285,9 +358,14 @@ fn piece_form(ctx: &Ctx, f: &PieceForm, committee_id: i64) -> FormPage {
                 },
                 coded(t, "urgency", Urgency::ALL.iter().map(|u| u.as_str()), None),
             ),
+            Field {
+                kind: "multi",
+                options: bodies,
+                ..Field::text("bodies", t.s("opinion.came_through"), f.bodies.join(","))
+            },
         ],
         submit: t.s("opinion.save"),
-    }
+    })
 }
 
 #[derive(Deserialize)]
@@ -297,11 +375,14 @@ pub struct CommitteeQuery {
 
 /// The form of a new piece.
 pub async fn new_form(
+    State(state): State<AppState>,
     PageCtx(ctx): PageCtx,
     Query(q): Query<CommitteeQuery>,
 ) -> WebResult<Response> {
     let committee_id = chosen_committee(&ctx, q.committee_id)?;
-    piece_form(&ctx, &PieceForm::default(), committee_id).respond(ctx.tr(), None)
+    piece_form(&state, &ctx, &PieceForm::default(), committee_id)
+        .await?
+        .respond(ctx.tr(), None)
 }
 
 /// Saves a new draft piece and shows it.
@@ -309,22 +390,32 @@ pub async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<CommitteeQuery>,
-    axum::extract::Form(f): axum::extract::Form<PieceForm>,
+    axum::extract::RawForm(body): axum::extract::RawForm,
 ) -> WebResult<Response> {
     let committee_id = chosen_committee(&ctx, q.committee_id)?;
-    let input = OpinionInput {
-        title: f.title.clone(),
-        body: f.body.clone(),
-        category: f.category.clone(),
-        region: f.region.clone(),
-        urgency: f.urgency.clone(),
-        sources: Vec::new(),
-    };
-    match opinions::create_draft(&state.db, &ctx.caller()?, committee_id, &input).await {
-        Ok(o) => Ok(Redirect::to(&format!("/opinions/{}", o.id)).into_response()),
-        Err(e @ StoreError::Invalid(_)) => {
-            piece_form(&ctx, &f, committee_id).respond(ctx.tr(), Some(&e))
+    let caller = ctx.caller()?;
+    let f = PieceForm::parse(&body)?;
+    let writer =
+        store::proposals::member_of_user(&state.db, caller.actor.user_id, committee_id).await?;
+    let result = match f.sources(writer) {
+        Ok(sources) => {
+            let input = OpinionInput {
+                title: f.title.clone(),
+                body: f.body.clone(),
+                category: f.category.clone(),
+                region: f.region.clone(),
+                urgency: f.urgency.clone(),
+                sources,
+            };
+            opinions::create_draft(&state.db, &caller, committee_id, &input).await
         }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(o) => Ok(Redirect::to(&format!("/opinions/{}", o.id)).into_response()),
+        Err(e @ StoreError::Invalid(_)) => piece_form(&state, &ctx, &f, committee_id)
+            .await?
+            .respond(ctx.tr(), Some(&e)),
         Err(e) => Err(e.into()),
     }
 }
