@@ -723,3 +723,125 @@ async fn the_pages_walk_a_piece_into_a_reported_bulletin() {
         "the writer sees the instruction"
     );
 }
+
+/// Staff put an open issue's pieces in order, on the API and with the page's
+/// buttons; a published issue keeps its order.
+#[tokio::test]
+async fn an_open_issue_is_put_in_order() {
+    let app = TestApp::new().await;
+    let member = app.token("member_r").await;
+    let info = app.token("info_r").await;
+    let bulletin = app
+        .api(Method::POST, "/bulletins", Some(&info), Some(json!({})))
+        .await
+        .json()["id"]
+        .as_i64()
+        .expect("bulletin");
+    let mut ids = Vec::new();
+    for title in ["第一篇", "第二篇", "第三篇"] {
+        let id = app
+            .api(Method::POST, "/opinions", Some(&member), Some(piece(title)))
+            .await
+            .json()["id"]
+            .as_i64()
+            .expect("id");
+        step(&app, &member, id, "submit", json!({})).await;
+        step(&app, &info, id, "start-editing", json!({})).await;
+        let a = step(&app, &info, id, "adopt", json!({"bulletin_id": bulletin})).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        ids.push(id);
+    }
+    let order = format!("/bulletins/{bulletin}/order");
+    let titles = |j: Value| -> Vec<String> {
+        j["pieces"]
+            .as_array()
+            .expect("pieces")
+            .iter()
+            .filter_map(|p| p["title"].as_str().map(String::from))
+            .collect()
+    };
+    let wrong = app
+        .api(
+            Method::PUT,
+            &order,
+            Some(&info),
+            Some(json!({"opinion_ids": [ids[0], ids[1]]})),
+        )
+        .await;
+    assert_eq!(problem(&wrong), (422, "not_the_issues_pieces".into()));
+    assert_eq!(
+        app.api(
+            Method::PUT,
+            &order,
+            Some(&member),
+            Some(json!({"opinion_ids": ids}))
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND,
+        "a member does not see an open issue"
+    );
+    let done = app
+        .api(
+            Method::PUT,
+            &order,
+            Some(&info),
+            Some(json!({"opinion_ids": [ids[2], ids[0], ids[1]]})),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let issue = app
+        .api(
+            Method::GET,
+            &format!("/bulletins/{bulletin}"),
+            Some(&info),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(titles(issue), ["第三篇", "第一篇", "第二篇"]);
+
+    // The page's button moves the first piece down.
+    let (cookie, token) = app.web_login("info_r").await;
+    let version = done.json()["version"].as_i64().expect("version");
+    let moved = app
+        .page(
+            Method::POST,
+            &format!("/bulletins/{bulletin}/move"),
+            &cookie,
+            Some(&format!(
+                "_csrf={token}&version={version}&opinion_id={}&dir=down",
+                ids[2]
+            )),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+    let issue = app
+        .api(
+            Method::GET,
+            &format!("/bulletins/{bulletin}"),
+            Some(&info),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(titles(issue), ["第一篇", "第三篇", "第二篇"]);
+
+    // Published, the order holds.
+    app.api(
+        Method::POST,
+        &format!("/bulletins/{bulletin}/actions/publish"),
+        Some(&info),
+        Some(json!({})),
+    )
+    .await;
+    let late = app
+        .api(
+            Method::PUT,
+            &order,
+            Some(&info),
+            Some(json!({"opinion_ids": ids})),
+        )
+        .await;
+    assert_eq!(problem(&late), (409, "wrong_state".into()));
+}

@@ -1331,6 +1331,80 @@ pub async fn bulletins(
     .await?))
 }
 
+/// Puts an open issue's pieces in this order (staff). `ids` must name every
+/// piece of the issue once; the issue's version must match when given.
+pub async fn reorder(
+    db: &Db,
+    caller: &Caller,
+    id: i64,
+    ids: &[i64],
+    expected: Option<i64>,
+) -> Result<Bulletin, StoreError> {
+    let mut tx = db.begin().await?;
+    let (b, part) = bulletin_visible(&mut tx, caller, id).await?;
+    if part != Part::Staff {
+        return Err(StoreError::Forbidden);
+    }
+    if b.state != rules::BulletinState::Open.as_str() {
+        return Err(StoreError::Conflict {
+            code: "wrong_state",
+            current: Some(b.state.clone()),
+        });
+    }
+    if expected.is_some_and(|v| v != b.version) {
+        return Err(StoreError::stale(b.version));
+    }
+    let mut now_in: Vec<i64> = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "SELECT id FROM opinions WHERE bulletin_id = $1 AND state = 'adopted'"
+    )
+    .bind(id)
+    .fetch_all(c)
+    .await?);
+    let mut asked = ids.to_vec();
+    now_in.sort_unstable();
+    asked.sort_unstable();
+    if now_in != asked {
+        return Err(StoreError::invalid("opinion_ids", "not_the_issues_pieces"));
+    }
+    for (i, piece) in ids.iter().enumerate() {
+        let position = i64::try_from(i).unwrap_or(0) + 1;
+        on_tx!(&mut tx, |c| sqlx::query(
+            "UPDATE opinions SET bulletin_position = $1 WHERE id = $2"
+        )
+        .bind(position)
+        .bind(piece)
+        .execute(c)
+        .await
+        .map(|_| ())?);
+    }
+    let now = crate::clock::now();
+    on_tx!(&mut tx, |c| sqlx::query(
+        "UPDATE bulletins SET version = version + 1, updated_at = $1 WHERE id = $2"
+    )
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|_| ())?);
+    audit::append(
+        &mut tx,
+        Change {
+            committee_id: Some(b.committee_id),
+            action: "bulletin.reorder",
+            record_type: "bulletin",
+            record_id: Some(id),
+            changes: json!({"opinion_ids": ids}),
+            caller,
+        },
+    )
+    .await?;
+    let b = bulletin_tx(&mut tx, id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    tx.commit().await?;
+    Ok(b)
+}
+
 /// A step of an issue: `publish` (it becomes read-only) or `report` (to
 /// recipients, each recorded with time and channel).
 pub enum BulletinAction {

@@ -99,6 +99,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(op::list_bulletins, op::open_bulletin))
         .routes(routes!(op::get_bulletin))
         .routes(routes!(op::bulletin_action))
+        .routes(routes!(op::order_bulletin))
         .routes(routes!(notifications::list_notifications))
         .routes(routes!(notifications::read_notification))
         .routes(routes!(notifications::read_all_notifications))
@@ -264,6 +265,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/bulletins/{id}", get(opp::bulletin_show))
         .route("/bulletins/{id}/actions/{step}", post(opp::bulletin_act))
+        .route("/bulletins/{id}/move", post(opp::bulletin_move))
         .route("/healthz", get(healthz))
         .route("/api/openapi.json", get(openapi_json));
     const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";

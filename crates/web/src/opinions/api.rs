@@ -508,3 +508,35 @@ pub async fn bulletin_action(
         opinions::bulletin_act(&state.db, &ctx.caller()?, id, action, version).await?,
     ))
 }
+
+/// The order of an open issue's pieces.
+#[derive(Deserialize, ToSchema)]
+pub struct OrderBody {
+    /// Every piece of the issue, once each, in the order wanted.
+    pub opinion_ids: Vec<i64>,
+    pub version: Option<i64>,
+}
+
+/// Puts an open issue's pieces in order (information staff).
+#[utoipa::path(put, path = "/bulletins/{id}/order", tag = "opinions",
+    params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "The version the change is based on; a stale one answers 409")),
+    request_body = OrderBody,
+    responses((status = 200, body = Bulletin), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn order_bulletin(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    IfMatch(v): IfMatch,
+    ApiJson(b): ApiJson<OrderBody>,
+) -> WebResult<Json<Bulletin>> {
+    Ok(Json(
+        opinions::reorder(
+            &state.db,
+            &ctx.caller()?,
+            id,
+            &b.opinion_ids,
+            v.or(b.version),
+        )
+        .await?,
+    ))
+}

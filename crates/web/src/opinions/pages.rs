@@ -807,3 +807,40 @@ pub async fn bulletin_act(
         Err(e) => Err(e.into()),
     }
 }
+
+/// Moves a piece of an open issue one place up or down, from the issue's page.
+pub async fn bulletin_move(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> WebResult<Response> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(&body).map_err(|e| WebError::Malformed(e.to_string()))?;
+    let value = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let piece: i64 = value("opinion_id")
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| StoreError::invalid("opinion_id", "required"))?;
+    let version = value("version").and_then(|v| v.parse().ok());
+    let caller = ctx.caller()?;
+    let (_, pieces, _) = opinions::bulletin(&state.db, &caller, id).await?;
+    let mut order: Vec<i64> = pieces.iter().map(|o| o.id).collect();
+    let result = match order.iter().position(|o| *o == piece) {
+        None => Err(StoreError::invalid("opinion_id", "not_found")),
+        Some(at) => {
+            match value("dir") {
+                Some("up") if at > 0 => order.swap(at, at - 1),
+                Some("down") if at + 1 < order.len() => order.swap(at, at + 1),
+                _ => {}
+            }
+            opinions::reorder(&state.db, &caller, id, &order, version).await
+        }
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/bulletins/{id}")).into_response()),
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Forbidden)) => {
+            bulletin_page(&state, &ctx, id, Some(&e)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
