@@ -52,6 +52,24 @@ impl StoreError {
         StoreError::Invalid(vec![FieldError { field, code }])
     }
 
+    /// A lifecycle machine's refusal as the caller sees it: 403 for a part
+    /// that may never take the step, 409 naming the state it is in, or 409
+    /// with the machine's code. `name` gives the state's stable code.
+    pub fn refused<S>(r: domain::proposals::Refusal<S>, name: fn(S) -> &'static str) -> Self {
+        use domain::proposals::Refusal;
+        match r {
+            Refusal::Forbidden => StoreError::Forbidden,
+            Refusal::WrongState(s) => StoreError::Conflict {
+                code: "wrong_state",
+                current: Some(name(s).to_string()),
+            },
+            Refusal::Conflict(code) => StoreError::Conflict {
+                code,
+                current: None,
+            },
+        }
+    }
+
     /// A stale version, naming the current one.
     pub fn stale(current: i64) -> Self {
         StoreError::Conflict {

@@ -13,6 +13,7 @@ pub mod db;
 pub mod deadlines;
 pub mod demo;
 pub mod error;
+mod fields;
 pub mod ids;
 pub mod members;
 pub mod migrate;

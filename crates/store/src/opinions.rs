@@ -6,11 +6,10 @@
 use crate::audit::{self, Change};
 use crate::db::{Db, Tx, on_db, on_tx};
 use crate::error::StoreError;
+use crate::fields::{date, prose};
 use crate::platform::committees;
 use crate::{Caller, proposals};
-use domain::opinions::{
-    self as rules, Facts, OpinionInput, Part, Refusal, SourceKind, State, Step,
-};
+use domain::opinions::{self as rules, Facts, OpinionInput, Part, SourceKind, State, Step};
 use domain::platform::{Office, Permission, Role};
 use serde::Serialize;
 use serde_json::json;
@@ -151,20 +150,6 @@ impl Action {
             Action::RecordAdoption { .. } => Step::RecordAdoption,
             Action::RecordUse { .. } => Step::RecordUse,
         }
-    }
-}
-
-fn refusal(r: Refusal) -> StoreError {
-    match r {
-        Refusal::Forbidden => StoreError::Forbidden,
-        Refusal::WrongState(s) => StoreError::Conflict {
-            code: "wrong_state",
-            current: Some(s.as_str().to_string()),
-        },
-        Refusal::Conflict(code) => StoreError::Conflict {
-            code,
-            current: None,
-        },
     }
 }
 
@@ -541,13 +526,6 @@ pub async fn update_draft(
     Ok(o)
 }
 
-fn text(field: &'static str, value: &str, max: usize) -> Result<String, StoreError> {
-    let mut e = domain::validate::Errors::default();
-    let v = e.required_prose(field, value, max);
-    e.finish().map_err(StoreError::Invalid)?;
-    Ok(v)
-}
-
 /// The first microsecond of a day (YYYY-MM-DD) in the committee's local time (UTC+8).
 fn local_day_start(day: &str) -> Option<i64> {
     let d = time::Date::parse(
@@ -560,20 +538,6 @@ fn local_day_start(day: &str) -> Option<i64> {
         u8::from(d.month()),
         d.day(),
     ))
-}
-
-fn date(field: &'static str, value: &str) -> Result<String, StoreError> {
-    let v = value.trim();
-    let ok = time::Date::parse(
-        v,
-        &time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .is_ok();
-    if ok {
-        Ok(v.to_string())
-    } else {
-        Err(StoreError::invalid(field, "invalid_date"))
-    }
 }
 
 /// Takes a step: the rules decide whether it may be taken and where it
@@ -606,7 +570,8 @@ pub async fn act_in(
         facts.bulletin_published = state == "published";
         facts.reported = *reported;
     }
-    let to = rules::transition(o.state(), action.step(), part, &facts).map_err(refusal)?;
+    let to = rules::transition(o.state(), action.step(), part, &facts)
+        .map_err(|r| StoreError::refused(r, State::as_str))?;
     if expected.is_some_and(|v| v != o.version) {
         return Err(StoreError::stale(o.version));
     }
@@ -662,7 +627,7 @@ pub async fn act_in(
             changes["bulletin_id"] = json!(bulletin_id);
         }
         Action::Decline { reason } => {
-            let reason = text("reason", reason, 2_000)?;
+            let reason = prose("reason", reason, 2_000)?;
             on_tx!(tx, |c| sqlx::query(
                 "UPDATE opinions SET decline_reason = $1 WHERE id = $2"
             )
@@ -691,9 +656,9 @@ pub async fn act_in(
             on_date,
             text: said,
         } => {
-            let leader = text("leader", leader, 100)?;
+            let leader = prose("leader", leader, 100)?;
             let on_date = date("on_date", on_date)?;
-            let said = text("text", said, 5_000)?;
+            let said = prose("text", said, 5_000)?;
             record_outcome(
                 tx,
                 caller,
@@ -718,9 +683,9 @@ pub async fn act_in(
             on_date,
             text: said,
         } => {
-            let department = text("department", department, 200)?;
+            let department = prose("department", department, 200)?;
             let on_date = date("on_date", on_date)?;
-            let said = text("text", said, 5_000)?;
+            let said = prose("text", said, 5_000)?;
             let kind = if matches!(action, Action::RecordUse { .. }) {
                 "use"
             } else {
@@ -850,7 +815,8 @@ async fn combine(
             absorbed: true,
             ..Facts::default()
         };
-        rules::transition(p.state(), Step::Combine, part, &absorbed).map_err(refusal)?;
+        rules::transition(p.state(), Step::Combine, part, &absorbed)
+            .map_err(|r| StoreError::refused(r, State::as_str))?;
         on_tx!(tx, |c| {
             sqlx::query(
             "UPDATE opinions SET state = $1, combined_into = $2, version = version + 1, updated_at = $3 WHERE id = $4"
@@ -1450,17 +1416,7 @@ pub async fn bulletin_act_in(
         BulletinAction::Report { .. } => rules::BulletinStep::Report,
     };
     let to = rules::bulletin_transition(from, step, part, usize::try_from(pieces).unwrap_or(0))
-        .map_err(|r| match r {
-            domain::proposals::Refusal::Forbidden => StoreError::Forbidden,
-            domain::proposals::Refusal::WrongState(s) => StoreError::Conflict {
-                code: "wrong_state",
-                current: Some(s.as_str().to_string()),
-            },
-            domain::proposals::Refusal::Conflict(code) => StoreError::Conflict {
-                code,
-                current: None,
-            },
-        })?;
+        .map_err(|r| StoreError::refused(r, rules::BulletinState::as_str))?;
     if expected.is_some_and(|v| v != b.version) {
         return Err(StoreError::stale(b.version));
     }

@@ -6,6 +6,7 @@ use crate::Caller;
 use crate::audit::{self, Change};
 use crate::db::{Db, Tx, on_db, on_tx};
 use crate::error::StoreError;
+use crate::fields::{date, prose, text};
 use crate::platform::{bodies, committees};
 use domain::platform::{BodyKind, Office, Permission, Role};
 use domain::proposals::{
@@ -189,20 +190,6 @@ impl Action {
             Step::RecordSupervision => "proposal.record_supervision",
             Step::ExtendDeadline => "proposal.extend_deadline",
         }
-    }
-}
-
-fn refusal(r: Refusal) -> StoreError {
-    match r {
-        Refusal::Forbidden => StoreError::Forbidden,
-        Refusal::WrongState(s) => StoreError::Conflict {
-            code: "wrong_state",
-            current: Some(s.as_str().to_string()),
-        },
-        Refusal::Conflict(code) => StoreError::Conflict {
-            code,
-            current: None,
-        },
     }
 }
 
@@ -602,7 +589,10 @@ pub async fn update_draft(
         return Err(StoreError::Forbidden);
     }
     if !rules::editable(old.state()) {
-        return Err(refusal(Refusal::WrongState(old.state())));
+        return Err(StoreError::refused(
+            Refusal::WrongState(old.state()),
+            State::as_str,
+        ));
     }
     if expected.is_some_and(|v| v != old.version) {
         return Err(StoreError::stale(old.version));
@@ -764,32 +754,6 @@ async fn write_assignment(
     Ok(())
 }
 
-/// A required text of at most `max` characters, or the field's error.
-fn text(field: &'static str, value: &str, max: usize) -> Result<String, StoreError> {
-    let mut e = domain::validate::Errors::default();
-    let v = e.required_text(field, value, max);
-    e.finish().map_err(StoreError::Invalid)?;
-    Ok(v)
-}
-
-/// A required text of several lines, trimmed, or the field's error.
-fn prose(field: &'static str, value: &str, max: usize) -> Result<String, StoreError> {
-    let mut e = domain::validate::Errors::default();
-    let v = e.required_prose(field, value, max);
-    e.finish().map_err(StoreError::Invalid)?;
-    Ok(v)
-}
-
-/// A date written `YYYY-MM-DD`, or the field's error.
-fn date(field: &'static str, value: &str) -> Result<String, StoreError> {
-    let v = value.trim();
-    if rules::is_valid_date(v) {
-        Ok(v.to_string())
-    } else {
-        Err(StoreError::invalid(field, "invalid_date"))
-    }
-}
-
 /// The changes a step makes to the proposal row besides its state.
 #[derive(Default)]
 struct RowChanges {
@@ -874,7 +838,8 @@ pub async fn act_in(
         }
         _ => {}
     }
-    let to = rules::transition(p.state(), action.step(), part, &facts).map_err(refusal)?;
+    let to = rules::transition(p.state(), action.step(), part, &facts)
+        .map_err(|r| StoreError::refused(r, State::as_str))?;
     if expected.is_some_and(|v| v != p.version) {
         return Err(StoreError::stale(p.version));
     }
@@ -1348,7 +1313,10 @@ pub async fn confirm_cosign_in(
         return Err(StoreError::Forbidden);
     }
     if p.state() != State::Draft {
-        return Err(refusal(Refusal::WrongState(p.state())));
+        return Err(StoreError::refused(
+            Refusal::WrongState(p.state()),
+            State::as_str,
+        ));
     }
     let member: i64 = on_tx!(tx, |c| {
         sqlx::query_scalar(

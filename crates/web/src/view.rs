@@ -295,3 +295,23 @@ pub fn step_problem(
         _ => (None, StatusCode::OK),
     }
 }
+
+/// The options of a coded field: (code, its label in the user's language),
+/// after an optional empty choice.
+pub fn choices<T: Copy>(
+    t: crate::i18n::Tr,
+    prefix: &str,
+    all: &[T],
+    code: impl Fn(T) -> &'static str,
+    empty: Option<&str>,
+) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = empty
+        .map(|e| (String::new(), e.to_string()))
+        .into_iter()
+        .collect();
+    v.extend(
+        all.iter()
+            .map(|x| (code(*x).to_string(), t.code(prefix, code(*x)))),
+    );
+    v
+}

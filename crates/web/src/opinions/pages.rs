@@ -11,7 +11,7 @@ use crate::platform::org_pages::{
 };
 use crate::platform::pages::{PageCtx, html};
 use crate::state::AppState;
-use crate::view::{Chrome, Field, StepForm, cell, link, parse_opt_i64};
+use crate::view::{Chrome, Field, StepForm, cell, choices, link, parse_opt_i64};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -27,24 +27,6 @@ use store::opinions::{
 };
 use store::page::PageRequest;
 use store::platform::bodies;
-
-/// Options of a coded field: (code, label in the user's language).
-fn coded(
-    t: Tr,
-    prefix: &str,
-    codes: impl IntoIterator<Item = &'static str>,
-    empty: Option<&str>,
-) -> Vec<(String, String)> {
-    empty
-        .map(|e| (String::new(), e.to_string()))
-        .into_iter()
-        .chain(
-            codes
-                .into_iter()
-                .map(|c| (c.to_string(), t.code(prefix, c))),
-        )
-        .collect()
-}
 
 fn day(micros: i64) -> String {
     store::clock::local_date(micros)
@@ -114,10 +96,11 @@ pub async fn list(
         "state",
         t.s("opinion.state"),
         q.state.clone().unwrap_or_default(),
-        coded(
+        choices(
             t,
             "opinion_state",
-            rules::State::ALL.iter().map(|s| s.as_str()),
+            rules::State::ALL,
+            |s| s.as_str(),
             Some(t.s("list.all")),
         ),
     ));
@@ -125,10 +108,11 @@ pub async fn list(
         "category",
         t.s("opinion.category"),
         q.category.clone().unwrap_or_default(),
-        coded(
+        choices(
             t,
             "category",
-            Category::ALL.iter().map(|c| c.as_str()),
+            Category::ALL,
+            |c| c.as_str(),
             Some(t.s("list.all")),
         ),
     ));
@@ -136,10 +120,11 @@ pub async fn list(
         "source_kind",
         t.s("opinion.source_kind"),
         q.source_kind.clone().unwrap_or_default(),
-        coded(
+        choices(
             t,
             "source_kind",
-            rules::SourceKind::ALL.iter().map(|s| s.as_str()),
+            rules::SourceKind::ALL,
+            |s| s.as_str(),
             Some(t.s("list.all")),
         ),
     ));
@@ -179,8 +164,8 @@ pub async fn list(
         ("from", q.from.clone().unwrap_or_default()),
         ("until", q.until.clone().unwrap_or_default()),
     ];
-    let writer = caller.actor.holds(Role::Member, committee_id)
-        || is_information_staff(&caller, committee_id);
+    let writer =
+        caller.actor.holds(Role::Member, committee_id) || opinions::is_staff(&caller, committee_id);
     html(
         ListPage {
             c: Chrome::new(&ctx, "/opinions"),
@@ -225,10 +210,6 @@ pub async fn list(
         }
         .paged(&page, &params),
     )
-}
-
-fn is_information_staff(caller: &store::Caller, committee_id: i64) -> bool {
-    opinions::is_staff(caller, committee_id)
 }
 
 /// The fields of a piece as the form shows them.
@@ -339,12 +320,7 @@ async fn piece_form(
                 "category",
                 t.s("opinion.category"),
                 f.category.clone(),
-                coded(
-                    t,
-                    "category",
-                    Category::ALL.iter().map(|c| c.as_str()),
-                    Some(""),
-                ),
+                choices(t, "category", Category::ALL, |c| c.as_str(), Some("")),
             )
             .required(),
             Field::text("region", t.s("opinion.region"), f.region.clone()).max(100),
@@ -356,7 +332,7 @@ async fn piece_form(
                 } else {
                     f.urgency.clone()
                 },
-                coded(t, "urgency", Urgency::ALL.iter().map(|u| u.as_str()), None),
+                choices(t, "urgency", Urgency::ALL, |u| u.as_str(), None),
             ),
             Field {
                 kind: "multi",
@@ -501,12 +477,7 @@ async fn step_forms(
                     "level",
                     t.s("opinion.level"),
                     "county",
-                    coded(
-                        t,
-                        "leader_level",
-                        LeaderLevel::ALL.iter().map(|l| l.as_str()),
-                        None,
-                    ),
+                    choices(t, "leader_level", LeaderLevel::ALL, |l| l.as_str(), None),
                 ),
                 date(),
                 textarea("text", t.s("opinion.instruction"), String::new()),
@@ -679,7 +650,7 @@ pub async fn bulletins_list(
         c: Chrome::new(&ctx, "/opinions"),
         committee_id,
         issues,
-        may_open: is_information_staff(&caller, committee_id),
+        may_open: opinions::is_staff(&caller, committee_id),
     })
 }
 
@@ -729,13 +700,8 @@ async fn bulletin_page(
     let mut r = html(BulletinPage {
         c: Chrome::new(ctx, "/opinions"),
         label: b.label(),
-        may_act: is_information_staff(&caller, b.committee_id),
-        recipients: coded(
-            t,
-            "recipient",
-            Recipient::ALL.iter().map(|r| r.as_str()),
-            None,
-        ),
+        may_act: opinions::is_staff(&caller, b.committee_id),
+        recipients: choices(t, "recipient", Recipient::ALL, |r| r.as_str(), None),
         b,
         pieces,
         reports,

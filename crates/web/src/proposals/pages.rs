@@ -10,7 +10,7 @@ use crate::platform::org_pages::{
 };
 use crate::platform::pages::{PageCtx, html};
 use crate::state::AppState;
-use crate::view::{Chrome, Field, StepForm, cell, link, parse_opt_i64};
+use crate::view::{Chrome, Field, StepForm, cell, choices, link, parse_opt_i64};
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -39,24 +39,6 @@ pub struct ListQuery {
     mine: Option<String>,
     sort: Option<String>,
     page: Option<i64>,
-}
-
-fn choices<T: Copy>(
-    t: Tr,
-    prefix: &str,
-    all: &[T],
-    code: impl Fn(T) -> &'static str,
-    empty: Option<&str>,
-) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = empty
-        .map(|e| (String::new(), e.to_string()))
-        .into_iter()
-        .collect();
-    v.extend(
-        all.iter()
-            .map(|x| (code(*x).to_string(), t.code(prefix, code(*x)))),
-    );
-    v
 }
 
 /// The proposals the user may see in a committee.
