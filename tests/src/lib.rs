@@ -195,6 +195,8 @@ pub const ACCOUNTS: &[(&str, &str, &str)] = &[
     ("staff_c2", "staff", "county2"),
     // Staff of the information office (public-opinion pieces and the bulletin).
     ("info_r", "staff", "region"),
+    // A citizen with an account, who follows their input at a studio.
+    ("citizen_r", "citizen", "region"),
 ];
 
 impl TestApp {

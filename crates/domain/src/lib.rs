@@ -2,6 +2,7 @@
 //! validation of every form. Nothing here does I/O, so every rule is testable
 //! in isolation and shared by the web pages and the JSON API alike.
 
+pub mod citizens;
 pub mod files;
 pub mod members;
 pub mod opinions;

@@ -559,11 +559,12 @@ async fn fill(
             &grants[i],
         )
     };
-    let (writer, writer2, staff, leader) = (
+    let (writer, writer2, staff, leader, citizen) = (
         as_account(2)?,
         as_account(3)?,
         as_account(1)?,
         as_account(5)?,
+        as_account(6)?,
     );
     let opinions_made = opinions::fill(
         tx,
@@ -572,6 +573,7 @@ async fn fill(
             writers: [&writer, &writer2],
             staff: &staff,
             leader: &leader,
+            citizen: &citizen,
         },
     )
     .await?;

@@ -7,6 +7,7 @@ pub mod attachments;
 pub mod audit;
 pub mod backup;
 pub mod cache;
+pub mod citizens;
 pub mod clock;
 pub mod commitments;
 pub mod db;
@@ -23,6 +24,7 @@ pub mod page;
 pub mod platform;
 pub mod proposals;
 pub mod search_feed;
+pub mod studios;
 
 pub use db::{Db, Tx};
 pub use error::StoreError;

@@ -27,6 +27,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0002_proposals"),
     migration!("0003_proposal_records"),
     migration!("0004_opinions"),
+    migration!("0005_citizen_voice"),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that several servers starting

@@ -343,8 +343,9 @@ async fn write_sources(
     committee_id: i64,
     sources: &[rules::Source],
 ) -> Result<(), StoreError> {
+    // A citizen's voice is kept through the writer's edits: it is no choice of theirs.
     on_tx!(tx, |c| sqlx::query(
-        "DELETE FROM opinion_sources WHERE opinion_id = $1"
+        "DELETE FROM opinion_sources WHERE opinion_id = $1 AND citizen_input_id IS NULL"
     )
     .bind(o_id)
     .execute(c)
@@ -468,6 +469,63 @@ pub async fn create_draft_in(
     )
     .await?;
     load_tx(tx, id).await?.ok_or(StoreError::NotFound)
+}
+
+/// A citizen's input being turned into a piece (see `crate::citizens`).
+#[derive(Debug, Clone)]
+pub struct CitizenVoice {
+    pub input_id: i64,
+    pub studio_id: i64,
+    /// The citizen's account, when they were signed in: they hear back.
+    pub user_id: Option<i64>,
+    pub name: String,
+    pub title: String,
+    pub body: String,
+}
+
+/// A draft piece from a citizen's input, written by the caller (a studio
+/// member or staff): its sources are the caller, the studio and the citizen.
+pub(crate) async fn create_from_citizen_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    committee_id: i64,
+    from: &CitizenVoice,
+) -> Result<Opinion, StoreError> {
+    let me = own_source(tx, caller, committee_id).await?;
+    let mut sources = vec![rules::SourceInput {
+        kind: me.kind.as_str().into(),
+        member_id: me.member_id,
+        body_id: None,
+    }];
+    sources.push(rules::SourceInput {
+        kind: SourceKind::Studio.as_str().into(),
+        member_id: None,
+        body_id: Some(from.studio_id),
+    });
+    // A citizen's title may be longer than a piece allows only if the rules
+    // change; cut to fit rather than refuse the studio's member.
+    let input = OpinionInput {
+        title: from.title.chars().take(rules::MAX_TITLE).collect(),
+        body: from.body.clone(),
+        category: domain::proposals::Category::Society.as_str().into(),
+        region: String::new(),
+        urgency: rules::Urgency::Normal.as_str().into(),
+        sources,
+    };
+    let o = create_draft_in(tx, caller, committee_id, &input).await?;
+    on_tx!(tx, |c| sqlx::query(
+        "INSERT INTO opinion_sources (opinion_id, kind, user_id, citizen_input_id, label)
+         VALUES ($1, $2, $3, $4, $5)"
+    )
+    .bind(o.id)
+    .bind(SourceKind::Citizen.as_str())
+    .bind(from.user_id)
+    .bind(from.input_id)
+    .bind(&from.name)
+    .execute(c)
+    .await
+    .map(|_| ())?);
+    Ok(o)
 }
 
 /// The writer edits a draft.

@@ -67,6 +67,15 @@ impl Ctx {
         }
     }
 
+    /// The caller of commands open to everyone: the signed-in user, or an
+    /// anonymous visitor known by address.
+    pub fn visitor(&self) -> Caller {
+        match &self.user {
+            Some(u) => Caller::user(u.actor.clone(), self.ip.clone()),
+            None => Caller::anonymous(self.ip.clone()),
+        }
+    }
+
     /// The signed-in user; fails when not signed in.
     pub fn signed_in(&self) -> Result<&SignedIn, WebError> {
         self.user.as_deref().ok_or(WebError::Unauthenticated)

@@ -191,6 +191,7 @@ mod tests {
             "src/members",
             "src/proposals",
             "src/opinions",
+            "src/citizens",
             "src/notifications",
         ] {
             for e in std::fs::read_dir(format!("{root}/{dir}"))

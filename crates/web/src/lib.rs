@@ -2,6 +2,7 @@
 //! per area, over the same store commands.
 
 pub mod api_extract;
+pub mod citizens;
 pub mod ctx;
 pub mod download;
 pub mod error;
@@ -52,6 +53,7 @@ impl utoipa::Modify for BearerAuth {
 }
 
 fn api_router() -> OpenApiRouter<AppState> {
+    use citizens::api as cz;
     use members::api as m;
     use opinions::api as op;
     use opinions::export as ox;
@@ -100,6 +102,12 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(op::get_bulletin))
         .routes(routes!(op::bulletin_action))
         .routes(routes!(op::order_bulletin))
+        .routes(routes!(cz::studio_challenge))
+        .routes(routes!(cz::submit_input, cz::studio_inputs))
+        .routes(routes!(cz::input_status))
+        .routes(routes!(cz::my_inputs))
+        .routes(routes!(cz::take_up))
+        .routes(routes!(cz::studio_members, cz::set_studio_members))
         .routes(routes!(notifications::list_notifications))
         .routes(routes!(notifications::read_notification))
         .routes(routes!(notifications::read_all_notifications))
@@ -170,6 +178,7 @@ async fn plain_rejections(req: axum::extract::Request, next: axum::middleware::N
 /// The whole application: pages, API, static files, with the context
 /// middleware and the security headers.
 pub fn router(state: AppState) -> Router {
+    use citizens::pages as czp;
     use members::pages as mp;
     use opinions::pages as opp;
     use platform::{org_pages as op, pages as pp, user_pages as up};
@@ -266,6 +275,12 @@ pub fn router(state: AppState) -> Router {
         .route("/bulletins/{id}", get(opp::bulletin_show))
         .route("/bulletins/{id}/actions/{step}", post(opp::bulletin_act))
         .route("/bulletins/{id}/move", post(opp::bulletin_move))
+        .route("/studios", get(czp::list))
+        .route("/studios/{id}", get(czp::show))
+        .route("/studios/{id}/inputs", post(czp::submit))
+        .route("/studios/{id}/members", post(czp::set_members))
+        .route("/citizen-inputs/{id}/take-up", post(czp::take_up))
+        .route("/inputs", get(czp::status_form).post(czp::status_lookup))
         .route("/healthz", get(healthz))
         .route("/api/openapi.json", get(openapi_json));
     const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";

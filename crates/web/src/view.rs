@@ -66,14 +66,21 @@ impl Chrome {
                 add("/admin/events", "nav.events");
             }
             add("/public/proposals", "public.answers");
+            add("/studios", "nav.voice");
+            add("/inputs", "nav.inputs");
             add("/account", "nav.account");
         } else {
-            let current = path.starts_with("/public");
-            nav.push(Nav {
-                href: "/public/proposals",
-                label: t.s("public.answers"),
-                current,
-            });
+            for (href, key) in [
+                ("/public/proposals", "public.answers"),
+                ("/studios", "nav.voice"),
+                ("/inputs", "nav.inputs"),
+            ] {
+                nav.push(Nav {
+                    href,
+                    label: t.s(key),
+                    current: path.starts_with(href),
+                });
+            }
         }
         Chrome {
             t,

@@ -4,10 +4,12 @@
 //! same commands as the pages, so the trail is complete.
 
 use crate::Caller;
-use crate::db::Tx;
+use crate::citizens;
+use crate::db::{Tx, on_tx};
 use crate::error::StoreError;
 use crate::opinions::{self, Action, BulletinAction};
 use crate::platform::bodies;
+use domain::citizens::CitizenInput;
 use domain::opinions::{LeaderLevel, OpinionInput, Recipient, SourceInput};
 use domain::platform::{BodyInput, BodyKind};
 
@@ -92,6 +94,71 @@ pub(super) struct Actors<'a> {
     pub writers: [&'a Caller; 2],
     pub staff: &'a Caller,
     pub leader: &'a Caller,
+    pub citizen: &'a Caller,
+}
+
+/// The writers answer the first studio's public form; the citizen account
+/// has left input there that a member took up and submitted, and two
+/// visitors' input waits in its inbox.
+async fn citizens_voice(
+    tx: &mut Tx,
+    region: i64,
+    studio_id: i64,
+    who: &Actors<'_>,
+) -> Result<usize, StoreError> {
+    for w in who.writers {
+        on_tx!(tx, |c| sqlx::query(
+            "INSERT INTO studio_members (studio_id, member_id)
+             SELECT $1, id FROM members WHERE user_id = $2 AND committee_id = $3"
+        )
+        .bind(studio_id)
+        .bind(w.actor.user_id)
+        .bind(region)
+        .execute(c)
+        .await
+        .map(|_| ())?);
+    }
+    let studio = crate::studios::get_tx(tx, studio_id).await?;
+    let inputs = [
+        (
+            who.citizen.clone(),
+            "小区门口路灯坏了三个月",
+            "解放路小区东门外三盏路灯一直不亮，晚上老人出门不安全。\n希望尽快修好。",
+            "刘晓燕",
+        ),
+        (
+            Caller::anonymous(Some("203.0.113.7".into())),
+            "菜市场凌晨卸货噪音大",
+            "每天凌晨四点开始卸货，附近居民睡不好。\n建议规定卸货时间。",
+            "王先生",
+        ),
+        (
+            Caller::anonymous(Some("198.51.100.23".into())),
+            "希望增开一趟去县医院的公交",
+            "住在开发区的老人去县医院要换两次车。",
+            "",
+        ),
+    ];
+    let mut first = None;
+    for (caller, title, body, name) in inputs {
+        let f = CitizenInput {
+            title: title.into(),
+            body: body.into(),
+            name: name.into(),
+            contact: String::new(),
+        }
+        .validate()
+        .map_err(StoreError::Invalid)?;
+        let receipt = crate::ids::new_token()?;
+        let id = citizens::insert_in(tx, &caller, &studio, &f, &receipt).await?;
+        first.get_or_insert(id);
+    }
+    if let Some(id) = first {
+        let o = citizens::take_up_in(tx, who.writers[0], id).await?;
+        opinions::act_in(tx, who.writers[0], o.id, Action::Submit, None).await?;
+        return Ok(1);
+    }
+    Ok(0)
 }
 
 /// Seeds the studios, pieces and bulletins; answers how many pieces.
@@ -113,6 +180,7 @@ pub(super) async fn fill(tx: &mut Tx, region: i64, who: &Actors<'_>) -> Result<u
                 .id,
         );
     }
+    let from_citizens = citizens_voice(tx, region, studios[0], who).await?;
     bodies::create_in(
         tx,
         &sys,
@@ -240,5 +308,5 @@ pub(super) async fn fill(tx: &mut Tx, region: i64, who: &Actors<'_>) -> Result<u
         },
     )
     .await?;
-    Ok(ids.len())
+    Ok(ids.len() + from_citizens)
 }

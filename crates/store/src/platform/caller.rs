@@ -24,6 +24,27 @@ impl Caller {
         }
     }
 
+    /// A visitor who has not signed in (a citizen at a studio's public
+    /// form): no grants, recorded in events by address alone.
+    pub fn anonymous(ip: Option<String>) -> Self {
+        Caller {
+            actor: Actor {
+                user_id: 0,
+                username: "anonymous".into(),
+                display_name: String::new(),
+                home_committee_id: 0,
+                grants: vec![],
+            },
+            ip,
+            system: false,
+        }
+    }
+
+    /// Whether this is a visitor who has not signed in.
+    pub fn is_anonymous(&self) -> bool {
+        !self.system && self.actor.user_id == 0
+    }
+
     /// The system itself (command line, demo seeding).
     pub fn system() -> Self {
         Caller {
@@ -65,6 +86,6 @@ impl Caller {
 
     /// The user id recorded in events, `None` for the system.
     pub fn actor_id(&self) -> Option<i64> {
-        (!self.system).then_some(self.actor.user_id)
+        (!self.system && self.actor.user_id != 0).then_some(self.actor.user_id)
     }
 }
