@@ -845,3 +845,112 @@ async fn an_open_issue_is_put_in_order() {
         .await;
     assert_eq!(problem(&late), (409, "wrong_state".into()));
 }
+
+#[tokio::test]
+async fn pieces_carry_files_and_show_what_staff_changed() {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    let app = TestApp::new().await;
+    let member = app.token("member_r").await;
+    let member2 = app.token("member2_r").await;
+    let info = app.token("info_r").await;
+    let upload = |who: &str, id: i64, name: &str, bytes: &[u8]| {
+        let (ct, body) = xieshang_tests::multipart(&[], Some((name, bytes)));
+        Request::post(format!("/api/v1/opinions/{id}/attachments"))
+            .header(header::AUTHORIZATION, format!("Bearer {who}"))
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .expect("request")
+    };
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+    let id = app
+        .api(
+            Method::POST,
+            "/opinions",
+            Some(&member),
+            Some(piece("村里养老站缺人")),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .expect("id");
+
+    // The writer attaches while drafting; nobody else can, and a fake PDF is refused.
+    let r = app.send(upload(&member, id, "走访记录.pdf", &pdf)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["record_type"], "opinion");
+    let file = r.json()["id"].as_i64().expect("file");
+    assert_eq!(
+        app.send(upload(&member2, id, "x.pdf", &pdf)).await.status,
+        StatusCode::NOT_FOUND,
+        "another member does not see the draft"
+    );
+    assert_eq!(
+        problem(&app.send(upload(&member, id, "x.pdf", b"<html>")).await),
+        (422, "file_type".into())
+    );
+
+    // Submitted: the writer may no longer add; staff may, and read the writer's file.
+    step(&app, &member, id, "submit", json!({})).await;
+    assert_eq!(
+        problem(&app.send(upload(&member, id, "y.pdf", &pdf)).await),
+        (409, "wrong_state".into())
+    );
+    assert_eq!(
+        app.api(
+            Method::DELETE,
+            &format!("/attachments/{file}"),
+            Some(&member),
+            None
+        )
+        .await
+        .status,
+        StatusCode::CONFLICT,
+        "nor remove one"
+    );
+    let got = app
+        .api(
+            Method::GET,
+            &format!("/attachments/{file}"),
+            Some(&info),
+            None,
+        )
+        .await;
+    assert_eq!(got.status, StatusCode::OK);
+    assert_eq!(got.bytes, pdf);
+    step(&app, &info, id, "start-editing", json!({})).await;
+    let r = app.send(upload(&info, id, "核实材料.pdf", &pdf)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let list = app
+        .api(
+            Method::GET,
+            &format!("/opinions/{id}/attachments"),
+            Some(&member),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(list.as_array().map(Vec::len), Some(2));
+
+    // Staff rewrite it; the page marks what changed against the submitted text.
+    let edited = step(
+        &app,
+        &info,
+        id,
+        "edit",
+        json!({"title": "关于养老站护理员短缺的情况反映",
+            "body": "多个村反映：养老服务站缺少专职护理员，老人白天无人照看。\n建议：县里统一招聘。"}),
+    )
+    .await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
+    let (cookie, _) = app.web_login("info_r").await;
+    let page = app
+        .page(Method::GET, &format!("/opinions/{id}"), &cookie, None)
+        .await;
+    assert!(page.body.contains("<ins>专职</ins>"), "{}", page.body);
+    assert!(page.body.contains("走访记录.pdf") && page.body.contains("核实材料.pdf"));
+    assert!(
+        page.body.contains("enctype=\"multipart/form-data\""),
+        "staff may still add files"
+    );
+}

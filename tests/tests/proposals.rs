@@ -5,7 +5,7 @@
 use domain::proposals::ProposalInput;
 use store::StoreError;
 use store::proposals::{self, Action};
-use xieshang_tests::{TestApp, caller, member_id};
+use xieshang_tests::{TestApp, caller, member_id, multipart};
 
 fn draft(title: &str) -> ProposalInput {
     ProposalInput {
@@ -1688,28 +1688,6 @@ async fn the_deadline_job_warns_and_flags_once_even_when_two_servers_run_it() {
         .api(Method::GET, "/notifications?unread=true", Some(&unit), None)
         .await;
     assert_eq!(r.json()["total"], 0);
-}
-
-/// A multipart/form-data body with these text fields and one file.
-fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
-    let boundary = "xsBoundary7MA4YWxkTrZu0gW";
-    let mut body = Vec::new();
-    for (k, v) in fields {
-        body.extend(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                .as_bytes(),
-        );
-    }
-    if let Some((name, bytes)) = file {
-        body.extend(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
-                .as_bytes(),
-        );
-        body.extend(bytes);
-        body.extend(b"\r\n");
-    }
-    body.extend(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 #[tokio::test]

@@ -1,12 +1,14 @@
-//! Files attached to proposals: the proposer's own (while drafting) and the
-//! lead units' reply documents (while handling). Whoever may read the
-//! proposal may download them; the uploader may remove one while it could
-//! still have been added.
+//! Files attached to proposals (the proposer's own while drafting, the lead
+//! units' reply documents while handling) and to public-opinion pieces (the
+//! writer's while drafting, information staff's while editing). Whoever may
+//! read the record may download them; the uploader may remove one while it
+//! could still have been added. One set of file rules for both.
 
 use crate::Caller;
 use crate::audit::{self, Change};
 use crate::db::{Db, Tx, on_tx};
 use crate::error::StoreError;
+use crate::opinions;
 use crate::proposals::{self, Proposal};
 use domain::files::{self, FileKind};
 use domain::proposals::{Part, State};
@@ -39,10 +41,89 @@ impl Purpose {
     }
 }
 
+/// The record a file belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    Proposal(i64),
+    Opinion(i64),
+}
+
+impl Owner {
+    fn of(record_type: &str, id: i64) -> Owner {
+        if record_type == "opinion" {
+            Owner::Opinion(id)
+        } else {
+            Owner::Proposal(id)
+        }
+    }
+    fn record_type(self) -> &'static str {
+        match self {
+            Owner::Proposal(_) => "proposal",
+            Owner::Opinion(_) => "opinion",
+        }
+    }
+    fn id(self) -> i64 {
+        match self {
+            Owner::Proposal(id) | Owner::Opinion(id) => id,
+        }
+    }
+}
+
+/// The record as the file rules need it: its committee, and whether the
+/// caller may add a file of the purpose now (and for which unit).
+struct Held {
+    committee_id: i64,
+    may_add: Result<Option<i64>, StoreError>,
+}
+
+/// Loads the owner if the caller may read it, with what they may add.
+async fn hold(
+    tx: &mut Tx,
+    caller: &Caller,
+    owner: Owner,
+    purpose: Purpose,
+) -> Result<Held, StoreError> {
+    match owner {
+        Owner::Proposal(id) => {
+            let (p, part) = proposals::load_visible(tx, caller, id).await?;
+            let may_add = may_add(tx, caller, &p, part, purpose).await;
+            Ok(Held {
+                committee_id: p.committee_id,
+                may_add,
+            })
+        }
+        Owner::Opinion(id) => {
+            use domain::opinions::{Part as OPart, State as OState};
+            let (o, part) = opinions::load_visible(tx, caller, id).await?;
+            let wrong = || {
+                Err(StoreError::Conflict {
+                    code: "wrong_state",
+                    current: Some(o.state.clone()),
+                })
+            };
+            let writer = part == OPart::Source && o.submitter_user_id == caller.actor.user_id;
+            let may_add = match (purpose, part, o.state()) {
+                (Purpose::Reply, _, _) => Err(StoreError::invalid("purpose", "invalid_choice")),
+                (_, OPart::Staff, OState::Submitted | OState::Editing) => Ok(None),
+                (_, _, OState::Draft) if writer => Ok(None),
+                (_, OPart::Staff, _) => wrong(),
+                _ if writer => wrong(),
+                _ => Err(StoreError::Forbidden),
+            };
+            Ok(Held {
+                committee_id: o.committee_id,
+                may_add,
+            })
+        }
+    }
+}
+
 /// An attachment without its bytes.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Attachment {
     pub id: i64,
+    /// `proposal` or `opinion`.
+    pub record_type: String,
     pub record_id: i64,
     /// `attachment` or `reply`.
     pub purpose: String,
@@ -59,7 +140,7 @@ pub struct Attachment {
     pub created_at: i64,
 }
 
-const COLUMNS: &str = "a.id, a.record_id, a.purpose, a.unit_id, u.name AS unit_name, a.file_name, a.content_type, a.size, a.sha256, a.uploaded_by, a.created_at";
+const COLUMNS: &str = "a.id, a.record_type, a.record_id, a.purpose, a.unit_id, u.name AS unit_name, a.file_name, a.content_type, a.size, a.sha256, a.uploaded_by, a.created_at";
 
 /// Who may add a file of this purpose to `p` now, and for which unit.
 async fn may_add(
@@ -103,7 +184,7 @@ async fn may_add(
 pub async fn add(
     db: &Db,
     caller: &Caller,
-    proposal_id: i64,
+    owner: Owner,
     purpose: Purpose,
     name: &str,
     bytes: &[u8],
@@ -118,14 +199,14 @@ pub async fn add(
         files::sniff(bytes).ok_or_else(|| StoreError::invalid("file", "file_type"))?;
     let file_name = files::clean_name(name, kind);
     let mut tx = db.begin().await?;
-    let (p, part) = proposals::load_visible(&mut tx, caller, proposal_id).await?;
-    let unit = may_add(&mut tx, caller, &p, part, purpose).await?;
+    let held = hold(&mut tx, caller, owner, purpose).await?;
+    let unit = held.may_add?;
     let count: i64 = on_tx!(&mut tx, |c| {
         sqlx::query_scalar(
             "SELECT COUNT(*) FROM attachments WHERE record_type = $1 AND record_id = $2",
         )
-        .bind("proposal")
-        .bind(p.id)
+        .bind(owner.record_type())
+        .bind(owner.id())
         .fetch_one(c)
         .await?
     });
@@ -142,9 +223,9 @@ pub async fn add(
             "INSERT INTO attachments (committee_id, record_type, record_id, purpose, unit_id, file_name, content_type, size, sha256, data, uploaded_by, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
         )
-        .bind(p.committee_id)
-        .bind("proposal")
-        .bind(p.id)
+        .bind(held.committee_id)
+        .bind(owner.record_type())
+        .bind(owner.id())
         .bind(purpose.as_str())
         .bind(unit)
         .bind(&file_name)
@@ -160,10 +241,13 @@ pub async fn add(
     audit::append(
         &mut tx,
         Change {
-            committee_id: Some(p.committee_id),
-            action: "proposal.attach",
-            record_type: "proposal",
-            record_id: Some(p.id),
+            committee_id: Some(held.committee_id),
+            action: match owner {
+                Owner::Proposal(_) => "proposal.attach",
+                Owner::Opinion(_) => "opinion.attach",
+            },
+            record_type: owner.record_type(),
+            record_id: Some(owner.id()),
             changes: json!({"attachment_id": id, "purpose": purpose.as_str(), "file_name": file_name, "size": bytes.len(), "sha256": sha}),
             caller,
         },
@@ -187,21 +271,18 @@ async fn one_tx(tx: &mut Tx, id: i64) -> Result<Attachment, StoreError> {
     .ok_or(StoreError::NotFound)
 }
 
-/// The files of a proposal the caller may read.
-pub async fn of_proposal(
-    db: &Db,
-    caller: &Caller,
-    proposal_id: i64,
-) -> Result<Vec<Attachment>, StoreError> {
+/// The files of a record the caller may read.
+pub async fn of(db: &Db, caller: &Caller, owner: Owner) -> Result<Vec<Attachment>, StoreError> {
     let mut tx = db.begin_read().await?;
-    proposals::load_visible(&mut tx, caller, proposal_id).await?;
+    hold(&mut tx, caller, owner, Purpose::Attachment).await?;
     let sql = format!(
         "SELECT {COLUMNS} FROM attachments a LEFT JOIN units u ON u.id = a.unit_id
-         WHERE a.record_type = 'proposal' AND a.record_id = $1 ORDER BY a.id"
+         WHERE a.record_type = $1 AND a.record_id = $2 ORDER BY a.id"
     );
     let rows = on_tx!(&mut tx, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(proposal_id)
+            .bind(owner.record_type())
+            .bind(owner.id())
             .fetch_all(c)
             .await?
     });
@@ -209,7 +290,7 @@ pub async fn of_proposal(
     Ok(rows)
 }
 
-/// An attachment with its bytes, if the caller may read its proposal.
+/// An attachment with its bytes, if the caller may read its record.
 pub async fn download(
     db: &Db,
     caller: &Caller,
@@ -217,7 +298,13 @@ pub async fn download(
 ) -> Result<(Attachment, Vec<u8>), StoreError> {
     let mut tx = db.begin_read().await?;
     let a = one_tx(&mut tx, id).await?;
-    proposals::load_visible(&mut tx, caller, a.record_id).await?;
+    hold(
+        &mut tx,
+        caller,
+        Owner::of(&a.record_type, a.record_id),
+        Purpose::Attachment,
+    )
+    .await?;
     let data: Vec<u8> = on_tx!(&mut tx, |c| {
         sqlx::query_scalar("SELECT data FROM attachments WHERE id = $1")
             .bind(id)
@@ -233,12 +320,13 @@ pub async fn download(
 pub async fn remove(db: &Db, caller: &Caller, id: i64) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
     let a = one_tx(&mut tx, id).await?;
-    let (p, part) = proposals::load_visible(&mut tx, caller, a.record_id).await?;
+    let owner = Owner::of(&a.record_type, a.record_id);
+    let purpose = Purpose::parse(&a.purpose).unwrap_or(Purpose::Attachment);
+    let held = hold(&mut tx, caller, owner, purpose).await?;
     if a.uploaded_by != caller.actor.user_id {
         return Err(StoreError::Forbidden);
     }
-    let purpose = Purpose::parse(&a.purpose).unwrap_or(Purpose::Attachment);
-    may_add(&mut tx, caller, &p, part, purpose).await?;
+    held.may_add?;
     on_tx!(&mut tx, |c| {
         sqlx::query("DELETE FROM attachments WHERE id = $1")
             .bind(id)
@@ -249,10 +337,13 @@ pub async fn remove(db: &Db, caller: &Caller, id: i64) -> Result<(), StoreError>
     audit::append(
         &mut tx,
         Change {
-            committee_id: Some(p.committee_id),
-            action: "proposal.detach",
-            record_type: "proposal",
-            record_id: Some(p.id),
+            committee_id: Some(held.committee_id),
+            action: match owner {
+                Owner::Proposal(_) => "proposal.detach",
+                Owner::Opinion(_) => "opinion.detach",
+            },
+            record_type: owner.record_type(),
+            record_id: Some(owner.id()),
             changes: json!({"attachment_id": id, "file_name": a.file_name}),
             caller,
         },

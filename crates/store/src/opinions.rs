@@ -200,7 +200,7 @@ async fn load_tx(tx: &mut Tx, id: i64) -> Result<Option<Opinion>, StoreError> {
 
 /// Loads a piece the caller may see, with their part: its sources always,
 /// staff, leaders and admins of the committee once it is submitted.
-async fn load_visible(
+pub(crate) async fn load_visible(
     tx: &mut Tx,
     caller: &Caller,
     id: i64,

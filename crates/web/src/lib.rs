@@ -95,6 +95,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(op::get_opinion, op::update_opinion))
         .routes(routes!(op::opinion_action))
         .routes(routes!(op::opinion_counts))
+        .routes(routes!(op::list_opinion_files, op::upload_opinion_file))
         .routes(routes!(ox::list_xlsx))
         .routes(routes!(ox::list_csv))
         .routes(routes!(op::opinion_events))
@@ -268,6 +269,11 @@ pub fn router(state: AppState) -> Router {
         .route("/opinions/new", get(opp::new_form).post(opp::create))
         .route("/opinions/{id}", get(opp::show))
         .route("/opinions/{id}/actions/{step}", post(opp::act))
+        .route("/opinions/{id}/attachments", post(opp::upload))
+        .route(
+            "/opinions/{id}/attachments/{aid}/delete",
+            post(opp::remove_file),
+        )
         .route(
             "/bulletins",
             get(opp::bulletins_list).post(opp::bulletin_open),

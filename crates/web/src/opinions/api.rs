@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use domain::opinions::{LeaderLevel, OpinionInput, Recipient, SourceInput, Step};
 use serde::{Deserialize, Serialize};
 use store::StoreError;
+use store::attachments::{self, Attachment, Owner};
 use store::audit::{self, Event};
 use store::opinions::{
     self, Action, Bulletin, BulletinAction, Opinion, OpinionFilter, Outcome, Report, Source,
@@ -539,4 +540,44 @@ pub async fn order_bulletin(
         )
         .await?,
     ))
+}
+
+/// The files of a piece.
+#[utoipa::path(get, path = "/opinions/{id}/attachments", tag = "opinions", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<Attachment>), (status = 404, body = Problem)))]
+pub async fn list_opinion_files(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> WebResult<Json<Vec<Attachment>>> {
+    Ok(Json(
+        attachments::of(&state.db, &ctx.caller()?, Owner::Opinion(id)).await?,
+    ))
+}
+
+/// Attaches a file to a piece (multipart form: `file`): its writer while
+/// drafting, information staff while it is submitted or being edited. The
+/// same rules as proposals: PDF, DOCX, XLSX, JPEG or PNG up to 10 MB, ten at
+/// most, told from the content. Download and remove through `/attachments/{id}`.
+#[utoipa::path(post, path = "/opinions/{id}/attachments", tag = "opinions", params(("id" = i64, Path)),
+    request_body(content_type = "multipart/form-data", description = "`file`"),
+    responses((status = 201, body = Attachment), (status = 403, body = Problem), (status = 409, body = Problem),
+        (status = 413, body = Problem), (status = 422, body = Problem)))]
+pub async fn upload_opinion_file(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    m: axum::extract::Multipart,
+) -> WebResult<Response> {
+    let u = crate::proposals::files::read_upload(m).await?;
+    let a = attachments::add(
+        &state.db,
+        &ctx.caller()?,
+        Owner::Opinion(id),
+        u.purpose,
+        &u.name,
+        &u.bytes,
+    )
+    .await?;
+    Ok((axum::http::StatusCode::CREATED, Json(a)).into_response())
 }

@@ -22,6 +22,7 @@ use domain::platform::{BodyKind, Permission, Role};
 use domain::proposals::Category;
 use serde::Deserialize;
 use store::StoreError;
+use store::attachments::Owner;
 use store::opinions::{
     self, Bulletin, BulletinAction, Opinion, OpinionFilter, Outcome, Report, Source,
 };
@@ -407,6 +408,12 @@ struct OpinionPage {
     alert: Option<String>,
     /// (time, actor, what)
     timeline: Vec<(String, String, String)>,
+    files: Vec<store::attachments::Attachment>,
+    /// `attachment` when the user may add files now.
+    attach: Option<&'static str>,
+    me: i64,
+    /// The staff's rewrite against the submitted text, when there is one.
+    diff: Option<Vec<(char, String)>>,
 }
 
 /// The steps the part may take now, with their fields.
@@ -529,6 +536,19 @@ async fn opinion_page(
             )
         })
         .collect();
+    let files = store::attachments::of(&state.db, &caller, Owner::Opinion(id)).await?;
+    let writer = part == Part::Source && o.submitter_user_id == caller.actor.user_id;
+    let attach = match (part, o.state()) {
+        (Part::Staff, rules::State::Submitted | rules::State::Editing) => Some("attachment"),
+        (_, rules::State::Draft) if writer => Some("attachment"),
+        _ => None,
+    };
+    let diff = o.submitted_body.as_ref().map(|before| {
+        domain::diff::chars(before, &o.body)
+            .into_iter()
+            .map(|(k, text)| (k.mark(), text))
+            .collect()
+    });
     let mut r = html(OpinionPage {
         c: Chrome::new(ctx, "/opinions"),
         sources: opinions::sources(&state.db, id).await?,
@@ -537,6 +557,10 @@ async fn opinion_page(
         steps,
         alert,
         timeline,
+        files,
+        attach,
+        me: caller.actor.user_id,
+        diff,
     })?;
     *r.status_mut() = status;
     Ok(r)
@@ -806,6 +830,55 @@ pub async fn bulletin_move(
         Ok(_) => Ok(Redirect::to(&format!("/bulletins/{id}")).into_response()),
         Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Forbidden)) => {
             bulletin_page(&state, &ctx, id, Some(&e)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Uploads a file from the piece's page.
+pub async fn upload(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    m: axum::extract::Multipart,
+) -> WebResult<Response> {
+    let r = match crate::proposals::files::read_upload(m).await {
+        Ok(u) => store::attachments::add(
+            &state.db,
+            &ctx.caller()?,
+            Owner::Opinion(id),
+            u.purpose,
+            &u.name,
+            &u.bytes,
+        )
+        .await
+        .map(|_| ()),
+        Err(WebError::Store(e)) => Err(e),
+        Err(e) => return Err(e),
+    };
+    back_to_piece(&state, &ctx, id, r).await
+}
+
+/// Removes a file from the piece's page.
+pub async fn remove_file(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, aid)): Path<(i64, i64)>,
+) -> WebResult<Response> {
+    let r = store::attachments::remove(&state.db, &ctx.caller()?, aid).await;
+    back_to_piece(&state, &ctx, id, r).await
+}
+
+async fn back_to_piece(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    r: Result<(), StoreError>,
+) -> WebResult<Response> {
+    match r {
+        Ok(()) => Ok(Redirect::to(&format!("/opinions/{id}")).into_response()),
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Forbidden)) => {
+            opinion_page(state, ctx, id, Some(&e)).await
         }
         Err(e) => Err(e.into()),
     }

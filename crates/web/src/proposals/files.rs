@@ -13,18 +13,18 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use store::StoreError;
-use store::attachments::{self, Attachment, Purpose};
+use store::attachments::{self, Attachment, Owner, Purpose};
 use store::commitments::{self, Commitment};
 use utoipa::ToSchema;
 
 /// An upload: its purpose, file name and bytes, read from a multipart form.
-struct Upload {
-    purpose: Purpose,
-    name: String,
-    bytes: Vec<u8>,
+pub(crate) struct Upload {
+    pub(crate) purpose: Purpose,
+    pub(crate) name: String,
+    pub(crate) bytes: Vec<u8>,
 }
 
-async fn read_upload(mut m: Multipart) -> WebResult<Upload> {
+pub(crate) async fn read_upload(mut m: Multipart) -> WebResult<Upload> {
     let mut purpose = Purpose::Attachment;
     let mut file = None;
     let bad = |e: axum::extract::multipart::MultipartError| {
@@ -68,7 +68,7 @@ pub async fn list_attachments(
     Path(id): Path<i64>,
 ) -> WebResult<Json<Vec<Attachment>>> {
     Ok(Json(
-        attachments::of_proposal(&state.db, &ctx.caller()?, id).await?,
+        attachments::of(&state.db, &ctx.caller()?, Owner::Proposal(id)).await?,
     ))
 }
 
@@ -86,7 +86,15 @@ pub async fn upload_attachment(
     m: Multipart,
 ) -> WebResult<Response> {
     let u = read_upload(m).await?;
-    let a = attachments::add(&state.db, &ctx.caller()?, id, u.purpose, &u.name, &u.bytes).await?;
+    let a = attachments::add(
+        &state.db,
+        &ctx.caller()?,
+        Owner::Proposal(id),
+        u.purpose,
+        &u.name,
+        &u.bytes,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(a)).into_response())
 }
 
@@ -196,9 +204,16 @@ pub async fn upload_page(
     m: Multipart,
 ) -> WebResult<Response> {
     let r = match read_upload(m).await {
-        Ok(u) => attachments::add(&state.db, &ctx.caller()?, id, u.purpose, &u.name, &u.bytes)
-            .await
-            .map(|_| ()),
+        Ok(u) => attachments::add(
+            &state.db,
+            &ctx.caller()?,
+            Owner::Proposal(id),
+            u.purpose,
+            &u.name,
+            &u.bytes,
+        )
+        .await
+        .map(|_| ()),
         Err(WebError::Store(e)) => Err(e),
         Err(e) => return Err(e),
     };

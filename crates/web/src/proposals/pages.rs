@@ -822,7 +822,12 @@ pub(crate) async fn proposal_page(
         Vec::new()
     };
     let may_merge = reviewing && p.state() == rules::State::UnderReview;
-    let files = store::attachments::of_proposal(&state.db, &caller, p.id).await?;
+    let files = store::attachments::of(
+        &state.db,
+        &caller,
+        store::attachments::Owner::Proposal(p.id),
+    )
+    .await?;
     let my_units: Vec<i64> = caller
         .actor
         .grants
