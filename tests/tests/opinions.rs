@@ -954,3 +954,83 @@ async fn pieces_carry_files_and_show_what_staff_changed() {
         "staff may still add files"
     );
 }
+
+#[tokio::test]
+async fn pieces_are_found_by_a_chinese_word_inside_a_sentence() {
+    let app = TestApp::new().await;
+    let member = app.token("member_r").await;
+    let member2 = app.token("member2_r").await;
+    let info = app.token("info_r").await;
+    let mut ids = Vec::new();
+    for (who, title, body) in [
+        (
+            &member,
+            "山区就医路远",
+            "偏远山村到乡镇卫生院需一个多小时车程。",
+        ),
+        (
+            &member,
+            "冷链物流短板",
+            "水果集中上市期缺少冷库，损耗率高。",
+        ),
+        (&member2, "卫生院缺医生", "乡镇卫生院全科医生流失严重。"),
+    ] {
+        let a = app
+            .api(
+                Method::POST,
+                "/opinions",
+                Some(who),
+                Some(json!({"title": title, "body": body, "category": "health"})),
+            )
+            .await;
+        ids.push(a.json()["id"].as_i64().expect("id"));
+    }
+    step(&app, &member, ids[0], "submit", json!({})).await;
+    step(&app, &member, ids[1], "submit", json!({})).await;
+    let found = |who: String, q: &str| {
+        let app = &app;
+        let q = serde_urlencoded::to_string([("q", q)]).expect("q");
+        async move {
+            let a = app
+                .api(Method::GET, &format!("/opinions?{q}"), Some(&who), None)
+                .await;
+            assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+            let mut got: Vec<i64> = a.json()["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .filter_map(|o| o["id"].as_i64())
+                .collect();
+            got.sort_unstable();
+            got
+        }
+    };
+    // "卫生院" sits inside sentences; the draft of member2 is theirs alone.
+    assert_eq!(found(info.clone(), "卫生院").await, vec![ids[0]]);
+    assert_eq!(found(member2.clone(), "卫生院").await, vec![ids[2]]);
+    assert_eq!(found(info.clone(), "冷库").await, vec![ids[1]]);
+    assert!(found(info.clone(), "养老").await.is_empty());
+    // Other filters still apply to the hits.
+    let a = app
+        .api(
+            Method::GET,
+            "/opinions?q=%E5%8D%AB%E7%94%9F%E9%99%A2&state=adopted",
+            Some(&info),
+            None,
+        )
+        .await;
+    assert_eq!(a.json()["total"], 0);
+    let long = "长".repeat(101);
+    assert_eq!(
+        problem(
+            &app.api(
+                Method::GET,
+                &format!("/opinions?q={long}"),
+                Some(&info),
+                None
+            )
+            .await
+        ),
+        (422, "too_long".into())
+    );
+}

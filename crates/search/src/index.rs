@@ -19,9 +19,32 @@ const WRITER_BUDGET: usize = 32 * 1024 * 1024;
 /// Grams of a proposal that a similarity query asks for, the most telling first.
 const SIMILARITY_TERMS: usize = 160;
 
-/// What the index holds of one proposal.
+/// The records the index holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DocKind {
+    Proposal,
+    /// A public-opinion piece.
+    Opinion,
+}
+
+impl DocKind {
+    fn code(self) -> u64 {
+        match self {
+            DocKind::Proposal => 0,
+            DocKind::Opinion => 1,
+        }
+    }
+}
+
+/// One record's document key: ids of the two kinds may be equal.
+fn key(kind: DocKind, id: i64) -> u64 {
+    uid(id) * 2 + kind.code()
+}
+
+/// What the index holds of one record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexDoc {
+    pub kind: DocKind,
     pub id: i64,
     pub committee_id: i64,
     /// The lifecycle state and the proposer: drafts are found only by theirs.
@@ -34,6 +57,8 @@ pub struct IndexDoc {
 #[derive(Clone, Copy)]
 struct Fields {
     id: Field,
+    kind: Field,
+    key: Field,
     committee: Field,
     draft: Field,
     proposer: Field,
@@ -59,6 +84,8 @@ fn schema() -> (Schema, Fields) {
     };
     let f = Fields {
         id: b.add_u64_field("id", INDEXED | FAST | STORED),
+        kind: b.add_u64_field("kind", INDEXED),
+        key: b.add_u64_field("key", INDEXED),
         committee: b.add_u64_field("committee", INDEXED),
         // 1 for a draft, 0 otherwise.
         draft: b.add_u64_field("draft", INDEXED),
@@ -154,11 +181,24 @@ impl ProposalIndex {
         self.applied.load(std::sync::atomic::Ordering::Acquire)
     }
 
-    /// Replaces the documents of `changed` ids with `docs` (a changed id without
-    /// a doc is removed) and records `last_event` as applied, in one commit.
+    /// Replaces the documents of the `changed` proposals with `docs` (a changed
+    /// id without a doc is removed) and records `last_event` as applied.
     pub fn apply(
         &self,
         changed: &[i64],
+        docs: &[IndexDoc],
+        last_event: i64,
+    ) -> tantivy::Result<()> {
+        let keys: Vec<(DocKind, i64)> = changed.iter().map(|&id| (DocKind::Proposal, id)).collect();
+        self.apply_records(&keys, docs, last_event)
+    }
+
+    /// Replaces the documents of the `changed` records with `docs` (a changed
+    /// record without a doc is removed) and records `last_event` as applied,
+    /// in one commit.
+    pub fn apply_records(
+        &self,
+        changed: &[(DocKind, i64)],
         docs: &[IndexDoc],
         last_event: i64,
     ) -> tantivy::Result<()> {
@@ -167,12 +207,14 @@ impl ProposalIndex {
             .writer
             .lock()
             .map_err(|_| tantivy::TantivyError::InternalError("index writer poisoned".into()))?;
-        for id in changed {
-            w.delete_term(Term::from_field_u64(f.id, uid(*id)));
+        for (kind, id) in changed {
+            w.delete_term(Term::from_field_u64(f.key, key(*kind, *id)));
         }
         for d in docs {
             let mut doc = TantivyDocument::default();
             doc.add_u64(f.id, uid(d.id));
+            doc.add_u64(f.kind, d.kind.code());
+            doc.add_u64(f.key, key(d.kind, d.id));
             doc.add_u64(f.committee, uid(d.committee_id));
             doc.add_u64(f.draft, u64::from(d.state == "draft"));
             doc.add_u64(f.proposer, uid(d.proposer_user_id));
@@ -196,19 +238,27 @@ impl ProposalIndex {
 
     /// The query for the committee's proposals whose title or body holds
     /// every part of `q`; `None` when `q` has no words.
-    fn text_query(&self, committee_id: i64, q: &str) -> Option<Vec<(Occur, Box<dyn Query>)>> {
+    fn text_query(
+        &self,
+        kind: DocKind,
+        committee_id: i64,
+        q: &str,
+    ) -> Option<Vec<(Occur, Box<dyn Query>)>> {
         let parts = grams::query_parts(q);
         if parts.is_empty() {
             return None;
         }
         let f = self.f;
-        let mut must: Vec<(Occur, Box<dyn Query>)> = vec![(
-            Occur::Must,
-            Box::new(TermQuery::new(
-                Term::from_field_u64(f.committee, uid(committee_id)),
-                IndexRecordOption::Basic,
-            )),
-        )];
+        let mut must: Vec<(Occur, Box<dyn Query>)> = vec![
+            (
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_u64(f.committee, uid(committee_id)),
+                    IndexRecordOption::Basic,
+                )),
+            ),
+            (Occur::Must, self.kind_query(kind)),
+        ];
         for part in parts {
             // Each part may be found in the title or in the body; titles count triple.
             let either = |title: Box<dyn Query>, body: Box<dyn Query>| -> Box<dyn Query> {
@@ -231,10 +281,29 @@ impl ProposalIndex {
         Some(must)
     }
 
+    fn kind_query(&self, kind: DocKind) -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_u64(self.f.kind, kind.code()),
+            IndexRecordOption::Basic,
+        ))
+    }
+
     /// Ids of the committee's proposals whose title or body holds every part
     /// of `q`, best first, at most `limit`.
     pub fn search(&self, committee_id: i64, q: &str, limit: usize) -> tantivy::Result<Vec<i64>> {
-        match self.text_query(committee_id, q) {
+        self.search_kind(DocKind::Proposal, committee_id, q, limit)
+    }
+
+    /// Ids of the committee's records of one kind whose title or body holds
+    /// every part of `q`, best first, at most `limit`.
+    pub fn search_kind(
+        &self,
+        kind: DocKind,
+        committee_id: i64,
+        q: &str,
+        limit: usize,
+    ) -> tantivy::Result<Vec<i64>> {
+        match self.text_query(kind, committee_id, q) {
             Some(must) if limit > 0 => self.top_ids(&BooleanQuery::new(must), limit),
             _ => Ok(Vec::new()),
         }
@@ -250,7 +319,7 @@ impl ProposalIndex {
         offset: usize,
         limit: usize,
     ) -> tantivy::Result<(Vec<i64>, usize)> {
-        let Some(mut must) = self.text_query(committee_id, q) else {
+        let Some(mut must) = self.text_query(DocKind::Proposal, committee_id, q) else {
             return Ok((Vec::new(), 0));
         };
         let f = self.f;
@@ -350,10 +419,11 @@ impl ProposalIndex {
                 )) as Box<dyn Query>,
             ),
             (Occur::Must, Box::new(BooleanQuery::new(should))),
+            (Occur::Must, self.kind_query(DocKind::Proposal)),
             (
                 Occur::MustNot,
                 Box::new(TermQuery::new(
-                    Term::from_field_u64(f.id, uid(exclude)),
+                    Term::from_field_u64(f.key, key(DocKind::Proposal, exclude)),
                     IndexRecordOption::Basic,
                 )),
             ),

@@ -5,7 +5,7 @@
 pub mod grams;
 mod index;
 
-pub use index::{IndexDoc, ProposalIndex};
+pub use index::{DocKind, IndexDoc, ProposalIndex};
 use std::sync::Arc;
 use store::{Db, StoreError, search_feed};
 
@@ -64,25 +64,42 @@ impl Search {
         let mut changed_total = 0;
         loop {
             let after = self.index.applied();
-            let (ids, last) = search_feed::changed_since(db, after, FEED_BATCH).await?;
+            let changed = search_feed::changed_since(db, after, FEED_BATCH).await?;
+            let last = changed.last;
             if last == after {
                 return Ok(changed_total);
             }
-            let docs: Vec<IndexDoc> = search_feed::docs(db, &ids)
-                .await?
-                .into_iter()
-                .map(|d| IndexDoc {
+            let as_doc = |kind: DocKind| {
+                move |d: search_feed::FeedDoc| IndexDoc {
+                    kind,
                     id: d.id,
                     committee_id: d.committee_id,
                     state: d.state,
                     proposer_user_id: d.proposer_user_id,
                     title: d.title,
                     body: d.body,
-                })
+                }
+            };
+            let mut docs: Vec<IndexDoc> = search_feed::docs(db, &changed.proposals)
+                .await?
+                .into_iter()
+                .map(as_doc(DocKind::Proposal))
                 .collect();
-            changed_total += ids.len();
+            docs.extend(
+                search_feed::opinion_docs(db, &changed.opinions)
+                    .await?
+                    .into_iter()
+                    .map(as_doc(DocKind::Opinion)),
+            );
+            let keys: Vec<(DocKind, i64)> = changed
+                .proposals
+                .iter()
+                .map(|&id| (DocKind::Proposal, id))
+                .chain(changed.opinions.iter().map(|&id| (DocKind::Opinion, id)))
+                .collect();
+            changed_total += keys.len();
             let index = self.index.clone();
-            tokio::task::spawn_blocking(move || index.apply(&ids, &docs, last))
+            tokio::task::spawn_blocking(move || index.apply_records(&keys, &docs, last))
                 .await
                 .map_err(|e| SearchError::Task(e.to_string()))??;
         }
@@ -98,6 +115,21 @@ impl Search {
     ) -> Result<Vec<i64>, SearchError> {
         self.sync(db).await?;
         Ok(self.index.search(committee_id, q, limit)?)
+    }
+
+    /// Ids of the committee's public-opinion pieces matching `q`, best first
+    /// (after a sync). Lists apply each reader's visibility to the hits.
+    pub async fn search_opinions(
+        &self,
+        db: &Db,
+        committee_id: i64,
+        q: &str,
+        limit: usize,
+    ) -> Result<Vec<i64>, SearchError> {
+        self.sync(db).await?;
+        Ok(self
+            .index
+            .search_kind(DocKind::Opinion, committee_id, q, limit)?)
     }
 
     /// One page of hits for a reader who sees all submitted proposals and
@@ -140,6 +172,7 @@ mod tests {
 
     fn doc(id: i64, committee_id: i64, title: &str, body: &str) -> IndexDoc {
         IndexDoc {
+            kind: DocKind::Proposal,
             id,
             committee_id,
             state: if id == 9 { "draft" } else { "submitted" }.into(),
@@ -267,5 +300,52 @@ mod tests {
             (99, vec![5])
         );
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn proposals_and_pieces_with_the_same_id_are_kept_apart() {
+        let idx = ProposalIndex::in_ram().unwrap();
+        let piece = |id: i64, title: &str| IndexDoc {
+            kind: DocKind::Opinion,
+            ..doc(id, 1, title, "群众反映")
+        };
+        idx.apply_records(
+            &[
+                (DocKind::Proposal, 1),
+                (DocKind::Opinion, 1),
+                (DocKind::Opinion, 2),
+            ],
+            &[
+                doc(1, 1, "关于养老服务的建议", "养老"),
+                piece(1, "养老服务站缺护理员"),
+                piece(2, "学校周边交通拥堵"),
+            ],
+            3,
+        )
+        .unwrap();
+        assert_eq!(idx.search(1, "养老", 10).unwrap(), vec![1]);
+        assert_eq!(
+            idx.search_kind(DocKind::Opinion, 1, "护理员", 10).unwrap(),
+            vec![1]
+        );
+        assert_eq!(
+            idx.search_kind(DocKind::Opinion, 1, "交通", 10).unwrap(),
+            vec![2]
+        );
+        // Removing the piece leaves the proposal of the same id alone.
+        idx.apply_records(&[(DocKind::Opinion, 1)], &[], 4).unwrap();
+        assert!(
+            idx.search_kind(DocKind::Opinion, 1, "养老", 10)
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(idx.search(1, "养老", 10).unwrap(), vec![1]);
+        assert!(
+            idx.similar(1, "养老服务站缺护理员", "群众反映", 0, 10)
+                .unwrap()
+                .iter()
+                .all(|(id, _)| *id == 1),
+            "similar proposals are proposals"
+        );
     }
 }

@@ -1032,7 +1032,11 @@ pub struct OpinionFilter {
     pub until: Option<String>,
     /// With an instruction recorded (or without).
     pub instructed: Option<bool>,
+    /// Words in the title or body, matched by substring here; the web layer
+    /// turns them into `ids` from the full-text index first.
     pub q: Option<String>,
+    /// Only these pieces: the hits of a full-text search (ids from our index).
+    pub ids: Option<Vec<i64>>,
 }
 
 /// The pieces the caller may see, newest first, with the total.
@@ -1093,6 +1097,15 @@ pub async fn list(
     if let Some(t) = from_day("until", &f.until)? {
         let n = int(t + 86_400_000_000, &mut ints);
         clauses.push(format!("o.created_at < ${n}"));
+    }
+    if let Some(ids) = &f.ids {
+        // Integers from our own index: safe to write into the statement.
+        clauses.push(if ids.is_empty() {
+            "1 = 0".to_string()
+        } else {
+            let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+            format!("o.id IN ({})", list.join(","))
+        });
     }
     match f.instructed {
         Some(true) => clauses.push("EXISTS (SELECT 1 FROM opinion_outcomes x WHERE x.opinion_id = o.id AND x.kind = 'instruction')".into()),

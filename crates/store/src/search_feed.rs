@@ -17,9 +17,19 @@ pub struct FeedDoc {
     pub body: String,
 }
 
-/// The proposals touched by the events after `after` (at most `limit` events),
-/// and the id of the last event read (`after` when there is none).
-pub async fn changed_since(db: &Db, after: i64, limit: i64) -> Result<(Vec<i64>, i64), StoreError> {
+/// The records the events after some event touched.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changed {
+    pub proposals: Vec<i64>,
+    /// Public-opinion pieces.
+    pub opinions: Vec<i64>,
+    /// The id of the last event read.
+    pub last: i64,
+}
+
+/// The proposals and pieces touched by the events after `after` (at most
+/// `limit` events), and the last event read (`after` when there is none).
+pub async fn changed_since(db: &Db, after: i64, limit: i64) -> Result<Changed, StoreError> {
     // Every search asks this first; while nothing was written it is answered
     // from memory (`crate::cache`).
     let rows = db
@@ -35,28 +45,51 @@ pub async fn changed_since(db: &Db, after: i64, limit: i64) -> Result<(Vec<i64>,
             }))
         })
         .await?;
-    let last = rows.last().map_or(after, |r| r.0);
-    let mut ids: Vec<i64> = rows
-        .iter()
-        .filter(|r| r.1 == "proposal")
-        .filter_map(|r| r.2)
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    Ok((ids, last))
+    let of = |kind: &str| {
+        let mut ids: Vec<i64> = rows
+            .iter()
+            .filter(|r| r.1 == kind)
+            .filter_map(|r| r.2)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    };
+    Ok(Changed {
+        proposals: of("proposal"),
+        opinions: of("opinion"),
+        last: rows.last().map_or(after, |r| r.0),
+    })
 }
 
 /// The texts of these proposals (those that exist).
 pub async fn docs(db: &Db, ids: &[i64]) -> Result<Vec<FeedDoc>, StoreError> {
+    docs_from(
+        db,
+        "SELECT id, committee_id, state, proposer_user_id, title, body FROM proposals",
+        ids,
+    )
+    .await
+}
+
+/// The texts of these public-opinion pieces (those that exist); their writer
+/// stands where a proposal's proposer does.
+pub async fn opinion_docs(db: &Db, ids: &[i64]) -> Result<Vec<FeedDoc>, StoreError> {
+    docs_from(
+        db,
+        "SELECT id, committee_id, state, submitter_user_id AS proposer_user_id, title, body FROM opinions",
+        ids,
+    )
+    .await
+}
+
+async fn docs_from(db: &Db, select: &'static str, ids: &[i64]) -> Result<Vec<FeedDoc>, StoreError> {
     let mut out = Vec::with_capacity(ids.len());
     // Ids come from our own event log; chunks keep each statement's
     // parameter list well inside both backends' limits.
     for chunk in ids.chunks(500) {
         let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT id, committee_id, state, proposer_user_id, title, body FROM proposals WHERE id IN ({})",
-            marks.join(", ")
-        );
+        let sql = format!("{select} WHERE id IN ({})", marks.join(", "));
         let rows: Vec<FeedDoc> = on_db!(db, |c| {
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
             for id in chunk {

@@ -41,7 +41,8 @@ pub struct OpinionParams {
     pub until: Option<String>,
     /// With a leader's instruction recorded (or, with false, without).
     pub instructed: Option<bool>,
-    /// Words in the title or body.
+    /// Words in the title or body, found by the Chinese full-text index
+    /// (a word inside a sentence is found; at most 100 characters).
     pub q: Option<String>,
 }
 
@@ -191,6 +192,7 @@ pub fn filter_of(ctx: &Ctx, p: OpinionParams) -> WebResult<OpinionFilter> {
         until: p.until,
         instructed: p.instructed,
         q: p.q,
+        ids: None,
     })
 }
 
@@ -203,7 +205,8 @@ pub async fn list_opinions(
     Query(p): Query<OpinionParams>,
 ) -> WebResult<Json<ItemsOf<Opinion>>> {
     let page = PageRequest::new(p.page, p.per_page);
-    let f = filter_of(&ctx, p)?;
+    let mut f = filter_of(&ctx, p)?;
+    super::resolve_search(&state, &mut f).await?;
     Ok(Json(
         opinions::list(&state.db, &ctx.caller()?, &f, page)
             .await?

@@ -20,7 +20,8 @@ const MAX_ROWS: i64 = 10_000;
 /// Every piece the filters select that the caller may see, newest first.
 async fn all_matching(state: &AppState, ctx: &Ctx, p: OpinionParams) -> WebResult<Vec<Opinion>> {
     let caller = ctx.caller()?;
-    let f = filter_of(ctx, p)?;
+    let mut f = filter_of(ctx, p)?;
+    super::resolve_search(state, &mut f).await?;
     let per_page = PageRequest::MAX_PER_PAGE;
     let mut out = Vec::new();
     for page in 1.. {

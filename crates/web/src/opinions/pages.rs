@@ -56,7 +56,7 @@ pub async fn list(
     let t = ctx.tr();
     let committee_id = chosen_committee(&ctx, q.committee_id)?;
     let nonempty = |v: &Option<String>| v.clone().filter(|v| !v.trim().is_empty());
-    let f = OpinionFilter {
+    let mut f = OpinionFilter {
         committee_id,
         state: nonempty(&q.state),
         category: nonempty(&q.category),
@@ -71,7 +71,9 @@ pub async fn list(
             _ => None,
         },
         q: nonempty(&q.q),
+        ids: None,
     };
+    super::resolve_search(&state, &mut f).await?;
     let page = opinions::list(&state.db, &caller, &f, PageRequest::new(q.page, Some(20))).await?;
     let tree = CommitteeTree::load(&state).await?;
     let rows = page
