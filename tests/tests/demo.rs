@@ -25,17 +25,49 @@ async fn five_years_of_proposals_and_review_finds_the_planted_duplicates() {
     assert_eq!(rows.len(), summary.proposals);
     // The public-opinion area is lived-in too: every state a piece can be in
     // that a demo shows, and a reported bulletin with an instruction.
-    let pieces: Vec<(String,)> = match app.db() {
-        store::Db::Sqlite(s) => sqlx::query_as("SELECT state FROM opinions")
+    let pieces: Vec<(String, i64)> = match app.db() {
+        store::Db::Sqlite(s) => sqlx::query_as("SELECT state, created_at FROM opinions")
             .fetch_all(&s.read)
             .await
             .unwrap(),
-        store::Db::Postgres(p) => sqlx::query_as("SELECT state FROM opinions")
+        store::Db::Postgres(p) => sqlx::query_as("SELECT state, created_at FROM opinions")
             .fetch_all(p)
             .await
             .unwrap(),
     };
+    // Proposals declined by conversion add pieces of their own.
     assert!(pieces.len() >= summary.opinions, "{} pieces", pieces.len());
+    // Five years of about 1,100 pieces, about a third adopted, weekly issues,
+    // instructions on some.
+    let mut pieces_per_year: BTreeMap<i64, (usize, usize)> = BTreeMap::new();
+    for (state, at) in &pieces {
+        let e = pieces_per_year
+            .entry(store::clock::year_of(*at))
+            .or_default();
+        e.0 += 1;
+        e.1 += usize::from(state == "adopted");
+    }
+    println!("pieces per year (all, adopted): {pieces_per_year:?}");
+    for (year, (all, adopted)) in &pieces_per_year {
+        let full = if *year == 2026 { 900 } else { 1_000 };
+        assert!((full..=1_250).contains(all), "{year}: {all} pieces");
+        assert!(
+            (all / 4..=all / 2).contains(adopted),
+            "{year}: {adopted} of {all} adopted"
+        );
+    }
+    let scalar = async |sql: &'static str| -> i64 {
+        match app.db() {
+            store::Db::Sqlite(s) => sqlx::query_scalar(sql).fetch_one(&s.read).await.unwrap(),
+            store::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        }
+    };
+    let issues =
+        scalar("SELECT COUNT(*) FROM bulletins WHERE state = 'published' AND year = 2024").await;
+    assert!((48..=52).contains(&issues), "{issues} issues in 2024");
+    let instructions =
+        scalar("SELECT COUNT(*) FROM opinion_outcomes WHERE kind = 'instruction'").await;
+    assert!(instructions > 250, "{instructions} instructions");
     for state in [
         "draft",
         "submitted",

@@ -12,6 +12,7 @@ use domain::members::{Affiliation, ETHNICITIES, MemberInput};
 use domain::platform::{BodyInput, BodyKind, CommitteeInput, GrantInput, NewUserInput};
 
 pub mod history;
+mod opinion_history;
 mod opinions;
 
 /// Proposals a year in the full demo's five years of history.
@@ -566,17 +567,34 @@ async fn fill(
         as_account(5)?,
         as_account(6)?,
     );
-    let opinions_made = opinions::fill(
+    // Five years of pieces and weekly issues come first, so that this year's
+    // named issues follow them in number. Their own random stream leaves the
+    // proposals' history as it was.
+    let history_writers: Vec<Caller> = writers.iter().map(|(c, _)| c.clone()).collect();
+    let opinion_history = opinion_history::fill(
         tx,
-        region.id,
-        &opinions::Actors {
-            writers: [&writer, &writer2],
+        &mut Rng::new(seed ^ 0x5348_454d_494e_0004),
+        &opinion_history::Cast {
+            writers: &history_writers,
             staff: &staff,
             leader: &leader,
-            citizen: &citizen,
+            committee_id: region.id,
         },
+        per_year,
     )
     .await?;
+    let opinions_made = opinion_history
+        + opinions::fill(
+            tx,
+            region.id,
+            &opinions::Actors {
+                writers: [&writer, &writer2],
+                staff: &staff,
+                leader: &leader,
+                citizen: &citizen,
+            },
+        )
+        .await?;
     let mut planted = Vec::new();
     let mut users_made = account_ids.len();
     let mut history_made = 0;
