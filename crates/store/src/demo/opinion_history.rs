@@ -159,10 +159,11 @@ async fn week(
         let writer = rng.pick(cast.writers);
         let (topic, category) = *rng.pick(&TOPICS);
         let place = *rng.pick(&PLACES);
+        let opening: &&str = rng.pick(&OPENINGS);
         let input = OpinionInput {
             title: format!("关于{place}{topic}问题的情况反映"),
             body: [
-                fill_in(*rng.pick(&OPENINGS), place, topic),
+                fill_in(opening, place, topic),
                 (*rng.pick(&PROBLEMS)).to_string(),
                 (*rng.pick(&ASKS)).to_string(),
             ]
