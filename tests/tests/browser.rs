@@ -23,6 +23,37 @@ async fn serve(router: axum::Router) -> String {
     format!("http://{addr}")
 }
 
+/// Signs in as one of the demo's named accounts.
+async fn login(b: &Browser, base: &str, who: &str) -> Result<(), String> {
+    b.goto(&format!("{base}/login")).await?;
+    b.type_into("#username", who).await?;
+    b.type_into("#password", DEMO_PASSWORD).await?;
+    b.click_to_load("#login-submit").await?;
+    b.wait_url(|u| !u.contains("/login")).await?;
+    Ok(())
+}
+
+/// Signs out from any page.
+async fn logout(b: &Browser) -> Result<(), String> {
+    b.click_to_load("form.logout button").await?;
+    b.wait_url(|u| u.contains("/login")).await.map(|_| ())
+}
+
+/// A server over the demo data without history, on a loopback port.
+async fn demo_server() -> (TestDb, String) {
+    let t = TestDb::new().await;
+    store::demo::seed_sized(&t.db, store::demo::DEFAULT_SEED, DEMO_PASSWORD, 0)
+        .await
+        .expect("demo data");
+    let router = web::router(web::state::AppState {
+        db: t.db.clone(),
+        settings: Default::default(),
+        search: search::Search::in_ram().unwrap(),
+    });
+    let base = serve(router).await;
+    (t, base)
+}
+
 /// Saves a screenshot under target/browser for a person to look at.
 async fn shot(b: &Browser, name: &str) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/browser");
@@ -131,32 +162,10 @@ async fn a_proposal_is_written_filed_handled_answered_twice_and_closed() {
             return;
         }
     };
-    let t = TestDb::new().await;
-    store::demo::seed_sized(&t.db, store::demo::DEFAULT_SEED, DEMO_PASSWORD, 0)
-        .await
-        .expect("demo data");
-    let router = web::router(web::state::AppState {
-        db: t.db.clone(),
-        settings: Default::default(),
-        search: search::Search::in_ram().unwrap(),
-    });
-    let base = serve(router).await;
+    let (_t, base) = demo_server().await;
     let b = Browser::start(&driver, &chrome).await.expect("browser");
-    let login = |who: &'static str| {
-        let (b, base) = (&b, base.clone());
-        async move {
-            b.goto(&format!("{base}/login")).await?;
-            b.type_into("#username", who).await?;
-            b.type_into("#password", DEMO_PASSWORD).await?;
-            b.click_to_load("#login-submit").await?;
-            b.wait_url(|u| !u.contains("/login")).await?;
-            Ok::<(), String>(())
-        }
-    };
-    let logout = || async {
-        b.click_to_load("form.logout button").await?;
-        b.wait_url(|u| u.contains("/login")).await.map(|_| ())
-    };
+    let login = |who: &'static str| login(&b, &base, who);
+    let logout = || logout(&b);
     // Each step posts its form and the proposal's page loads again.
     let step = |name: &'static str| {
         let b = &b;
@@ -265,4 +274,141 @@ async fn a_proposal_is_written_filed_handled_answered_twice_and_closed() {
     }
     b.quit().await;
     result.expect("proposal workflow");
+}
+
+/// The public-opinion workflow by clicking: `citizen` leaves input at a
+/// studio; `member` (one of its members) turns it into a piece and submits;
+/// `staff` edits it, opens a new bulletin issue, adopts the piece into it,
+/// publishes and reports the issue and downloads its DOCX; `leader` records
+/// an instruction; `citizen` and `member` see the feedback.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizens_voice_goes_through_the_bulletin_to_an_instruction_and_back() {
+    let (driver, chrome) = match webdriver::find() {
+        Ok(p) => p,
+        Err(why) => {
+            println!("skipped: {why}");
+            return;
+        }
+    };
+    let (_t, base) = demo_server().await;
+    let b = Browser::start(&driver, &chrome).await.expect("browser");
+    let login = |who: &'static str| login(&b, &base, who);
+    let logout = || logout(&b);
+    let step = |name: &'static str| {
+        let b = &b;
+        async move { b.click_to_load(&format!("#step-{name}")).await }
+    };
+    let run = async {
+        login("citizen").await?;
+        b.click("nav.main a[href='/studios']").await?;
+        b.wait_url(|u| u.ends_with("/studios")).await?;
+        b.click_to_load("main ul.cards li:first-child a").await?;
+        let studio = b.wait_url(|u| u.contains("/studios/")).await?;
+        b.type_into("#f-title", "菜市场凌晨卸货扰民").await?;
+        b.type_into(
+            "#f-body",
+            "每天凌晨四点开始卸货，周边居民无法休息。\n建议规定卸货时段。",
+        )
+        .await?;
+        b.click_to_load("#leave-input").await?;
+        assert!(b.text("#receipt").await?.len() == 64);
+        assert!(b.text("main").await?.contains("已收到"));
+        shot(&b, "5-citizen-receipt").await;
+        logout().await?;
+
+        login("member").await?;
+        b.goto(&studio).await?;
+        b.click_to_load("button[id^='take-up-']").await?;
+        let piece = b.wait_url(|u| u.contains("/opinions/")).await?;
+        assert!(b.text("main").await?.contains("群众"));
+        step("submit").await?;
+        assert!(b.text(".badge.state").await?.contains("已报送"));
+        logout().await?;
+
+        login("staff").await?;
+        b.goto(&piece).await?;
+        step("start-editing").await?;
+        b.type_into("#f-title", "关于规范菜市场凌晨卸货时段的建议")
+            .await?;
+        b.type_into(
+            "#f-body",
+            "城区部分菜市场每天凌晨四点开始卸货，周边居民无法休息。\n建议规定卸货时段并设置专用通道。",
+        )
+        .await?;
+        step("edit").await?;
+        assert!(b.count(".diff ins").await? > 0, "the change is shown");
+        b.goto(&format!("{base}/bulletins")).await?;
+        b.click_to_load("#open-bulletin").await?;
+        let issue = b.wait_url(|u| u.contains("/bulletins/")).await?;
+        let issue_id = issue.rsplit('/').next().unwrap_or_default().to_string();
+        b.goto(&piece).await?;
+        b.choose("#f-bulletin_id", &issue_id).await?;
+        step("adopt").await?;
+        assert!(b.text(".badge.state").await?.contains("采用"));
+        b.goto(&issue).await?;
+        assert!(
+            b.text("article.bulletin")
+                .await?
+                .contains("关于规范菜市场凌晨卸货时段的建议")
+        );
+        step("publish").await?;
+        b.click("input[name='recipients'][value='party_committee']")
+            .await?;
+        b.click("input[name='recipients'][value='government']")
+            .await?;
+        b.type_into("#channel", "机要交换").await?;
+        step("report").await?;
+        assert!(b.text("main").await?.contains("机要交换"));
+        // The DOCX link answers a Word document.
+        let got = b
+            .execute(
+                "var a = document.querySelector('a[href$=\".docx\"]');\
+                 var x = new XMLHttpRequest(); x.open('GET', a.href, false); x.send();\
+                 return [x.status, x.getResponseHeader('content-type'), x.getResponseHeader('content-disposition')];",
+            )
+            .await?;
+        assert_eq!(got[0], 200, "{got}");
+        assert!(
+            got[1].as_str().unwrap_or("").contains("wordprocessingml"),
+            "{got}"
+        );
+        assert!(
+            got[2].as_str().unwrap_or("").contains("attachment"),
+            "{got}"
+        );
+        shot(&b, "6-bulletin-reported").await;
+        logout().await?;
+
+        login("leader").await?;
+        b.goto(&piece).await?;
+        b.type_into("#f-leader", "李县长").await?;
+        b.choose("#f-level", "county").await?;
+        b.execute("document.querySelector('#f-on_date').value = '2026-11-24'")
+            .await?;
+        b.type_into("#f-text", "请市场监管局牵头，一个月内拿出整改方案。")
+            .await?;
+        step("record-instruction").await?;
+        assert!(b.text(".outcomes").await?.contains("一个月内拿出整改方案"));
+        logout().await?;
+
+        login("citizen").await?;
+        b.click("nav.main a[href='/inputs']").await?;
+        b.wait_url(|u| u.ends_with("/inputs")).await?;
+        let mine = b.text("main").await?;
+        assert!(mine.contains("已获反馈"), "{mine}");
+        assert!(mine.contains("一个月内拿出整改方案"), "{mine}");
+        logout().await?;
+
+        login("member").await?;
+        b.goto(&format!("{base}/notifications")).await?;
+        assert!(b.text("main").await?.contains("获领导批示"));
+        shot(&b, "7-member-feedback").await;
+        Ok::<(), String>(())
+    };
+    let result = run.await;
+    if result.is_err() {
+        shot(&b, "opinion-failure").await;
+    }
+    b.quit().await;
+    result.expect("public-opinion workflow");
 }
