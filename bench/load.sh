@@ -9,7 +9,12 @@
 # The list is also measured on a second server over the same file with the read
 # cache off (XIESHANG_READ_CACHE=off), side by side, to show what the cache adds.
 # DEMO_HISTORY=N seeds N proposals a year for five years (default 6000, i.e.
-# 30,000 proposals; 20000 gives 100,000). ONLY=search measures the search alone.
+# 30,000 proposals; 20000 gives 100,000) and 1.83 N public-opinion pieces a
+# year (default about 55,000). ONLY=search measures the search alone;
+# ONLY=opinions the piece list and the bulletin alone.
+# Besides wrk's figures it times, with curl, publishing a bulletin issue of 30
+# pieces (written, submitted and adopted through the API first) and producing
+# its DOCX (ten downloads).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-15s}
@@ -63,6 +68,37 @@ indexed_started=$(date +%s.%N)
 hits=$(curl -s -m 900 -H "$cookie" "http://127.0.0.1:$PORT$search" | grep -o '"total":[0-9]*' | sed 's/.*://')
 indexed=$(echo "$(date +%s.%N) - $indexed_started" | bc)
 proposals=$(sqlite3 "$data/xieshang.db" "SELECT COUNT(*) FROM proposals" 2>/dev/null || echo "?")
+pieces=$(sqlite3 "$data/xieshang.db" "SELECT COUNT(*) FROM opinions" 2>/dev/null || echo "?")
+# The staff piece list (information staff see every submitted piece), and the
+# same list narrowed to instructed pieces of one year.
+pieces_list="/opinions?committee_id=1"
+pieces_filtered="/opinions?committee_id=1&instructed=true&from=2025-01-01&until=2025-12-31"
+pieces_rows=$(curl -s -H "Cookie: xs_session=$session" "http://127.0.0.1:$PORT$pieces_list" | grep -c '<tr>' || true)
+
+# A bulletin issue of 30 pieces through the API: the member writes and
+# submits them, information staff edit and adopt them; then publishing and
+# the DOCX are timed.
+api="http://127.0.0.1:$PORT/api/v1"
+token_of() { curl -sf -H 'content-type: application/json' -d "{\"username\":\"$1\",\"password\":\"bench password\"}" "$api/auth/login" | jq -r .token; }
+member_token=$(token_of member)
+staff_token=$(token_of staff)
+call() { # token method path [json]
+  curl -sf -X "$2" -H "authorization: Bearer $1" -H 'content-type: application/json' ${4:+-d "$4"} "$api$3"
+}
+issue=$(call "$staff_token" POST /bulletins '{"editor_note":"压测专刊"}' | jq -r .id)
+for i in $(seq 1 30); do
+  id=$(call "$member_token" POST /opinions "{\"title\":\"压测信息第${i}篇：关于基层养老服务的情况反映\",\"body\":\"$(printf '近期群众反映基层养老服务站缺少护理员，老人白天无人照看。%.0s' $(seq 1 12))\\n建议县级统一招聘、乡镇统筹使用。\",\"category\":\"society\"}" | jq -r .id)
+  call "$member_token" POST "/opinions/$id/actions/submit" '{}' >/dev/null
+  call "$staff_token" POST "/opinions/$id/actions/start-editing" '{}' >/dev/null
+  call "$staff_token" POST "/opinions/$id/actions/adopt" "{\"bulletin_id\":$issue}" >/dev/null
+done
+publish_s=$(curl -sf -o /dev/null -w '%{time_total}' -X POST -H "authorization: Bearer $staff_token" -H 'content-type: application/json' -d '{}' "$api/bulletins/$issue/actions/publish")
+docx_times=""
+for _ in $(seq 1 10); do
+  docx_times="$docx_times $(curl -sf -o "$data/issue.docx" -w '%{time_total}' -H "authorization: Bearer $staff_token" "$api/bulletins/$issue.docx")"
+done
+docx_bytes=$(stat -c %s "$data/issue.docx")
+docx_stats=$(echo "$docx_times" | tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1; s += $1 } END { printf "median %.1f ms, slowest %.1f ms, mean %.1f ms", a[int((NR + 1) / 2)] * 1000, a[NR] * 1000, s / NR * 1000 }')
 
 measure() { # name url [header]
   local out
@@ -83,11 +119,18 @@ echo
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB; $(uname -sr); wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
 echo "server start with demo seeding (release, SQLite): $(echo "$ready - $started" | bc) s; proposals: $proposals; search index caught up in $indexed s"
 echo "member list page: $((rows - 1)) rows; proposal list: $((list_rows - 1)) rows ($list_total); search: $hits hits"
+echo "public-opinion pieces: $pieces; staff piece list: $((pieces_rows - 1)) rows a page"
+echo "bulletin issue of 30 pieces: publish $(echo "$publish_s * 1000" | bc) ms; DOCX ($docx_bytes bytes): $docx_stats"
 echo
 echo "| endpoint | requests/s | p50 | p99 | non-2xx |"
 echo "|---|---|---|---|---|"
 measure "axum hello (ceiling)" "http://127.0.0.1:$HELLO_PORT/"
-if [ "$ONLY" != "search" ]; then
+if [ -z "$ONLY" ] || [ "$ONLY" = "opinions" ]; then
+  measure "GET $pieces_list (information staff)" "http://127.0.0.1:$PORT$pieces_list" "$cookie"
+  measure "GET $pieces_filtered" "http://127.0.0.1:$PORT$pieces_filtered" "$cookie"
+  measure "the piece list, read cache off" "http://127.0.0.1:$UNCACHED_PORT$pieces_list" "$cookie"
+fi
+if [ -z "$ONLY" ]; then
   measure "GET /healthz" "http://127.0.0.1:$PORT/healthz"
   measure "GET /login" "http://127.0.0.1:$PORT/login"
   measure "GET $members (staff, 50 of 360)" "http://127.0.0.1:$PORT$members" "$cookie"
@@ -95,5 +138,7 @@ if [ "$ONLY" != "search" ]; then
   measure "the same list, read cache off" "http://127.0.0.1:$UNCACHED_PORT$list" "$cookie"
   measure "GET $one (staff)" "http://127.0.0.1:$PORT$one" "$cookie"
 fi
-measure "GET /api/v1/proposals?q=养老服务 (staff)" "http://127.0.0.1:$PORT$search" "$cookie"
-THREADS=1 CONNECTIONS=1 measure "the same search, one connection" "http://127.0.0.1:$PORT$search" "$cookie"
+if [ "$ONLY" != "opinions" ]; then
+  measure "GET /api/v1/proposals?q=养老服务 (staff)" "http://127.0.0.1:$PORT$search" "$cookie"
+  THREADS=1 CONNECTIONS=1 measure "the same search, one connection" "http://127.0.0.1:$PORT$search" "$cookie"
+fi
