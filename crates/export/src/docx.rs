@@ -1,12 +1,14 @@
-//! DOCX in the layout of official documents (GB/T 9704): A4, the title in a
-//! large song typeface, the text in 仿宋 at 16 pt on a fixed 28 pt line with a
-//! two-character first-line indent. One proposal with its answers, or a
-//! compilation (提案汇编) of many with a table of contents.
+//! DOCX in the layout of official documents (GB/T 9704): A4 with its
+//! margins, the title in a large song typeface (小标宋), the text in 仿宋 at
+//! 16 pt (三号) with a two-character first-line indent, on a document grid of
+//! 22 lines of 28 characters a page (the standard's 每面排22行，每行排28个字),
+//! and page numbers. One proposal with its answers, a compilation (提案汇编)
+//! of many with a table of contents, or a bulletin issue.
 
 use crate::ExportError;
 use docx_rs::{
-    AlignmentType, BreakType, Docx, Footer, LineSpacing, LineSpacingType, PageMargin, PageNum,
-    Paragraph, Run, RunFonts,
+    AlignmentType, BreakType, DocGrid, DocGridType, Docx, Footer, LineSpacing, LineSpacingType,
+    PageMargin, PageNum, Paragraph, Run, RunFonts,
 };
 
 /// A4 in twips (1/20 pt).
@@ -16,8 +18,17 @@ const TITLE_SIZE: usize = 44;
 const HEADING_SIZE: usize = 32;
 const TEXT_SIZE: usize = 32;
 const SMALL_SIZE: usize = 28;
-/// The fixed line of the text, in twips (28 pt).
-const LINE: i32 = 560;
+/// The text area of A4 within the margins below, in twips.
+const TEXT_AREA: (u32, u32) = (11_906 - 1_588 - 1_474, 16_838 - 2_098 - 1_984);
+/// Lines and characters a page (GB/T 9704-2012, 7.1).
+pub const LINES_PER_PAGE: u32 = 22;
+pub const CHARS_PER_LINE: u32 = 28;
+/// The fixed line of the text: the text area's height over 22 lines (about 29 pt).
+const LINE: i32 = (TEXT_AREA.1 / LINES_PER_PAGE) as i32;
+/// The grid's character pitch against the 16 pt text, in Word's unit
+/// (1/4096 of a point): the width over 28 characters is slightly under 16 pt.
+const CHAR_SPACE: isize =
+    ((TEXT_AREA.0 as isize * 4096 / CHARS_PER_LINE as isize) - 16 * 20 * 4096) / 20;
 
 const TITLE_FONT: &str = "方正小标宋简体";
 const HEADING_FONT: &str = "黑体";
@@ -119,15 +130,27 @@ fn page_break() -> Paragraph {
 
 fn document() -> Docx {
     // Margins of official documents: 37 mm top, 35 bottom, 28 left, 26 right.
-    Docx::new().page_size(A4.0, A4.1).page_margin(
-        PageMargin::new()
-            .top(2098)
-            .bottom(1984)
-            .left(1588)
-            .right(1474)
-            .header(851)
-            .footer(992),
-    )
+    let mut d = Docx::new()
+        .default_fonts(fonts(TEXT_FONT))
+        .default_size(TEXT_SIZE)
+        .page_size(A4.0, A4.1)
+        .page_margin(
+            PageMargin::new()
+                .top(2098)
+                .bottom(1984)
+                .left(1588)
+                .right(1474)
+                .header(851)
+                .footer(992),
+        );
+    // The grid Word and WPS lay the text on: 22 lines of 28 characters.
+    d.document = d.document.doc_grid(
+        DocGrid::with_empty()
+            .grid_type(DocGridType::LinesAndChars)
+            .line_pitch(LINE as usize)
+            .char_space(CHAR_SPACE),
+    );
+    d
 }
 
 fn add_proposal(mut d: Docx, p: &ProposalDoc) -> Docx {
@@ -290,6 +313,33 @@ mod tests {
         assert!(t.contains(&"提案人：李红梅".to_string()));
         assert!(t.contains(&"省民政厅（主办）· A 类".to_string()));
         assert!(t.contains(&"提案人评价：满意".to_string()));
+    }
+
+    #[test]
+    fn pages_are_laid_on_a_grid_of_22_lines_of_28_characters() {
+        assert_eq!(LINE, 579);
+        assert!(LINE as u32 * LINES_PER_PAGE <= TEXT_AREA.1);
+        assert!(LINE as u32 * (LINES_PER_PAGE + 1) > TEXT_AREA.1, "no 23rd line fits");
+        // The character pitch: 16 pt plus the grid's adjustment, 28 to the line.
+        let pitch_twips = 320.0 + CHAR_SPACE as f64 * 20.0 / 4096.0;
+        assert!((pitch_twips * 28.0 - TEXT_AREA.0 as f64).abs() < 28.0, "{pitch_twips}");
+        let bytes = bulletin(&BulletinDoc {
+            name: "每周社情".into(),
+            issue: "2026年第1期".into(),
+            pieces: vec![("题".into(), "文".into())],
+            ..Default::default()
+        })
+        .unwrap();
+        let d = docx_rs::read_docx(&bytes).expect("readable");
+        assert_eq!(
+            d.document.section_property.doc_grid,
+            Some(
+                DocGrid::with_empty()
+                    .grid_type(DocGridType::LinesAndChars)
+                    .line_pitch(579)
+                    .char_space(CHAR_SPACE)
+            )
+        );
     }
 
     #[test]
