@@ -711,6 +711,68 @@ async fn the_pages_take_a_visitors_voice_to_a_member_and_show_its_status() {
     assert!(shown.body.contains("菜市场噪音扰民"));
     assert!(shown.body.contains("群众"), "the citizen is a source");
 
+    // The member rewrites the draft on its form; a stale form is refused.
+    assert!(shown.body.contains("id=\"edit-draft\""));
+    let edit = format!("{piece}/edit");
+    let form = app.page(Method::GET, &edit, &member_web, None).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(
+        form.body.contains("菜市场噪音扰民"),
+        "the form holds the draft"
+    );
+    let version = hidden(&form.body, "version");
+    let studio_box = format!("studio:{studio}");
+    assert!(
+        form.body
+            .contains(&format!("value=\"{studio_box}\" checked"))
+    );
+    let save = |version: &str, title: &str| {
+        serde_urlencoded::to_string([
+            ("_csrf", member_csrf.as_str()),
+            ("version", version),
+            ("title", title),
+            ("body", "凌晨四点卸货，附近居民睡不好。建议规定卸货时段。"),
+            ("category", "governance"),
+            ("region", "城关镇"),
+            ("urgency", "normal"),
+            ("bodies", studio_box.as_str()),
+        ])
+        .expect("form")
+    };
+    let saved = app
+        .page(
+            Method::POST,
+            &edit,
+            &member_web,
+            Some(&save(&version, "关于规范菜市场卸货时段的建议")),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let stale = app
+        .page(
+            Method::POST,
+            &edit,
+            &member_web,
+            Some(&save(&version, "另一个标题")),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let shown = app.page(Method::GET, &piece, &member_web, None).await;
+    assert!(shown.body.contains("关于规范菜市场卸货时段的建议"));
+    assert!(shown.body.contains("群众"), "the citizen stays a source");
+    let empty = app
+        .page(
+            Method::POST,
+            &edit,
+            &member_web,
+            Some(&save(
+                &(version.parse::<i64>().unwrap() + 1).to_string(),
+                "",
+            )),
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+
     // The visitor looks the receipt up.
     let found = app
         .page(

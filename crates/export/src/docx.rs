@@ -319,10 +319,16 @@ mod tests {
     fn pages_are_laid_on_a_grid_of_22_lines_of_28_characters() {
         assert_eq!(LINE, 579);
         assert!(LINE as u32 * LINES_PER_PAGE <= TEXT_AREA.1);
-        assert!(LINE as u32 * (LINES_PER_PAGE + 1) > TEXT_AREA.1, "no 23rd line fits");
+        assert!(
+            LINE as u32 * (LINES_PER_PAGE + 1) > TEXT_AREA.1,
+            "no 23rd line fits"
+        );
         // The character pitch: 16 pt plus the grid's adjustment, 28 to the line.
         let pitch_twips = 320.0 + CHAR_SPACE as f64 * 20.0 / 4096.0;
-        assert!((pitch_twips * 28.0 - TEXT_AREA.0 as f64).abs() < 28.0, "{pitch_twips}");
+        assert!(
+            (pitch_twips * 28.0 - TEXT_AREA.0 as f64).abs() < 28.0,
+            "{pitch_twips}"
+        );
         let bytes = bulletin(&BulletinDoc {
             name: "每周社情".into(),
             issue: "2026年第1期".into(),

@@ -268,6 +268,10 @@ pub fn router(state: AppState) -> Router {
         .route("/opinions", get(opp::list))
         .route("/opinions/new", get(opp::new_form).post(opp::create))
         .route("/opinions/{id}", get(opp::show))
+        .route(
+            "/opinions/{id}/edit",
+            get(opp::edit_form).post(opp::edit_save),
+        )
         .route("/opinions/{id}/actions/{step}", post(opp::act))
         .route("/opinions/{id}/attachments", post(opp::upload))
         .route(

@@ -288,11 +288,18 @@ impl PieceForm {
     }
 }
 
+/// Where a piece's form posts: a new draft, or an existing one at a version.
+enum FormTarget {
+    New,
+    Draft { id: i64, version: i64 },
+}
+
 async fn piece_form(
     state: &AppState,
     ctx: &Ctx,
     f: &PieceForm,
     committee_id: i64,
+    target: FormTarget,
 ) -> WebResult<FormPage> {
     let t = ctx.tr();
     let mut bodies = Vec::new();
@@ -304,13 +311,27 @@ async fn piece_form(
             ));
         }
     }
+    let (title, back, action, version) = match target {
+        FormTarget::New => (
+            t.s("opinion.new"),
+            format!("/opinions?committee_id={committee_id}"),
+            format!("/opinions/new?committee_id={committee_id}"),
+            None,
+        ),
+        FormTarget::Draft { id, version } => (
+            t.s("opinion.edit_draft"),
+            format!("/opinions/{id}"),
+            format!("/opinions/{id}/edit"),
+            Some(version),
+        ),
+    };
     Ok(FormPage {
         c: Chrome::new(ctx, "/opinions"),
-        title: t.s("opinion.new").into(),
-        back: format!("/opinions?committee_id={committee_id}"),
-        action: format!("/opinions/new?committee_id={committee_id}"),
+        title: title.into(),
+        back,
+        action,
         alert: None,
-        version: None,
+        version,
         fields: vec![
             Field::text("title", t.s("opinion.title"), f.title.clone()).required(),
             Field {
@@ -359,9 +380,15 @@ pub async fn new_form(
     Query(q): Query<CommitteeQuery>,
 ) -> WebResult<Response> {
     let committee_id = chosen_committee(&ctx, q.committee_id)?;
-    piece_form(&state, &ctx, &PieceForm::default(), committee_id)
-        .await?
-        .respond(ctx.tr(), None)
+    piece_form(
+        &state,
+        &ctx,
+        &PieceForm::default(),
+        committee_id,
+        FormTarget::New,
+    )
+    .await?
+    .respond(ctx.tr(), None)
 }
 
 /// Saves a new draft piece and shows it.
@@ -392,9 +419,92 @@ pub async fn create(
     };
     match result {
         Ok(o) => Ok(Redirect::to(&format!("/opinions/{}", o.id)).into_response()),
-        Err(e @ StoreError::Invalid(_)) => piece_form(&state, &ctx, &f, committee_id)
-            .await?
-            .respond(ctx.tr(), Some(&e)),
+        Err(e @ StoreError::Invalid(_)) => {
+            piece_form(&state, &ctx, &f, committee_id, FormTarget::New)
+                .await?
+                .respond(ctx.tr(), Some(&e))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The form of the writer's draft, filled in with it.
+pub async fn edit_form(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<i64>,
+) -> WebResult<Response> {
+    let caller = ctx.caller()?;
+    let (o, _) = opinions::get(&state.db, &caller, id).await?;
+    let bodies = opinions::sources(&state.db, id)
+        .await?
+        .into_iter()
+        .filter_map(|s| {
+            let id = s.body_id?;
+            SOURCE_BODIES
+                .iter()
+                .any(|(_, name)| *name == s.kind)
+                .then(|| format!("{}:{id}", s.kind))
+        })
+        .collect();
+    let f = PieceForm {
+        title: o.title.clone(),
+        body: o.body.clone(),
+        category: o.category.clone(),
+        region: o.region.clone(),
+        urgency: o.urgency.clone(),
+        bodies,
+    };
+    let target = FormTarget::Draft {
+        id,
+        version: o.version,
+    };
+    piece_form(&state, &ctx, &f, o.committee_id, target)
+        .await?
+        .respond(ctx.tr(), None)
+}
+
+/// Saves the writer's draft, unless someone saved it since it was read.
+pub async fn edit_save(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::extract::RawForm(body): axum::extract::RawForm,
+) -> WebResult<Response> {
+    let caller = ctx.caller()?;
+    let (o, _) = opinions::get(&state.db, &caller, id).await?;
+    let f = PieceForm::parse(&body)?;
+    let version = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
+        .ok()
+        .and_then(|p| p.into_iter().find(|(k, _)| k == "version"))
+        .and_then(|(_, v)| v.parse::<i64>().ok());
+    let writer =
+        store::proposals::member_of_user(&state.db, caller.actor.user_id, o.committee_id).await?;
+    let result = match f.sources(writer) {
+        Ok(sources) => {
+            let input = OpinionInput {
+                title: f.title.clone(),
+                body: f.body.clone(),
+                category: f.category.clone(),
+                region: f.region.clone(),
+                urgency: f.urgency.clone(),
+                sources,
+            };
+            opinions::update_draft(&state.db, &caller, id, &input, version).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(o) => Ok(Redirect::to(&format!("/opinions/{}", o.id)).into_response()),
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {
+            let target = FormTarget::Draft {
+                id,
+                version: version.unwrap_or(o.version),
+            };
+            piece_form(&state, &ctx, &f, o.committee_id, target)
+                .await?
+                .respond(ctx.tr(), Some(&e))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -416,6 +526,8 @@ struct OpinionPage {
     me: i64,
     /// The staff's rewrite against the submitted text, when there is one.
     diff: Option<Vec<(char, String)>>,
+    /// The writer may still edit the draft.
+    editable: bool,
 }
 
 /// The steps the part may take now, with their fields.
@@ -540,6 +652,7 @@ async fn opinion_page(
         .collect();
     let files = store::attachments::of(&state.db, &caller, Owner::Opinion(id)).await?;
     let writer = part == Part::Source && o.submitter_user_id == caller.actor.user_id;
+    let o_state_is_draft = o.state() == rules::State::Draft;
     let attach = match (part, o.state()) {
         (Part::Staff, rules::State::Submitted | rules::State::Editing) => Some("attachment"),
         (_, rules::State::Draft) if writer => Some("attachment"),
@@ -563,6 +676,7 @@ async fn opinion_page(
         attach,
         me: caller.actor.user_id,
         diff,
+        editable: writer && o_state_is_draft,
     })?;
     *r.status_mut() = status;
     Ok(r)
