@@ -760,6 +760,36 @@ async fn the_pages_take_a_visitors_voice_to_a_member_and_show_its_status() {
     let shown = app.page(Method::GET, &piece, &member_web, None).await;
     assert!(shown.body.contains("关于规范菜市场卸货时段的建议"));
     assert!(shown.body.contains("群众"), "the citizen stays a source");
+    // The list narrows to the studio's pieces and to one member's.
+    let m1 = member_id(app.db(), "member_r").await;
+    let listed = app
+        .page(
+            Method::GET,
+            &format!("/opinions?studio_id={studio}&member_id={m1}"),
+            &member_web,
+            None,
+        )
+        .await;
+    assert!(
+        listed.body.contains("关于规范菜市场卸货时段的建议"),
+        "{}",
+        listed.body
+    );
+    let other = app
+        .page(
+            Method::GET,
+            &format!("/opinions?studio_id={}", studio + 1000),
+            &member_web,
+            None,
+        )
+        .await;
+    assert!(!other.body.contains("关于规范菜市场卸货时段的建议"));
+    assert_eq!(
+        app.page(Method::GET, "/opinions?studio_id=x", &member_web, None)
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
     let empty = app
         .page(
             Method::POST,

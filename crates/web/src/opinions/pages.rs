@@ -40,10 +40,23 @@ pub struct ListQuery {
     state: Option<String>,
     category: Option<String>,
     source_kind: Option<String>,
+    studio_id: Option<String>,
+    member_id: Option<String>,
     instructed: Option<String>,
     from: Option<String>,
     until: Option<String>,
     page: Option<i64>,
+}
+
+/// An optional id chosen in a filter; anything but a number is refused.
+fn id_of(v: &Option<String>, field: &'static str) -> WebResult<Option<i64>> {
+    match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => v
+            .parse()
+            .map(Some)
+            .map_err(|_| StoreError::invalid(field, "invalid_choice").into()),
+    }
 }
 
 /// The pieces the user may see in a committee.
@@ -61,8 +74,8 @@ pub async fn list(
         state: nonempty(&q.state),
         category: nonempty(&q.category),
         source_kind: nonempty(&q.source_kind),
-        member_id: None,
-        studio_id: None,
+        member_id: id_of(&q.member_id, "member_id")?,
+        studio_id: id_of(&q.studio_id, "studio_id")?,
         from: nonempty(&q.from),
         until: nonempty(&q.until),
         instructed: match q.instructed.as_deref() {
@@ -131,6 +144,33 @@ pub async fn list(
             Some(t.s("list.all")),
         ),
     ));
+    let any = || (String::new(), t.s("list.all").to_string());
+    filters.push(Field::select(
+        "studio_id",
+        t.s("opinion.studio"),
+        q.studio_id.clone().unwrap_or_default(),
+        std::iter::once(any())
+            .chain(
+                bodies::choices(&state.db, BodyKind::Studio, committee_id)
+                    .await?
+                    .iter()
+                    .map(|b| (b.id.to_string(), b.name.clone())),
+            )
+            .collect(),
+    ));
+    filters.push(Field::select(
+        "member_id",
+        t.s("opinion.member"),
+        q.member_id.clone().unwrap_or_default(),
+        std::iter::once(any())
+            .chain(
+                store::members::cosigner_choices(&state.db, committee_id)
+                    .await?
+                    .into_iter()
+                    .map(|(id, name)| (id.to_string(), name)),
+            )
+            .collect(),
+    ));
     filters.push(Field::select(
         "instructed",
         t.s("opinion.instructed"),
@@ -163,6 +203,8 @@ pub async fn list(
         ("state", q.state.clone().unwrap_or_default()),
         ("category", q.category.clone().unwrap_or_default()),
         ("source_kind", q.source_kind.clone().unwrap_or_default()),
+        ("studio_id", q.studio_id.clone().unwrap_or_default()),
+        ("member_id", q.member_id.clone().unwrap_or_default()),
         ("instructed", q.instructed.clone().unwrap_or_default()),
         ("from", q.from.clone().unwrap_or_default()),
         ("until", q.until.clone().unwrap_or_default()),
