@@ -158,7 +158,7 @@ async fn signing_in_checks_csrf_and_sets_a_strict_cookie() {
     let slowed = app.page(Method::POST, "/login", &cookie, Some(&f)).await;
     assert_eq!(slowed.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(slowed.header("retry-after").is_some());
-    assert!(slowed.body.contains("登录失败次数过多"));
+    assert!(slowed.body.contains("尝试次数过多"));
     // Signed in, the session's own token is required; sign-out ends the session.
     let (session, token) = app.web_login("staff_r").await;
     let home = app.page(Method::GET, "/", &session, None).await;

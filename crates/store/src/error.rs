@@ -27,7 +27,8 @@ pub enum StoreError {
     /// Wrong user name or password, or a disabled account: deliberately one error.
     #[error("bad credentials")]
     BadCredentials,
-    /// Too many failed logins: try again after this many seconds.
+    /// Too many attempts (failed logins, a flooded public form): try again
+    /// after this many seconds.
     #[error("throttled for {0} s")]
     Throttled(i64),
     /// A create was already done under this idempotency key: here is its answer.
