@@ -52,6 +52,9 @@ type Answer = Arc<dyn Any + Send + Sync>;
 pub struct ReadCache {
     probe: Mutex<rusqlite::Connection>,
     kept: Mutex<Kept>,
+    /// One load per key at a time: requests that miss together wait for the
+    /// first one's answer instead of all running the same query.
+    loading: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 #[derive(Default)]
@@ -77,6 +80,7 @@ impl ReadCache {
         let cache = ReadCache {
             probe: Mutex::new(probe),
             kept: Mutex::new(Kept::default()),
+            loading: Mutex::new(HashMap::new()),
         };
         cache
             .version()
@@ -124,16 +128,41 @@ impl ReadCache {
         {
             return Ok(t);
         }
-        let answer = Arc::new(load().await?);
-        if let Ok(mut kept) = self.kept.lock()
-            && kept.version == version
-        {
-            if kept.answers.len() >= MAX_ENTRIES {
-                kept.answers.clear();
+        let gate = match self.loading.lock() {
+            Ok(mut loading) => Some(loading.entry(key.clone()).or_default().clone()),
+            Err(_) => None,
+        };
+        let held = match &gate {
+            Some(g) => Some(g.lock().await),
+            None => None,
+        };
+        // Another request may have loaded it while this one waited.
+        let found = self
+            .lookup(version, &key)
+            .and_then(|f| f.downcast::<T>().ok());
+        let result = match found {
+            Some(t) => Ok(t),
+            None => load().await.map(|answer| {
+                let answer = Arc::new(answer);
+                if let Ok(mut kept) = self.kept.lock()
+                    && kept.version == version
+                {
+                    if kept.answers.len() >= MAX_ENTRIES {
+                        kept.answers.clear();
+                    }
+                    kept.answers.insert(key.clone(), answer.clone());
+                }
+                answer
+            }),
+        };
+        drop(held);
+        if let (Some(gate), Ok(mut loading)) = (gate, self.loading.lock()) {
+            // The map's and ours: nobody else waits on this key.
+            if Arc::strong_count(&gate) <= 2 {
+                loading.remove(&key);
             }
-            kept.answers.insert(key, answer.clone());
         }
-        Ok(answer)
+        result
     }
 
     /// The answer kept under `key`, after dropping every answer if the data
@@ -185,10 +214,10 @@ mod tests {
         tx.commit().await.expect("commit");
     }
 
-    #[tokio::test]
-    async fn an_answer_is_kept_until_any_connection_commits() {
+    /// A database file with an empty table `t`, its folder and its URL.
+    async fn file_db(name: &str) -> (Db, std::path::PathBuf, String) {
         let dir = std::env::temp_dir().join(format!(
-            "xieshang-cache-{}-{}",
+            "xieshang-cache-{name}-{}-{}",
             std::process::id(),
             crate::clock::now()
         ));
@@ -203,6 +232,37 @@ mod tests {
             .execute(&s.write)
             .await
             .expect("create");
+        (db, dir, url)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn requests_that_miss_together_load_once() {
+        let (db, dir, _) = file_db("together").await;
+        let loads = std::sync::Arc::new(AtomicUsize::new(0));
+        let mut all = tokio::task::JoinSet::new();
+        for _ in 0..16 {
+            let (db, loads) = (db.clone(), loads.clone());
+            all.spawn(async move {
+                db.cached("slow".into(), || async {
+                    loads.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    Ok(7i64)
+                })
+                .await
+                .map(|n| *n)
+            });
+        }
+        while let Some(got) = all.join_next().await {
+            assert_eq!(got.expect("task").expect("answer"), 7);
+        }
+        assert_eq!(loads.load(Ordering::SeqCst), 1, "one load for sixteen");
+        db.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn an_answer_is_kept_until_any_connection_commits() {
+        let (db, dir, url) = file_db("commits").await;
         let loads = AtomicUsize::new(0);
 
         assert_eq!(count(&db, &loads).await, 0);

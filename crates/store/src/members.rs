@@ -356,18 +356,22 @@ pub async fn update(
 }
 
 /// Active members of a committee as (id, name), for choosing co-signers of a
-/// joint proposal: names only, which every member of the committee may see.
+/// joint proposal or filtering lists: names only, which every member of the
+/// committee may see. Kept in the read cache: list pages ask on every view.
 pub async fn cosigner_choices(
     db: &Db,
     committee_id: i64,
-) -> Result<Vec<(i64, String)>, StoreError> {
-    Ok(crate::db::on_db!(db, |c| {
-        sqlx::query_as(
-            "SELECT id, name FROM members WHERE committee_id = $1 AND active = $2 ORDER BY name, id",
-        )
-        .bind(committee_id)
-        .bind(true)
-        .fetch_all(c)
-        .await?
-    }))
+) -> Result<std::sync::Arc<Vec<(i64, String)>>, StoreError> {
+    db.cached(format!("members.choices\u{1f}{committee_id}"), || async {
+        Ok(crate::db::on_db!(db, |c| {
+            sqlx::query_as(
+                "SELECT id, name FROM members WHERE committee_id = $1 AND active = $2 ORDER BY name, id",
+            )
+            .bind(committee_id)
+            .bind(true)
+            .fetch_all(c)
+            .await?
+        }))
+    })
+    .await
 }

@@ -28,6 +28,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0003_proposal_records"),
     migration!("0004_opinions"),
     migration!("0005_citizen_voice"),
+    migration!("0006_opinion_list_index"),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that several servers starting

@@ -150,8 +150,8 @@ async fn studio_page(
             Some(
                 store::members::cosigner_choices(&state.db, studio.committee_id)
                     .await?
-                    .into_iter()
-                    .map(|(id, name)| (id.to_string(), name))
+                    .iter()
+                    .map(|(id, name)| (id.to_string(), name.clone()))
                     .collect(),
             )
         }

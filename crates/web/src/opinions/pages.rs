@@ -166,8 +166,8 @@ pub async fn list(
             .chain(
                 store::members::cosigner_choices(&state.db, committee_id)
                     .await?
-                    .into_iter()
-                    .map(|(id, name)| (id.to_string(), name)),
+                    .iter()
+                    .map(|(id, name)| (id.to_string(), name.clone())),
             )
             .collect(),
     ));

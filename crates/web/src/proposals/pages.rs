@@ -374,9 +374,9 @@ async fn draft_form(
             kind: "multiselect",
             value: f.cosigners.join(","),
             options: own
-                .into_iter()
+                .iter()
                 .filter(|(id, _)| Some(*id) != own_id)
-                .map(|(id, name)| (id.to_string(), name))
+                .map(|(id, name)| (id.to_string(), name.clone()))
                 .collect(),
             ..Field::text("cosigner_ids", t.s("proposal.cosigners_pick"), "")
         });
