@@ -258,6 +258,8 @@ pub async fn seed_sized(
     for _ in ACCOUNTS {
         hashes.push(users::hash_password(password.to_string()).await?);
     }
+    // One CPU for the whole transaction (see `crate::affinity`), given back after.
+    let _one_cpu = crate::affinity::OneCpu::pin();
     let mut tx = db.begin().await?;
     // Another process may have seeded while we hashed: check again under the write lock.
     let n: i64 = crate::db::on_tx!(&mut tx, |c| sqlx::query_scalar(

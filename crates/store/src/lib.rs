@@ -3,6 +3,7 @@
 //! in one transaction: it loads and checks, asks `domain` whether the caller
 //! may act, writes the record and appends the audit event, or does nothing.
 
+pub mod affinity;
 pub mod attachments;
 pub mod audit;
 pub mod backup;
