@@ -209,6 +209,19 @@ async fn a_piece_goes_from_member_to_bulletin_to_instruction_and_back() {
         ),
         (409, "bulletin_published".into())
     );
+    // Nor is a published piece combined into another: it stays where it is.
+    assert_eq!(
+        problem(&step(&app, &info, third, "combine", json!({"with": [id]})).await),
+        (409, "wrong_state".into())
+    );
+    let kept = app
+        .api(Method::GET, &format!("/opinions/{id}"), Some(&info), None)
+        .await
+        .json();
+    assert_eq!(
+        (kept["state"].as_str(), kept["bulletin_id"].as_i64()),
+        (Some("adopted"), Some(bulletin))
+    );
 
     // Not reported yet: no instruction. Then reported, and the leader writes one.
     let instruction = json!({"leader": "张书记", "level": "county", "on_date": "2026-11-20", "text": "请民政局研究落实。"});
