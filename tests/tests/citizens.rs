@@ -20,29 +20,7 @@ fn problem(a: &Answer) -> (u16, String) {
 
 /// Reads "What is seven plus five?" the way a person would.
 fn solve_en(q: &str) -> i64 {
-    const WORDS: [&str; 21] = [
-        "zero",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "eighteen",
-        "nineteen",
-        "twenty",
-    ];
+    const WORDS: [&str; 21] = domain::citizens::EN;
     let words: Vec<&str> = q
         .trim_start_matches("What is ")
         .trim_end_matches('?')

@@ -77,7 +77,8 @@ const ZH: [&str; 21] = [
     "零", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三",
     "十四", "十五", "十六", "十七", "十八", "十九", "二十",
 ];
-const EN: [&str; 21] = [
+/// The numbers 0 to 20 in English words, as the English question writes them.
+pub const EN: [&str; 21] = [
     "zero",
     "one",
     "two",

@@ -303,6 +303,18 @@ impl PieceForm {
         })
     }
 
+    /// The piece the form describes, with its sources.
+    fn input(&self, writer: Option<i64>) -> Result<OpinionInput, StoreError> {
+        Ok(OpinionInput {
+            title: self.title.clone(),
+            body: self.body.clone(),
+            category: self.category.clone(),
+            region: self.region.clone(),
+            urgency: self.urgency.clone(),
+            sources: self.sources(writer)?,
+        })
+    }
+
     /// The sources: the writer (as a member, when they are one) and the
     /// bodies chosen. A body not of the form `kind:id` is refused.
     fn sources(&self, writer: Option<i64>) -> Result<Vec<SourceInput>, StoreError> {
@@ -445,18 +457,8 @@ pub async fn create(
     let f = PieceForm::parse(&body)?;
     let writer =
         store::proposals::member_of_user(&state.db, caller.actor.user_id, committee_id).await?;
-    let result = match f.sources(writer) {
-        Ok(sources) => {
-            let input = OpinionInput {
-                title: f.title.clone(),
-                body: f.body.clone(),
-                category: f.category.clone(),
-                region: f.region.clone(),
-                urgency: f.urgency.clone(),
-                sources,
-            };
-            opinions::create_draft(&state.db, &caller, committee_id, &input).await
-        }
+    let result = match f.input(writer) {
+        Ok(input) => opinions::create_draft(&state.db, &caller, committee_id, &input).await,
         Err(e) => Err(e),
     };
     match result {
@@ -522,18 +524,8 @@ pub async fn edit_save(
         .and_then(|(_, v)| v.parse::<i64>().ok());
     let writer =
         store::proposals::member_of_user(&state.db, caller.actor.user_id, o.committee_id).await?;
-    let result = match f.sources(writer) {
-        Ok(sources) => {
-            let input = OpinionInput {
-                title: f.title.clone(),
-                body: f.body.clone(),
-                category: f.category.clone(),
-                region: f.region.clone(),
-                urgency: f.urgency.clone(),
-                sources,
-            };
-            opinions::update_draft(&state.db, &caller, id, &input, version).await
-        }
+    let result = match f.input(writer) {
+        Ok(input) => opinions::update_draft(&state.db, &caller, id, &input, version).await,
         Err(e) => Err(e),
     };
     match result {
