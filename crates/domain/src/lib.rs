@@ -3,6 +3,7 @@
 //! in isolation and shared by the web pages and the JSON API alike.
 
 pub mod citizens;
+pub mod consultations;
 pub mod diff;
 pub mod files;
 pub mod members;

@@ -1,0 +1,301 @@
+//! Consultation (协商议政), issue 5: the forms a consultation takes, its life
+//! from kickoff to close as one pure state machine, and the rule every
+//! step's date obeys. A step is refused in the same three ways as a
+//! proposal's: the part may never take it (403), the consultation is not in
+//! a state that allows it (409 naming the state), or a fact forbids it now
+//! (409 with a code).
+
+use crate::platform::string_enum;
+use crate::proposals::Refusal as ProposalRefusal;
+use serde::{Deserialize, Serialize};
+
+string_enum! {
+    /// The forms of consultation (DOMAIN.md §3).
+    Form {
+        /// 全体会议
+        Plenary = "plenary",
+        /// 专题议政性常委会议
+        StandingCommitteeSession = "standing_committee_session",
+        /// 专题协商会
+        Thematic = "thematic",
+        /// 界别协商
+        Sector = "sector",
+        /// 对口协商, with one department
+        Counterpart = "counterpart",
+        /// 提案办理协商
+        ProposalHandling = "proposal_handling",
+        /// 有事好商量 and other grassroots consultation
+        Grassroots = "grassroots",
+        /// 立法协商 on a draft regulation
+        Legislative = "legislative",
+        /// 网络议政
+        Online = "online",
+        /// 远程协商
+        Remote = "remote",
+        /// 专家协商
+        Expert = "expert",
+    }
+}
+
+string_enum! {
+    /// Where a consultation is.
+    State {
+        /// On the plan, not yet started.
+        Planned = "planned",
+        /// Kicked off (开题会); research is under way.
+        Researching = "researching",
+        /// The draft report has gone to the participants.
+        DraftCirculated = "draft_circulated",
+        /// The consultation meeting was held.
+        MeetingHeld = "meeting_held",
+        /// The consultation report went to the party committee; outcomes are recorded.
+        Reported = "reported",
+        /// Participants were told what came of it; evaluators score it.
+        FedBack = "fed_back",
+        Closed = "closed",
+        Cancelled = "cancelled",
+    }
+}
+
+string_enum! {
+    /// A step of a consultation, named as in the API (`POST …/actions/{step}`).
+    Step {
+        KickOff = "kick-off",
+        RecordResearch = "record-research",
+        CirculateDraft = "circulate-draft",
+        HoldMeeting = "hold-meeting",
+        SubmitReport = "submit-report",
+        RecordOutcome = "record-outcome",
+        GiveFeedback = "give-feedback",
+        Evaluate = "evaluate",
+        Close = "close",
+        Cancel = "cancel",
+    }
+}
+
+/// The part an actor plays for one consultation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Part {
+    /// Staff of the committee's consultation office.
+    Staff,
+    /// A leader of the committee: records an instruction.
+    Leader,
+    /// One of the named evaluators of its quality.
+    Evaluator,
+    /// A participant (a member or an expert invited to it).
+    Participant,
+    /// Anyone else.
+    Other,
+}
+
+impl Part {
+    /// Every part.
+    pub const ALL: [Part; 5] = [
+        Part::Staff,
+        Part::Leader,
+        Part::Evaluator,
+        Part::Participant,
+        Part::Other,
+    ];
+}
+
+impl Step {
+    /// The parts that may take the step (in some state).
+    pub fn takers(self) -> &'static [Part] {
+        match self {
+            // Staff record an instruction received on paper; a leader writes their own.
+            Step::RecordOutcome => &[Part::Staff, Part::Leader],
+            Step::Evaluate => &[Part::Evaluator],
+            _ => &[Part::Staff],
+        }
+    }
+}
+
+/// What the machine must know of a consultation besides its state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// For `hold-meeting`: the draft reached the participants at least the
+    /// set number of days before the meeting's date.
+    pub draft_in_time: bool,
+    /// For `close`: at least one evaluator has scored it.
+    pub evaluated: bool,
+}
+
+/// Why a step is refused: the same three answers as for proposals.
+pub type Refusal = ProposalRefusal<State>;
+
+/// The state a step leads to from `from`, taken by an actor playing `part`.
+pub fn transition(from: State, step: Step, part: Part, facts: &Facts) -> Result<State, Refusal> {
+    use State::*;
+    if !step.takers().contains(&part) {
+        return Err(Refusal::Forbidden);
+    }
+    match (step, from) {
+        (Step::KickOff, Planned) => Ok(Researching),
+        (Step::RecordResearch, Researching) => Ok(Researching),
+        (Step::CirculateDraft, Researching) => Ok(DraftCirculated),
+        (Step::HoldMeeting, DraftCirculated) if !facts.draft_in_time => {
+            Err(Refusal::Conflict("draft_not_in_time"))
+        }
+        (Step::HoldMeeting, DraftCirculated) => Ok(MeetingHeld),
+        (Step::SubmitReport, MeetingHeld) => Ok(Reported),
+        (Step::RecordOutcome, Reported | FedBack) => Ok(from),
+        (Step::GiveFeedback, Reported) => Ok(FedBack),
+        (Step::Evaluate, FedBack) => Ok(FedBack),
+        (Step::Close, FedBack) if !facts.evaluated => Err(Refusal::Conflict("not_evaluated")),
+        (Step::Close, FedBack) => Ok(Closed),
+        // Once the meeting is held, what was said stays on record: no cancelling.
+        (Step::Cancel, Planned | Researching | DraftCirculated) => Ok(Cancelled),
+        _ => Err(Refusal::WrongState(from)),
+    }
+}
+
+/// Why a step's date is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DateProblem {
+    /// After today.
+    InFuture,
+    /// Before the date of the step before it: dates never run backwards.
+    BeforePrevious,
+}
+
+impl DateProblem {
+    /// The stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            DateProblem::InFuture => "date_in_future",
+            DateProblem::BeforePrevious => "date_before_previous",
+        }
+    }
+}
+
+/// Checks the date a step records (days as `YYYY-MM-DD`, which compare as
+/// text): today by default; staff may give an earlier day, never a later
+/// one, and never one before the consultation's last recorded step.
+pub fn check_date(day: &str, today: &str, previous: Option<&str>) -> Result<(), DateProblem> {
+    if day > today {
+        return Err(DateProblem::InFuture);
+    }
+    if previous.is_some_and(|p| day < p) {
+        return Err(DateProblem::BeforePrevious);
+    }
+    Ok(())
+}
+
+/// Days a draft must reach the participants before the meeting, at least.
+pub const DEFAULT_DRAFT_DAYS: i64 = 3;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use State::*;
+
+    /// The life of a consultation written out as data, independent of
+    /// `transition`'s match: (step, part, from, to) for every allowed move
+    /// with favourable facts (the draft in time, an evaluation given).
+    const ALLOWED: &[(Step, Part, State, State)] = &[
+        (Step::KickOff, Part::Staff, Planned, Researching),
+        (Step::RecordResearch, Part::Staff, Researching, Researching),
+        (Step::CirculateDraft, Part::Staff, Researching, DraftCirculated),
+        (Step::HoldMeeting, Part::Staff, DraftCirculated, MeetingHeld),
+        (Step::SubmitReport, Part::Staff, MeetingHeld, Reported),
+        (Step::RecordOutcome, Part::Staff, Reported, Reported),
+        (Step::RecordOutcome, Part::Leader, Reported, Reported),
+        (Step::RecordOutcome, Part::Staff, FedBack, FedBack),
+        (Step::RecordOutcome, Part::Leader, FedBack, FedBack),
+        (Step::GiveFeedback, Part::Staff, Reported, FedBack),
+        (Step::Evaluate, Part::Evaluator, FedBack, FedBack),
+        (Step::Close, Part::Staff, FedBack, Closed),
+        (Step::Cancel, Part::Staff, Planned, Cancelled),
+        (Step::Cancel, Part::Staff, Researching, Cancelled),
+        (Step::Cancel, Part::Staff, DraftCirculated, Cancelled),
+    ];
+
+    fn favourable() -> Facts {
+        Facts {
+            draft_in_time: true,
+            evaluated: true,
+        }
+    }
+
+    #[test]
+    fn every_state_step_and_part_is_allowed_or_refused_exactly() {
+        let mut checked = 0;
+        for from in State::ALL.iter().copied() {
+            for step in Step::ALL.iter().copied() {
+                for part in Part::ALL {
+                    let got = transition(from, step, part, &favourable());
+                    let want = match ALLOWED
+                        .iter()
+                        .find(|(s, p, f, _)| *s == step && *p == part && *f == from)
+                    {
+                        Some((_, _, _, to)) => Ok(*to),
+                        None if !step.takers().contains(&part) => Err(Refusal::Forbidden),
+                        None => Err(Refusal::WrongState(from)),
+                    };
+                    assert_eq!(got, want, "{from:?} --{}--> as {part:?}", step.as_str());
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 8 * 10 * 5);
+    }
+
+    #[test]
+    fn no_meeting_before_the_draft_was_circulated_in_time() {
+        assert_eq!(
+            transition(Researching, Step::HoldMeeting, Part::Staff, &favourable()),
+            Err(Refusal::WrongState(Researching)),
+            "not circulated at all"
+        );
+        let late = Facts {
+            draft_in_time: false,
+            ..favourable()
+        };
+        assert_eq!(
+            transition(DraftCirculated, Step::HoldMeeting, Part::Staff, &late),
+            Err(Refusal::Conflict("draft_not_in_time"))
+        );
+    }
+
+    #[test]
+    fn nothing_closes_unscored_and_nothing_held_is_cancelled() {
+        let unscored = Facts {
+            evaluated: false,
+            ..favourable()
+        };
+        assert_eq!(
+            transition(FedBack, Step::Close, Part::Staff, &unscored),
+            Err(Refusal::Conflict("not_evaluated"))
+        );
+        for from in [MeetingHeld, Reported, FedBack, Closed, Cancelled] {
+            assert_eq!(
+                transition(from, Step::Cancel, Part::Staff, &favourable()),
+                Err(Refusal::WrongState(from))
+            );
+        }
+    }
+
+    #[test]
+    fn dates_are_not_in_the_future_and_never_run_backwards() {
+        assert_eq!(check_date("2026-11-20", "2026-11-26", None), Ok(()));
+        assert_eq!(check_date("2026-11-26", "2026-11-26", Some("2026-11-26")), Ok(()));
+        assert_eq!(
+            check_date("2026-11-27", "2026-11-26", None),
+            Err(DateProblem::InFuture)
+        );
+        assert_eq!(
+            check_date("2026-11-01", "2026-11-26", Some("2026-11-02")),
+            Err(DateProblem::BeforePrevious)
+        );
+        assert_eq!(DateProblem::InFuture.code(), "date_in_future");
+    }
+
+    #[test]
+    fn every_form_has_a_stable_code() {
+        assert_eq!(Form::ALL.len(), 11);
+        for f in Form::ALL {
+            assert_eq!(Form::parse(f.as_str()), Some(*f));
+        }
+    }
+}
