@@ -197,6 +197,8 @@ pub const ACCOUNTS: &[(&str, &str, &str)] = &[
     ("info_r", "staff", "region"),
     // A citizen with an account, who follows their input at a studio.
     ("citizen_r", "citizen", "region"),
+    // Staff of the consultation office.
+    ("consult_r", "staff", "region"),
 ];
 
 impl TestApp {
@@ -443,6 +445,8 @@ pub async fn fixture(db: &Db) -> Fixture {
             .expect("user");
         let offices = if *username == "info_r" {
             vec!["information".to_string()]
+        } else if *username == "consult_r" {
+            vec!["consultation".to_string()]
         } else if *role == "staff" {
             vec!["proposals".to_string()]
         } else {

@@ -185,6 +185,59 @@ pub fn check_date(day: &str, today: &str, previous: Option<&str>) -> Result<(), 
 /// Days a draft must reach the participants before the meeting, at least.
 pub const DEFAULT_DRAFT_DAYS: i64 = 3;
 
+/// The quality rubric (质量评价): each criterion with its weight (the weights
+/// add up to 100). Each evaluator scores every criterion from 0 to
+/// [`MAX_SCORE`].
+pub const RUBRIC: [(&str, i64); 5] = [
+    ("topic", 20),
+    ("research", 20),
+    ("suggestions", 30),
+    ("adoption", 15),
+    ("effect", 15),
+];
+/// The highest score of one criterion.
+pub const MAX_SCORE: i64 = 10;
+
+/// Checks one evaluator's scores: every criterion of the rubric once, each
+/// within 0 to [`MAX_SCORE`]. Answers them in the rubric's order.
+pub fn check_scores(
+    given: &[(String, i64)],
+) -> Result<Vec<(&'static str, i64)>, Vec<crate::validate::FieldError>> {
+    let mut e = crate::validate::Errors::default();
+    if given
+        .iter()
+        .any(|(c, _)| !RUBRIC.iter().any(|(r, _)| r == c))
+    {
+        e.add("scores", "invalid_choice");
+    }
+    let mut out = Vec::new();
+    for (criterion, _) in RUBRIC {
+        let mine: Vec<i64> = given
+            .iter()
+            .filter(|(c, _)| c == criterion)
+            .map(|(_, s)| *s)
+            .collect();
+        match mine.as_slice() {
+            [s] if (0..=MAX_SCORE).contains(s) => out.push((criterion, *s)),
+            [_] => e.add("scores", "out_of_range"),
+            _ => e.add("scores", "required"),
+        }
+    }
+    e.finish()?;
+    Ok(out)
+}
+
+/// The weighted score out of 100 of one evaluator's checked scores.
+pub fn weighted(scores: &[(&str, i64)]) -> f64 {
+    scores
+        .iter()
+        .filter_map(|(c, s)| {
+            let w = RUBRIC.iter().find(|(r, _)| r == c)?.1;
+            Some((w * s) as f64 / MAX_SCORE as f64)
+        })
+        .sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,7 +249,12 @@ mod tests {
     const ALLOWED: &[(Step, Part, State, State)] = &[
         (Step::KickOff, Part::Staff, Planned, Researching),
         (Step::RecordResearch, Part::Staff, Researching, Researching),
-        (Step::CirculateDraft, Part::Staff, Researching, DraftCirculated),
+        (
+            Step::CirculateDraft,
+            Part::Staff,
+            Researching,
+            DraftCirculated,
+        ),
         (Step::HoldMeeting, Part::Staff, DraftCirculated, MeetingHeld),
         (Step::SubmitReport, Part::Staff, MeetingHeld, Reported),
         (Step::RecordOutcome, Part::Staff, Reported, Reported),
@@ -279,7 +337,10 @@ mod tests {
     #[test]
     fn dates_are_not_in_the_future_and_never_run_backwards() {
         assert_eq!(check_date("2026-11-20", "2026-11-26", None), Ok(()));
-        assert_eq!(check_date("2026-11-26", "2026-11-26", Some("2026-11-26")), Ok(()));
+        assert_eq!(
+            check_date("2026-11-26", "2026-11-26", Some("2026-11-26")),
+            Ok(())
+        );
         assert_eq!(
             check_date("2026-11-27", "2026-11-26", None),
             Err(DateProblem::InFuture)
@@ -289,6 +350,31 @@ mod tests {
             Err(DateProblem::BeforePrevious)
         );
         assert_eq!(DateProblem::InFuture.code(), "date_in_future");
+    }
+
+    #[test]
+    fn scores_cover_the_rubric_within_its_range_and_weigh_to_a_hundred() {
+        assert_eq!(RUBRIC.iter().map(|(_, w)| w).sum::<i64>(), 100);
+        let all = |s: i64| -> Vec<(String, i64)> {
+            RUBRIC.iter().map(|(c, _)| ((*c).to_string(), s)).collect()
+        };
+        let full = check_scores(&all(10)).expect("valid");
+        assert!((weighted(&full) - 100.0).abs() < 1e-9);
+        let half = check_scores(&all(5)).expect("valid");
+        assert!((weighted(&half) - 50.0).abs() < 1e-9);
+        let codes = |g: &[(String, i64)]| {
+            check_scores(g)
+                .expect_err("invalid")
+                .into_iter()
+                .map(|e| e.code)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(codes(&all(11)), vec!["out_of_range"; 5]);
+        assert_eq!(codes(&all(-1)), vec!["out_of_range"; 5]);
+        assert_eq!(codes(&all(5)[..4]), ["required"]);
+        let mut extra = all(5);
+        extra.push(("charm".into(), 5));
+        assert_eq!(codes(&extra), ["invalid_choice"]);
     }
 
     #[test]

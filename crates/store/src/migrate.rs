@@ -29,6 +29,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0004_opinions"),
     migration!("0005_citizen_voice"),
     migration!("0006_opinion_list_index"),
+    migration!("0007_consultations"),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that several servers starting

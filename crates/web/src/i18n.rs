@@ -192,6 +192,7 @@ mod tests {
             "src/proposals",
             "src/opinions",
             "src/citizens",
+            "src/consultations",
             "src/notifications",
         ] {
             for e in std::fs::read_dir(format!("{root}/{dir}"))

@@ -3,6 +3,7 @@
 
 pub mod api_extract;
 pub mod citizens;
+pub mod consultations;
 pub mod ctx;
 pub mod download;
 pub mod error;
@@ -54,6 +55,7 @@ impl utoipa::Modify for BearerAuth {
 
 fn api_router() -> OpenApiRouter<AppState> {
     use citizens::api as cz;
+    use consultations::api as cs;
     use members::api as m;
     use opinions::api as op;
     use opinions::export as ox;
@@ -103,6 +105,10 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(op::get_bulletin))
         .routes(routes!(op::bulletin_action))
         .routes(routes!(op::order_bulletin))
+        .routes(routes!(cs::list_consultations, cs::create_consultation))
+        .routes(routes!(cs::get_consultation, cs::update_consultation))
+        .routes(routes!(cs::consultation_action))
+        .routes(routes!(cs::consultation_events))
         .routes(routes!(cz::studio_challenge))
         .routes(routes!(cz::submit_input, cz::studio_inputs))
         .routes(routes!(cz::input_status))
@@ -180,6 +186,7 @@ async fn plain_rejections(req: axum::extract::Request, next: axum::middleware::N
 /// middleware and the security headers.
 pub fn router(state: AppState) -> Router {
     use citizens::pages as czp;
+    use consultations::pages as csp;
     use members::pages as mp;
     use opinions::pages as opp;
     use platform::{org_pages as op, pages as pp, user_pages as up};
@@ -285,6 +292,10 @@ pub fn router(state: AppState) -> Router {
         .route("/bulletins/{id}", get(opp::bulletin_show))
         .route("/bulletins/{id}/actions/{step}", post(opp::bulletin_act))
         .route("/bulletins/{id}/move", post(opp::bulletin_move))
+        .route("/consultations", get(csp::list))
+        .route("/consultations/new", get(csp::new_form).post(csp::create))
+        .route("/consultations/{id}", get(csp::show))
+        .route("/consultations/{id}/actions/{step}", post(csp::act))
         .route("/studios", get(czp::list))
         .route("/studios/{id}", get(czp::show))
         .route("/studios/{id}/inputs", post(czp::submit))

@@ -51,6 +51,7 @@ impl Chrome {
             add("/", "nav.home");
             add("/proposals", "nav.proposals");
             add("/opinions", "nav.opinions");
+            add("/consultations", "nav.consultations");
             add("/admin/committees", "nav.committees");
             add("/admin/sectors", "nav.sectors");
             add("/admin/special-committees", "nav.special_committees");

@@ -1,0 +1,4 @@
+//! Consultations (协商议政), issue 5: their pages and their JSON API.
+
+pub mod api;
+pub mod pages;

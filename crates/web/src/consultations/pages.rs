@@ -1,0 +1,467 @@
+//! The pages of consultations: the list with filters, the form of a new
+//! consultation, and a consultation's page with its record, outcomes,
+//! quality score, the steps the user may take (each with its day) and its
+//! timeline.
+
+use super::api::ConsultationActionBody;
+use crate::ctx::Ctx;
+use crate::error::{WebError, WebResult};
+use crate::platform::org_pages::{
+    CommitteeTree, FormPage, ListPage, chosen_committee, committee_and_search,
+};
+use crate::platform::pages::{PageCtx, html};
+use crate::state::AppState;
+use crate::view::{Chrome, Field, StepForm, cell, choices, link};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::consultations::{self as rules, Form, Part, State as CState, Step};
+use domain::opinions::LeaderLevel;
+use domain::platform::{BodyKind, Permission};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use store::StoreError;
+use store::consultations::{
+    self, Consultation, ConsultationFilter, ConsultationInput, Outcome, StepRecord,
+};
+use store::page::PageRequest;
+use store::platform::bodies;
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    committee_id: Option<i64>,
+    q: Option<String>,
+    state: Option<String>,
+    form: Option<String>,
+    page: Option<i64>,
+}
+
+/// The consultations of a committee.
+pub async fn list(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Query(q): Query<ListQuery>,
+) -> WebResult<Response> {
+    let caller = ctx.caller()?;
+    let t = ctx.tr();
+    let committee_id = chosen_committee(&ctx, q.committee_id)?;
+    let f = ConsultationFilter {
+        committee_id,
+        state: q.state.clone(),
+        form: q.form.clone(),
+        q: q.q.clone(),
+    };
+    let page =
+        consultations::list(&state.db, &caller, &f, PageRequest::new(q.page, Some(20))).await?;
+    let tree = CommitteeTree::load(&state).await?;
+    let rows = page
+        .items
+        .iter()
+        .map(|c| {
+            vec![
+                link(c.title.clone(), format!("/consultations/{}", c.id)),
+                cell(t.code("consultation_form", &c.form)),
+                cell(t.code("consultation_state", &c.state)),
+                cell(c.meeting_on.clone().unwrap_or_default()),
+            ]
+        })
+        .collect();
+    let mut filters = committee_and_search(
+        t,
+        committee_id,
+        tree.options(&caller, Permission::ReadOrganisation),
+        &q.q,
+    );
+    filters.push(Field::select(
+        "form",
+        t.s("consultation.form"),
+        q.form.clone().unwrap_or_default(),
+        choices(
+            t,
+            "consultation_form",
+            Form::ALL,
+            |f| f.as_str(),
+            Some(t.s("list.all")),
+        ),
+    ));
+    filters.push(Field::select(
+        "state",
+        t.s("consultation.state"),
+        q.state.clone().unwrap_or_default(),
+        choices(
+            t,
+            "consultation_state",
+            CState::ALL,
+            |s| s.as_str(),
+            Some(t.s("list.all")),
+        ),
+    ));
+    let params = [
+        ("committee_id", committee_id.to_string()),
+        ("q", q.q.clone().unwrap_or_default()),
+        ("form", q.form.clone().unwrap_or_default()),
+        ("state", q.state.clone().unwrap_or_default()),
+    ];
+    html(
+        ListPage {
+            c: Chrome::new(&ctx, "/consultations"),
+            title: t.s("consultation.list").into(),
+            path: "/consultations".into(),
+            new_link: consultations::is_staff(&caller, committee_id)
+                .then(|| format!("/consultations/new?committee_id={committee_id}")),
+            filters,
+            headers: vec![
+                t.s("consultation.title"),
+                t.s("consultation.form"),
+                t.s("consultation.state"),
+                t.s("consultation.meeting_on"),
+            ],
+            rows,
+            total: 0,
+            pager: Default::default(),
+            links: Vec::new(),
+        }
+        .paged(&page, &params),
+    )
+}
+
+#[derive(Deserialize, Default)]
+pub struct NewForm {
+    #[serde(default)]
+    form: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    lead_special_committee_id: String,
+    #[serde(default)]
+    meeting_on: String,
+    #[serde(default)]
+    draft_days: String,
+}
+
+async fn new_page(
+    state: &AppState,
+    ctx: &Ctx,
+    f: &NewForm,
+    committee_id: i64,
+) -> WebResult<FormPage> {
+    let t = ctx.tr();
+    let mut specials = vec![(String::new(), String::new())];
+    for b in bodies::choices(&state.db, BodyKind::SpecialCommittee, committee_id)
+        .await?
+        .iter()
+    {
+        specials.push((b.id.to_string(), b.name.clone()));
+    }
+    Ok(FormPage {
+        c: Chrome::new(ctx, "/consultations"),
+        title: t.s("consultation.new").into(),
+        back: format!("/consultations?committee_id={committee_id}"),
+        action: format!("/consultations/new?committee_id={committee_id}"),
+        alert: None,
+        version: None,
+        fields: vec![
+            Field::select(
+                "form",
+                t.s("consultation.form"),
+                if f.form.is_empty() {
+                    "thematic".into()
+                } else {
+                    f.form.clone()
+                },
+                choices(t, "consultation_form", Form::ALL, |x| x.as_str(), None),
+            )
+            .required(),
+            Field::text("title", t.s("consultation.title"), f.title.clone())
+                .required()
+                .max(200),
+            Field {
+                kind: "textarea",
+                ..Field::text("summary", t.s("consultation.summary"), f.summary.clone()).max(5_000)
+            },
+            Field::select(
+                "lead_special_committee_id",
+                t.s("consultation.lead"),
+                f.lead_special_committee_id.clone(),
+                specials,
+            ),
+            Field::text(
+                "meeting_on",
+                t.s("consultation.meeting_on"),
+                f.meeting_on.clone(),
+            )
+            .kind("date"),
+            Field::text(
+                "draft_days",
+                t.s("consultation.draft_days"),
+                if f.draft_days.is_empty() {
+                    rules::DEFAULT_DRAFT_DAYS.to_string()
+                } else {
+                    f.draft_days.clone()
+                },
+            )
+            .kind("number"),
+        ],
+        submit: t.s("consultation.save"),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct CommitteeQuery {
+    committee_id: Option<i64>,
+}
+
+/// The form of a new consultation.
+pub async fn new_form(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Query(q): Query<CommitteeQuery>,
+) -> WebResult<Response> {
+    let committee_id = chosen_committee(&ctx, q.committee_id)?;
+    new_page(&state, &ctx, &NewForm::default(), committee_id)
+        .await?
+        .respond(ctx.tr(), None)
+}
+
+/// Plans a consultation and shows it.
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<CommitteeQuery>,
+    axum::extract::Form(f): axum::extract::Form<NewForm>,
+) -> WebResult<Response> {
+    let committee_id = chosen_committee(&ctx, q.committee_id)?;
+    let caller = ctx.caller()?;
+    let number = |field: &'static str, v: &str| -> Result<Option<i64>, StoreError> {
+        match v.trim() {
+            "" => Ok(None),
+            v => v
+                .parse()
+                .map(Some)
+                .map_err(|_| StoreError::invalid(field, "not_a_number")),
+        }
+    };
+    let result = async {
+        let input = ConsultationInput {
+            form: f.form.clone(),
+            title: f.title.clone(),
+            summary: f.summary.clone(),
+            lead_special_committee_id: number(
+                "lead_special_committee_id",
+                &f.lead_special_committee_id,
+            )?,
+            meeting_on: Some(f.meeting_on.clone()),
+            draft_days: number("draft_days", &f.draft_days)?,
+            evaluator_user_ids: Vec::new(),
+        };
+        consultations::create(&state.db, &caller, committee_id, &input).await
+    }
+    .await;
+    match result {
+        Ok(c) => Ok(Redirect::to(&format!("/consultations/{}", c.id)).into_response()),
+        Err(e @ StoreError::Invalid(_)) => new_page(&state, &ctx, &f, committee_id)
+            .await?
+            .respond(ctx.tr(), Some(&e)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "consultation.html")]
+struct ConsultationPage {
+    c: Chrome,
+    x: Consultation,
+    records: Vec<StepRecord>,
+    outcomes: Vec<Outcome>,
+    quality: Option<String>,
+    steps: Vec<StepForm>,
+    alert: Option<String>,
+    /// (time, actor, what)
+    timeline: Vec<(String, String, String)>,
+}
+
+/// The score fields of the rubric's criteria (`score_` and the criterion)
+/// with their labels, in the rubric's order.
+const SCORE_FIELDS: [(&str, &str); 5] = [
+    ("score_topic", "rubric.topic"),
+    ("score_research", "rubric.research"),
+    ("score_suggestions", "rubric.suggestions"),
+    ("score_adoption", "rubric.adoption"),
+    ("score_effect", "rubric.effect"),
+];
+
+/// The steps the part may take now, with their fields.
+fn step_forms(t: crate::i18n::Tr, x: &Consultation, part: Part) -> Vec<StepForm> {
+    let facts = domain::consultations::Facts {
+        draft_in_time: true,
+        evaluated: true,
+    };
+    let today = store::clock::local_date(store::clock::now());
+    let mut out = Vec::new();
+    for &step in Step::ALL {
+        if rules::transition(x.state(), step, part, &facts).is_err() {
+            continue;
+        }
+        let day = Field::text("on_date", t.s("consultation.on_date"), today.clone()).kind("date");
+        let note = |label: &'static str, required: bool| {
+            let f = Field {
+                kind: "textarea",
+                ..Field::text("note", label, String::new()).max(10_000)
+            };
+            if required { f.required() } else { f }
+        };
+        let mut fields = vec![day];
+        match step {
+            Step::RecordOutcome => {
+                fields.push(Field::select(
+                    "kind",
+                    t.s("consultation.outcome_kind"),
+                    "instruction",
+                    choices(
+                        t,
+                        "outcome",
+                        &["instruction", "adoption", "use"],
+                        |k| k,
+                        None,
+                    ),
+                ));
+                fields.push(Field::text("leader", t.s("opinion.leader"), "").max(100));
+                fields.push(Field::select(
+                    "level",
+                    t.s("opinion.level"),
+                    "county",
+                    choices(t, "leader_level", LeaderLevel::ALL, |l| l.as_str(), None),
+                ));
+                fields.push(Field::text("department", t.s("opinion.department"), "").max(200));
+                fields.push(note(t.s("opinion.outcome_text"), true));
+            }
+            Step::Evaluate => {
+                for (name, label) in SCORE_FIELDS {
+                    fields.push(Field::text(name, t.s(label), "").kind("number").required());
+                }
+            }
+            Step::GiveFeedback | Step::Cancel => fields.push(note(t.s("consultation.note"), true)),
+            _ => fields.push(note(t.s("consultation.note"), false)),
+        }
+        out.push(StepForm {
+            name: step.as_str(),
+            label: t.code("consultation_step", step.as_str()),
+            fields,
+        });
+    }
+    out
+}
+
+async fn consultation_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    err: Option<&StoreError>,
+) -> WebResult<Response> {
+    let t = ctx.tr();
+    let caller = ctx.caller()?;
+    let (x, part) = consultations::get(&state.db, &caller, id).await?;
+    let mut steps = step_forms(t, &x, part);
+    let (alert, status) = crate::view::step_problem(ctx, &mut steps, err);
+    let timeline = store::audit::of_record(&state.db, "consultation", id)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let step = e
+                .action
+                .strip_prefix("consultation.")
+                .unwrap_or(&e.action)
+                .replace('_', "-");
+            (
+                store::clock::rfc3339(e.created_at)
+                    .chars()
+                    .take(16)
+                    .collect::<String>()
+                    .replace('T', " "),
+                e.actor,
+                t.code("consultation_step", &step),
+            )
+        })
+        .collect();
+    let (quality, n) = consultations::quality(&state.db, id).await?;
+    let mut r = html(ConsultationPage {
+        c: Chrome::new(ctx, "/consultations"),
+        records: consultations::steps(&state.db, id).await?,
+        outcomes: consultations::outcomes(&state.db, id).await?,
+        quality: quality.map(|q| format!("{q:.1} ({n})")),
+        x,
+        steps,
+        alert,
+        timeline,
+    })?;
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+/// A consultation's page.
+pub async fn show(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<i64>,
+) -> WebResult<Response> {
+    consultation_page(&state, &ctx, id, None).await
+}
+
+/// Takes a step from the consultation's page.
+pub async fn act(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, step)): Path<(i64, String)>,
+    body: axum::body::Bytes,
+) -> WebResult<Response> {
+    let caller = ctx.caller()?;
+    let step = Step::parse(&step).ok_or(WebError::NoRoute)?;
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(&body).map_err(|e| WebError::Malformed(e.to_string()))?;
+    let one = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.trim().is_empty())
+    };
+    let mut scores = BTreeMap::new();
+    let mut errors = Vec::new();
+    for (k, v) in &pairs {
+        if let Some(criterion) = k.strip_prefix("score_") {
+            match v.trim().parse::<i64>() {
+                Ok(n) => {
+                    scores.insert(criterion.to_string(), n);
+                }
+                Err(_) => errors.push(domain::validate::FieldError {
+                    field: "scores",
+                    code: "not_a_number",
+                }),
+            }
+        }
+    }
+    let b = ConsultationActionBody {
+        on_date: one("on_date"),
+        note: one("note").unwrap_or_default(),
+        kind: (step == Step::RecordOutcome).then(|| one("kind").unwrap_or_default()),
+        leader: one("leader"),
+        level: one("level"),
+        department: one("department"),
+        scores,
+        version: one("version").and_then(|v| v.parse().ok()),
+    };
+    let result = if errors.is_empty() {
+        consultations::act(&state.db, &caller, id, b.action(step), b.version).await
+    } else {
+        Err(StoreError::Invalid(errors))
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/consultations/{id}")).into_response()),
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Forbidden)) => {
+            consultation_page(&state, &ctx, id, Some(&e)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}

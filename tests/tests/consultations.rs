@@ -1,0 +1,323 @@
+//! Consultations through the JSON API and the pages, on the backend under
+//! test: a thematic consultation from kickoff to close with dated steps, an
+//! outcome and a quality score; and the refusals of steps out of order, of
+//! dates in the future or running backwards, of a meeting before the draft
+//! arrived in time, of scores outside the rubric, of stale edits and of
+//! other committees. Every state × step × part is tested in
+//! `domain::consultations`.
+
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+use xieshang_tests::{Answer, TestApp};
+
+fn problem(a: &Answer) -> (u16, String) {
+    let j = a.json();
+    let code = j["errors"][0]["code"]
+        .as_str()
+        .or_else(|| j["code"].as_str())
+        .unwrap_or("")
+        .to_string();
+    (a.status.as_u16(), code)
+}
+
+async fn user_id(app: &TestApp, token: &str) -> i64 {
+    app.api(Method::GET, "/me", Some(token), None).await.json()["id"]
+        .as_i64()
+        .expect("id")
+}
+
+#[tokio::test]
+async fn a_thematic_consultation_goes_from_kickoff_to_a_scored_close() {
+    let app = TestApp::new().await;
+    let staff = app.token("consult_r").await;
+    let member = app.token("member_r").await;
+    let evaluator = app.token("member2_r").await;
+    let leader = app.token("leader_r").await;
+    let other_committee = app.token("staff_c").await;
+    let evaluator_id = user_id(&app, &evaluator).await;
+
+    // Only the consultation office plans one.
+    let body = json!({"form": "thematic", "title": "推进县域医共体建设", "summary": "围绕基层医疗资源下沉开展专题协商。",
+        "meeting_on": "2026-10-08", "draft_days": 5, "evaluator_user_ids": [evaluator_id]});
+    assert_eq!(
+        problem(
+            &app.api(
+                Method::POST,
+                "/consultations",
+                Some(&member),
+                Some(body.clone())
+            )
+            .await
+        ),
+        (403, "forbidden".into())
+    );
+    let bad = json!({"form": "picnic", "title": "", "draft_days": 0});
+    let a = app
+        .api(Method::POST, "/consultations", Some(&staff), Some(bad))
+        .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let created = app
+        .api(Method::POST, "/consultations", Some(&staff), Some(body))
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.json()["id"].as_i64().expect("id");
+    assert_eq!(created.json()["state"], "planned");
+    assert_eq!(
+        app.api(
+            Method::GET,
+            &format!("/consultations/{id}"),
+            Some(&other_committee),
+            None
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND,
+        "another committee's record"
+    );
+
+    let step = |name: &str, who: &str, body: Value| {
+        let app = &app;
+        let path = format!("/consultations/{id}/actions/{name}");
+        let who = who.to_string();
+        async move { app.api(Method::POST, &path, Some(&who), Some(body)).await }
+    };
+    // Out of order, by the wrong part, in the future: refused, nothing changes.
+    assert_eq!(
+        problem(&step("hold-meeting", &staff, json!({"on_date": "2026-09-01"})).await),
+        (409, "wrong_state".into())
+    );
+    assert_eq!(
+        problem(&step("kick-off", &member, json!({})).await),
+        (403, "forbidden".into())
+    );
+    assert_eq!(
+        problem(&step("kick-off", &staff, json!({"on_date": "2999-01-01"})).await),
+        (422, "date_in_future".into())
+    );
+    for (name, day, note) in [
+        ("kick-off", "2026-09-01", "确定调研提纲和分工。"),
+        (
+            "record-research",
+            "2026-09-15",
+            "赴三个县实地调研，发放问卷四百份。",
+        ),
+    ] {
+        let a = step(name, &staff, json!({"on_date": day, "note": note})).await;
+        assert_eq!(a.status, StatusCode::OK, "{name}: {}", a.body);
+    }
+    assert_eq!(
+        problem(&step("circulate-draft", &staff, json!({"on_date": "2026-09-10"})).await),
+        (422, "date_before_previous".into()),
+        "dates never run backwards"
+    );
+    assert_eq!(
+        step("circulate-draft", &staff, json!({"on_date": "2026-10-01"}))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    // Five days are set: a meeting on the 4th is too soon.
+    assert_eq!(
+        problem(&step("hold-meeting", &staff, json!({"on_date": "2026-10-04"})).await),
+        (409, "draft_not_in_time".into())
+    );
+    for (name, day) in [
+        ("hold-meeting", "2026-10-08"),
+        ("submit-report", "2026-10-20"),
+    ] {
+        let a = step(name, &staff, json!({"on_date": day})).await;
+        assert_eq!(a.status, StatusCode::OK, "{name}: {}", a.body);
+    }
+    let outcome = step(
+        "record-outcome",
+        &leader,
+        json!({"on_date": "2026-10-25", "kind": "instruction", "leader": "李书记", "level": "provincial",
+            "note": "请卫健委牵头落实医共体建设。"}),
+    )
+    .await;
+    assert_eq!(outcome.status, StatusCode::OK, "{}", outcome.body);
+    assert_eq!(
+        problem(&step("give-feedback", &staff, json!({"on_date": "2026-10-30"})).await),
+        (422, "required".into()),
+        "feedback says something"
+    );
+    assert_eq!(
+        step(
+            "give-feedback",
+            &staff,
+            json!({"on_date": "2026-10-30", "note": "已向全体参加人员通报批示。"})
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        problem(&step("close", &staff, json!({"on_date": "2026-11-01"})).await),
+        (409, "not_evaluated".into())
+    );
+    // Only the named evaluator scores, within the rubric's range.
+    let scores =
+        |s: i64| json!({"topic": s, "research": s, "suggestions": s, "adoption": s, "effect": 8});
+    assert_eq!(
+        problem(&step("evaluate", &staff, json!({"scores": scores(9)})).await),
+        (403, "forbidden".into())
+    );
+    assert_eq!(
+        problem(
+            &step(
+                "evaluate",
+                &evaluator,
+                json!({"on_date": "2026-11-01", "scores": scores(11)})
+            )
+            .await
+        ),
+        (422, "out_of_range".into())
+    );
+    let scored = step(
+        "evaluate",
+        &evaluator,
+        json!({"on_date": "2026-11-01", "scores": scores(9)}),
+    )
+    .await;
+    assert_eq!(scored.status, StatusCode::OK, "{}", scored.body);
+    assert_eq!(
+        step("close", &staff, json!({"on_date": "2026-11-02"}))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let d = app
+        .api(
+            Method::GET,
+            &format!("/consultations/{id}"),
+            Some(&member),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(d["state"], "closed");
+    // 9 on topic, research, suggestions, adoption (85 % of the weight) and 8 on effect.
+    let q = d["quality"].as_f64().expect("quality");
+    assert!((q - 88.5).abs() < 1e-9, "{q}");
+    assert_eq!(d["outcomes"][0]["level"], "provincial");
+    let days: Vec<&str> = d["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter_map(|s| s["on_date"].as_str())
+        .collect();
+    assert_eq!(
+        days,
+        [
+            "2026-09-01",
+            "2026-09-15",
+            "2026-10-01",
+            "2026-10-08",
+            "2026-10-20",
+            "2026-10-30",
+            "2026-11-01",
+            "2026-11-02"
+        ]
+    );
+    let events = app
+        .api(
+            Method::GET,
+            &format!("/consultations/{id}/events"),
+            Some(&staff),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        events.as_array().map(Vec::len),
+        Some(10),
+        "created and nine steps: {events}"
+    );
+
+    // A closed consultation is not edited; a stale edit never was.
+    let edit = json!({"form": "thematic", "title": "改名", "version": 1});
+    assert_eq!(
+        problem(
+            &app.api(
+                Method::PATCH,
+                &format!("/consultations/{id}"),
+                Some(&staff),
+                Some(edit)
+            )
+            .await
+        )
+        .0,
+        409
+    );
+    let list = app
+        .api(
+            Method::GET,
+            "/consultations?form=thematic&state=closed",
+            Some(&member),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(list["total"], 1);
+}
+
+#[tokio::test]
+async fn staff_plan_and_step_a_consultation_on_its_pages() {
+    let app = TestApp::new().await;
+    let (web, csrf) = app.web_login("consult_r").await;
+    let form = app
+        .page(Method::GET, "/consultations/new", &web, None)
+        .await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("专题协商会"));
+    let bad = app
+        .page(
+            Method::POST,
+            "/consultations/new",
+            &web,
+            Some(&format!("_csrf={csrf}&form=thematic&title=")),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let made = app
+        .page(
+            Method::POST,
+            "/consultations/new",
+            &web,
+            Some(&format!(
+                "_csrf={csrf}&form=sector&title=%E7%95%8C%E5%88%AB%E5%8D%8F%E5%95%86&draft_days=3"
+            )),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let page = made.header("location").expect("location").to_string();
+    let shown = app.page(Method::GET, &page, &web, None).await;
+    assert!(shown.body.contains("id=\"step-kick-off\""));
+    assert!(shown.body.contains("界别协商"));
+    let stepped = app
+        .page(
+            Method::POST,
+            &format!("{page}/actions/kick-off"),
+            &web,
+            Some(&format!(
+                "_csrf={csrf}&version=1&on_date=2026-11-01&note=%E5%BC%80%E9%A2%98"
+            )),
+        )
+        .await;
+    assert_eq!(stepped.status, StatusCode::SEE_OTHER, "{}", stepped.body);
+    let shown = app.page(Method::GET, &page, &web, None).await;
+    assert!(shown.body.contains("调研中"));
+    assert!(shown.body.contains("2026-11-01"));
+    let future = app
+        .page(
+            Method::POST,
+            &format!("{page}/actions/record-research"),
+            &web,
+            Some(&format!("_csrf={csrf}&version=2&on_date=2999-01-01")),
+        )
+        .await;
+    assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(future.body.contains("日期不能晚于今天"));
+    let list = app.page(Method::GET, "/consultations", &web, None).await;
+    assert!(list.body.contains("界别协商"));
+}
