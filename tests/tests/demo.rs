@@ -65,6 +65,25 @@ async fn five_years_of_proposals_and_review_finds_the_planted_duplicates() {
     let issues =
         scalar("SELECT COUNT(*) FROM bulletins WHERE state = 'published' AND year = 2024").await;
     assert!((48..=52).contains(&issues), "{issues} issues in 2024");
+    // Consultations of several forms in every state, one scored.
+    assert_eq!(summary.consultations, 8);
+    for state in domain::consultations::State::ALL {
+        let sql = format!(
+            "SELECT COUNT(*) FROM consultations WHERE state = '{}'",
+            state.as_str()
+        );
+        let n: i64 = match app.db() {
+            store::Db::Sqlite(s) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_one(&s.read)
+                .await
+                .unwrap(),
+            store::Db::Postgres(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_one(p)
+                .await
+                .unwrap(),
+        };
+        assert_eq!(n, 1, "one consultation {}", state.as_str());
+    }
     let instructions =
         scalar("SELECT COUNT(*) FROM opinion_outcomes WHERE kind = 'instruction'").await;
     assert!(instructions > 250, "{instructions} instructions");

@@ -148,16 +148,15 @@ async fn part_of(tx: &mut Tx, caller: &Caller, c: &Consultation) -> Result<Part,
     if is_staff(caller, c.committee_id) {
         return Ok(Part::Staff);
     }
-    let evaluator: i64 =
-        on_tx!(tx, |x| {
-            sqlx::query_scalar(
+    let evaluator: i64 = on_tx!(tx, |x| {
+        sqlx::query_scalar(
         "SELECT COUNT(*) FROM consultation_evaluators WHERE consultation_id = $1 AND user_id = $2"
     )
     .bind(c.id)
     .bind(caller.actor.user_id)
     .fetch_one(x)
     .await?
-        });
+    });
     if evaluator > 0 {
         return Ok(Part::Evaluator);
     }
@@ -277,7 +276,19 @@ pub async fn create(
     input: &ConsultationInput,
 ) -> Result<Consultation, StoreError> {
     let mut tx = db.begin().await?;
-    let scope = committees::scope_tx(&mut tx, committee_id)
+    let c = create_in(&mut tx, caller, committee_id, input).await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+/// [`create`] inside an open transaction.
+pub async fn create_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    committee_id: i64,
+    input: &ConsultationInput,
+) -> Result<Consultation, StoreError> {
+    let scope = committees::scope_tx(tx, committee_id)
         .await?
         .ok_or_else(|| StoreError::invalid("committee_id", "not_found"))?;
     caller.require(Permission::ReadOrganisation, &scope)?;
@@ -285,9 +296,9 @@ pub async fn create(
         return Err(StoreError::Forbidden);
     }
     let f = check(input)?;
-    check_links(&mut tx, committee_id, input).await?;
+    check_links(tx, committee_id, input).await?;
     let now = crate::clock::now();
-    let id: i64 = on_tx!(&mut tx, |c| {
+    let id: i64 = on_tx!(tx, |c| {
         sqlx::query_scalar(
         "INSERT INTO consultations (committee_id, form, title, summary, state, lead_special_committee_id,
             meeting_on, draft_days, version, created_at, updated_at)
@@ -305,9 +316,9 @@ pub async fn create(
     .fetch_one(c)
     .await?
     });
-    write_evaluators(&mut tx, id, &input.evaluator_user_ids).await?;
+    write_evaluators(tx, id, &input.evaluator_user_ids).await?;
     audit::append(
-        &mut tx,
+        tx,
         Change {
             committee_id: Some(committee_id),
             action: "consultation.create",
@@ -319,9 +330,7 @@ pub async fn create(
         },
     )
     .await?;
-    let c = load_tx(&mut tx, id).await?.ok_or(StoreError::NotFound)?;
-    tx.commit().await?;
-    Ok(c)
+    load_tx(tx, id).await?.ok_or(StoreError::NotFound)
 }
 
 /// Staff edit a consultation that is still open, at the version they read.
@@ -435,7 +444,20 @@ pub async fn act(
     expected: Option<i64>,
 ) -> Result<Consultation, StoreError> {
     let mut tx = db.begin().await?;
-    let (c, part) = load_visible(&mut tx, caller, id).await?;
+    let c = act_in(&mut tx, caller, id, action, expected).await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+/// [`act`] inside an open transaction.
+pub async fn act_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    id: i64,
+    action: Action,
+    expected: Option<i64>,
+) -> Result<Consultation, StoreError> {
+    let (c, part) = load_visible(tx, caller, id).await?;
     let day = match action.on_date.as_deref().map(str::trim) {
         None | Some("") => today(),
         Some(d) => date("on_date", d)?,
@@ -453,7 +475,7 @@ pub async fn act(
             .is_some_and(|n| n >= c.draft_days);
     }
     if action.step == Step::Close {
-        let n: i64 = on_tx!(&mut tx, |x| sqlx::query_scalar(
+        let n: i64 = on_tx!(tx, |x| sqlx::query_scalar(
             "SELECT COUNT(*) FROM consultation_scores WHERE consultation_id = $1"
         )
         .bind(id)
@@ -498,7 +520,7 @@ pub async fn act(
                 "adoption" | "use" => (None, None, Some(prose("department", &o.department, 200)?)),
                 _ => return Err(StoreError::invalid("kind", "invalid_choice")),
             };
-            on_tx!(&mut tx, |x| {
+            on_tx!(tx, |x| {
                 sqlx::query(
                 "INSERT INTO consultation_outcomes (consultation_id, kind, leader, level, department, on_date, text,
                     recorded_by_user_id, created_at)
@@ -522,7 +544,7 @@ pub async fn act(
         }
         Step::Evaluate => {
             let scores = rules::check_scores(&action.scores).map_err(StoreError::Invalid)?;
-            on_tx!(&mut tx, |x| {
+            on_tx!(tx, |x| {
                 sqlx::query(
                 "DELETE FROM consultation_scores WHERE consultation_id = $1 AND evaluator_user_id = $2"
             )
@@ -533,7 +555,7 @@ pub async fn act(
             .map(|_| ())?
             });
             for (criterion, score) in &scores {
-                on_tx!(&mut tx, |x| {
+                on_tx!(tx, |x| {
                     sqlx::query(
                     "INSERT INTO consultation_scores (consultation_id, evaluator_user_id, criterion, score, created_at)
                      VALUES ($1, $2, $3, $4, $5)"
@@ -554,7 +576,7 @@ pub async fn act(
         _ => {}
     }
     if action.step != Step::RecordOutcome {
-        on_tx!(&mut tx, |x| {
+        on_tx!(tx, |x| {
             sqlx::query(
             "INSERT INTO consultation_steps (consultation_id, step, on_date, note, recorded_by_user_id, created_at)
              VALUES ($1, $2, $3, $4, $5, $6)"
@@ -571,7 +593,7 @@ pub async fn act(
         });
     }
     let circulated = (action.step == Step::CirculateDraft).then(|| day.clone());
-    let moved = on_tx!(&mut tx, |x| sqlx::query(
+    let moved = on_tx!(tx, |x| sqlx::query(
         "UPDATE consultations SET state = $1, last_step_on = $2,
             draft_circulated_on = COALESCE($3, draft_circulated_on),
             version = version + 1, updated_at = $4
@@ -591,7 +613,7 @@ pub async fn act(
     }
     changes["note"] = json!(note);
     audit::append(
-        &mut tx,
+        tx,
         Change {
             committee_id: Some(c.committee_id),
             action: event_name(action.step),
@@ -602,9 +624,7 @@ pub async fn act(
         },
     )
     .await?;
-    let c = load_tx(&mut tx, id).await?.ok_or(StoreError::NotFound)?;
-    tx.commit().await?;
-    Ok(c)
+    load_tx(tx, id).await?.ok_or(StoreError::NotFound)
 }
 
 /// The audit event of a step.

@@ -11,6 +11,7 @@ use crate::{Caller, members};
 use domain::members::{Affiliation, ETHNICITIES, MemberInput};
 use domain::platform::{BodyInput, BodyKind, CommitteeInput, GrantInput, NewUserInput};
 
+mod consultations;
 pub mod history;
 mod opinion_history;
 mod opinions;
@@ -212,6 +213,7 @@ pub struct Summary {
     pub proposals: usize,
     /// Public-opinion pieces.
     pub opinions: usize,
+    pub consultations: usize,
     /// Planted near-duplicates in the history: (original, reworded twin).
     pub planted: Vec<(i64, i64)>,
     pub committees: usize,
@@ -453,7 +455,7 @@ async fn fill(
     };
     let grants = [
         grant("admin", &[], None),
-        grant("staff", &["proposals", "information"], None),
+        grant("staff", &["proposals", "information", "consultation"], None),
         grant("member", &[], None),
         grant("member", &[], None),
         grant("unit_officer", &[], Some(units[1])),
@@ -597,6 +599,16 @@ async fn fill(
             },
         )
         .await?;
+    let consultations_made = consultations::fill(
+        tx,
+        region.id,
+        &consultations::Actors {
+            staff: &staff,
+            leader: &leader,
+            evaluator: &writer2,
+        },
+    )
+    .await?;
     let mut planted = Vec::new();
     let mut users_made = account_ids.len();
     let mut history_made = 0;
@@ -657,6 +669,7 @@ async fn fill(
     Ok(Summary {
         proposals: proposals + history_made,
         opinions: opinions_made,
+        consultations: consultations_made,
         planted,
         committees: 6,
         sectors: sectors.len(),

@@ -157,7 +157,7 @@ async fn seed_demo(db: &Db, password: Option<String>, seed: u64, per_year: usize
     match store::demo::seed_sized(db, seed, &password, per_year).await? {
         Some(s) => {
             println!(
-                "demo data: {} committees, {} sectors, {} special committees, {} parties, {} handling units, {} members, {} accounts, {} proposals, {} public-opinion pieces ({:.1} s)",
+                "demo data: {} committees, {} sectors, {} special committees, {} parties, {} handling units, {} members, {} accounts, {} proposals, {} public-opinion pieces, {} consultations ({:.1} s)",
                 s.committees,
                 s.sectors,
                 s.special_committees,
@@ -167,6 +167,7 @@ async fn seed_demo(db: &Db, password: Option<String>, seed: u64, per_year: usize
                 s.users,
                 s.proposals,
                 s.opinions,
+                s.consultations,
                 started.elapsed().as_secs_f64()
             );
             println!(

@@ -1,0 +1,188 @@
+//! Demo consultations: this year's consultations of several forms in every
+//! state a consultation can be in, with dated steps, an instruction, and a
+//! quality score, through the same commands as the pages.
+
+use crate::Caller;
+use crate::consultations::{self, Action, ConsultationInput, OutcomeInput};
+use crate::db::Tx;
+use crate::error::StoreError;
+use domain::consultations::Step;
+
+/// The accounts the demo acts as.
+pub(super) struct Actors<'a> {
+    pub staff: &'a Caller,
+    pub leader: &'a Caller,
+    pub evaluator: &'a Caller,
+}
+
+/// (form, title, summary, meeting day, how far it got: the number of steps
+/// of [`PATH`] taken)
+const CONSULTATIONS: [(&str, &str, &str, &str, usize); 8] = [
+    (
+        "standing_committee_session",
+        "推动县域经济高质量发展",
+        "围绕县域特色产业、园区建设和营商环境开展专题议政。",
+        "2026-06-18",
+        10,
+    ),
+    (
+        "thematic",
+        "加快构建养老服务体系",
+        "聚焦居家社区养老和农村互助养老，提出对策建议。",
+        "2026-09-24",
+        8,
+    ),
+    (
+        "legislative",
+        "《城乡规划条例（修订草案）》立法协商",
+        "组织委员逐条研究修订草案，形成协商意见报送省人大常委会。",
+        "2026-08-20",
+        6,
+    ),
+    (
+        "counterpart",
+        "优化义务教育资源配置",
+        "与省教育厅对口协商，研究城区学位紧张和乡村小规模学校问题。",
+        "2026-10-29",
+        4,
+    ),
+    (
+        "sector",
+        "促进民营企业融资",
+        "经济界别委员围绕民营企业融资难融资贵开展界别协商。",
+        "2026-11-27",
+        3,
+    ),
+    (
+        "proposal_handling",
+        "重点提案办理协商：河湖长制落实",
+        "与省水利厅就重点提案办理情况开展协商。",
+        "2026-12-10",
+        2,
+    ),
+    (
+        "grassroots",
+        "老旧小区加装电梯“有事好商量”",
+        "在城关镇组织居民、物业和职能部门协商加装电梯问题。",
+        "2026-12-15",
+        0,
+    ),
+    (
+        "expert",
+        "数字政府建设专家协商",
+        "邀请高校和企业专家研讨数据共享和一网通办。",
+        "2026-07-15",
+        99,
+    ),
+];
+
+/// The steps in order with their days relative to the meeting (negative:
+/// before it) and what is recorded of them.
+const PATH: [(Step, i64, &str); 9] = [
+    (Step::KickOff, -90, "召开开题会，明确调研提纲和分工。"),
+    (
+        Step::RecordResearch,
+        -60,
+        "赴三个县（市、区）实地调研，召开座谈会六场，收回问卷四百余份。",
+    ),
+    (
+        Step::CirculateDraft,
+        -10,
+        "协商报告初稿送达全体参加人员征求意见。",
+    ),
+    (
+        Step::HoldMeeting,
+        0,
+        "会议听取了专题调研报告，十位委员发言，有关部门负责同志回应。",
+    ),
+    (Step::SubmitReport, 14, "协商报告报送省委、省政府。"),
+    (
+        Step::RecordOutcome,
+        21,
+        "请有关部门认真研究协商报告提出的建议，抓好落实。",
+    ),
+    (
+        Step::GiveFeedback,
+        30,
+        "已向参加协商的委员通报领导批示和部门落实情况。",
+    ),
+    (Step::Evaluate, 35, ""),
+    (Step::Close, 40, "办结归档。"),
+];
+
+fn day_after(day: &str, days: i64) -> String {
+    let f = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(day, &f)
+        .ok()
+        .and_then(|d| d.checked_add(time::Duration::days(days)))
+        .and_then(|d| d.format(&f).ok())
+        .unwrap_or_else(|| day.to_string())
+}
+
+/// Seeds them (steps after today are left for later); answers how many.
+pub(super) async fn fill(
+    tx: &mut Tx,
+    committee_id: i64,
+    who: &Actors<'_>,
+) -> Result<usize, StoreError> {
+    let today = crate::clock::local_date(crate::clock::now());
+    let mut made = 0;
+    for (form, title, summary, meeting_on, reach) in CONSULTATIONS {
+        let input = ConsultationInput {
+            form: form.into(),
+            title: title.into(),
+            summary: summary.into(),
+            lead_special_committee_id: None,
+            meeting_on: Some(meeting_on.into()),
+            draft_days: Some(5),
+            evaluator_user_ids: vec![who.evaluator.actor.user_id],
+        };
+        let c = consultations::create_in(tx, who.staff, committee_id, &input).await?;
+        made += 1;
+        if reach == 99 {
+            // Called off before its meeting.
+            let cancel = step(Step::Cancel, &today, "议题已并入年度专题议政。");
+            consultations::act_in(tx, who.staff, c.id, cancel, None).await?;
+            continue;
+        }
+        for (k, (s, offset, note)) in PATH.iter().enumerate().take(reach) {
+            let day = day_after(meeting_on, *offset);
+            if day > today {
+                break;
+            }
+            let mut a = step(*s, &day, note);
+            let actor = match s {
+                Step::RecordOutcome => {
+                    a.outcome = Some(OutcomeInput {
+                        kind: "instruction".into(),
+                        leader: "陈振华".into(),
+                        level: "provincial".into(),
+                        department: String::new(),
+                    });
+                    who.leader
+                }
+                Step::Evaluate => {
+                    a.scores = domain::consultations::RUBRIC
+                        .iter()
+                        .enumerate()
+                        .map(|(i, (c, _))| ((*c).to_string(), 7 + (i as i64 + k as i64) % 3))
+                        .collect();
+                    who.evaluator
+                }
+                _ => who.staff,
+            };
+            consultations::act_in(tx, actor, c.id, a, None).await?;
+        }
+    }
+    Ok(made)
+}
+
+fn step(step: Step, day: &str, note: &str) -> Action {
+    Action {
+        step,
+        on_date: Some(day.to_string()),
+        note: note.to_string(),
+        outcome: None,
+        scores: Vec::new(),
+    }
+}
