@@ -64,3 +64,30 @@ CREATE TABLE consultation_scores (
     created_at INTEGER NOT NULL,
     PRIMARY KEY (consultation_id, evaluator_user_id, criterion)
 );
+
+-- The year's consultation plan (年度协商计划), agreed with the party committee
+-- and the government, and its items; an item started becomes a consultation.
+CREATE TABLE plans (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    committee_id INTEGER NOT NULL REFERENCES committees(id),
+    year INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    state TEXT NOT NULL,
+    agreed_on TEXT,
+    version INTEGER NOT NULL DEFAULT 1,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (committee_id, year)
+);
+CREATE TABLE plan_items (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    plan_id INTEGER NOT NULL REFERENCES plans(id),
+    topic TEXT NOT NULL,
+    form TEXT NOT NULL,
+    lead_special_committee_id INTEGER REFERENCES special_committees(id),
+    planned_month INTEGER NOT NULL,
+    participants TEXT NOT NULL DEFAULT '',
+    consultation_id INTEGER REFERENCES consultations(id),
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX plan_items_plan ON plan_items(plan_id, planned_month, id);

@@ -321,3 +321,251 @@ async fn staff_plan_and_step_a_consultation_on_its_pages() {
     let list = app.page(Method::GET, "/consultations", &web, None).await;
     assert!(list.body.contains("界别协商"));
 }
+
+#[tokio::test]
+async fn a_years_plan_is_agreed_published_and_its_items_become_consultations() {
+    let app = TestApp::new().await;
+    let staff = app.token("consult_r").await;
+    let member = app.token("member_r").await;
+    let other_committee = app.token("staff_c").await;
+
+    assert_eq!(
+        problem(
+            &app.api(
+                Method::POST,
+                "/plans",
+                Some(&member),
+                Some(json!({"year": 2027, "title": "计划"}))
+            )
+            .await
+        ),
+        (403, "forbidden".into())
+    );
+    let made = app
+        .api(
+            Method::POST,
+            "/plans",
+            Some(&staff),
+            Some(json!({"year": 2027, "title": "2027年度协商计划"})),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let id = made.json()["id"].as_i64().expect("id");
+    assert_eq!(
+        problem(
+            &app.api(
+                Method::POST,
+                "/plans",
+                Some(&staff),
+                Some(json!({"year": 2027, "title": "又一个"}))
+            )
+            .await
+        ),
+        (409, "plan_year_taken".into())
+    );
+    // A draft is the office's working paper; an empty plan is not agreed.
+    assert_eq!(
+        app.api(Method::GET, &format!("/plans/{id}"), Some(&member), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let act = |step: &str, body: Value| {
+        let app = &app;
+        let path = format!("/plans/{id}/actions/{step}");
+        let staff = staff.clone();
+        async move { app.api(Method::POST, &path, Some(&staff), Some(body)).await }
+    };
+    assert_eq!(
+        problem(&act("agree", json!({"agreed_on": "2026-11-20"})).await),
+        (409, "plan_empty".into())
+    );
+    let items = format!("/plans/{id}/items");
+    let bad = app
+        .api(
+            Method::POST,
+            &items,
+            Some(&staff),
+            Some(json!({"topic": "", "form": "x", "planned_month": 13})),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<String> = bad.json()["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["field"].as_str().map(String::from))
+        .collect();
+    assert_eq!(fields, ["topic", "form", "planned_month"]);
+    for (topic, form, month) in [
+        ("推进县域医共体建设", "thematic", 5),
+        ("民营企业融资", "sector", 9),
+    ] {
+        let a = app
+            .api(
+                Method::POST,
+                &items,
+                Some(&staff),
+                Some(json!({"topic": topic, "form": form, "planned_month": month, "participants": "有关委员、省直部门"})),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    }
+    assert_eq!(
+        problem(
+            &app.api(
+                Method::POST,
+                &items,
+                Some(&staff),
+                Some(json!({"topic": "x", "form": "sector", "planned_month": 1, "version": 1}))
+            )
+            .await
+        ),
+        (409, "stale_version".into())
+    );
+    let detail = app
+        .api(Method::GET, &format!("/plans/{id}"), Some(&staff), None)
+        .await
+        .json();
+    let first = detail["items"][0]["id"].as_i64().expect("item");
+    // Not before it is agreed; agreed on a day not in the future.
+    let start = format!("/plans/{id}/items/{first}/start");
+    assert_eq!(
+        problem(&app.api(Method::POST, &start, Some(&staff), None).await),
+        (409, "wrong_state".into())
+    );
+    assert_eq!(
+        problem(&act("agree", json!({"agreed_on": "2999-01-01"})).await),
+        (422, "date_in_future".into())
+    );
+    assert_eq!(
+        act("agree", json!({"agreed_on": "2026-11-20"}))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        problem(
+            &app.api(
+                Method::POST,
+                &items,
+                Some(&staff),
+                Some(json!({"topic": "迟到的", "form": "sector", "planned_month": 3}))
+            )
+            .await
+        ),
+        (409, "wrong_state".into()),
+        "an agreed plan takes no new items"
+    );
+    assert_eq!(act("publish", json!({})).await.status, StatusCode::OK);
+    let started = app.api(Method::POST, &start, Some(&staff), None).await;
+    assert_eq!(started.status, StatusCode::CREATED, "{}", started.body);
+    assert_eq!(started.json()["title"], "推进县域医共体建设");
+    assert_eq!(started.json()["form"], "thematic");
+    assert_eq!(
+        problem(&app.api(Method::POST, &start, Some(&staff), None).await),
+        (409, "already_started".into())
+    );
+    // Everyone in the committee sees the published plan with each item's progress.
+    let seen = app
+        .api(Method::GET, &format!("/plans/{id}"), Some(&member), None)
+        .await
+        .json();
+    assert_eq!(seen["state"], "published");
+    assert_eq!(seen["agreed_on"], "2026-11-20");
+    assert_eq!(seen["items"][0]["consultation_state"], "planned");
+    assert!(seen["items"][1]["consultation_id"].is_null());
+    assert_eq!(
+        app.api(
+            Method::GET,
+            &format!("/plans/{id}"),
+            Some(&other_committee),
+            None
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // The same by the pages: the plan shows its items and starts the second.
+    let (web, csrf) = app.web_login("consult_r").await;
+    let page = app
+        .page(Method::GET, &format!("/plans/{id}"), &web, None)
+        .await;
+    assert!(page.body.contains("民营企业融资") && page.body.contains("已列入计划"));
+    let second = seen["items"][1]["id"].as_i64().expect("item");
+    let go = app
+        .page(
+            Method::POST,
+            &format!("/plans/{id}/items/{second}/start"),
+            &web,
+            Some(&format!("_csrf={csrf}")),
+        )
+        .await;
+    assert_eq!(go.status, StatusCode::SEE_OTHER);
+    assert!(
+        go.header("location")
+            .is_some_and(|l| l.starts_with("/consultations/"))
+    );
+    let list = app.page(Method::GET, "/plans", &web, None).await;
+    assert!(list.body.contains("2027年度协商计划"));
+
+    // A new year's plan drawn up, filled and agreed on its pages.
+    let taken = app
+        .page(
+            Method::POST,
+            "/plans",
+            &web,
+            Some(&format!("_csrf={csrf}&year=2027&title=x")),
+        )
+        .await;
+    assert_eq!(taken.status, StatusCode::CONFLICT);
+    assert!(taken.body.contains("该年度已有协商计划"));
+    let made = app
+        .page(
+            Method::POST,
+            "/plans",
+            &web,
+            Some(&format!(
+                "_csrf={csrf}&year=2028&title=2028%E5%B9%B4%E8%AE%A1%E5%88%92"
+            )),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let plan = made.header("location").expect("location").to_string();
+    let added = app
+        .page(
+            Method::POST,
+            &format!("{plan}/items"),
+            &web,
+            Some(&format!("_csrf={csrf}&version=1&topic=%E4%B9%A1%E6%9D%91%E6%8C%AF%E5%85%B4&form=grassroots&planned_month=4&participants=")),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let empty_topic = app
+        .page(
+            Method::POST,
+            &format!("{plan}/items"),
+            &web,
+            Some(&format!(
+                "_csrf={csrf}&version=2&topic=&form=grassroots&planned_month=4"
+            )),
+        )
+        .await;
+    assert_eq!(empty_topic.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let agreed = app
+        .page(
+            Method::POST,
+            &format!("{plan}/actions/agree"),
+            &web,
+            Some(&format!("_csrf={csrf}&version=2&agreed_on=2026-11-25")),
+        )
+        .await;
+    assert_eq!(agreed.status, StatusCode::SEE_OTHER, "{}", agreed.body);
+    let shown = app.page(Method::GET, &plan, &web, None).await;
+    assert!(
+        shown.body.contains("乡村振兴")
+            && shown.body.contains("已商定")
+            && shown.body.contains("id=\"step-publish\"")
+    );
+}

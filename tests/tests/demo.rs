@@ -84,6 +84,13 @@ async fn five_years_of_proposals_and_review_finds_the_planted_duplicates() {
         };
         assert_eq!(n, 1, "one consultation {}", state.as_str());
     }
+    // They came from this year's published plan, one item each.
+    let started = scalar(
+        "SELECT COUNT(*) FROM plan_items i JOIN plans p ON p.id = i.plan_id
+         WHERE p.year = 2026 AND p.state = 'published' AND i.consultation_id IS NOT NULL",
+    )
+    .await;
+    assert_eq!(started, 8);
     let instructions =
         scalar("SELECT COUNT(*) FROM opinion_outcomes WHERE kind = 'instruction'").await;
     assert!(instructions > 250, "{instructions} instructions");

@@ -150,6 +150,56 @@ pub fn transition(from: State, step: Step, part: Part, facts: &Facts) -> Result<
     }
 }
 
+string_enum! {
+    /// Where a year's consultation plan (年度协商计划) is.
+    PlanState {
+        /// Being drawn up: items are added and removed.
+        Draft = "draft",
+        /// Agreed with the party committee and the government, on a recorded day.
+        Agreed = "agreed",
+        /// Published to members: its items are carried out.
+        Published = "published",
+    }
+}
+
+string_enum! {
+    /// A step of a plan.
+    PlanStep {
+        Agree = "agree",
+        Publish = "publish",
+    }
+}
+
+/// The state a plan step leads to (staff of the consultation office only);
+/// `items` is how many items the plan holds.
+pub fn plan_transition(
+    from: PlanState,
+    step: PlanStep,
+    part: Part,
+    items: usize,
+) -> Result<PlanState, ProposalRefusal<PlanState>> {
+    use PlanState::*;
+    if part != Part::Staff {
+        return Err(ProposalRefusal::Forbidden);
+    }
+    match (step, from) {
+        (PlanStep::Agree, Draft) if items == 0 => Err(ProposalRefusal::Conflict("plan_empty")),
+        (PlanStep::Agree, Draft) => Ok(Agreed),
+        (PlanStep::Publish, Agreed) => Ok(Published),
+        _ => Err(ProposalRefusal::WrongState(from)),
+    }
+}
+
+/// Whether a plan in this state takes new items or loses old ones.
+pub fn plan_items_editable(state: PlanState) -> bool {
+    state == PlanState::Draft
+}
+
+/// Whether a plan's items may become consultations: once it is agreed.
+pub fn plan_items_startable(state: PlanState) -> bool {
+    matches!(state, PlanState::Agreed | PlanState::Published)
+}
+
 /// Why a step's date is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DateProblem {
@@ -375,6 +425,37 @@ mod tests {
         let mut extra = all(5);
         extra.push(("charm".into(), 5));
         assert_eq!(codes(&extra), ["invalid_choice"]);
+    }
+
+    #[test]
+    fn every_plan_state_step_and_part() {
+        use PlanState as P;
+        let mut checked = 0;
+        for from in P::ALL.iter().copied() {
+            for step in PlanStep::ALL.iter().copied() {
+                for part in Part::ALL {
+                    for items in [0, 4] {
+                        let got = plan_transition(from, step, part, items);
+                        let want = match (part, step, from) {
+                            (p, _, _) if p != Part::Staff => Err(ProposalRefusal::Forbidden),
+                            (_, PlanStep::Agree, P::Draft) if items == 0 => {
+                                Err(ProposalRefusal::Conflict("plan_empty"))
+                            }
+                            (_, PlanStep::Agree, P::Draft) => Ok(P::Agreed),
+                            (_, PlanStep::Publish, P::Agreed) => Ok(P::Published),
+                            _ => Err(ProposalRefusal::WrongState(from)),
+                        };
+                        assert_eq!(got, want, "{from:?} {step:?} {part:?} {items}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 3 * 2 * 5 * 2);
+        assert!(plan_items_editable(P::Draft));
+        assert!(!plan_items_editable(P::Agreed) && !plan_items_editable(P::Published));
+        assert!(!plan_items_startable(P::Draft));
+        assert!(plan_items_startable(P::Agreed) && plan_items_startable(P::Published));
     }
 
     #[test]

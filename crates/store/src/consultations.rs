@@ -342,7 +342,20 @@ pub async fn update(
     expected: Option<i64>,
 ) -> Result<Consultation, StoreError> {
     let mut tx = db.begin().await?;
-    let (c, part) = load_visible(&mut tx, caller, id).await?;
+    let c = update_in(&mut tx, caller, id, input, expected).await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+/// [`update`] inside an open transaction.
+pub(crate) async fn update_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    id: i64,
+    input: &ConsultationInput,
+    expected: Option<i64>,
+) -> Result<Consultation, StoreError> {
+    let (c, part) = load_visible(tx, caller, id).await?;
     if part != Part::Staff {
         return Err(StoreError::Forbidden);
     }
@@ -356,8 +369,8 @@ pub async fn update(
         return Err(StoreError::stale(c.version));
     }
     let f = check(input)?;
-    check_links(&mut tx, c.committee_id, input).await?;
-    let moved = on_tx!(&mut tx, |x| {
+    check_links(tx, c.committee_id, input).await?;
+    let moved = on_tx!(tx, |x| {
         sqlx::query(
         "UPDATE consultations SET form = $1, title = $2, summary = $3, lead_special_committee_id = $4,
             meeting_on = $5, draft_days = $6, version = version + 1, updated_at = $7
@@ -379,9 +392,9 @@ pub async fn update(
     if moved == 0 {
         return Err(StoreError::stale(c.version + 1));
     }
-    write_evaluators(&mut tx, id, &input.evaluator_user_ids).await?;
+    write_evaluators(tx, id, &input.evaluator_user_ids).await?;
     audit::append(
-        &mut tx,
+        tx,
         Change {
             committee_id: Some(c.committee_id),
             action: "consultation.update",
@@ -393,9 +406,7 @@ pub async fn update(
         },
     )
     .await?;
-    let c = load_tx(&mut tx, id).await?.ok_or(StoreError::NotFound)?;
-    tx.commit().await?;
-    Ok(c)
+    load_tx(tx, id).await?.ok_or(StoreError::NotFound)
 }
 
 /// A step with what it needs; each records a day (today when not given).

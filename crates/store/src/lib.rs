@@ -23,6 +23,7 @@ pub mod migrate;
 pub mod notifications;
 pub mod opinions;
 pub mod page;
+pub mod plans;
 pub mod platform;
 pub mod proposals;
 pub mod search_feed;

@@ -56,6 +56,7 @@ impl utoipa::Modify for BearerAuth {
 fn api_router() -> OpenApiRouter<AppState> {
     use citizens::api as cz;
     use consultations::api as cs;
+    use consultations::plans_api as pl;
     use members::api as m;
     use opinions::api as op;
     use opinions::export as ox;
@@ -109,6 +110,11 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(cs::get_consultation, cs::update_consultation))
         .routes(routes!(cs::consultation_action))
         .routes(routes!(cs::consultation_events))
+        .routes(routes!(pl::list_plans, pl::create_plan))
+        .routes(routes!(pl::get_plan))
+        .routes(routes!(pl::add_plan_item))
+        .routes(routes!(pl::plan_action))
+        .routes(routes!(pl::start_plan_item))
         .routes(routes!(cz::studio_challenge))
         .routes(routes!(cz::submit_input, cz::studio_inputs))
         .routes(routes!(cz::input_status))
@@ -187,6 +193,7 @@ async fn plain_rejections(req: axum::extract::Request, next: axum::middleware::N
 pub fn router(state: AppState) -> Router {
     use citizens::pages as czp;
     use consultations::pages as csp;
+    use consultations::plans_pages as plp;
     use members::pages as mp;
     use opinions::pages as opp;
     use platform::{org_pages as op, pages as pp, user_pages as up};
@@ -296,6 +303,11 @@ pub fn router(state: AppState) -> Router {
         .route("/consultations/new", get(csp::new_form).post(csp::create))
         .route("/consultations/{id}", get(csp::show))
         .route("/consultations/{id}/actions/{step}", post(csp::act))
+        .route("/plans", get(plp::list).post(plp::create))
+        .route("/plans/{id}", get(plp::show))
+        .route("/plans/{id}/items", post(plp::add_item))
+        .route("/plans/{id}/items/{item_id}/start", post(plp::start))
+        .route("/plans/{id}/actions/{step}", post(plp::act))
         .route("/studios", get(czp::list))
         .route("/studios/{id}", get(czp::show))
         .route("/studios/{id}/inputs", post(czp::submit))

@@ -1,12 +1,14 @@
-//! Demo consultations: this year's consultations of several forms in every
-//! state a consultation can be in, with dated steps, an instruction, and a
-//! quality score, through the same commands as the pages.
+//! Demo consultations: this year's plan, agreed and published, whose items
+//! became consultations of several forms in every state a consultation can
+//! be in, with dated steps, an instruction, and a quality score, through the
+//! same commands as the pages.
 
 use crate::Caller;
 use crate::consultations::{self, Action, ConsultationInput, OutcomeInput};
 use crate::db::Tx;
 use crate::error::StoreError;
-use domain::consultations::Step;
+use crate::plans::{self, ItemInput};
+use domain::consultations::{PlanStep, Step};
 
 /// The accounts the demo acts as.
 pub(super) struct Actors<'a> {
@@ -126,8 +128,35 @@ pub(super) async fn fill(
     who: &Actors<'_>,
 ) -> Result<usize, StoreError> {
     let today = crate::clock::local_date(crate::clock::now());
+    let plan = plans::create_in(tx, who.staff, committee_id, 2026, "2026年度协商计划").await?;
+    let mut items = Vec::new();
+    for (form, title, _, meeting_on, _) in CONSULTATIONS {
+        let month = meeting_on
+            .get(5..7)
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(1);
+        let item = ItemInput {
+            topic: title.into(),
+            form: form.into(),
+            lead_special_committee_id: None,
+            planned_month: month,
+            participants: "有关专门委员会、界别委员和省直部门负责同志".into(),
+        };
+        items.push(plans::add_item_in(tx, who.staff, plan.id, &item, None).await?);
+    }
+    plans::act_in(
+        tx,
+        who.staff,
+        plan.id,
+        PlanStep::Agree,
+        Some("2026-01-20"),
+        None,
+    )
+    .await?;
+    plans::act_in(tx, who.staff, plan.id, PlanStep::Publish, None, None).await?;
     let mut made = 0;
-    for (form, title, summary, meeting_on, reach) in CONSULTATIONS {
+    for ((form, title, summary, meeting_on, reach), item) in CONSULTATIONS.into_iter().zip(items) {
+        let started = plans::start_item_in(tx, who.staff, plan.id, item).await?;
         let input = ConsultationInput {
             form: form.into(),
             title: title.into(),
@@ -137,7 +166,7 @@ pub(super) async fn fill(
             draft_days: Some(5),
             evaluator_user_ids: vec![who.evaluator.actor.user_id],
         };
-        let c = consultations::create_in(tx, who.staff, committee_id, &input).await?;
+        let c = consultations::update_in(tx, who.staff, started.id, &input, None).await?;
         made += 1;
         if reach == 99 {
             // Called off before its meeting.

@@ -2,3 +2,5 @@
 
 pub mod api;
 pub mod pages;
+pub mod plans_api;
+pub mod plans_pages;

@@ -119,7 +119,10 @@ pub async fn list(
             rows,
             total: 0,
             pager: Default::default(),
-            links: Vec::new(),
+            links: vec![(
+                t.s("plan.list").to_string(),
+                format!("/plans?committee_id={committee_id}"),
+            )],
         }
         .paged(&page, &params),
     )
