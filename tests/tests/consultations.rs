@@ -128,6 +128,18 @@ async fn a_thematic_consultation_goes_from_kickoff_to_a_scored_close() {
         let a = step(name, &staff, json!({"on_date": day})).await;
         assert_eq!(a.status, StatusCode::OK, "{name}: {}", a.body);
     }
+    let unsaid = step(
+        "record-outcome",
+        &leader,
+        json!({"on_date": "2026-10-25", "kind": "instruction", "leader": "李书记", "level": "provincial"}),
+    )
+    .await;
+    assert_eq!(
+        unsaid.json()["errors"][0]["field"],
+        "note",
+        "{}",
+        unsaid.body
+    );
     let outcome = step(
         "record-outcome",
         &leader,

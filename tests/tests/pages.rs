@@ -937,3 +937,56 @@ async fn a_joint_proposal_is_started_on_the_page_with_chosen_cosigners() {
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("f-cosigner_ids-error"), "{}", bad.body);
 }
+
+#[tokio::test]
+async fn the_navigation_follows_the_role() {
+    let app = TestApp::new().await;
+    let nav = |html: &str| -> Vec<String> {
+        let start = html
+            .find("<nav class=\"main\"")
+            .expect("the main navigation");
+        let end = html[start..]
+            .find("</nav>")
+            .map_or(html.len(), |e| start + e);
+        html[start..end]
+            .split("href=\"")
+            .skip(1)
+            .filter_map(|s| s.split('"').next().map(String::from))
+            .collect()
+    };
+    let links = |who: &'static str| {
+        let app = &app;
+        async move {
+            let (cookie, _) = app.web_login(who).await;
+            nav(&app.page(Method::GET, "/", &cookie, None).await.body)
+        }
+    };
+    let citizen = links("citizen_r").await;
+    assert!(citizen.contains(&"/studios".to_string()), "{citizen:?}");
+    assert!(citizen.contains(&"/inputs".to_string()));
+    for hidden in ["/proposals", "/opinions", "/admin/sectors", "/admin/users"] {
+        assert!(
+            !citizen.contains(&hidden.to_string()),
+            "a citizen sees no {hidden}"
+        );
+    }
+    let member = links("member_r").await;
+    for shown in ["/proposals", "/opinions", "/consultations"] {
+        assert!(
+            member.contains(&shown.to_string()),
+            "a member sees {shown}: {member:?}"
+        );
+    }
+    assert!(!member.contains(&"/admin/sectors".to_string()));
+    let unit = links("unit_r").await;
+    assert!(unit.contains(&"/proposals".to_string()) && !unit.contains(&"/opinions".to_string()));
+    let staff = links("staff_r").await;
+    for shown in [
+        "/proposals",
+        "/admin/sectors",
+        "/admin/members",
+        "/admin/users",
+    ] {
+        assert!(staff.contains(&shown.to_string()), "staff see {shown}");
+    }
+}

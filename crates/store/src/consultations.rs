@@ -517,7 +517,7 @@ pub async fn act_in(
                 .outcome
                 .as_ref()
                 .ok_or_else(|| StoreError::invalid("kind", "required"))?;
-            let text = prose("text", &action.note, 5_000)?;
+            let text = prose("note", &action.note, 5_000)?;
             let (leader, level, department) = match o.kind.as_str() {
                 "instruction" => {
                     let level = domain::opinions::LeaderLevel::parse(o.level.trim())

@@ -48,18 +48,26 @@ impl Chrome {
                     current,
                 });
             };
+            // Each role sees the areas it works in (a citizen: only the
+            // public ones and their own input).
+            let oversees = is(Role::Admin) || is(Role::Staff) || is(Role::Leader);
+            let member = is(Role::Member);
             add("/", "nav.home");
-            add("/proposals", "nav.proposals");
-            add("/opinions", "nav.opinions");
-            add("/consultations", "nav.consultations");
-            add("/admin/committees", "nav.committees");
-            add("/admin/sectors", "nav.sectors");
-            add("/admin/special-committees", "nav.special_committees");
-            add("/admin/parties", "nav.parties");
-            add("/admin/units", "nav.units");
-            add("/admin/studios", "nav.studios");
-            add("/admin/liaison-groups", "nav.liaison_groups");
-            if is(Role::Admin) || is(Role::Staff) || is(Role::Leader) {
+            if oversees || member || is(Role::UnitOfficer) {
+                add("/proposals", "nav.proposals");
+            }
+            if oversees || member {
+                add("/opinions", "nav.opinions");
+                add("/consultations", "nav.consultations");
+            }
+            if oversees {
+                add("/admin/committees", "nav.committees");
+                add("/admin/sectors", "nav.sectors");
+                add("/admin/special-committees", "nav.special_committees");
+                add("/admin/parties", "nav.parties");
+                add("/admin/units", "nav.units");
+                add("/admin/studios", "nav.studios");
+                add("/admin/liaison-groups", "nav.liaison_groups");
                 add("/admin/members", "nav.members");
                 add("/admin/users", "nav.users");
             }
