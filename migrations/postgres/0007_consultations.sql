@@ -91,3 +91,15 @@ CREATE TABLE plan_items (
     created_at BIGINT NOT NULL
 );
 CREATE INDEX plan_items_plan ON plan_items(plan_id, planned_month, id);
+
+-- The proposals and public-opinion pieces a consultation cites on its topic
+-- (相互贯通), chosen by staff; each links back.
+CREATE TABLE consultation_links (
+    consultation_id BIGINT NOT NULL REFERENCES consultations(id),
+    record_type TEXT NOT NULL,
+    record_id BIGINT NOT NULL,
+    linked_by_user_id BIGINT NOT NULL REFERENCES users(id),
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (consultation_id, record_type, record_id)
+);
+CREATE INDEX consultation_links_record ON consultation_links(record_type, record_id);

@@ -581,3 +581,206 @@ async fn a_years_plan_is_agreed_published_and_its_items_become_consultations() {
             && shown.body.contains("id=\"step-publish\"")
     );
 }
+
+#[tokio::test]
+async fn a_consultation_cites_proposals_and_pieces_found_by_search_and_they_link_back() {
+    let app = TestApp::new().await;
+    let staff = app.token("consult_r").await;
+    let member = app.token("member_r").await;
+    let id = app
+        .api(
+            Method::POST,
+            "/consultations",
+            Some(&staff),
+            Some(json!({"form": "thematic", "title": "县域医共体建设"})),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .expect("id");
+    // A submitted proposal, a submitted piece, and a draft piece, all on 医共体.
+    let proposal = app
+        .api(
+            Method::POST,
+            "/proposals",
+            Some(&member),
+            Some(json!({"title": "关于推进紧密型县域医共体建设的建议", "body": "案由：医共体建设不平衡。\n建议：加大投入。",
+                "category": "health", "kind": "individual", "term": 13, "session": 2})),
+        )
+        .await;
+    assert_eq!(proposal.status, StatusCode::CREATED, "{}", proposal.body);
+    let proposal = proposal.json()["id"].as_i64().expect("proposal");
+    let submitted = app
+        .api(
+            Method::POST,
+            &format!("/proposals/{proposal}/actions/submit"),
+            Some(&member),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.body);
+    let mut pieces = Vec::new();
+    for title in ["医共体牵头医院积极性不高", "医共体药品目录不统一"] {
+        let p = app
+            .api(
+                Method::POST,
+                "/opinions",
+                Some(&member),
+                Some(json!({"title": title, "body": "基层反映医共体运行中的问题。", "category": "health"})),
+            )
+            .await
+            .json()["id"]
+            .as_i64()
+            .expect("piece");
+        pieces.push(p);
+    }
+    app.api(
+        Method::POST,
+        &format!("/opinions/{}/actions/submit", pieces[0]),
+        Some(&member),
+        Some(json!({})),
+    )
+    .await;
+
+    // The search finds the submitted ones only.
+    let found = app
+        .api(
+            Method::GET,
+            &format!("/consultations/{id}/suggestions?q=%E5%8C%BB%E5%85%B1%E4%BD%93"),
+            Some(&staff),
+            None,
+        )
+        .await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+    let hits: Vec<(String, i64)> = found
+        .json()
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|h| {
+            (
+                h["record_type"].as_str().unwrap_or("").to_string(),
+                h["record_id"].as_i64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        hits,
+        [
+            ("proposal".to_string(), proposal),
+            ("opinion".to_string(), pieces[0])
+        ]
+    );
+
+    // Staff cite them; the draft, a stranger and a repeat are refused.
+    let links = format!("/consultations/{id}/links");
+    assert_eq!(
+        problem(
+            &app.api(
+                Method::POST,
+                &links,
+                Some(&member),
+                Some(json!({"record_type": "proposal", "record_id": proposal}))
+            )
+            .await
+        ),
+        (403, "forbidden".into())
+    );
+    assert_eq!(
+        problem(
+            &app.api(
+                Method::POST,
+                &links,
+                Some(&staff),
+                Some(json!({"record_type": "opinion", "record_id": pieces[1]}))
+            )
+            .await
+        ),
+        (422, "not_found".into()),
+        "a draft is its writer's"
+    );
+    assert_eq!(
+        problem(
+            &app.api(
+                Method::POST,
+                &links,
+                Some(&staff),
+                Some(json!({"record_type": "bulletin", "record_id": 1}))
+            )
+            .await
+        ),
+        (422, "invalid_choice".into())
+    );
+    for (kind, rid) in [("proposal", proposal), ("opinion", pieces[0])] {
+        let a = app
+            .api(
+                Method::POST,
+                &links,
+                Some(&staff),
+                Some(json!({"record_type": kind, "record_id": rid})),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    }
+    assert_eq!(
+        problem(
+            &app.api(
+                Method::POST,
+                &links,
+                Some(&staff),
+                Some(json!({"record_type": "proposal", "record_id": proposal}))
+            )
+            .await
+        ),
+        (409, "already_linked".into())
+    );
+    let listed = app
+        .api(Method::GET, &links, Some(&member), None)
+        .await
+        .json();
+    assert_eq!(listed.as_array().map(Vec::len), Some(2));
+    assert_eq!(listed[0]["title"], "关于推进紧密型县域医共体建设的建议");
+
+    // Both records link back on their pages.
+    let (web, _) = app.web_login("member_r").await;
+    for page in [
+        format!("/proposals/{proposal}"),
+        format!("/opinions/{}", pieces[0]),
+    ] {
+        let shown = app.page(Method::GET, &page, &web, None).await;
+        assert!(
+            shown
+                .body
+                .contains(&format!("href=\"/consultations/{id}\"")),
+            "{page}"
+        );
+    }
+    // The office's page searches and cites; taking one back works too.
+    let (office, office_csrf) = app.web_login("consult_r").await;
+    let page = app
+        .page(
+            Method::GET,
+            &format!("/consultations/{id}?q=%E8%8D%AF%E5%93%81"),
+            &office,
+            None,
+        )
+        .await;
+    assert!(
+        page.body.contains("医共体牵头医院积极性不高"),
+        "cited already"
+    );
+    let gone = app
+        .page(
+            Method::POST,
+            &format!("/consultations/{id}/links/opinion/{}/delete", pieces[0]),
+            &office,
+            Some(&format!("_csrf={office_csrf}")),
+        )
+        .await;
+    assert_eq!(gone.status, StatusCode::SEE_OTHER);
+    let listed = app
+        .api(Method::GET, &links, Some(&staff), None)
+        .await
+        .json();
+    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+}

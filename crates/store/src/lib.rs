@@ -11,6 +11,7 @@ pub mod cache;
 pub mod citizens;
 pub mod clock;
 pub mod commitments;
+pub mod consultation_links;
 pub mod consultations;
 pub mod db;
 pub mod deadlines;

@@ -110,6 +110,9 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(cs::get_consultation, cs::update_consultation))
         .routes(routes!(cs::consultation_action))
         .routes(routes!(cs::consultation_events))
+        .routes(routes!(cs::list_links, cs::add_link))
+        .routes(routes!(cs::remove_link))
+        .routes(routes!(cs::suggestions))
         .routes(routes!(pl::list_plans, pl::create_plan))
         .routes(routes!(pl::get_plan))
         .routes(routes!(pl::add_plan_item))
@@ -303,6 +306,11 @@ pub fn router(state: AppState) -> Router {
         .route("/consultations/new", get(csp::new_form).post(csp::create))
         .route("/consultations/{id}", get(csp::show))
         .route("/consultations/{id}/actions/{step}", post(csp::act))
+        .route("/consultations/{id}/links", post(csp::add_link))
+        .route(
+            "/consultations/{id}/links/{kind}/{rid}/delete",
+            post(csp::remove_link),
+        )
         .route("/plans", get(plp::list).post(plp::create))
         .route("/plans/{id}", get(plp::show))
         .route("/plans/{id}/items", post(plp::add_item))

@@ -12,7 +12,9 @@ use axum::response::Response;
 use domain::consultations::Step;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use store::StoreError;
 use store::audit::{self, Event};
+use store::consultation_links::{self, Cited, Link};
 use store::consultations::{
     self, Action, Consultation, ConsultationFilter, ConsultationInput, Outcome, OutcomeInput,
     StepRecord,
@@ -210,4 +212,111 @@ pub async fn consultation_events(
 ) -> WebResult<Json<Vec<Event>>> {
     consultations::get(&state.db, &ctx.caller()?, id).await?;
     Ok(Json(audit::of_record(&state.db, "consultation", id).await?))
+}
+
+/// The proposals and pieces a consultation cites.
+#[utoipa::path(get, path = "/consultations/{id}/links", tag = "consultations", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<Link>), (status = 404, body = Problem)))]
+pub async fn list_links(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> WebResult<Json<Vec<Link>>> {
+    consultations::get(&state.db, &ctx.caller()?, id).await?;
+    Ok(Json(consultation_links::of(&state.db, id).await?))
+}
+
+/// A record to cite.
+#[derive(Deserialize, ToSchema)]
+pub struct LinkBody {
+    /// `proposal` or `opinion`.
+    pub record_type: String,
+    pub record_id: i64,
+}
+
+fn cited(kind: &str) -> WebResult<Cited> {
+    Cited::parse(kind).ok_or_else(|| StoreError::invalid("record_type", "invalid_choice").into())
+}
+
+/// Cites a proposal or piece of the committee (not a draft) on the
+/// consultation's topic; it links back (consultation office).
+#[utoipa::path(post, path = "/consultations/{id}/links", tag = "consultations", params(("id" = i64, Path)),
+    request_body = LinkBody,
+    responses((status = 201, body = Vec<Link>), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn add_link(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<LinkBody>,
+) -> WebResult<Response> {
+    let kind = cited(&b.record_type)?;
+    Ok(created(
+        consultation_links::link(&state.db, &ctx.caller()?, id, kind, b.record_id).await?,
+    ))
+}
+
+/// Takes a citation back.
+#[utoipa::path(delete, path = "/consultations/{id}/links/{record_type}/{record_id}", tag = "consultations",
+    params(("id" = i64, Path), ("record_type" = String, Path), ("record_id" = i64, Path)),
+    responses((status = 200, body = Vec<Link>), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn remove_link(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, kind, record_id)): Path<(i64, String, i64)>,
+) -> WebResult<Json<Vec<Link>>> {
+    let kind = cited(&kind)?;
+    Ok(Json(
+        consultation_links::unlink(&state.db, &ctx.caller()?, id, kind, record_id).await?,
+    ))
+}
+
+/// Words to look for.
+#[derive(Deserialize, IntoParams)]
+pub struct SuggestParams {
+    pub q: String,
+}
+
+/// Proposals and pieces of the consultation's committee matching `q` in
+/// Chinese full text (drafts left out), to cite: at most ten of each.
+#[utoipa::path(get, path = "/consultations/{id}/suggestions", tag = "consultations",
+    params(("id" = i64, Path), SuggestParams),
+    responses((status = 200, body = Vec<Link>), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn suggestions(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(p): Query<SuggestParams>,
+) -> WebResult<Json<Vec<Link>>> {
+    let (c, _) = consultations::get(&state.db, &ctx.caller()?, id).await?;
+    Ok(Json(suggest(&state, c.committee_id, &p.q).await?))
+}
+
+/// The candidates to cite for `q`.
+pub(crate) async fn suggest(state: &AppState, committee_id: i64, q: &str) -> WebResult<Vec<Link>> {
+    let q = q.trim();
+    if q.chars().count() > 100 {
+        return Err(StoreError::invalid("q", "too_long").into());
+    }
+    if q.is_empty() {
+        return Ok(Vec::new());
+    }
+    let proposals = state
+        .search
+        .search(&state.db, committee_id, q, 20)
+        .await
+        .map_err(StoreError::from)?;
+    let pieces = state
+        .search
+        .search_opinions(&state.db, committee_id, q, 20)
+        .await
+        .map_err(StoreError::from)?;
+    let mut out =
+        consultation_links::candidates(&state.db, committee_id, Cited::Proposal, &proposals)
+            .await?;
+    out.truncate(10);
+    let mut more =
+        consultation_links::candidates(&state.db, committee_id, Cited::Opinion, &pieces).await?;
+    more.truncate(10);
+    out.extend(more);
+    Ok(out)
 }

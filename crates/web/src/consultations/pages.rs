@@ -21,6 +21,7 @@ use domain::platform::{BodyKind, Permission};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use store::StoreError;
+use store::consultation_links::{self, Cited, Link};
 use store::consultations::{
     self, Consultation, ConsultationFilter, ConsultationInput, Outcome, StepRecord,
 };
@@ -283,6 +284,11 @@ struct ConsultationPage {
     alert: Option<String>,
     /// (time, actor, what)
     timeline: Vec<(String, String, String)>,
+    links: Vec<Link>,
+    /// For the consultation office: the search and its candidates to cite.
+    staff: bool,
+    q: String,
+    suggestions: Vec<Link>,
 }
 
 /// The score fields of the rubric's criteria (`score_` and the criterion)
@@ -362,10 +368,17 @@ async fn consultation_page(
     ctx: &Ctx,
     id: i64,
     err: Option<&StoreError>,
+    q: &str,
 ) -> WebResult<Response> {
     let t = ctx.tr();
     let caller = ctx.caller()?;
     let (x, part) = consultations::get(&state.db, &caller, id).await?;
+    let staff = part == Part::Staff;
+    let suggestions = if staff && !q.trim().is_empty() {
+        super::api::suggest(state, x.committee_id, q).await?
+    } else {
+        Vec::new()
+    };
     let mut steps = step_forms(t, &x, part);
     let (alert, status) = crate::view::step_problem(ctx, &mut steps, err);
     let timeline = store::audit::of_record(&state.db, "consultation", id)
@@ -394,6 +407,10 @@ async fn consultation_page(
         records: consultations::steps(&state.db, id).await?,
         outcomes: consultations::outcomes(&state.db, id).await?,
         quality: quality.map(|q| format!("{q:.1} ({n})")),
+        links: consultation_links::of(&state.db, id).await?,
+        staff,
+        q: q.to_string(),
+        suggestions,
         x,
         steps,
         alert,
@@ -403,13 +420,75 @@ async fn consultation_page(
     Ok(r)
 }
 
+#[derive(Deserialize)]
+pub struct ShowQuery {
+    /// Words to find proposals and pieces to cite.
+    #[serde(default)]
+    q: String,
+}
+
 /// A consultation's page.
 pub async fn show(
     State(state): State<AppState>,
     PageCtx(ctx): PageCtx,
     Path(id): Path<i64>,
+    Query(q): Query<ShowQuery>,
 ) -> WebResult<Response> {
-    consultation_page(&state, &ctx, id, None).await
+    consultation_page(&state, &ctx, id, None, &q.q).await
+}
+
+#[derive(Deserialize)]
+pub struct LinkForm {
+    #[serde(default)]
+    record_type: String,
+    #[serde(default)]
+    record_id: String,
+}
+
+/// Cites a proposal or piece from the consultation's page.
+pub async fn add_link(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::extract::Form(f): axum::extract::Form<LinkForm>,
+) -> WebResult<Response> {
+    let r = match (Cited::parse(&f.record_type), f.record_id.parse::<i64>()) {
+        (Some(kind), Ok(rid)) => consultation_links::link(&state.db, &ctx.caller()?, id, kind, rid)
+            .await
+            .map(|_| ()),
+        _ => Err(StoreError::invalid("record_id", "invalid_choice")),
+    };
+    links_back(&state, &ctx, id, r).await
+}
+
+/// Takes a citation back from the consultation's page.
+pub async fn remove_link(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, kind, rid)): Path<(i64, String, i64)>,
+) -> WebResult<Response> {
+    let r = match Cited::parse(&kind) {
+        Some(kind) => consultation_links::unlink(&state.db, &ctx.caller()?, id, kind, rid)
+            .await
+            .map(|_| ()),
+        None => Err(StoreError::NotFound),
+    };
+    links_back(&state, &ctx, id, r).await
+}
+
+async fn links_back(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    r: Result<(), StoreError>,
+) -> WebResult<Response> {
+    match r {
+        Ok(()) => Ok(Redirect::to(&format!("/consultations/{id}#links")).into_response()),
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Forbidden)) => {
+            consultation_page(state, ctx, id, Some(&e), "").await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Takes a step from the consultation's page.
@@ -463,7 +542,7 @@ pub async fn act(
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/consultations/{id}")).into_response()),
         Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Forbidden)) => {
-            consultation_page(&state, &ctx, id, Some(&e)).await
+            consultation_page(&state, &ctx, id, Some(&e), "").await
         }
         Err(e) => Err(e.into()),
     }

@@ -562,6 +562,8 @@ struct OpinionPage {
     diff: Option<Vec<(char, String)>>,
     /// The writer may still edit the draft.
     editable: bool,
+    /// The consultations that cite it.
+    cited_by: Vec<store::consultation_links::Citing>,
 }
 
 /// The steps the part may take now, with their fields.
@@ -711,6 +713,12 @@ async fn opinion_page(
         me: caller.actor.user_id,
         diff,
         editable: writer && o_state_is_draft,
+        cited_by: store::consultation_links::citing(
+            &state.db,
+            store::consultation_links::Cited::Opinion,
+            id,
+        )
+        .await?,
     })?;
     *r.status_mut() = status;
     Ok(r)

@@ -546,6 +546,8 @@ pub async fn update(
 struct ProposalPage {
     c: Chrome,
     p: Proposal,
+    /// The consultations that cite it.
+    cited_by: Vec<store::consultation_links::Citing>,
     session: String,
     deadline: Option<String>,
     units: Vec<proposals::AssignedUnit>,
@@ -858,7 +860,14 @@ pub(crate) async fn proposal_page(
         .await?
         .map(|o| (o, t.f("proposal.converted_opinion", &[&o])));
     let from_opinion = store::opinions::lead_of(&state.db, p.id).await?;
+    let cited_by = store::consultation_links::citing(
+        &state.db,
+        store::consultation_links::Cited::Proposal,
+        id,
+    )
+    .await?;
     let mut r = html(ProposalPage {
+        cited_by,
         c: Chrome::new(ctx, "/proposals"),
         p,
         session,
