@@ -105,6 +105,43 @@ async fn a_thematic_consultation_goes_from_kickoff_to_a_scored_close() {
         let a = step(name, &staff, json!({"on_date": day, "note": note})).await;
         assert_eq!(a.status, StatusCode::OK, "{name}: {}", a.body);
     }
+    // An edit that leaves the evaluators out keeps them; a stale one changes nothing.
+    let edit = |version: i64| {
+        json!({"form": "thematic", "title": "推进紧密型县域医共体建设", "meeting_on": "2026-10-08",
+        "draft_days": 5, "version": version})
+    };
+    assert_eq!(
+        problem(
+            &app.api(
+                Method::PATCH,
+                &format!("/consultations/{id}"),
+                Some(&staff),
+                Some(edit(1))
+            )
+            .await
+        ),
+        (409, "stale_version".into())
+    );
+    let edited = app
+        .api(
+            Method::PATCH,
+            &format!("/consultations/{id}"),
+            Some(&staff),
+            Some(edit(3)),
+        )
+        .await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
+    let d = app
+        .api(
+            Method::GET,
+            &format!("/consultations/{id}"),
+            Some(&staff),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(d["evaluator_user_ids"], json!([evaluator_id]));
+    assert_eq!(d["title"], "推进紧密型县域医共体建设");
     assert_eq!(
         problem(&step("circulate-draft", &staff, json!({"on_date": "2026-09-10"})).await),
         (422, "date_before_previous".into()),
@@ -242,8 +279,8 @@ async fn a_thematic_consultation_goes_from_kickoff_to_a_scored_close() {
         .json();
     assert_eq!(
         events.as_array().map(Vec::len),
-        Some(10),
-        "created and nine steps: {events}"
+        Some(11),
+        "created, edited and nine steps: {events}"
     );
 
     // A closed consultation is not edited; a stale edit never was.

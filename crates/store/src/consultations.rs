@@ -84,9 +84,10 @@ pub struct ConsultationInput {
     pub meeting_on: Option<String>,
     /// At least 1, at most 60; 3 when not given.
     pub draft_days: Option<i64>,
-    /// The accounts that score its quality.
+    /// The accounts that score its quality; left out of an edit, they stay
+    /// as they are.
     #[serde(default)]
-    pub evaluator_user_ids: Vec<i64>,
+    pub evaluator_user_ids: Option<Vec<i64>>,
 }
 
 struct Checked {
@@ -121,7 +122,11 @@ fn check(input: &ConsultationInput) -> Result<Checked, StoreError> {
     }
     let draft_days = input.draft_days.unwrap_or(rules::DEFAULT_DRAFT_DAYS);
     e.in_range("draft_days", draft_days, 1..=60);
-    if input.evaluator_user_ids.len() > 20 {
+    if input
+        .evaluator_user_ids
+        .as_ref()
+        .is_some_and(|e| e.len() > 20)
+    {
         e.add("evaluator_user_ids", "too_many");
     }
     e.finish().map_err(StoreError::Invalid)?;
@@ -220,7 +225,7 @@ async fn check_links(
             ));
         }
     }
-    for u in &input.evaluator_user_ids {
+    for u in input.evaluator_user_ids.iter().flatten() {
         let found: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(
             "SELECT id FROM users WHERE id = $1"
         )
@@ -316,7 +321,12 @@ pub async fn create_in(
     .fetch_one(c)
     .await?
     });
-    write_evaluators(tx, id, &input.evaluator_user_ids).await?;
+    write_evaluators(
+        tx,
+        id,
+        input.evaluator_user_ids.as_deref().unwrap_or_default(),
+    )
+    .await?;
     audit::append(
         tx,
         Change {
@@ -392,7 +402,9 @@ pub(crate) async fn update_in(
     if moved == 0 {
         return Err(StoreError::stale(c.version + 1));
     }
-    write_evaluators(tx, id, &input.evaluator_user_ids).await?;
+    if let Some(users) = &input.evaluator_user_ids {
+        write_evaluators(tx, id, users).await?;
+    }
     audit::append(
         tx,
         Change {

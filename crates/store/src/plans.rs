@@ -464,7 +464,7 @@ pub(crate) async fn start_item_in(
         lead_special_committee_id: lead,
         meeting_on: None,
         draft_days: None,
-        evaluator_user_ids: Vec::new(),
+        evaluator_user_ids: None,
     };
     let c = consultations::create_in(tx, caller, p.committee_id, &input).await?;
     // Conditional, so two clicks at once make one consultation.

@@ -164,7 +164,7 @@ pub(super) async fn fill(
             lead_special_committee_id: None,
             meeting_on: Some(meeting_on.into()),
             draft_days: Some(5),
-            evaluator_user_ids: vec![who.evaluator.actor.user_id],
+            evaluator_user_ids: Some(vec![who.evaluator.actor.user_id]),
         };
         let c = consultations::update_in(tx, who.staff, started.id, &input, None).await?;
         made += 1;

@@ -258,7 +258,7 @@ pub async fn create(
             )?,
             meeting_on: Some(f.meeting_on.clone()),
             draft_days: number("draft_days", &f.draft_days)?,
-            evaluator_user_ids: Vec::new(),
+            evaluator_user_ids: None,
         };
         consultations::create(&state.db, &caller, committee_id, &input).await
     }
