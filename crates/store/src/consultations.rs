@@ -141,12 +141,7 @@ fn check(input: &ConsultationInput) -> Result<Checked, StoreError> {
 
 /// Whether the caller works in the committee's consultation office.
 pub fn is_staff(caller: &Caller, committee_id: i64) -> bool {
-    caller.is_system()
-        || caller.actor.grants.iter().any(|g| {
-            g.role == Role::Staff
-                && g.committee_id == committee_id
-                && g.offices.contains(&Office::Consultation)
-        })
+    caller.works_in(Office::Consultation, committee_id)
 }
 
 async fn part_of(tx: &mut Tx, caller: &Caller, c: &Consultation) -> Result<Part, StoreError> {

@@ -155,12 +155,7 @@ impl Action {
 
 /// Whether the caller works in the committee's information office.
 pub fn is_staff(caller: &Caller, committee_id: i64) -> bool {
-    caller.is_system()
-        || caller.actor.grants.iter().any(|g| {
-            g.role == Role::Staff
-                && g.committee_id == committee_id
-                && g.offices.contains(&Office::Information)
-        })
+    caller.works_in(Office::Information, committee_id)
 }
 
 /// The part the caller plays for a piece: its writer or a source's user,

@@ -199,13 +199,7 @@ async fn part_of(tx: &mut Tx, caller: &Caller, p: &Proposal) -> Result<Part, Sto
     if !caller.is_system() && p.proposer_user_id == a.user_id {
         return Ok(Part::Proposer);
     }
-    let staff = caller.is_system()
-        || a.grants.iter().any(|g| {
-            g.role == Role::Staff
-                && g.committee_id == p.committee_id
-                && g.offices.contains(&Office::Proposals)
-        });
-    if staff {
+    if caller.works_in(Office::Proposals, p.committee_id) {
         return Ok(Part::Staff);
     }
     if p.supervisor_user_id == Some(a.user_id) {
@@ -1657,15 +1651,9 @@ pub async fn list(
 /// Whether the caller sees every submitted proposal of the committee: the
 /// proposals office, its admins and leaders.
 fn oversees_in(caller: &Caller, scope: &domain::platform::Scope, committee_id: i64) -> bool {
-    let a = &caller.actor;
-    caller.is_system()
-        || caller.may(Permission::Administer, scope)
-        || a.holds(Role::Leader, committee_id)
-        || a.grants.iter().any(|g| {
-            g.role == Role::Staff
-                && g.committee_id == committee_id
-                && g.offices.contains(&Office::Proposals)
-        })
+    caller.may(Permission::Administer, scope)
+        || caller.actor.holds(Role::Leader, committee_id)
+        || caller.works_in(Office::Proposals, committee_id)
 }
 
 /// [`oversees_in`] for a committee by id; a committee the caller may not

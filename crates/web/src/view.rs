@@ -331,3 +331,81 @@ pub fn choices<T: Copy>(
     );
     v
 }
+
+/// A record's audit trail as its page's timeline: (minute in UTC, actor,
+/// what), each action named by `label`.
+pub async fn timeline(
+    db: &store::Db,
+    record_type: &str,
+    id: i64,
+    label: impl Fn(&str) -> String,
+) -> Result<Vec<(String, String, String)>, store::StoreError> {
+    Ok(store::audit::of_record(db, record_type, id)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let minute = store::clock::rfc3339(e.created_at)
+                .chars()
+                .take(16)
+                .collect::<String>()
+                .replace('T', " ");
+            let what = label(&e.action);
+            (minute, e.actor, what)
+        })
+        .collect())
+}
+
+/// The step an audit action records, as the step is named in the API:
+/// `opinion.start_editing` is `start-editing`.
+pub fn step_of(action: &str) -> String {
+    action
+        .split_once('.')
+        .map_or(action, |(_, step)| step)
+        .replace('_', "-")
+}
+
+/// A urlencoded form body as its name–value pairs, in order: unlike the
+/// plain form decoder it keeps every value of a repeated name (a multiple
+/// choice).
+pub struct FormPairs(Vec<(String, String)>);
+
+impl FormPairs {
+    /// Reads a form body; one that is not urlencoded is malformed.
+    pub fn parse(body: &[u8]) -> Result<FormPairs, crate::error::WebError> {
+        serde_urlencoded::from_bytes(body)
+            .map(FormPairs)
+            .map_err(|e| crate::error::WebError::Malformed(e.to_string()))
+    }
+
+    /// The first value of `name`, unless it is blank.
+    pub fn one(&self, name: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.trim().is_empty())
+    }
+
+    /// Every value of `name`, as sent.
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0
+            .iter()
+            .filter(move |(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The first value of `name` as a whole number, or its error recorded.
+    pub fn number(&self, name: &'static str, errors: &mut Vec<FieldError>) -> Option<i64> {
+        self.one(name).and_then(|v| parse_opt_i64(name, &v, errors))
+    }
+
+    /// The version a form was read at, if it sent one that is a number.
+    pub fn version(&self) -> Option<i64> {
+        self.one("version").and_then(|v| v.parse().ok())
+    }
+
+    /// Every `name=value` pair.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+}

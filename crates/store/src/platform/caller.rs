@@ -2,7 +2,7 @@
 //! command starts with.
 
 use crate::error::StoreError;
-use domain::platform::{Actor, Permission, Scope};
+use domain::platform::{Actor, Office, Permission, Role, Scope};
 
 /// The actor of a command and the address the request came from.
 #[derive(Debug, Clone)]
@@ -63,6 +63,17 @@ impl Caller {
     /// Whether this is the system caller.
     pub fn is_system(&self) -> bool {
         self.system
+    }
+
+    /// Whether the caller is staff of this office of the committee (the
+    /// system counts as every office's).
+    pub fn works_in(&self, office: Office, committee_id: i64) -> bool {
+        self.system
+            || self.actor.grants.iter().any(|g| {
+                g.role == Role::Staff
+                    && g.committee_id == committee_id
+                    && g.offices.contains(&office)
+            })
     }
 
     /// Whether the caller may act; never an error.

@@ -4,10 +4,10 @@
 //! and the pages where a citizen follows their input.
 
 use crate::ctx::Ctx;
-use crate::error::{WebError, WebResult};
+use crate::error::WebResult;
 use crate::platform::pages::html;
 use crate::state::AppState;
-use crate::view::{Chrome, Field, attach_errors};
+use crate::view::{Chrome, Field, FormPairs, attach_errors};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -330,19 +330,15 @@ pub async fn set_members(
     Path(id): Path<i64>,
     axum::extract::RawForm(body): axum::extract::RawForm,
 ) -> WebResult<Response> {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_bytes(&body).map_err(|e| WebError::Malformed(e.to_string()))?;
+    let form = FormPairs::parse(&body)?;
     let mut ids = Vec::new();
-    for (_, v) in pairs.iter().filter(|(k, _)| k == "member_ids") {
+    for v in form.all("member_ids") {
         ids.push(
             v.parse::<i64>()
                 .map_err(|_| StoreError::invalid("member_ids", "invalid_choice"))?,
         );
     }
-    let version = pairs
-        .iter()
-        .find(|(k, _)| k == "version")
-        .and_then(|(_, v)| v.parse().ok());
+    let version = form.version();
     match studios::set_members(&state.db, &ctx.caller()?, id, &ids, version).await {
         Ok(_) => Ok(Redirect::to(&format!("/studios/{id}#members")).into_response()),
         Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {

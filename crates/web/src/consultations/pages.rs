@@ -11,7 +11,7 @@ use crate::platform::org_pages::{
 };
 use crate::platform::pages::{PageCtx, html};
 use crate::state::AppState;
-use crate::view::{Chrome, Field, StepForm, cell, choices, link};
+use crate::view::{Chrome, Field, FormPairs, StepForm, cell, choices, link};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -381,26 +381,10 @@ async fn consultation_page(
     };
     let mut steps = step_forms(t, &x, part);
     let (alert, status) = crate::view::step_problem(ctx, &mut steps, err);
-    let timeline = store::audit::of_record(&state.db, "consultation", id)
-        .await?
-        .into_iter()
-        .map(|e| {
-            let step = e
-                .action
-                .strip_prefix("consultation.")
-                .unwrap_or(&e.action)
-                .replace('_', "-");
-            (
-                store::clock::rfc3339(e.created_at)
-                    .chars()
-                    .take(16)
-                    .collect::<String>()
-                    .replace('T', " "),
-                e.actor,
-                t.code("consultation_step", &step),
-            )
-        })
-        .collect();
+    let timeline = crate::view::timeline(&state.db, "consultation", id, |a| {
+        t.code("consultation_step", &crate::view::step_of(a))
+    })
+    .await?;
     let (quality, n) = consultations::quality(&state.db, id).await?;
     let mut r = html(ConsultationPage {
         c: Chrome::new(ctx, "/consultations"),
@@ -500,18 +484,11 @@ pub async fn act(
 ) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let step = Step::parse(&step).ok_or(WebError::NoRoute)?;
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_bytes(&body).map_err(|e| WebError::Malformed(e.to_string()))?;
-    let one = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .filter(|v| !v.trim().is_empty())
-    };
+    let form = FormPairs::parse(&body)?;
+    let one = |k: &str| form.one(k);
     let mut scores = BTreeMap::new();
     let mut errors = Vec::new();
-    for (k, v) in &pairs {
+    for (k, v) in form.iter() {
         if let Some(criterion) = k.strip_prefix("score_") {
             match v.trim().parse::<i64>() {
                 Ok(n) => {
@@ -532,7 +509,7 @@ pub async fn act(
         level: one("level"),
         department: one("department"),
         scores,
-        version: one("version").and_then(|v| v.parse().ok()),
+        version: form.version(),
     };
     let result = if errors.is_empty() {
         consultations::act(&state.db, &caller, id, b.action(step), b.version).await

@@ -11,7 +11,7 @@ use crate::platform::org_pages::{
 };
 use crate::platform::pages::{PageCtx, html};
 use crate::state::AppState;
-use crate::view::{Chrome, Field, StepForm, cell, choices, link, parse_opt_i64};
+use crate::view::{Chrome, Field, FormPairs, StepForm, cell, choices, link};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -280,26 +280,15 @@ const SOURCE_BODIES: [(BodyKind, &str); 4] = [
 impl PieceForm {
     /// Reads the form; the bodies arrive as repeated `bodies` fields.
     fn parse(body: &[u8]) -> WebResult<PieceForm> {
-        let pairs: Vec<(String, String)> =
-            serde_urlencoded::from_bytes(body).map_err(|e| WebError::Malformed(e.to_string()))?;
-        let one = |k: &str| {
-            pairs
-                .iter()
-                .find(|(n, _)| n == k)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default()
-        };
+        let form = FormPairs::parse(body)?;
+        let one = |k: &str| form.one(k).unwrap_or_default();
         Ok(PieceForm {
             title: one("title"),
             body: one("body"),
             category: one("category"),
             region: one("region"),
             urgency: one("urgency"),
-            bodies: pairs
-                .iter()
-                .filter(|(k, _)| k == "bodies")
-                .map(|(_, v)| v.clone())
-                .collect(),
+            bodies: form.all("bodies").map(str::to_string).collect(),
         })
     }
 
@@ -518,10 +507,7 @@ pub async fn edit_save(
     let caller = ctx.caller()?;
     let (o, _) = opinions::get(&state.db, &caller, id).await?;
     let f = PieceForm::parse(&body)?;
-    let version = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
-        .ok()
-        .and_then(|p| p.into_iter().find(|(k, _)| k == "version"))
-        .and_then(|(_, v)| v.parse::<i64>().ok());
+    let version = FormPairs::parse(&body)?.version();
     let writer =
         store::proposals::member_of_user(&state.db, caller.actor.user_id, o.committee_id).await?;
     let result = match f.input(writer) {
@@ -666,26 +652,10 @@ async fn opinion_page(
     let (o, part) = opinions::get(&state.db, &caller, id).await?;
     let mut steps = step_forms(state, t, &o, part, &caller).await?;
     let (alert, status) = crate::view::step_problem(ctx, &mut steps, err);
-    let timeline = store::audit::of_record(&state.db, "opinion", id)
-        .await?
-        .into_iter()
-        .map(|e| {
-            let step = e
-                .action
-                .strip_prefix("opinion.")
-                .unwrap_or(&e.action)
-                .replace('_', "-");
-            (
-                store::clock::rfc3339(e.created_at)
-                    .chars()
-                    .take(16)
-                    .collect::<String>()
-                    .replace('T', " "),
-                e.actor,
-                t.code("opinion_step", &step),
-            )
-        })
-        .collect();
+    let timeline = crate::view::timeline(&state.db, "opinion", id, |a| {
+        t.code("opinion_step", &crate::view::step_of(a))
+    })
+    .await?;
     let files = store::attachments::of(&state.db, &caller, Owner::Opinion(id)).await?;
     let writer = part == Part::Source && o.submitter_user_id == caller.actor.user_id;
     let o_state_is_draft = o.state() == rules::State::Draft;
@@ -742,18 +712,9 @@ pub async fn act(
 ) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let step = Step::parse(&step).ok_or(WebError::NoRoute)?;
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_bytes(&body).map_err(|e| WebError::Malformed(e.to_string()))?;
-    let one = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .filter(|v| !v.trim().is_empty())
-    };
+    let form = FormPairs::parse(&body)?;
+    let one = |k: &str| form.one(k);
     let mut errors = Vec::new();
-    let number =
-        |k: &'static str, errors: &mut Vec<_>| one(k).and_then(|v| parse_opt_i64(k, &v, errors));
     // Pieces to combine: their numbers, separated by commas or spaces.
     let mut with = Vec::new();
     for part in one("with")
@@ -773,16 +734,16 @@ pub async fn act(
         title: one("title"),
         body: one("body"),
         with,
-        bulletin_id: number("bulletin_id", &mut errors),
+        bulletin_id: form.number("bulletin_id", &mut errors),
         reason: one("reason"),
-        member_id: number("member_id", &mut errors),
-        term: number("term", &mut errors),
+        member_id: form.number("member_id", &mut errors),
+        term: form.number("term", &mut errors),
         leader: one("leader"),
         level: one("level"),
         department: one("department"),
         on_date: one("on_date"),
         text: one("text"),
-        version: one("version").and_then(|v| v.parse().ok()),
+        version: form.version(),
     };
     let version = b.version;
     let result = if errors.is_empty() {
@@ -909,29 +870,21 @@ pub async fn bulletin_act(
     Path((id, step)): Path<(i64, String)>,
     body: axum::body::Bytes,
 ) -> WebResult<Response> {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_bytes(&body).map_err(|e| WebError::Malformed(e.to_string()))?;
-    let version = pairs
-        .iter()
-        .find(|(k, _)| k == "version")
-        .and_then(|(_, v)| v.parse().ok());
+    let form = FormPairs::parse(&body)?;
+    let version = form.version();
     let action = match step.as_str() {
         "publish" => Ok(BulletinAction::Publish),
         "report" => {
             let mut recipients = Vec::new();
             let mut bad = false;
-            for (_, v) in pairs.iter().filter(|(k, _)| k == "recipients") {
+            for v in form.all("recipients") {
                 match Recipient::parse(v) {
                     Some(r) if !recipients.contains(&r) => recipients.push(r),
                     Some(_) => {}
                     None => bad = true,
                 }
             }
-            let channel = pairs
-                .iter()
-                .find(|(k, _)| k == "channel")
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default();
+            let channel = form.all("channel").next().unwrap_or_default().to_string();
             if bad {
                 Err(StoreError::invalid("recipients", "invalid_choice"))
             } else {
@@ -963,20 +916,19 @@ pub async fn bulletin_move(
     Path(id): Path<i64>,
     body: axum::body::Bytes,
 ) -> WebResult<Response> {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_bytes(&body).map_err(|e| WebError::Malformed(e.to_string()))?;
-    let value = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-    let piece: i64 = value("opinion_id")
+    let form = FormPairs::parse(&body)?;
+    let piece: i64 = form
+        .one("opinion_id")
         .and_then(|v| v.parse().ok())
         .ok_or_else(|| StoreError::invalid("opinion_id", "required"))?;
-    let version = value("version").and_then(|v| v.parse().ok());
+    let version = form.version();
     let caller = ctx.caller()?;
     let (_, pieces, _) = opinions::bulletin(&state.db, &caller, id).await?;
     let mut order: Vec<i64> = pieces.iter().map(|o| o.id).collect();
     let result = match order.iter().position(|o| *o == piece) {
         None => Err(StoreError::invalid("opinion_id", "not_found")),
         Some(at) => {
-            match value("dir") {
+            match form.one("dir").as_deref() {
                 Some("up") if at > 0 => order.swap(at, at - 1),
                 Some("down") if at + 1 < order.len() => order.swap(at, at + 1),
                 _ => {}

@@ -10,7 +10,7 @@ use crate::platform::org_pages::{
 };
 use crate::platform::pages::{PageCtx, html};
 use crate::state::AppState;
-use crate::view::{Chrome, Field, StepForm, cell, choices, link, parse_opt_i64};
+use crate::view::{Chrome, Field, FormPairs, StepForm, cell, choices, link, parse_opt_i64};
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -787,21 +787,7 @@ pub(crate) async fn proposal_page(
     let (p, part) = proposals::get_with_part(&state.db, &caller, id).await?;
     let mut steps = step_forms(state, t, &p, part).await?;
     let (alert, status) = crate::view::step_problem(ctx, &mut steps, err);
-    let timeline = store::audit::of_record(&state.db, "proposal", id)
-        .await?
-        .into_iter()
-        .map(|e| {
-            (
-                store::clock::rfc3339(e.created_at)
-                    .chars()
-                    .take(16)
-                    .collect::<String>()
-                    .replace('T', " "),
-                e.actor,
-                t.code("event", &e.action),
-            )
-        })
-        .collect();
+    let timeline = crate::view::timeline(&state.db, "proposal", id, |a| t.code("event", a)).await?;
     let session = super::session_text(t, p.term, p.session);
     let deadline = p
         .deadline_at
@@ -911,27 +897,16 @@ pub async fn act(
 ) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let step = Step::parse(&step).ok_or(WebError::NoRoute)?;
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_bytes(&body).map_err(|e| WebError::Malformed(e.to_string()))?;
-    let one = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .filter(|v| !v.trim().is_empty())
-    };
+    let form = FormPairs::parse(&body)?;
+    let one = |k: &str| form.one(k);
     let many = |k: &str| {
-        pairs
-            .iter()
-            .filter(|(n, _)| n == k)
-            .filter_map(|(_, v)| v.parse().ok())
+        form.all(k)
+            .filter_map(|v| v.parse().ok())
             .collect::<Vec<i64>>()
     };
     let mut errors = Vec::new();
-    let number =
-        |k: &'static str, errors: &mut Vec<_>| one(k).and_then(|v| parse_opt_i64(k, &v, errors));
     let b = ActionBody {
-        into: number("into", &mut errors),
+        into: form.number("into", &mut errors),
         disposal: one("disposal"),
         lead_units: many("lead_units"),
         co_units: many("co_units"),
@@ -945,10 +920,10 @@ pub async fn act(
         text: one("text"),
         satisfaction: one("satisfaction"),
         comment: one("comment"),
-        supervisor_user_id: number("supervisor_user_id", &mut errors),
+        supervisor_user_id: form.number("supervisor_user_id", &mut errors),
         activity: one("activity"),
-        months: number("months", &mut errors),
-        version: one("version").and_then(|v| v.parse().ok()),
+        months: form.number("months", &mut errors),
+        version: form.version(),
     };
     let version = b.version;
     let result = if errors.is_empty() {
