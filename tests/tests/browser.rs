@@ -8,6 +8,10 @@ use xieshang_tests::webdriver::{self, Browser};
 
 const DEMO_PASSWORD: &str = "demo password";
 
+/// One browser at a time: on two cores, three Chromium instances at once
+/// starve each other past the tests' waits.
+static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn serve(router: axum::Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -63,6 +67,7 @@ async fn shot(b: &Browser, name: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_logs_in_switches_language_opens_an_admin_page_and_logs_out() {
+    let _one = ONE_BROWSER.lock().await;
     let (driver, chrome) = match webdriver::find() {
         Ok(p) => p,
         Err(why) => {
@@ -155,6 +160,7 @@ async fn staff_logs_in_switches_language_opens_an_admin_page_and_logs_out() {
 /// `staff` closes it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_proposal_is_written_filed_handled_answered_twice_and_closed() {
+    let _one = ONE_BROWSER.lock().await;
     let (driver, chrome) = match webdriver::find() {
         Ok(p) => p,
         Err(why) => {
@@ -283,6 +289,7 @@ async fn a_proposal_is_written_filed_handled_answered_twice_and_closed() {
 /// an instruction; `citizen` and `member` see the feedback.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_citizens_voice_goes_through_the_bulletin_to_an_instruction_and_back() {
+    let _one = ONE_BROWSER.lock().await;
     let (driver, chrome) = match webdriver::find() {
         Ok(p) => p,
         Err(why) => {
