@@ -148,9 +148,18 @@ async fn a_thematic_consultation_goes_from_kickoff_to_a_scored_close() {
         "dates never run backwards"
     );
     assert_eq!(
-        step("circulate-draft", &staff, json!({"on_date": "2026-10-01"}))
-            .await
-            .status,
+        problem(&step("circulate-draft", &staff, json!({"on_date": "2026-10-01"})).await),
+        (422, "required".into()),
+        "circulating sends the draft report"
+    );
+    assert_eq!(
+        step(
+            "circulate-draft",
+            &staff,
+            json!({"on_date": "2026-10-01", "note": "关于推进紧密型县域医共体建设的调研报告（初稿）"})
+        )
+        .await
+        .status,
         StatusCode::OK
     );
     // Five days are set: a meeting on the 4th is too soon.

@@ -235,8 +235,9 @@ pub fn check_date(day: &str, today: &str, previous: Option<&str>) -> Result<(), 
 /// Days a draft must reach the participants before the meeting, at least.
 pub const DEFAULT_DRAFT_DAYS: i64 = 3;
 
-/// The quality rubric (质量评价): each criterion with its weight (the weights
-/// add up to 100). Each evaluator scores every criterion from 0 to
+/// The default quality rubric (质量评价): each criterion with its weight
+/// (the weights add up to 100). A committee may set its own (see
+/// [`check_rubric`]). Each evaluator scores every criterion from 0 to
 /// [`MAX_SCORE`].
 pub const RUBRIC: [(&str, i64); 5] = [
     ("topic", 20),
@@ -247,28 +248,82 @@ pub const RUBRIC: [(&str, i64); 5] = [
 ];
 /// The highest score of one criterion.
 pub const MAX_SCORE: i64 = 10;
+/// The most criteria a rubric may have.
+pub const MAX_CRITERIA: usize = 10;
 
-/// Checks one evaluator's scores: every criterion of the rubric once, each
-/// within 0 to [`MAX_SCORE`]. Answers them in the rubric's order.
-pub fn check_scores(
+/// A criterion of a rubric: its key and its weight.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Criterion {
+    pub criterion: String,
+    pub weight: i64,
+}
+
+/// The default rubric as criteria.
+pub fn default_rubric() -> Vec<Criterion> {
+    RUBRIC
+        .iter()
+        .map(|(c, w)| Criterion {
+            criterion: (*c).to_string(),
+            weight: *w,
+        })
+        .collect()
+}
+
+/// Checks a committee's own rubric: one to [`MAX_CRITERIA`] criteria, keys
+/// of lower-case letters, digits and `_` (1–30), each once, weights from 1
+/// and adding up to 100.
+pub fn check_rubric(rubric: &[Criterion]) -> Result<(), Vec<crate::validate::FieldError>> {
+    let mut e = crate::validate::Errors::default();
+    if rubric.is_empty() {
+        e.add("criteria", "required");
+    }
+    if rubric.len() > MAX_CRITERIA {
+        e.add("criteria", "too_many");
+    }
+    let key_ok = |k: &str| {
+        (1..=30).contains(&k.len())
+            && k.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    };
+    if rubric.iter().any(|c| !key_ok(&c.criterion)) {
+        e.add("criterion", "invalid_key");
+    }
+    let mut keys: Vec<&str> = rubric.iter().map(|c| c.criterion.as_str()).collect();
+    keys.sort_unstable();
+    if keys.windows(2).any(|w| w[0] == w[1]) {
+        e.add("criterion", "duplicate");
+    }
+    if rubric.iter().any(|c| c.weight < 1) {
+        e.add("weight", "out_of_range");
+    } else if !rubric.is_empty() && rubric.iter().map(|c| c.weight).sum::<i64>() != 100 {
+        e.add("weight", "weights_not_100");
+    }
+    e.finish()
+}
+
+/// Checks one evaluator's scores against the rubric: every criterion once,
+/// each within 0 to [`MAX_SCORE`]. Answers (criterion, score, weight) in
+/// the rubric's order.
+pub fn check_scores<'r>(
+    rubric: &'r [Criterion],
     given: &[(String, i64)],
-) -> Result<Vec<(&'static str, i64)>, Vec<crate::validate::FieldError>> {
+) -> Result<Vec<(&'r str, i64, i64)>, Vec<crate::validate::FieldError>> {
     let mut e = crate::validate::Errors::default();
     if given
         .iter()
-        .any(|(c, _)| !RUBRIC.iter().any(|(r, _)| r == c))
+        .any(|(c, _)| !rubric.iter().any(|r| &r.criterion == c))
     {
         e.add("scores", "invalid_choice");
     }
     let mut out = Vec::new();
-    for (criterion, _) in RUBRIC {
+    for r in rubric {
         let mine: Vec<i64> = given
             .iter()
-            .filter(|(c, _)| c == criterion)
+            .filter(|(c, _)| *c == r.criterion)
             .map(|(_, s)| *s)
             .collect();
         match mine.as_slice() {
-            [s] if (0..=MAX_SCORE).contains(s) => out.push((criterion, *s)),
+            [s] if (0..=MAX_SCORE).contains(s) => out.push((r.criterion.as_str(), *s, r.weight)),
             [_] => e.add("scores", "out_of_range"),
             _ => e.add("scores", "required"),
         }
@@ -277,15 +332,17 @@ pub fn check_scores(
     Ok(out)
 }
 
-/// The weighted score out of 100 of one evaluator's checked scores.
-pub fn weighted(scores: &[(&str, i64)]) -> f64 {
-    scores
-        .iter()
-        .filter_map(|(c, s)| {
-            let w = RUBRIC.iter().find(|(r, _)| r == c)?.1;
-            Some((w * s) as f64 / MAX_SCORE as f64)
-        })
-        .sum()
+/// The weighted score out of 100 of one evaluator's scores, each given as
+/// (score, weight): the weights they were given under, so a later change of
+/// the rubric does not rewrite a past evaluation.
+pub fn weighted(scores: &[(i64, i64)]) -> f64 {
+    let total: i64 = scores.iter().map(|(_, w)| w).sum();
+    if total == 0 {
+        return 0.0;
+    }
+    let sum: i64 = scores.iter().map(|(s, w)| s * w).sum();
+    // Out of 100 even if the weights (of an old rubric) did not add to 100.
+    sum as f64 * 100.0 / (total * MAX_SCORE) as f64
 }
 
 #[cfg(test)]
@@ -404,16 +461,24 @@ mod tests {
 
     #[test]
     fn scores_cover_the_rubric_within_its_range_and_weigh_to_a_hundred() {
+        let rubric = default_rubric();
+        assert_eq!(check_rubric(&rubric), Ok(()));
         assert_eq!(RUBRIC.iter().map(|(_, w)| w).sum::<i64>(), 100);
         let all = |s: i64| -> Vec<(String, i64)> {
             RUBRIC.iter().map(|(c, _)| ((*c).to_string(), s)).collect()
         };
-        let full = check_scores(&all(10)).expect("valid");
-        assert!((weighted(&full) - 100.0).abs() < 1e-9);
-        let half = check_scores(&all(5)).expect("valid");
-        assert!((weighted(&half) - 50.0).abs() < 1e-9);
+        let sw = |v: Vec<(&str, i64, i64)>| v.iter().map(|(_, s, w)| (*s, *w)).collect::<Vec<_>>();
+        let full = check_scores(&rubric, &all(10)).expect("valid");
+        assert!((weighted(&sw(full)) - 100.0).abs() < 1e-9);
+        let half = check_scores(&rubric, &all(5)).expect("valid");
+        assert!((weighted(&sw(half)) - 50.0).abs() < 1e-9);
+        // Only the suggestions (weight 30) at full marks: 30.
+        let mut some = all(0);
+        some[2].1 = 10;
+        let some = check_scores(&rubric, &some).expect("valid");
+        assert!((weighted(&sw(some)) - 30.0).abs() < 1e-9);
         let codes = |g: &[(String, i64)]| {
-            check_scores(g)
+            check_scores(&rubric, g)
                 .expect_err("invalid")
                 .into_iter()
                 .map(|e| e.code)
@@ -425,6 +490,35 @@ mod tests {
         let mut extra = all(5);
         extra.push(("charm".into(), 5));
         assert_eq!(codes(&extra), ["invalid_choice"]);
+    }
+
+    #[test]
+    fn a_committee_rubric_has_unique_keys_and_weights_adding_to_a_hundred() {
+        let c = |k: &str, w: i64| Criterion {
+            criterion: k.into(),
+            weight: w,
+        };
+        let codes = |r: &[Criterion]| {
+            check_rubric(r)
+                .expect_err("invalid")
+                .into_iter()
+                .map(|e| e.code)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(check_rubric(&[c("topic", 60), c("effect", 40)]), Ok(()));
+        assert_eq!(codes(&[]), ["required"]);
+        assert_eq!(
+            codes(&[c("topic", 60), c("effect", 30)]),
+            ["weights_not_100"]
+        );
+        assert_eq!(codes(&[c("topic", 50), c("topic", 50)]), ["duplicate"]);
+        assert_eq!(codes(&[c("Topic!", 100)]), ["invalid_key"]);
+        assert_eq!(codes(&[c("topic", 0), c("effect", 100)]), ["out_of_range"]);
+        let many: Vec<Criterion> = (0..11).map(|i| c(&format!("c{i}"), 10)).collect();
+        assert!(codes(&many).contains(&"too_many"));
+        // Old weights that no longer add to 100 still give a score out of 100.
+        assert!((weighted(&[(10, 30), (10, 30)]) - 100.0).abs() < 1e-9);
+        assert_eq!(weighted(&[]), 0.0);
     }
 
     #[test]

@@ -272,6 +272,67 @@ pub fn bulletin(b: &BulletinDoc) -> Result<Vec<u8>, ExportError> {
     pack(d)
 }
 
+/// The committee's opinion on a draft regulation (立法协商意见), every text
+/// already in the reader's language.
+#[derive(Debug, Clone, Default)]
+pub struct LegislativeOpinion {
+    /// For example "关于《江澜省养老服务条例（草案）》的意见".
+    pub title: String,
+    /// The committee and the date.
+    pub publisher: String,
+    /// The articles with comments, in the draft's order: the article's
+    /// label and text, then each comment (with its quote folded in).
+    pub articles: Vec<(String, String, Vec<String>)>,
+}
+
+/// The opinion on a draft regulation: the title, then article by article
+/// the article's text and the committee's comments on it.
+pub fn legislative_opinion(o: &LegislativeOpinion) -> Result<Vec<u8>, ExportError> {
+    let footer = Footer::new().add_paragraph(
+        Paragraph::new()
+            .add_page_num(PageNum::new())
+            .align(AlignmentType::Center),
+    );
+    let mut d = document()
+        .footer(footer)
+        .add_paragraph(title(&o.title))
+        .add_paragraph(centered(&o.publisher, SMALL_SIZE));
+    for (label, text, comments) in &o.articles {
+        d = d.add_paragraph(heading(label));
+        if !text.trim().is_empty() {
+            d = d.add_paragraph(
+                Paragraph::new()
+                    .add_run(run(text, TEXT_FONT, SMALL_SIZE).italic())
+                    .line_spacing(spacing()),
+            );
+        }
+        for (i, c) in comments.iter().enumerate() {
+            let line = format!("{}. {c}", i + 1);
+            for para in prose(&line) {
+                d = d.add_paragraph(para);
+            }
+        }
+    }
+    pack(d)
+}
+
+/// The text of a DOCX, one line per paragraph; `None` when the bytes are
+/// not a DOCX a reader can open.
+pub fn text_of(bytes: &[u8]) -> Option<String> {
+    // A malformed file must not take the server's task down with it.
+    let read = std::panic::catch_unwind(|| docx_rs::read_docx(bytes).ok()).ok()??;
+    let lines: Vec<String> = read
+        .document
+        .children
+        .iter()
+        .filter_map(|c| match c {
+            docx_rs::DocumentChild::Paragraph(p) => Some(p.raw_text()),
+            _ => None,
+        })
+        .collect();
+    Some(lines.join("\n"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,6 +364,37 @@ mod tests {
             }],
             evaluation: Some(("提案人评价".into(), "满意".into())),
         }
+    }
+
+    #[test]
+    fn a_legislative_opinion_goes_article_by_article_and_reads_back() {
+        let bytes = legislative_opinion(&LegislativeOpinion {
+            title: "关于《养老服务条例（草案）》的意见".into(),
+            publisher: "政协江澜省委员会".into(),
+            articles: vec![
+                (
+                    "第一条".into(),
+                    "为了规范养老服务，制定本条例。".into(),
+                    vec!["建议写明上位法。".into()],
+                ),
+                (
+                    "第三条".into(),
+                    "政府应当支持居家养老。".into(),
+                    vec!["增加财政保障。".into(), "明确考核。".into()],
+                ),
+            ],
+        })
+        .unwrap();
+        let t = texts(&bytes);
+        assert_eq!(t[0], "关于《养老服务条例（草案）》的意见");
+        let first = t.iter().position(|l| l == "第一条").unwrap();
+        let third = t.iter().position(|l| l == "第三条").unwrap();
+        assert!(first < third);
+        assert!(t.contains(&"2. 明确考核。".to_string()));
+        // What we wrote, we read back as text (the upload path).
+        let plain = text_of(&bytes).unwrap();
+        assert!(plain.contains("第三条\n政府应当支持居家养老。"));
+        assert_eq!(text_of(b"PK not really a docx"), None);
     }
 
     #[test]

@@ -163,6 +163,9 @@ async fn part_of(tx: &mut Tx, caller: &Caller, c: &Consultation) -> Result<Part,
     if caller.actor.holds(Role::Leader, c.committee_id) {
         return Ok(Part::Leader);
     }
+    if crate::consultation_people::is_participant(tx, c.id, caller.actor.user_id).await? {
+        return Ok(Part::Participant);
+    }
     Ok(Part::Other)
 }
 
@@ -176,7 +179,7 @@ async fn load_tx(tx: &mut Tx, id: i64) -> Result<Option<Consultation>, StoreErro
 }
 
 /// Loads a consultation whose committee the caller may see, with their part.
-async fn load_visible(
+pub(crate) async fn load_visible(
     tx: &mut Tx,
     caller: &Caller,
     id: i64,
@@ -509,7 +512,12 @@ pub async fn act_in(
     rules::check_date(&day, &today(), c.last_step_on.as_deref())
         .map_err(|p| StoreError::invalid("on_date", p.code()))?;
     let note = match action.note.trim() {
-        "" if matches!(action.step, Step::Cancel | Step::GiveFeedback) => {
+        // The draft report is what circulating it sends.
+        "" if matches!(
+            action.step,
+            Step::Cancel | Step::GiveFeedback | Step::CirculateDraft
+        ) =>
+        {
             return Err(StoreError::invalid("note", "required"));
         }
         "" => String::new(),
@@ -561,7 +569,9 @@ pub async fn act_in(
                 json!({"kind": o.kind, "leader": leader, "level": level, "department": department});
         }
         Step::Evaluate => {
-            let scores = rules::check_scores(&action.scores).map_err(StoreError::Invalid)?;
+            let rubric = crate::rubrics::of_tx(tx, c.committee_id).await?;
+            let scores =
+                rules::check_scores(&rubric, &action.scores).map_err(StoreError::Invalid)?;
             on_tx!(tx, |x| {
                 sqlx::query(
                 "DELETE FROM consultation_scores WHERE consultation_id = $1 AND evaluator_user_id = $2"
@@ -572,16 +582,17 @@ pub async fn act_in(
             .await
             .map(|_| ())?
             });
-            for (criterion, score) in &scores {
+            for (criterion, score, weight) in &scores {
                 on_tx!(tx, |x| {
                     sqlx::query(
-                    "INSERT INTO consultation_scores (consultation_id, evaluator_user_id, criterion, score, created_at)
-                     VALUES ($1, $2, $3, $4, $5)"
+                    "INSERT INTO consultation_scores (consultation_id, evaluator_user_id, criterion, score, weight, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6)"
                 )
                 .bind(id)
                 .bind(me)
                 .bind(*criterion)
                 .bind(*score)
+                .bind(*weight)
                 .bind(now)
                 .execute(x)
                 .await
@@ -589,7 +600,8 @@ pub async fn act_in(
                 });
             }
             changes["scores"] = json!(scores);
-            changes["weighted"] = json!(rules::weighted(&scores));
+            let sw: Vec<(i64, i64)> = scores.iter().map(|(_, s, w)| (*s, *w)).collect();
+            changes["weighted"] = json!(rules::weighted(&sw));
         }
         _ => {}
     }
@@ -630,6 +642,17 @@ pub async fn act_in(
         return Err(StoreError::stale(c.version + 1));
     }
     changes["note"] = json!(note);
+    // Participants hear of the draft to read and of what came of it.
+    let notice = match action.step {
+        Step::CirculateDraft => Some("consultation.draft_circulated"),
+        Step::GiveFeedback => Some("consultation.fed_back"),
+        _ => None,
+    };
+    if let Some(kind) = notice {
+        for user in crate::consultation_people::participant_ids(tx, id).await? {
+            crate::notifications::notify_in(tx, user, kind, ("consultation", id), &c.title).await?;
+        }
+    }
     audit::append(
         tx,
         Change {
@@ -684,18 +707,26 @@ pub async fn outcomes(db: &Db, id: i64) -> Result<Vec<Outcome>, StoreError> {
 }
 
 /// The quality score: the mean over evaluators of their weighted scores (out
-/// of 100), with how many evaluators scored.
+/// of 100, each under the weights it was given with), with how many
+/// evaluators scored.
 pub async fn quality(db: &Db, id: i64) -> Result<(Option<f64>, usize), StoreError> {
-    let rows: Vec<(i64, String, i64)> = on_db!(db, |c| sqlx::query_as(
-        "SELECT evaluator_user_id, criterion, score FROM consultation_scores
+    let rows: Vec<(i64, String, i64, Option<i64>)> = on_db!(db, |c| sqlx::query_as(
+        "SELECT evaluator_user_id, criterion, score, weight FROM consultation_scores
          WHERE consultation_id = $1 ORDER BY evaluator_user_id"
     )
     .bind(id)
     .fetch_all(c)
     .await?);
-    let mut by: std::collections::BTreeMap<i64, Vec<(&str, i64)>> = Default::default();
-    for (u, c, s) in &rows {
-        by.entry(*u).or_default().push((c.as_str(), *s));
+    let mut by: std::collections::BTreeMap<i64, Vec<(i64, i64)>> = Default::default();
+    for (u, c, s, w) in &rows {
+        // Scores from before rubrics were stored with their weight take the default's.
+        let w = w.unwrap_or_else(|| {
+            rules::RUBRIC
+                .iter()
+                .find(|(k, _)| k == c)
+                .map_or(0, |(_, w)| *w)
+        });
+        by.entry(*u).or_default().push((*s, w));
     }
     let n = by.len();
     if n == 0 {

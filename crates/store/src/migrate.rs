@@ -30,6 +30,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0005_citizen_voice"),
     migration!("0006_opinion_list_index"),
     migration!("0007_consultations"),
+    migration!("0008_consultation_work"),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that several servers starting

@@ -32,7 +32,11 @@ use utoipa_axum::routes;
 #[openapi(
     info(title = "Xieshang API", version = "1", description = "The JSON API of Xieshang, the platform of a political consultative committee. Conventions: API.md."),
     servers((url = "/api/v1")),
-    paths(proposals::export::proposal_docx_doc, opinions::api::bulletin_docx_doc),
+    paths(
+        proposals::export::proposal_docx_doc,
+        opinions::api::bulletin_docx_doc,
+        consultations::legislation_api::opinion_docx_doc
+    ),
     components(schemas(problem::Problem, problem::FieldProblem)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -56,7 +60,10 @@ impl utoipa::Modify for BearerAuth {
 fn api_router() -> OpenApiRouter<AppState> {
     use citizens::api as cz;
     use consultations::api as cs;
+    use consultations::legislation_api as lg;
     use consultations::plans_api as pl;
+    use consultations::pool_api as po;
+    use consultations::work_api as wk;
     use members::api as m;
     use opinions::api as op;
     use opinions::export as ox;
@@ -118,6 +125,34 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(pl::add_plan_item))
         .routes(routes!(pl::plan_action))
         .routes(routes!(pl::start_plan_item))
+        .routes(routes!(wk::get_participants, wk::set_participants))
+        .routes(routes!(wk::list_comments, wk::add_comment))
+        .routes(routes!(wk::list_meetings, wk::create_meeting))
+        .routes(routes!(wk::get_meeting))
+        .routes(routes!(wk::set_agenda))
+        .routes(routes!(wk::publish_agenda))
+        .routes(routes!(wk::invite))
+        .routes(routes!(wk::answer))
+        .routes(routes!(wk::check_in))
+        .routes(routes!(wk::add_speech))
+        .routes(routes!(wk::reorder))
+        .routes(routes!(wk::set_minutes))
+        .routes(routes!(wk::my_attendance))
+        .routes(routes!(wk::get_rubric, wk::set_rubric))
+        .routes(routes!(po::list_experts, po::create_expert))
+        .routes(routes!(po::get_expert, po::update_expert))
+        .routes(routes!(po::list_topics, po::create_topic))
+        .routes(routes!(po::get_topic))
+        .routes(routes!(po::add_inspection))
+        .routes(routes!(po::add_rectification))
+        .routes(routes!(po::set_status))
+        .routes(routes!(po::set_summary))
+        .routes(routes!(lg::list_drafts, lg::create_draft))
+        .routes(routes!(lg::create_draft_docx))
+        .routes(routes!(lg::get_draft))
+        .routes(routes!(lg::add_comment))
+        .routes(routes!(lg::decide))
+        .routes(routes!(lg::close_draft))
         .routes(routes!(cz::studio_challenge))
         .routes(routes!(cz::submit_input, cz::studio_inputs))
         .routes(routes!(cz::input_status))
@@ -195,8 +230,11 @@ async fn plain_rejections(req: axum::extract::Request, next: axum::middleware::N
 /// middleware and the security headers.
 pub fn router(state: AppState) -> Router {
     use citizens::pages as czp;
+    use consultations::legislation_pages as lgp;
+    use consultations::meetings_pages as mtp;
     use consultations::pages as csp;
     use consultations::plans_pages as plp;
+    use consultations::pool_pages as pop;
     use members::pages as mp;
     use opinions::pages as opp;
     use platform::{org_pages as op, pages as pp, user_pages as up};
@@ -307,6 +345,41 @@ pub fn router(state: AppState) -> Router {
         .route("/consultations/{id}", get(csp::show))
         .route("/consultations/{id}/actions/{step}", post(csp::act))
         .route("/consultations/{id}/links", post(csp::add_link))
+        .route("/consultations/{id}/participants", post(csp::set_people))
+        .route("/consultations/{id}/comments", post(csp::comment))
+        .route("/consultations/{id}/meetings", post(csp::new_meeting))
+        .route("/meetings/{id}", get(mtp::show))
+        .route("/experts", get(pop::experts_list))
+        .route(
+            "/experts/new",
+            get(pop::expert_new).post(pop::expert_create),
+        )
+        .route("/experts/{id}", get(pop::expert_show))
+        .route(
+            "/experts/{id}/edit",
+            get(pop::expert_edit).post(pop::expert_update),
+        )
+        .route("/supervision-topics", get(pop::topics_list))
+        .route(
+            "/supervision-topics/new",
+            get(pop::topic_new).post(pop::topic_create),
+        )
+        .route("/supervision-topics/{id}", get(pop::topic_show))
+        .route("/supervision-topics/{id}/{what}", post(pop::topic_add))
+        .route("/rubric", get(pop::rubric_show).post(pop::rubric_save))
+        .route("/legislative-drafts", get(lgp::list).post(lgp::create))
+        .route("/legislative-drafts/{id}", get(lgp::show))
+        .route("/legislative-drafts/{id}/comments", post(lgp::comment))
+        .route("/legislative-drafts/{id}/comments/{cid}", post(lgp::decide))
+        .route("/legislative-drafts/{id}/close", post(lgp::close))
+        .route("/legislative-drafts/{id}/opinion.docx", get(lgp::export))
+        .route("/meetings/{id}/agenda", post(mtp::save_agenda))
+        .route("/meetings/{id}/publish", post(mtp::publish))
+        .route("/meetings/{id}/answer", post(mtp::answer))
+        .route("/meetings/{id}/check-in/{user_id}", post(mtp::check_in))
+        .route("/meetings/{id}/speeches", post(mtp::add_speech))
+        .route("/meetings/{id}/speeches/{sid}/move", post(mtp::move_speech))
+        .route("/meetings/{id}/minutes", post(mtp::minutes))
         .route(
             "/consultations/{id}/links/{kind}/{rid}/delete",
             post(csp::remove_link),

@@ -111,8 +111,9 @@ impl Chrome {
 
 /// One form field as the generic templates draw it.
 pub struct Field {
-    pub name: &'static str,
-    pub label: &'static str,
+    /// Usually a fixed name; a rubric's score fields are named after its criteria.
+    pub name: std::borrow::Cow<'static, str>,
+    pub label: std::borrow::Cow<'static, str>,
     /// `text`, `number`, `email`, `tel`, `password`, `select`, `checkbox` or `multi`.
     pub kind: &'static str,
     pub value: String,
@@ -124,10 +125,14 @@ pub struct Field {
 
 impl Field {
     /// A text field.
-    pub fn text(name: &'static str, label: &'static str, value: impl Into<String>) -> Self {
+    pub fn text(
+        name: impl Into<std::borrow::Cow<'static, str>>,
+        label: impl Into<std::borrow::Cow<'static, str>>,
+        value: impl Into<String>,
+    ) -> Self {
         Field {
-            name,
-            label,
+            name: name.into(),
+            label: label.into(),
             kind: "text",
             value: value.into(),
             options: vec![],

@@ -22,11 +22,14 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use store::StoreError;
 use store::consultation_links::{self, Cited, Link};
+use store::consultation_people::{self as people, DraftComment, Participant};
 use store::consultations::{
     self, Consultation, ConsultationFilter, ConsultationInput, Outcome, StepRecord,
 };
+use store::meetings::Meeting;
 use store::page::PageRequest;
 use store::platform::bodies;
+use store::rubrics::RubricRow;
 
 #[derive(Deserialize)]
 pub struct ListQuery {
@@ -120,10 +123,22 @@ pub async fn list(
             rows,
             total: 0,
             pager: Default::default(),
-            links: vec![(
-                t.s("plan.list").to_string(),
-                format!("/plans?committee_id={committee_id}"),
-            )],
+            links: vec![],
+            related: [
+                ("plan.list", "/plans"),
+                ("draft.list", "/legislative-drafts"),
+                ("supervision.list", "/supervision-topics"),
+                ("expert.list", "/experts"),
+                ("rubric.title", "/rubric"),
+            ]
+            .into_iter()
+            .map(|(k, path)| {
+                (
+                    t.s(k).to_string(),
+                    format!("{path}?committee_id={committee_id}"),
+                )
+            })
+            .collect(),
         }
         .paged(&page, &params),
     )
@@ -289,20 +304,89 @@ struct ConsultationPage {
     staff: bool,
     q: String,
     suggestions: Vec<Link>,
+    people: People,
 }
 
-/// The score fields of the rubric's criteria (`score_` and the criterion)
-/// with their labels, in the rubric's order.
-const SCORE_FIELDS: [(&str, &str); 5] = [
-    ("score_topic", "rubric.topic"),
-    ("score_research", "rubric.research"),
-    ("score_suggestions", "rubric.suggestions"),
-    ("score_adoption", "rubric.adoption"),
-    ("score_effect", "rubric.effect"),
-];
+/// Who takes part, the draft and its comments, and the meetings.
+struct People {
+    participants: Vec<Participant>,
+    experts: Vec<(i64, String)>,
+    /// For staff: (user id, name, chosen) of every member with an account.
+    candidates: Vec<(i64, String, bool)>,
+    /// For staff: (expert id, name and fields, chosen) of the pool.
+    pool: Vec<(i64, String, bool)>,
+    /// The circulated draft, for staff and participants.
+    draft: Option<String>,
+    comments: Vec<DraftComment>,
+    may_comment: bool,
+    meetings: Vec<Meeting>,
+    today: String,
+    /// Staff may still choose people and call meetings.
+    open: bool,
+}
+
+async fn people(
+    state: &AppState,
+    caller: &store::Caller,
+    x: &Consultation,
+    part: Part,
+) -> WebResult<People> {
+    let participants = people::participants(&state.db, x.id).await?;
+    let experts = people::experts(&state.db, x.id).await?;
+    let staff = part == Part::Staff;
+    let reader = matches!(part, Part::Staff | Part::Participant);
+    let open = staff && !matches!(x.state(), CState::Closed | CState::Cancelled);
+    let (candidates, pool) = if open {
+        let chosen: std::collections::HashSet<i64> =
+            participants.iter().map(|p| p.user_id).collect();
+        let picked: std::collections::HashSet<i64> = experts.iter().map(|e| e.0).collect();
+        (
+            people::candidates(&state.db, x.committee_id)
+                .await?
+                .into_iter()
+                .map(|(u, n)| (u, n, chosen.contains(&u)))
+                .collect(),
+            store::experts::list(&state.db, caller, x.committee_id, None)
+                .await?
+                .into_iter()
+                .map(|e| {
+                    let label = format!("{}（{}）", e.name, e.field_list().join("、"));
+                    (e.id, label, picked.contains(&e.id))
+                })
+                .collect(),
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    Ok(People {
+        draft: if reader {
+            people::draft(&state.db, x.id).await?
+        } else {
+            None
+        },
+        comments: if reader {
+            people::comments(&state.db, caller, x.id).await?
+        } else {
+            Vec::new()
+        },
+        may_comment: reader && x.state() == CState::DraftCirculated,
+        meetings: store::meetings::of(&state.db, x.id).await?,
+        participants,
+        experts,
+        candidates,
+        pool,
+        today: store::clock::local_date(store::clock::now()),
+        open,
+    })
+}
 
 /// The steps the part may take now, with their fields.
-fn step_forms(t: crate::i18n::Tr, x: &Consultation, part: Part) -> Vec<StepForm> {
+fn step_forms(
+    t: crate::i18n::Tr,
+    x: &Consultation,
+    part: Part,
+    rubric: &[RubricRow],
+) -> Vec<StepForm> {
     let facts = domain::consultations::Facts {
         draft_in_time: true,
         evaluated: true,
@@ -347,11 +431,12 @@ fn step_forms(t: crate::i18n::Tr, x: &Consultation, part: Part) -> Vec<StepForm>
                 fields.push(note(t.s("opinion.outcome_text"), true));
             }
             Step::Evaluate => {
-                for (name, label) in SCORE_FIELDS {
-                    fields.push(Field::text(name, t.s(label), "").kind("number").required());
+                for r in rubric {
+                    fields.push(score_field(t, r));
                 }
             }
             Step::GiveFeedback | Step::Cancel => fields.push(note(t.s("consultation.note"), true)),
+            Step::CirculateDraft => fields.push(note(t.s("consultation.draft_report"), true)),
             _ => fields.push(note(t.s("consultation.note"), false)),
         }
         out.push(StepForm {
@@ -379,12 +464,18 @@ async fn consultation_page(
     } else {
         Vec::new()
     };
-    let mut steps = step_forms(t, &x, part);
+    let rubric = store::rubrics::of(&state.db, x.committee_id).await?;
+    let mut steps = step_forms(t, &x, part, &rubric);
     let (alert, status) = crate::view::step_problem(ctx, &mut steps, err);
     let timeline = crate::view::timeline(&state.db, "consultation", id, |a| {
-        t.code("consultation_step", &crate::view::step_of(a))
+        if a.starts_with("consultation.") {
+            t.code("consultation_step", &crate::view::step_of(a))
+        } else {
+            t.code("event", a)
+        }
     })
     .await?;
+    let people = people(state, &caller, &x, part).await?;
     let (quality, n) = consultations::quality(&state.db, id).await?;
     let mut r = html(ConsultationPage {
         c: Chrome::new(ctx, "/consultations"),
@@ -395,6 +486,7 @@ async fn consultation_page(
         staff,
         q: q.to_string(),
         suggestions,
+        people,
         x,
         steps,
         alert,
@@ -442,7 +534,7 @@ pub async fn add_link(
             .map(|_| ()),
         _ => Err(StoreError::invalid("record_id", "invalid_choice")),
     };
-    links_back(&state, &ctx, id, r).await
+    back_to(&state, &ctx, id, r, "links").await
 }
 
 /// Takes a citation back from the consultation's page.
@@ -457,22 +549,7 @@ pub async fn remove_link(
             .map(|_| ()),
         None => Err(StoreError::NotFound),
     };
-    links_back(&state, &ctx, id, r).await
-}
-
-async fn links_back(
-    state: &AppState,
-    ctx: &Ctx,
-    id: i64,
-    r: Result<(), StoreError>,
-) -> WebResult<Response> {
-    match r {
-        Ok(()) => Ok(Redirect::to(&format!("/consultations/{id}#links")).into_response()),
-        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Forbidden)) => {
-            consultation_page(state, ctx, id, Some(&e), "").await
-        }
-        Err(e) => Err(e.into()),
-    }
+    back_to(&state, &ctx, id, r, "links").await
 }
 
 /// Takes a step from the consultation's page.
@@ -520,6 +597,119 @@ pub async fn act(
         Ok(_) => Ok(Redirect::to(&format!("/consultations/{id}")).into_response()),
         Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Forbidden)) => {
             consultation_page(&state, &ctx, id, Some(&e), "").await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The score field of a criterion: `score_` and its key, labelled with its
+/// name (the committee's, or the default's in the reader's language) and weight.
+fn score_field(t: crate::i18n::Tr, r: &RubricRow) -> Field {
+    let name = if r.label.is_empty() {
+        t.code("rubric", &r.criterion)
+    } else {
+        r.label.clone()
+    };
+    let label = t.f("rubric.weighted", &[&name, &r.weight]);
+    Field::text(format!("score_{}", r.criterion), label, "")
+        .kind("number")
+        .required()
+}
+
+/// Sets the participants and experts from the consultation's page.
+pub async fn set_people(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> WebResult<Response> {
+    let form = FormPairs::parse(&body)?;
+    let ids = |name: &str| -> Result<Vec<i64>, StoreError> {
+        form.all(name)
+            .map(|v| {
+                v.trim()
+                    .parse()
+                    .map_err(|_| StoreError::invalid("user_ids", "not_a_number"))
+            })
+            .collect()
+    };
+    let r = match (ids("user_ids"), ids("expert_ids")) {
+        (Ok(users), Ok(experts)) => {
+            people::set(
+                &state.db,
+                &ctx.caller()?,
+                id,
+                &users,
+                &experts,
+                form.version(),
+            )
+            .await
+        }
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    back_to(&state, &ctx, id, r, "people").await
+}
+
+#[derive(Deserialize)]
+pub struct CommentForm {
+    #[serde(default)]
+    body: String,
+}
+
+/// Comments on the circulated draft from the consultation's page.
+pub async fn comment(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::extract::Form(f): axum::extract::Form<CommentForm>,
+) -> WebResult<Response> {
+    let r = people::comment(&state.db, &ctx.caller()?, id, &f.body)
+        .await
+        .map(|_| ());
+    back_to(&state, &ctx, id, r, "draft").await
+}
+
+#[derive(Deserialize)]
+pub struct MeetingForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    held_on: String,
+    #[serde(default)]
+    place: String,
+}
+
+/// Calls a meeting from the consultation's page and goes to it.
+pub async fn new_meeting(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::extract::Form(f): axum::extract::Form<MeetingForm>,
+) -> WebResult<Response> {
+    let input = store::meetings::MeetingInput {
+        title: f.title,
+        held_on: f.held_on,
+        place: f.place,
+    };
+    match store::meetings::create(&state.db, &ctx.caller()?, id, &input).await {
+        Ok(m) => Ok(Redirect::to(&format!("/meetings/{}", m.id)).into_response()),
+        Err(e) => back_to(&state, &ctx, id, Err(e), "meetings").await,
+    }
+}
+
+/// After a change from the consultation's page: back to its section, or
+/// the page again with the problem.
+async fn back_to(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    r: Result<(), StoreError>,
+    anchor: &str,
+) -> WebResult<Response> {
+    match r {
+        Ok(()) => Ok(Redirect::to(&format!("/consultations/{id}#{anchor}")).into_response()),
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Forbidden)) => {
+            consultation_page(state, ctx, id, Some(&e), "").await
         }
         Err(e) => Err(e.into()),
     }

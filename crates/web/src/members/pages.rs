@@ -153,6 +153,7 @@ pub async fn members_list(
             rows,
             total: 0,
             pager: Pager::default(),
+            related: vec![],
             links: Vec::new(),
         }
         .paged(&page, &params),

@@ -21,6 +21,9 @@ use utoipa::IntoParams;
 fn href(n: &Notification) -> String {
     match n.record_type.as_str() {
         "proposal" => format!("/proposals/{}", n.record_id),
+        "opinion" => format!("/opinions/{}", n.record_id),
+        "consultation" => format!("/consultations/{}", n.record_id),
+        "meeting" => format!("/meetings/{}", n.record_id),
         _ => "/".to_string(),
     }
 }

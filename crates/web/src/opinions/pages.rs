@@ -228,6 +228,7 @@ pub async fn list(
             rows,
             total: 0,
             pager: Default::default(),
+            related: vec![],
             links: {
                 // The downloads carry the list's filters (not its page).
                 let query = serde_urlencoded::to_string(

@@ -32,6 +32,8 @@ pub struct ListPage {
     pub pager: Pager,
     /// Downloads of the list as it is filtered: (label, address).
     pub links: Vec<(String, String)>,
+    /// Pages next to this one: (label, address).
+    pub related: Vec<(String, String)>,
 }
 
 /// Where a list is among its pages, with links to the neighbours.
@@ -243,6 +245,7 @@ pub async fn committees_list(
         rows,
         total,
         pager: Pager::default(),
+        related: vec![],
         links: Vec::new(),
     })
 }
@@ -547,6 +550,7 @@ pub async fn bodies_list(
             rows,
             total: 0,
             pager: Pager::default(),
+            related: vec![],
             links: Vec::new(),
         }
         .paged(&page, &params),

@@ -94,6 +94,7 @@ pub async fn users_list(
             rows,
             total: 0,
             pager: Pager::default(),
+            related: vec![],
             links: Vec::new(),
         }
         .paged(&page, &params),
@@ -564,6 +565,7 @@ pub async fn events_list(
             rows,
             total: 0,
             pager: Pager::default(),
+            related: vec![],
             links: Vec::new(),
         }
         .paged(&page, &params),

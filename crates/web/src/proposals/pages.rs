@@ -238,6 +238,7 @@ pub async fn list(
             total: 0,
             pager: Pager::default(),
             links,
+            related: vec![],
         }
         .paged(&page, &params),
     )
@@ -995,6 +996,7 @@ pub async fn public_list(
             rows,
             total: 0,
             pager: Pager::default(),
+            related: vec![],
             links: Vec::new(),
         }
         .paged(&page, &params),
