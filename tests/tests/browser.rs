@@ -419,3 +419,271 @@ async fn a_citizens_voice_goes_through_the_bulletin_to_an_instruction_and_back()
     b.quit().await;
     result.expect("public-opinion workflow");
 }
+
+/// Takes a consultation's step from its page, on `day` when given.
+async fn consultation_step(b: &Browser, name: &str, day: &str) -> Result<(), String> {
+    if !day.is_empty() {
+        b.execute(&format!(
+            "document.querySelector(\"form[action$='/actions/{name}'] input[name=on_date]\").value = '{day}'"
+        ))
+        .await?;
+    }
+    b.click_to_load(&format!("#step-{name}")).await
+}
+
+/// Opens every folded section of the page.
+async fn open_all(b: &Browser) -> Result<(), String> {
+    b.execute("document.querySelectorAll('details').forEach(function (d) { d.open = true; })")
+        .await
+        .map(|_| ())
+}
+
+/// The signed-in account's id.
+async fn my_id(b: &Browser) -> Result<i64, String> {
+    let v = b
+        .execute(
+            "var x = new XMLHttpRequest(); x.open('GET', '/api/v1/me', false); x.send(); return JSON.parse(x.responseText).id;",
+        )
+        .await?;
+    v.as_i64().ok_or_else(|| format!("no id in {v}"))
+}
+
+/// Staff start next year's plan, add an item, agree it and start the item;
+/// choose the participants and the evaluator; kick off, research and send
+/// the draft. Answers the consultation's address.
+async fn plan_to_draft(
+    b: &Browser,
+    base: &str,
+    member: i64,
+    evaluator: i64,
+) -> Result<String, String> {
+    login(b, base, "staff").await?;
+    b.goto(&format!("{base}/plans")).await?;
+    b.click_to_load("#new-plan").await?;
+    b.wait_url(|u| u.contains("/plans/")).await?;
+    b.type_into("#f-topic", "推进城乡供水一体化").await?;
+    b.choose("#f-form", "thematic").await?;
+    b.choose("#f-planned_month", "3").await?;
+    b.click_to_load("#add-item").await?;
+    assert!(b.text("main table").await?.contains("推进城乡供水一体化"));
+    b.click_to_load("#step-agree").await?;
+    b.click_to_load("button[id^='start-']").await?;
+    let consultation = b.wait_url(|u| u.contains("/consultations/")).await?;
+    assert!(b.text("h1").await?.contains("推进城乡供水一体化"));
+    open_all(b).await?;
+    b.click(&format!("input[name='user_ids'][value='{member}']"))
+        .await?;
+    b.click(&format!(
+        "input[name='evaluator_user_ids'][value='{evaluator}']"
+    ))
+    .await?;
+    b.click_to_load("#save-people").await?;
+    assert!(b.text("#participants").await?.contains("李红梅"));
+    consultation_step(b, "kick-off", "2026-10-01").await?;
+    b.type_into(
+        "form[action$='/actions/record-research'] textarea",
+        "赴三个县调研供水工程。",
+    )
+    .await?;
+    consultation_step(b, "record-research", "2026-10-15").await?;
+    b.type_into(
+        "form[action$='/actions/circulate-draft'] textarea",
+        "关于推进城乡供水一体化的调研报告（初稿）",
+    )
+    .await?;
+    consultation_step(b, "circulate-draft", "2026-11-10").await?;
+    assert!(b.text("#draft").await?.contains("调研报告（初稿）"));
+    logout(b).await?;
+    Ok(consultation)
+}
+
+/// Staff call the meeting: the agenda opens with the study item; speeches
+/// go party first whatever the order they were added in; the member is
+/// checked in; minutes; the meeting is held and the report sent.
+async fn meeting_to_report(
+    b: &Browser,
+    base: &str,
+    consultation: &str,
+    member: i64,
+) -> Result<String, String> {
+    login(b, base, "staff").await?;
+    b.goto(consultation).await?;
+    open_all(b).await?;
+    b.click_to_load("#new-meeting").await?;
+    let meeting = b.wait_url(|u| u.contains("/meetings/")).await?;
+    open_all(b).await?;
+    b.type_into("#item-0", "学习有关重要讲话精神").await?;
+    b.type_into("#item-1", "听取调研报告").await?;
+    b.click_to_load("#save-agenda").await?;
+    b.click_to_load("#publish-agenda").await?;
+    assert!(b.text("main").await?.contains("议程已发布"));
+    for (kind, speaker) in [("individual", "李红梅"), ("party", "民盟省委会")] {
+        open_all(b).await?;
+        b.choose("#speaker-kind", kind).await?;
+        b.type_into("#speaker", speaker).await?;
+        b.type_into("#speech-title", "关于城乡供水的建议").await?;
+        b.click_to_load("#add-speech").await?;
+    }
+    assert!(
+        b.text("ol.speeches li:first-child")
+            .await?
+            .contains("民盟省委会")
+    );
+    b.click_to_load(&format!("#check-in-{member}")).await?;
+    b.type_into("#minutes-text", "会议由副主席主持，两位同志发言。")
+        .await?;
+    b.click_to_load("#save-minutes").await?;
+    shot(b, "8-meeting").await;
+    assert!(b.text("#minutes").await?.contains("两位同志发言"));
+    b.goto(consultation).await?;
+    consultation_step(b, "hold-meeting", "").await?;
+    consultation_step(b, "submit-report", "").await?;
+    let state = b.text(".badge.state").await?;
+    assert!(state.contains("报送"), "{state}");
+    logout(b).await?;
+    Ok(meeting)
+}
+
+/// The leader's instruction, staff's feedback, the evaluator's scores, the close.
+async fn outcome_to_close(b: &Browser, base: &str, consultation: &str) -> Result<(), String> {
+    login(b, base, "leader").await?;
+    b.goto(consultation).await?;
+    b.type_into("#f-leader", "陈振华").await?;
+    b.choose("#f-level", "provincial").await?;
+    b.type_into(
+        "form[action$='/actions/record-outcome'] textarea",
+        "请水利厅牵头研究落实。",
+    )
+    .await?;
+    consultation_step(b, "record-outcome", "").await?;
+    assert!(b.text(".outcomes").await?.contains("请水利厅牵头研究落实"));
+    logout(b).await?;
+    login(b, base, "staff").await?;
+    b.goto(consultation).await?;
+    b.type_into(
+        "form[action$='/actions/give-feedback'] textarea",
+        "已向参加委员通报批示。",
+    )
+    .await?;
+    consultation_step(b, "give-feedback", "").await?;
+    logout(b).await?;
+    login(b, base, "member2").await?;
+    b.goto(consultation).await?;
+    for (k, score) in [
+        ("topic", "9"),
+        ("research", "8"),
+        ("suggestions", "8"),
+        ("adoption", "7"),
+        ("effect", "7"),
+    ] {
+        b.type_into(&format!("#f-score_{k}"), score).await?;
+    }
+    consultation_step(b, "evaluate", "").await?;
+    let quality = b.text("#quality").await?;
+    assert!(quality.starts_with("79.0"), "{quality}");
+    logout(b).await?;
+    login(b, base, "staff").await?;
+    b.goto(consultation).await?;
+    consultation_step(b, "close", "").await?;
+    assert!(b.text(".badge.state").await?.contains("办结"));
+    shot(b, "9-consultation-closed").await;
+    Ok(())
+}
+
+/// A legislative draft: uploaded, commented on by paragraph, accepted, exported.
+async fn legislative_draft(b: &Browser, base: &str) -> Result<(), String> {
+    b.goto(&format!("{base}/legislative-drafts")).await?;
+    b.type_into(
+        "#draft-text",
+        "江澜省河湖保护条例（草案）\n第一章　总则\n第一条　为了加强河湖保护，制定本条例。\n第二条　县级以上人民政府应当建立河湖长制。\n河湖长名单应当向社会公布。",
+    )
+    .await?;
+    b.click_to_load("#upload-draft").await?;
+    let draft = b.wait_url(|u| u.contains("/legislative-drafts/")).await?;
+    assert_eq!(b.count(".regulation .paragraph").await?, 3);
+    logout(b).await?;
+    login(b, base, "member").await?;
+    b.goto(&draft).await?;
+    open_all(b).await?;
+    // The last paragraph (第二条's second), quoting a passage of it.
+    b.type_into(
+        ".regulation .paragraph:last-child input[name='quote']",
+        "向社会公布",
+    )
+    .await?;
+    b.type_into(
+        ".regulation .paragraph:last-child textarea",
+        "建议同时在政府网站公布。",
+    )
+    .await?;
+    b.click_to_load(".regulation .paragraph:last-child button[id^='comment-']")
+        .await?;
+    assert!(
+        b.text(".regulation")
+            .await?
+            .contains("建议同时在政府网站公布")
+    );
+    logout(b).await?;
+    login(b, base, "staff").await?;
+    b.goto(&draft).await?;
+    assert!(b.text(".regulation").await?.contains("1 条意见"));
+    b.click_to_load("button[id^='accept-']").await?;
+    assert!(b.text(".regulation .comment").await?.contains("采纳"));
+    let got = b
+        .execute(
+            "var a = document.querySelector('#export-opinion');\
+             var x = new XMLHttpRequest(); x.open('GET', a.href, false); x.send();\
+             return [x.status, x.getResponseHeader('content-type'), x.getResponseHeader('content-disposition')];",
+        )
+        .await?;
+    assert_eq!(got[0], 200, "{got}");
+    assert!(
+        got[1].as_str().unwrap_or("").contains("wordprocessingml"),
+        "{got}"
+    );
+    shot(b, "10-legislative-draft").await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plan_item_becomes_a_consultation_that_is_held_reported_and_closed() {
+    let _one = ONE_BROWSER.lock().await;
+    let (driver, chrome) = match webdriver::find() {
+        Ok(p) => p,
+        Err(why) => {
+            println!("skipped: {why}");
+            return;
+        }
+    };
+    let (_t, base) = demo_server().await;
+    let b = Browser::start(&driver, &chrome).await.expect("browser");
+    let run = async {
+        login(&b, &base, "member2").await?;
+        let evaluator = my_id(&b).await?;
+        logout(&b).await?;
+        login(&b, &base, "member").await?;
+        let member = my_id(&b).await?;
+        logout(&b).await?;
+        let consultation = Box::pin(plan_to_draft(&b, &base, member, evaluator)).await?;
+        // The member reads the draft and comments on it.
+        login(&b, &base, "member").await?;
+        b.goto(&consultation).await?;
+        b.type_into("#comment-body", "建议补充农村水价承受能力的数据。")
+            .await?;
+        b.click_to_load("#add-comment").await?;
+        assert!(b.text("#draft").await?.contains("农村水价承受能力"));
+        logout(&b).await?;
+        let meeting = Box::pin(meeting_to_report(&b, &base, &consultation, member)).await?;
+        Box::pin(outcome_to_close(&b, &base, &consultation)).await?;
+        b.goto(&meeting).await?;
+        assert!(b.text("#invitations").await?.contains("已签到"));
+        Box::pin(legislative_draft(&b, &base)).await?;
+        Ok::<(), String>(())
+    };
+    let result = Box::pin(run).await;
+    if result.is_err() {
+        shot(&b, "consultation-failure").await;
+    }
+    b.quit().await;
+    result.expect("consultation workflow");
+}

@@ -140,7 +140,10 @@ pub fn transition(from: State, step: Step, part: Part, facts: &Facts) -> Result<
         (Step::HoldMeeting, DraftCirculated) => Ok(MeetingHeld),
         (Step::SubmitReport, MeetingHeld) => Ok(Reported),
         (Step::RecordOutcome, Reported | FedBack) => Ok(from),
-        (Step::GiveFeedback, Reported) => Ok(FedBack),
+        // Most consultations (proposal handling, counterpart, grassroots …)
+        // send no report to the party committee: participants hear what came
+        // of the meeting directly.
+        (Step::GiveFeedback, Reported | MeetingHeld) => Ok(FedBack),
         (Step::Evaluate, FedBack) => Ok(FedBack),
         (Step::Close, FedBack) if !facts.evaluated => Err(Refusal::Conflict("not_evaluated")),
         (Step::Close, FedBack) => Ok(Closed),
@@ -370,6 +373,7 @@ mod tests {
         (Step::RecordOutcome, Part::Leader, FedBack, FedBack),
         (Step::GiveFeedback, Part::Staff, Reported, FedBack),
         (Step::Evaluate, Part::Evaluator, FedBack, FedBack),
+        (Step::GiveFeedback, Part::Staff, MeetingHeld, FedBack),
         (Step::Close, Part::Staff, FedBack, Closed),
         (Step::Cancel, Part::Staff, Planned, Cancelled),
         (Step::Cancel, Part::Staff, Researching, Cancelled),

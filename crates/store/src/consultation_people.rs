@@ -40,16 +40,15 @@ pub(crate) async fn is_participant(
     consultation_id: i64,
     user_id: i64,
 ) -> Result<bool, StoreError> {
-    let n: i64 =
-        on_tx!(tx, |c| {
-            sqlx::query_scalar(
+    let n: i64 = on_tx!(tx, |c| {
+        sqlx::query_scalar(
         "SELECT COUNT(*) FROM consultation_participants WHERE consultation_id = $1 AND user_id = $2"
     )
     .bind(consultation_id)
     .bind(user_id)
     .fetch_one(c)
     .await?
-        });
+    });
     Ok(n > 0)
 }
 
@@ -90,6 +89,20 @@ pub async fn experts(db: &Db, consultation_id: i64) -> Result<Vec<(i64, String)>
     .await?))
 }
 
+/// Who takes part, as staff set it.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct PeopleInput {
+    /// Member accounts (and experts' accounts).
+    #[serde(default)]
+    pub user_ids: Vec<i64>,
+    /// Experts from the pool.
+    #[serde(default)]
+    pub expert_ids: Vec<i64>,
+    /// The named evaluators of its quality; left out, they stay as they are.
+    #[serde(default)]
+    pub evaluator_user_ids: Option<Vec<i64>>,
+}
+
 /// The most people one consultation may name.
 pub const MAX_PEOPLE: usize = 500;
 
@@ -100,15 +113,32 @@ pub async fn set(
     db: &Db,
     caller: &Caller,
     consultation_id: i64,
-    user_ids: &[i64],
-    expert_ids: &[i64],
+    people: &PeopleInput,
     expected: Option<i64>,
 ) -> Result<(), StoreError> {
-    if user_ids.len() > MAX_PEOPLE || expert_ids.len() > MAX_PEOPLE {
+    let mut tx = db.begin().await?;
+    set_in(&mut tx, caller, consultation_id, people, expected).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`set`] inside an open transaction.
+pub async fn set_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    consultation_id: i64,
+    people: &PeopleInput,
+    expected: Option<i64>,
+) -> Result<(), StoreError> {
+    let (user_ids, expert_ids) = (&people.user_ids, &people.expert_ids);
+    let evaluators = people.evaluator_user_ids.as_deref();
+    if user_ids.len() > MAX_PEOPLE
+        || expert_ids.len() > MAX_PEOPLE
+        || evaluators.is_some_and(|e| e.len() > 20)
+    {
         return Err(StoreError::invalid("user_ids", "too_many"));
     }
-    let mut tx = db.begin().await?;
-    let (c, part) = load_visible(&mut tx, caller, consultation_id).await?;
+    let (c, part) = load_visible(tx, caller, consultation_id).await?;
     if part != Part::Staff {
         return Err(StoreError::Forbidden);
     }
@@ -123,7 +153,7 @@ pub async fn set(
     }
     let mut users = user_ids.to_vec();
     for &e in expert_ids {
-        let found: Option<Option<i64>> = on_tx!(&mut tx, |x| sqlx::query_scalar(
+        let found: Option<Option<i64>> = on_tx!(tx, |x| sqlx::query_scalar(
             "SELECT user_id FROM experts WHERE id = $1 AND committee_id = $2"
         )
         .bind(e)
@@ -139,7 +169,7 @@ pub async fn set(
     users.sort_unstable();
     users.dedup();
     for &u in &users {
-        let found: Option<i64> = on_tx!(&mut tx, |x| sqlx::query_scalar(
+        let found: Option<i64> = on_tx!(tx, |x| sqlx::query_scalar(
             "SELECT id FROM users WHERE id = $1 AND disabled = $2"
         )
         .bind(u)
@@ -150,18 +180,33 @@ pub async fn set(
             return Err(StoreError::invalid("user_ids", "not_found"));
         }
     }
+    for &u in evaluators.unwrap_or_default() {
+        let found: Option<i64> = on_tx!(tx, |x| sqlx::query_scalar(
+            "SELECT id FROM users WHERE id = $1 AND disabled = $2"
+        )
+        .bind(u)
+        .bind(false)
+        .fetch_optional(x)
+        .await?);
+        if found.is_none() {
+            return Err(StoreError::invalid("evaluator_user_ids", "not_found"));
+        }
+    }
+    if let Some(e) = evaluators {
+        crate::consultations::write_evaluators(tx, consultation_id, e).await?;
+    }
     let mut experts = expert_ids.to_vec();
     experts.sort_unstable();
     experts.dedup();
     let now = crate::clock::now();
-    on_tx!(&mut tx, |x| sqlx::query(
+    on_tx!(tx, |x| sqlx::query(
         "DELETE FROM consultation_participants WHERE consultation_id = $1"
     )
     .bind(consultation_id)
     .execute(x)
     .await
     .map(|_| ())?);
-    on_tx!(&mut tx, |x| sqlx::query(
+    on_tx!(tx, |x| sqlx::query(
         "DELETE FROM consultation_experts WHERE consultation_id = $1"
     )
     .bind(consultation_id)
@@ -169,7 +214,7 @@ pub async fn set(
     .await
     .map(|_| ())?);
     for &u in &users {
-        on_tx!(&mut tx, |x| {
+        on_tx!(tx, |x| {
             sqlx::query(
             "INSERT INTO consultation_participants (consultation_id, user_id, created_at) VALUES ($1, $2, $3)"
         )
@@ -182,7 +227,7 @@ pub async fn set(
         });
     }
     for &e in &experts {
-        on_tx!(&mut tx, |x| {
+        on_tx!(tx, |x| {
             sqlx::query(
             "INSERT INTO consultation_experts (consultation_id, expert_id, created_at) VALUES ($1, $2, $3)"
         )
@@ -194,20 +239,19 @@ pub async fn set(
         .map(|_| ())?
         });
     }
-    bump(&mut tx, consultation_id, c.version).await?;
+    bump(tx, consultation_id, c.version).await?;
     audit::append(
-        &mut tx,
+        tx,
         Change {
             committee_id: Some(c.committee_id),
             action: "consultation.set_participants",
             record_type: "consultation",
             record_id: Some(consultation_id),
-            changes: json!({"user_ids": users, "expert_ids": experts}),
+            changes: json!({"user_ids": users, "expert_ids": experts, "evaluator_user_ids": evaluators}),
             caller,
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -265,12 +309,24 @@ pub async fn comment(
     consultation_id: i64,
     body: &str,
 ) -> Result<DraftComment, StoreError> {
+    let mut tx = db.begin().await?;
+    let out = comment_in(&mut tx, caller, consultation_id, body).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// [`comment`] inside an open transaction.
+pub async fn comment_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    consultation_id: i64,
+    body: &str,
+) -> Result<DraftComment, StoreError> {
     let body = match body.trim() {
         "" => return Err(StoreError::invalid("body", "required")),
         b => prose("body", b, 5_000)?,
     };
-    let mut tx = db.begin().await?;
-    let (c, part) = load_visible(&mut tx, caller, consultation_id).await?;
+    let (c, part) = load_visible(tx, caller, consultation_id).await?;
     if !may_read_draft(part) {
         return Err(StoreError::Forbidden);
     }
@@ -281,7 +337,7 @@ pub async fn comment(
         });
     }
     let now = crate::clock::now();
-    let id: i64 = on_tx!(&mut tx, |x| sqlx::query_scalar(
+    let id: i64 = on_tx!(tx, |x| sqlx::query_scalar(
         "INSERT INTO consultation_comments (consultation_id, user_id, body, created_at)
          VALUES ($1, $2, $3, $4) RETURNING id"
     )
@@ -292,7 +348,7 @@ pub async fn comment(
     .fetch_one(x)
     .await?);
     audit::append(
-        &mut tx,
+        tx,
         Change {
             committee_id: Some(c.committee_id),
             action: "consultation.comment",
@@ -303,14 +359,13 @@ pub async fn comment(
         },
     )
     .await?;
-    let out: DraftComment = on_tx!(&mut tx, |x| sqlx::query_as(
+    let out: DraftComment = on_tx!(tx, |x| sqlx::query_as(
         "SELECT k.id, k.user_id, u.display_name AS name, k.body, k.created_at
          FROM consultation_comments k JOIN users u ON u.id = k.user_id WHERE k.id = $1"
     )
     .bind(id)
     .fetch_one(x)
     .await?);
-    tx.commit().await?;
     Ok(out)
 }
 

@@ -237,7 +237,11 @@ async fn check_links(
     Ok(())
 }
 
-async fn write_evaluators(tx: &mut Tx, id: i64, users: &[i64]) -> Result<(), StoreError> {
+pub(crate) async fn write_evaluators(
+    tx: &mut Tx,
+    id: i64,
+    users: &[i64],
+) -> Result<(), StoreError> {
     on_tx!(tx, |c| sqlx::query(
         "DELETE FROM consultation_evaluators WHERE consultation_id = $1"
     )

@@ -11,6 +11,7 @@ use crate::{Caller, members};
 use domain::members::{Affiliation, ETHNICITIES, MemberInput};
 use domain::platform::{BodyInput, BodyKind, CommitteeInput, GrantInput, NewUserInput};
 
+mod consultation_history;
 mod consultations;
 pub mod history;
 mod opinion_history;
@@ -606,9 +607,23 @@ async fn fill(
             staff: &staff,
             leader: &leader,
             evaluator: &writer2,
+            member: &writer,
         },
     )
-    .await?;
+    .await?
+        + consultation_history::fill(
+            tx,
+            &mut Rng::new(seed ^ 0x5348_454d_494e_0005),
+            &consultation_history::Cast {
+                staff: &staff,
+                leader: &leader,
+                evaluator: &writer2,
+                members: &history_writers,
+                committee_id: region.id,
+            },
+            per_year,
+        )
+        .await?;
     let mut planted = Vec::new();
     let mut users_made = account_ids.len();
     let mut history_made = 0;

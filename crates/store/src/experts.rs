@@ -6,7 +6,7 @@
 
 use crate::Caller;
 use crate::audit::{self, Change};
-use crate::db::{Db, on_db, on_tx};
+use crate::db::{Db, Tx, on_db, on_tx};
 use crate::error::StoreError;
 use crate::platform::committees;
 use domain::platform::Permission;
@@ -94,8 +94,8 @@ fn check(input: &ExpertInput) -> Result<(String, String, String, String), StoreE
     Ok((name, organisation, title, fields.join("\n")))
 }
 
-async fn require_staff(db: &Db, caller: &Caller, committee_id: i64) -> Result<(), StoreError> {
-    let scope = committees::scope(db, committee_id)
+async fn require_staff(tx: &mut Tx, caller: &Caller, committee_id: i64) -> Result<(), StoreError> {
+    let scope = committees::scope_tx(tx, committee_id)
         .await?
         .ok_or(StoreError::NotFound)?;
     caller.require(Permission::ReadOrganisation, &scope)?;
@@ -105,9 +105,13 @@ async fn require_staff(db: &Db, caller: &Caller, committee_id: i64) -> Result<()
     Ok(())
 }
 
-async fn check_user(db: &Db, user_id: Option<i64>, committee_id: i64) -> Result<(), StoreError> {
+async fn check_user(
+    tx: &mut Tx,
+    user_id: Option<i64>,
+    committee_id: i64,
+) -> Result<(), StoreError> {
     if let Some(u) = user_id {
-        let found: Option<i64> = on_db!(db, |c| sqlx::query_scalar(
+        let found: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(
             "SELECT id FROM users WHERE id = $1 AND committee_id = $2"
         )
         .bind(u)
@@ -121,6 +125,16 @@ async fn check_user(db: &Db, user_id: Option<i64>, committee_id: i64) -> Result<
     Ok(())
 }
 
+async fn load(tx: &mut Tx, id: i64) -> Result<Expert, StoreError> {
+    on_tx!(tx, |c| sqlx::query_as(
+        "SELECT id, committee_id, name, user_id, organisation, title, fields, version FROM experts WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await?)
+    .ok_or(StoreError::NotFound)
+}
+
 /// Adds an expert to the committee's pool.
 pub async fn create(
     db: &Db,
@@ -128,12 +142,24 @@ pub async fn create(
     committee_id: i64,
     input: &ExpertInput,
 ) -> Result<Expert, StoreError> {
-    require_staff(db, caller, committee_id).await?;
-    let (name, organisation, title, fields) = check(input)?;
-    check_user(db, input.user_id, committee_id).await?;
-    let now = crate::clock::now();
     let mut tx = db.begin().await?;
-    let id: i64 = on_tx!(&mut tx, |c| {
+    let e = create_in(&mut tx, caller, committee_id, input).await?;
+    tx.commit().await?;
+    Ok(e)
+}
+
+/// [`create`] inside an open transaction.
+pub async fn create_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    committee_id: i64,
+    input: &ExpertInput,
+) -> Result<Expert, StoreError> {
+    require_staff(tx, caller, committee_id).await?;
+    let (name, organisation, title, fields) = check(input)?;
+    check_user(tx, input.user_id, committee_id).await?;
+    let now = crate::clock::now();
+    let id: i64 = on_tx!(tx, |c| {
         sqlx::query_scalar(
         "INSERT INTO experts (committee_id, name, user_id, organisation, title, fields, version, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7) RETURNING id"
@@ -149,7 +175,7 @@ pub async fn create(
     .await?
     });
     audit::append(
-        &mut tx,
+        tx,
         Change {
             committee_id: Some(committee_id),
             action: "expert.create",
@@ -161,8 +187,7 @@ pub async fn create(
         },
     )
     .await?;
-    tx.commit().await?;
-    get(db, caller, id).await
+    load(tx, id).await
 }
 
 /// Edits an expert at the version read.
@@ -174,14 +199,13 @@ pub async fn update(
     expected: Option<i64>,
 ) -> Result<Expert, StoreError> {
     let x = get(db, caller, id).await?;
-    require_staff(db, caller, x.committee_id).await?;
     let (name, organisation, title, fields) = check(input)?;
-    check_user(db, input.user_id, x.committee_id).await?;
     let version = expected.unwrap_or(x.version);
     let mut tx = db.begin().await?;
-    let moved =
-        on_tx!(&mut tx, |c| {
-            sqlx::query(
+    require_staff(&mut tx, caller, x.committee_id).await?;
+    check_user(&mut tx, input.user_id, x.committee_id).await?;
+    let moved = on_tx!(&mut tx, |c| {
+        sqlx::query(
         "UPDATE experts SET name = $1, user_id = $2, organisation = $3, title = $4, fields = $5,
             version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8"
     )
@@ -196,7 +220,7 @@ pub async fn update(
     .execute(c)
     .await?
     .rows_affected()
-        });
+    });
     if moved == 0 {
         return Err(StoreError::stale(x.version));
     }

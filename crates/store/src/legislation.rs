@@ -122,6 +122,19 @@ pub async fn create(
     committee_id: i64,
     input: &DraftInput,
 ) -> Result<Draft, StoreError> {
+    let mut tx = db.begin().await?;
+    let out = create_in(&mut tx, caller, committee_id, input).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// [`create`] inside an open transaction.
+pub async fn create_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    committee_id: i64,
+    input: &DraftInput,
+) -> Result<Draft, StoreError> {
     if input.text.chars().count() > MAX_TEXT {
         return Err(StoreError::invalid("text", "too_long"));
     }
@@ -136,8 +149,7 @@ pub async fn create(
     let mut e = domain::validate::Errors::default();
     let title = e.required_text("title", &title, 200);
     e.finish().map_err(StoreError::Invalid)?;
-    let mut tx = db.begin().await?;
-    let scope = committees::scope_tx(&mut tx, committee_id)
+    let scope = committees::scope_tx(tx, committee_id)
         .await?
         .ok_or(StoreError::NotFound)?;
     caller.require(Permission::ReadOrganisation, &scope)?;
@@ -145,7 +157,7 @@ pub async fn create(
         return Err(StoreError::Forbidden);
     }
     if let Some(cid) = input.consultation_id {
-        let found: Option<i64> = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        let found: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(
             "SELECT id FROM consultations WHERE id = $1 AND committee_id = $2"
         )
         .bind(cid)
@@ -157,7 +169,7 @@ pub async fn create(
         }
     }
     let now = crate::clock::now();
-    let id: i64 = on_tx!(&mut tx, |c| {
+    let id: i64 = on_tx!(tx, |c| {
         sqlx::query_scalar(
         "INSERT INTO legislative_drafts (committee_id, consultation_id, title, state, version, created_at, updated_at)
          VALUES ($1, $2, $3, 'open', 1, $4, $4) RETURNING id"
@@ -174,7 +186,7 @@ pub async fn create(
         let parent = (p.kind == PieceKind::Paragraph)
             .then_some(article)
             .flatten();
-        let pid: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        let pid: i64 = on_tx!(tx, |c| sqlx::query_scalar(
             "INSERT INTO draft_parts (draft_id, position, kind, label, article_id, text)
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
         )
@@ -190,9 +202,9 @@ pub async fn create(
             article = Some(pid);
         }
     }
-    let d = load(&mut tx, caller, id).await?;
+    let d = load(tx, caller, id).await?;
     log(
-        &mut tx,
+        tx,
         caller,
         &d,
         "legislative_draft.create",
@@ -200,7 +212,6 @@ pub async fn create(
             "consultation_id": input.consultation_id}),
     )
     .await?;
-    tx.commit().await?;
     Ok(d)
 }
 
@@ -278,6 +289,21 @@ pub async fn comment(
     quote: &str,
     body: &str,
 ) -> Result<i64, StoreError> {
+    let mut tx = db.begin().await?;
+    let out = comment_in(&mut tx, caller, draft_id, paragraph_id, quote, body).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// [`comment`] inside an open transaction.
+pub async fn comment_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    draft_id: i64,
+    paragraph_id: i64,
+    quote: &str,
+    body: &str,
+) -> Result<i64, StoreError> {
     if caller.is_anonymous() {
         return Err(StoreError::Forbidden);
     }
@@ -289,15 +315,14 @@ pub async fn comment(
     if quote.chars().count() > 1_000 {
         return Err(StoreError::invalid("quote", "too_long"));
     }
-    let mut tx = db.begin().await?;
-    let d = load(&mut tx, caller, draft_id).await?;
+    let d = load(tx, caller, draft_id).await?;
     if d.state != "open" {
         return Err(StoreError::Conflict {
             code: "draft_closed",
             current: Some(d.state.clone()),
         });
     }
-    let para: Option<(String, Option<i64>, String)> = on_tx!(&mut tx, |c| sqlx::query_as(
+    let para: Option<(String, Option<i64>, String)> = on_tx!(tx, |c| sqlx::query_as(
         "SELECT kind, article_id, text FROM draft_parts WHERE id = $1 AND draft_id = $2"
     )
     .bind(paragraph_id)
@@ -311,7 +336,7 @@ pub async fn comment(
     if !quote.is_empty() && !text.contains(quote) {
         return Err(StoreError::invalid("quote", "not_in_paragraph"));
     }
-    let id: i64 = on_tx!(&mut tx, |c| {
+    let id: i64 = on_tx!(tx, |c| {
         sqlx::query_scalar(
         "INSERT INTO draft_comments (draft_id, paragraph_id, article_id, user_id, quote, body, decision, version, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, 'pending', 1, $7) RETURNING id"
@@ -327,14 +352,13 @@ pub async fn comment(
     .await?
     });
     log(
-        &mut tx,
+        tx,
         caller,
         &d,
         "legislative_draft.comment",
         json!({"comment_id": id, "paragraph_id": paragraph_id, "quote": quote, "body": body}),
     )
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 
@@ -346,23 +370,36 @@ pub async fn decide(
     decision: &str,
     expected: Option<i64>,
 ) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    decide_in(&mut tx, caller, comment_id, decision, expected).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`decide`] inside an open transaction.
+pub async fn decide_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    comment_id: i64,
+    decision: &str,
+    expected: Option<i64>,
+) -> Result<(), StoreError> {
     let decision = match decision.trim() {
         d @ ("accepted" | "not_accepted" | "pending") => d.to_string(),
         _ => return Err(StoreError::invalid("decision", "invalid_choice")),
     };
-    let mut tx = db.begin().await?;
-    let (draft_id, version): (i64, i64) = on_tx!(&mut tx, |c| sqlx::query_as(
+    let (draft_id, version): (i64, i64) = on_tx!(tx, |c| sqlx::query_as(
         "SELECT draft_id, version FROM draft_comments WHERE id = $1"
     )
     .bind(comment_id)
     .fetch_optional(c)
     .await?)
     .ok_or(StoreError::NotFound)?;
-    let d = load(&mut tx, caller, draft_id).await?;
+    let d = load(tx, caller, draft_id).await?;
     if !sees_all(caller, &d) {
         return Err(StoreError::Forbidden);
     }
-    let moved = on_tx!(&mut tx, |c| {
+    let moved = on_tx!(tx, |c| {
         sqlx::query(
         "UPDATE draft_comments SET decision = $1, version = version + 1 WHERE id = $2 AND version = $3"
     )
@@ -377,14 +414,13 @@ pub async fn decide(
         return Err(StoreError::stale(version));
     }
     log(
-        &mut tx,
+        tx,
         caller,
         &d,
         "legislative_draft.decide",
         json!({"comment_id": comment_id, "decision": decision}),
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -396,7 +432,19 @@ pub async fn close(
     expected: Option<i64>,
 ) -> Result<Draft, StoreError> {
     let mut tx = db.begin().await?;
-    let d = load(&mut tx, caller, id).await?;
+    let out = close_in(&mut tx, caller, id, expected).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// [`close`] inside an open transaction.
+pub async fn close_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    id: i64,
+    expected: Option<i64>,
+) -> Result<Draft, StoreError> {
+    let d = load(tx, caller, id).await?;
     if !sees_all(caller, &d) {
         return Err(StoreError::Forbidden);
     }
@@ -406,7 +454,7 @@ pub async fn close(
             current: Some(d.state.clone()),
         });
     }
-    let moved = on_tx!(&mut tx, |c| sqlx::query(
+    let moved = on_tx!(tx, |c| sqlx::query(
         "UPDATE legislative_drafts SET state = 'closed', version = version + 1, updated_at = $1
          WHERE id = $2 AND version = $3"
     )
@@ -419,8 +467,17 @@ pub async fn close(
     if moved == 0 {
         return Err(StoreError::stale(d.version));
     }
-    log(&mut tx, caller, &d, "legislative_draft.close", json!({})).await?;
-    let d = load(&mut tx, caller, id).await?;
-    tx.commit().await?;
+    log(tx, caller, &d, "legislative_draft.close", json!({})).await?;
+    let d = load(tx, caller, id).await?;
     Ok(d)
+}
+
+/// The ids of a draft's paragraphs, in order.
+pub(crate) async fn paragraph_ids_in(tx: &mut Tx, draft_id: i64) -> Result<Vec<i64>, StoreError> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT id FROM draft_parts WHERE draft_id = $1 AND kind = 'paragraph' ORDER BY position"
+    )
+    .bind(draft_id)
+    .fetch_all(c)
+    .await?))
 }

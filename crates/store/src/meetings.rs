@@ -136,9 +136,8 @@ async fn for_staff(
 }
 
 async fn bump(tx: &mut Tx, m: &Meeting) -> Result<(), StoreError> {
-    let moved =
-        on_tx!(tx, |x| {
-            sqlx::query(
+    let moved = on_tx!(tx, |x| {
+        sqlx::query(
         "UPDATE meetings SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3"
     )
     .bind(crate::clock::now())
@@ -147,7 +146,7 @@ async fn bump(tx: &mut Tx, m: &Meeting) -> Result<(), StoreError> {
     .execute(x)
     .await?
     .rows_affected()
-        });
+    });
     if moved == 0 {
         return Err(StoreError::stale(m.version + 1));
     }
@@ -222,6 +221,19 @@ pub async fn create(
     consultation_id: i64,
     input: &MeetingInput,
 ) -> Result<Meeting, StoreError> {
+    let mut tx = db.begin().await?;
+    let out = create_in(&mut tx, caller, consultation_id, input).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// [`create`] inside an open transaction.
+pub async fn create_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    consultation_id: i64,
+    input: &MeetingInput,
+) -> Result<Meeting, StoreError> {
     let mut e = domain::validate::Errors::default();
     let title = e.required_text("title", &input.title, 200);
     let place = e
@@ -229,8 +241,7 @@ pub async fn create(
         .unwrap_or_default();
     e.finish().map_err(StoreError::Invalid)?;
     let held_on = date("held_on", input.held_on.trim())?;
-    let mut tx = db.begin().await?;
-    let (c, part) = load_visible(&mut tx, caller, consultation_id).await?;
+    let (c, part) = load_visible(tx, caller, consultation_id).await?;
     if part != Part::Staff {
         return Err(StoreError::Forbidden);
     }
@@ -241,7 +252,7 @@ pub async fn create(
         });
     }
     let now = crate::clock::now();
-    let id: i64 = on_tx!(&mut tx, |x| {
+    let id: i64 = on_tx!(tx, |x| {
         sqlx::query_scalar(
         "INSERT INTO meetings (consultation_id, title, held_on, place, version, created_at, updated_at)
          VALUES ($1, $2, $3, $4, 1, $5, $5) RETURNING id"
@@ -254,18 +265,17 @@ pub async fn create(
     .fetch_one(x)
     .await?
     });
-    let m = load(&mut tx, id).await?;
-    let people = crate::consultation_people::participant_ids(&mut tx, consultation_id).await?;
-    let invited = invite_in(&mut tx, &m, &people).await?;
+    let m = load(tx, id).await?;
+    let people = crate::consultation_people::participant_ids(tx, consultation_id).await?;
+    let invited = invite_in(tx, &m, &people).await?;
     log(
-        &mut tx,
+        tx,
         caller,
         &c,
         "meeting.create",
         json!({"meeting_id": id, "title": title, "held_on": held_on, "place": place, "invited": invited}),
     )
     .await?;
-    tx.commit().await?;
     Ok(m)
 }
 
@@ -313,6 +323,20 @@ pub async fn set_agenda(
     items: &[AgendaItem],
     expected: Option<i64>,
 ) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    set_agenda_in(&mut tx, caller, id, items, expected).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`set_agenda`] inside an open transaction.
+pub async fn set_agenda_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    id: i64,
+    items: &[AgendaItem],
+    expected: Option<i64>,
+) -> Result<(), StoreError> {
     if items.len() > 30 {
         return Err(StoreError::invalid("items", "too_many"));
     }
@@ -323,15 +347,14 @@ pub async fn set_agenda(
         e.finish().map_err(StoreError::Invalid)?;
         clean.push((i.study, t));
     }
-    let mut tx = db.begin().await?;
-    let (m, c) = for_staff(&mut tx, caller, id, expected).await?;
+    let (m, c) = for_staff(tx, caller, id, expected).await?;
     if m.agenda_published_at.is_some() {
         return Err(StoreError::Conflict {
             code: "agenda_published",
             current: None,
         });
     }
-    on_tx!(&mut tx, |x| sqlx::query(
+    on_tx!(tx, |x| sqlx::query(
         "DELETE FROM meeting_agenda_items WHERE meeting_id = $1"
     )
     .bind(id)
@@ -339,7 +362,7 @@ pub async fn set_agenda(
     .await
     .map(|_| ())?);
     for (pos, (study, title)) in clean.iter().enumerate() {
-        on_tx!(&mut tx, |x| {
+        on_tx!(tx, |x| {
             sqlx::query(
             "INSERT INTO meeting_agenda_items (meeting_id, position, study, title) VALUES ($1, $2, $3, $4)"
         )
@@ -352,16 +375,15 @@ pub async fn set_agenda(
         .map(|_| ())?
         });
     }
-    bump(&mut tx, &m).await?;
+    bump(tx, &m).await?;
     log(
-        &mut tx,
+        tx,
         caller,
         &c,
         "meeting.set_agenda",
         json!({"meeting_id": id, "items": clean}),
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -374,14 +396,26 @@ pub async fn publish_agenda(
     expected: Option<i64>,
 ) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
-    let (m, c) = for_staff(&mut tx, caller, id, expected).await?;
+    publish_agenda_in(&mut tx, caller, id, expected).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`publish_agenda`] inside an open transaction.
+pub async fn publish_agenda_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    id: i64,
+    expected: Option<i64>,
+) -> Result<(), StoreError> {
+    let (m, c) = for_staff(tx, caller, id, expected).await?;
     if m.agenda_published_at.is_some() {
         return Err(StoreError::Conflict {
             code: "agenda_published",
             current: None,
         });
     }
-    let flags: Vec<i64> = on_tx!(&mut tx, |x| sqlx::query_scalar(
+    let flags: Vec<i64> = on_tx!(tx, |x| sqlx::query_scalar(
         "SELECT study FROM meeting_agenda_items WHERE meeting_id = $1 ORDER BY position"
     )
     .bind(id)
@@ -393,7 +427,7 @@ pub async fn publish_agenda(
         current: None,
     })?;
     let now = crate::clock::now();
-    on_tx!(&mut tx, |x| sqlx::query(
+    on_tx!(tx, |x| sqlx::query(
         "UPDATE meetings SET agenda_published_at = $1 WHERE id = $2"
     )
     .bind(now)
@@ -401,8 +435,8 @@ pub async fn publish_agenda(
     .execute(x)
     .await
     .map(|_| ())?);
-    bump(&mut tx, &m).await?;
-    let invitees: Vec<i64> = on_tx!(&mut tx, |x| sqlx::query_scalar(
+    bump(tx, &m).await?;
+    let invitees: Vec<i64> = on_tx!(tx, |x| sqlx::query_scalar(
         "SELECT user_id FROM meeting_invitations WHERE meeting_id = $1"
     )
     .bind(id)
@@ -410,7 +444,7 @@ pub async fn publish_agenda(
     .await?);
     for u in invitees {
         crate::notifications::notify_in(
-            &mut tx,
+            tx,
             u,
             "meeting.agenda_published",
             ("meeting", id),
@@ -419,14 +453,13 @@ pub async fn publish_agenda(
         .await?;
     }
     log(
-        &mut tx,
+        tx,
         caller,
         &c,
         "meeting.publish_agenda",
         json!({"meeting_id": id}),
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -473,12 +506,24 @@ pub async fn invitations(db: &Db, id: i64) -> Result<Vec<Invitation>, StoreError
 
 /// The invitee answers: `accepted` or `declined` (请假).
 pub async fn answer(db: &Db, caller: &Caller, id: i64, answer: &str) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    answer_in(&mut tx, caller, id, answer).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`answer`] inside an open transaction.
+pub async fn answer_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    id: i64,
+    answer: &str,
+) -> Result<(), StoreError> {
     let a = Answer::parse(answer.trim())
         .filter(|a| *a != Answer::Pending)
         .ok_or_else(|| StoreError::invalid("answer", "invalid_choice"))?;
-    let mut tx = db.begin().await?;
-    let (m, c, _) = load_visible_meeting(&mut tx, caller, id).await?;
-    let row: Option<Option<i64>> = on_tx!(&mut tx, |x| sqlx::query_scalar(
+    let (m, c, _) = load_visible_meeting(tx, caller, id).await?;
+    let row: Option<Option<i64>> = on_tx!(tx, |x| sqlx::query_scalar(
         "SELECT checked_in_at FROM meeting_invitations WHERE meeting_id = $1 AND user_id = $2"
     )
     .bind(id)
@@ -495,7 +540,7 @@ pub async fn answer(db: &Db, caller: &Caller, id: i64, answer: &str) -> Result<(
         }
         Some(None) => {}
     }
-    on_tx!(&mut tx, |x| {
+    on_tx!(tx, |x| {
         sqlx::query(
         "UPDATE meeting_invitations SET answer = $1, answered_at = $2 WHERE meeting_id = $3 AND user_id = $4"
     )
@@ -508,24 +553,34 @@ pub async fn answer(db: &Db, caller: &Caller, id: i64, answer: &str) -> Result<(
     .map(|_| ())?
     });
     log(
-        &mut tx,
+        tx,
         caller,
         &c,
         "meeting.answer",
         json!({"meeting_id": m.id, "answer": a.as_str()}),
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
 /// Staff check an invitee in at the meeting.
 pub async fn check_in(db: &Db, caller: &Caller, id: i64, user_id: i64) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
-    let (m, c) = for_staff(&mut tx, caller, id, None).await?;
-    let moved =
-        on_tx!(&mut tx, |x| {
-            sqlx::query(
+    check_in_in(&mut tx, caller, id, user_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`check_in`] inside an open transaction.
+pub async fn check_in_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    id: i64,
+    user_id: i64,
+) -> Result<(), StoreError> {
+    let (m, c) = for_staff(tx, caller, id, None).await?;
+    let moved = on_tx!(tx, |x| {
+        sqlx::query(
         "UPDATE meeting_invitations SET checked_in_at = $1 WHERE meeting_id = $2 AND user_id = $3
            AND checked_in_at IS NULL"
     )
@@ -535,9 +590,9 @@ pub async fn check_in(db: &Db, caller: &Caller, id: i64, user_id: i64) -> Result
     .execute(x)
     .await?
     .rows_affected()
-        });
+    });
     if moved == 0 {
-        let invited: Option<i64> = on_tx!(&mut tx, |x| sqlx::query_scalar(
+        let invited: Option<i64> = on_tx!(tx, |x| sqlx::query_scalar(
             "SELECT user_id FROM meeting_invitations WHERE meeting_id = $1 AND user_id = $2"
         )
         .bind(id)
@@ -553,14 +608,13 @@ pub async fn check_in(db: &Db, caller: &Caller, id: i64, user_id: i64) -> Result
         });
     }
     log(
-        &mut tx,
+        tx,
         caller,
         &c,
         "meeting.check_in",
         json!({"meeting_id": m.id, "user_id": user_id}),
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -605,6 +659,19 @@ pub async fn add_speech(
     id: i64,
     input: &SpeechInput,
 ) -> Result<Speech, StoreError> {
+    let mut tx = db.begin().await?;
+    let out = add_speech_in(&mut tx, caller, id, input).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// [`add_speech`] inside an open transaction.
+pub async fn add_speech_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    id: i64,
+    input: &SpeechInput,
+) -> Result<Speech, StoreError> {
     let mut e = domain::validate::Errors::default();
     let kind = SpeakerKind::parse(input.speaker_kind.trim());
     if kind.is_none() {
@@ -617,10 +684,9 @@ pub async fn add_speech(
         .unwrap_or_default();
     e.finish().map_err(StoreError::Invalid)?;
     let kind = kind.unwrap_or(SpeakerKind::Individual);
-    let mut tx = db.begin().await?;
-    let (m, c) = for_staff(&mut tx, caller, id, None).await?;
+    let (m, c) = for_staff(tx, caller, id, None).await?;
     if let Some(u) = input.user_id {
-        let found: Option<i64> = on_tx!(&mut tx, |x| sqlx::query_scalar(
+        let found: Option<i64> = on_tx!(tx, |x| sqlx::query_scalar(
             "SELECT id FROM users WHERE id = $1"
         )
         .bind(u)
@@ -630,7 +696,7 @@ pub async fn add_speech(
             return Err(StoreError::invalid("user_id", "not_found"));
         }
     }
-    let now_order = scheduled(&mut tx, id).await?;
+    let now_order = scheduled(tx, id).await?;
     if now_order.len() >= 100 {
         return Err(StoreError::invalid("speaker", "too_many"));
     }
@@ -639,7 +705,7 @@ pub async fn add_speech(
         .map(|(_, k)| SpeakerKind::parse(k).unwrap_or(SpeakerKind::Individual))
         .collect();
     let slot = rules::slot_for(&kinds, kind);
-    let sid: i64 = on_tx!(&mut tx, |x| {
+    let sid: i64 = on_tx!(tx, |x| {
         sqlx::query_scalar(
         "INSERT INTO meeting_speeches (meeting_id, position, speaker_kind, speaker, user_id, title, text, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
@@ -657,22 +723,25 @@ pub async fn add_speech(
     });
     let mut ids: Vec<i64> = now_order.iter().map(|(i, _)| *i).collect();
     ids.insert(slot, sid);
-    write_order(&mut tx, &ids).await?;
-    bump(&mut tx, &m).await?;
+    write_order(tx, &ids).await?;
+    bump(tx, &m).await?;
     log(
-        &mut tx,
+        tx,
         caller,
         &c,
         "meeting.add_speech",
         json!({"meeting_id": id, "speech_id": sid, "speaker_kind": kind.as_str(), "speaker": speaker, "title": title}),
     )
     .await?;
-    tx.commit().await?;
-    speeches(db, id)
-        .await?
-        .into_iter()
-        .find(|s| s.id == sid)
-        .ok_or(StoreError::NotFound)
+    let speech: Speech = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT id, position, speaker_kind, speaker, user_id, title, text FROM meeting_speeches WHERE id = $1"
+    )
+    .bind(sid)
+    .fetch_one(c)
+    .await?
+    });
+    Ok(speech)
 }
 
 /// Staff put the speeches in an order of their own.
@@ -715,13 +784,26 @@ pub async fn set_minutes(
     minutes: &str,
     expected: Option<i64>,
 ) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    set_minutes_in(&mut tx, caller, id, minutes, expected).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`set_minutes`] inside an open transaction.
+pub async fn set_minutes_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    id: i64,
+    minutes: &str,
+    expected: Option<i64>,
+) -> Result<(), StoreError> {
     let minutes = match minutes.trim() {
         "" => return Err(StoreError::invalid("minutes", "required")),
         t => prose("minutes", t, 50_000)?,
     };
-    let mut tx = db.begin().await?;
-    let (m, c) = for_staff(&mut tx, caller, id, expected).await?;
-    on_tx!(&mut tx, |x| sqlx::query(
+    let (m, c) = for_staff(tx, caller, id, expected).await?;
+    on_tx!(tx, |x| sqlx::query(
         "UPDATE meetings SET minutes = $1 WHERE id = $2"
     )
     .bind(&minutes)
@@ -729,16 +811,15 @@ pub async fn set_minutes(
     .execute(x)
     .await
     .map(|_| ())?);
-    bump(&mut tx, &m).await?;
+    bump(tx, &m).await?;
     log(
-        &mut tx,
+        tx,
         caller,
         &c,
         "meeting.set_minutes",
         json!({"meeting_id": id, "minutes": minutes}),
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 

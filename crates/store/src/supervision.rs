@@ -185,6 +185,19 @@ pub async fn create(
     committee_id: i64,
     input: &TopicInput,
 ) -> Result<Topic, StoreError> {
+    let mut tx = db.begin().await?;
+    let out = create_in(&mut tx, caller, committee_id, input).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// [`create`] inside an open transaction.
+pub async fn create_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    committee_id: i64,
+    input: &TopicInput,
+) -> Result<Topic, StoreError> {
     let mut e = domain::validate::Errors::default();
     let title = e.required_text("title", &input.title, 200);
     let summary = e
@@ -194,10 +207,9 @@ pub async fn create(
         e.add("last_year", code);
     }
     e.finish().map_err(StoreError::Invalid)?;
-    let mut tx = db.begin().await?;
-    require_staff(&mut tx, caller, committee_id).await?;
+    require_staff(tx, caller, committee_id).await?;
     let now = crate::clock::now();
-    let id: i64 = on_tx!(&mut tx, |c| {
+    let id: i64 = on_tx!(tx, |c| {
         sqlx::query_scalar(
         "INSERT INTO supervision_topics (committee_id, title, summary, first_year, last_year, version, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, 1, $6, $6) RETURNING id"
@@ -211,16 +223,15 @@ pub async fn create(
     .fetch_one(c)
     .await?
     });
-    let t = load(&mut tx, id).await?;
+    let t = load(tx, id).await?;
     log(
-        &mut tx,
+        tx,
         caller,
         &t,
         "supervision.create",
         json!({"title": title, "first_year": input.first_year, "last_year": input.last_year}),
     )
     .await?;
-    tx.commit().await?;
     Ok(t)
 }
 
@@ -262,6 +273,19 @@ pub async fn add_inspection(
     id: i64,
     input: &InspectionInput,
 ) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    add_inspection_in(&mut tx, caller, id, input).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`add_inspection`] inside an open transaction.
+pub async fn add_inspection_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    id: i64,
+    input: &InspectionInput,
+) -> Result<(), StoreError> {
     let on_date = date("on_date", input.on_date.trim())?;
     if on_date > crate::clock::local_date(crate::clock::now()) {
         return Err(StoreError::invalid("on_date", "date_in_future"));
@@ -276,10 +300,9 @@ pub async fn add_inspection(
         .optional_prose("findings", Some(&input.findings), 20_000)
         .unwrap_or_default();
     e.finish().map_err(StoreError::Invalid)?;
-    let mut tx = db.begin().await?;
-    let t = for_staff(&mut tx, caller, id, None).await?;
+    let t = for_staff(tx, caller, id, None).await?;
     year_ok(&t, year).map_err(|_| StoreError::invalid("on_date", "outside_span"))?;
-    let iid: i64 = on_tx!(&mut tx, |c| {
+    let iid: i64 = on_tx!(tx, |c| {
         sqlx::query_scalar(
         "INSERT INTO supervision_inspections (topic_id, year, on_date, place, participants, findings, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
@@ -295,14 +318,13 @@ pub async fn add_inspection(
     .await?
     });
     log(
-        &mut tx,
+        tx,
         caller,
         &t,
         "supervision.inspect",
         json!({"inspection_id": iid, "on_date": on_date, "place": place}),
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -312,18 +334,30 @@ pub async fn add_rectification(
     caller: &Caller,
     id: i64,
     input: &RectificationInput,
-) -> Result<(), StoreError> {
+) -> Result<i64, StoreError> {
+    let mut tx = db.begin().await?;
+    let out = add_rectification_in(&mut tx, caller, id, input).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// [`add_rectification`] inside an open transaction.
+pub async fn add_rectification_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    id: i64,
+    input: &RectificationInput,
+) -> Result<i64, StoreError> {
     let mut e = domain::validate::Errors::default();
     let item = e.required_text("item", &input.item, 500);
     let unit = e
         .optional_text("unit", Some(&input.unit), 200)
         .unwrap_or_default();
     e.finish().map_err(StoreError::Invalid)?;
-    let mut tx = db.begin().await?;
-    let t = for_staff(&mut tx, caller, id, None).await?;
+    let t = for_staff(tx, caller, id, None).await?;
     year_ok(&t, input.year)?;
     let now = crate::clock::now();
-    let rid: i64 = on_tx!(&mut tx, |c| {
+    let rid: i64 = on_tx!(tx, |c| {
         sqlx::query_scalar(
         "INSERT INTO supervision_rectifications (topic_id, year, item, unit, status, version, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, 1, $6, $6) RETURNING id"
@@ -338,20 +372,34 @@ pub async fn add_rectification(
     .await?
     });
     log(
-        &mut tx,
+        tx,
         caller,
         &t,
         "supervision.add_rectification",
         json!({"rectification_id": rid, "year": input.year, "item": item, "unit": unit}),
     )
     .await?;
-    tx.commit().await?;
-    Ok(())
+    Ok(rid)
 }
 
 /// Moves a rectification item to a status, at the version read.
 pub async fn set_status(
     db: &Db,
+    caller: &Caller,
+    rectification_id: i64,
+    status: &str,
+    note: &str,
+    expected: Option<i64>,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    set_status_in(&mut tx, caller, rectification_id, status, note, expected).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`set_status`] inside an open transaction.
+pub async fn set_status_in(
+    tx: &mut Tx,
     caller: &Caller,
     rectification_id: i64,
     status: &str,
@@ -364,17 +412,16 @@ pub async fn set_status(
         "" => String::new(),
         n => prose("note", n, 2_000)?,
     };
-    let mut tx = db.begin().await?;
-    let row: (i64, i64) = on_tx!(&mut tx, |c| sqlx::query_as(
+    let row: (i64, i64) = on_tx!(tx, |c| sqlx::query_as(
         "SELECT topic_id, version FROM supervision_rectifications WHERE id = $1"
     )
     .bind(rectification_id)
     .fetch_optional(c)
     .await?)
     .ok_or(StoreError::NotFound)?;
-    let t = for_staff(&mut tx, caller, row.0, None).await?;
+    let t = for_staff(tx, caller, row.0, None).await?;
     let version = expected.unwrap_or(row.1);
-    let moved = on_tx!(&mut tx, |c| {
+    let moved = on_tx!(tx, |c| {
         sqlx::query(
         "UPDATE supervision_rectifications SET status = $1, note = $2, version = version + 1, updated_at = $3
          WHERE id = $4 AND version = $5"
@@ -392,14 +439,13 @@ pub async fn set_status(
         return Err(StoreError::stale(row.1));
     }
     log(
-        &mut tx,
+        tx,
         caller,
         &t,
         "supervision.set_status",
         json!({"rectification_id": rectification_id, "status": status.as_str(), "note": note}),
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -411,15 +457,28 @@ pub async fn set_summary(
     year: i64,
     text: &str,
 ) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    set_summary_in(&mut tx, caller, id, year, text).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`set_summary`] inside an open transaction.
+pub async fn set_summary_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    id: i64,
+    year: i64,
+    text: &str,
+) -> Result<(), StoreError> {
     let text = match text.trim() {
         "" => return Err(StoreError::invalid("text", "required")),
         t => prose("text", t, 20_000)?,
     };
-    let mut tx = db.begin().await?;
-    let t = for_staff(&mut tx, caller, id, None).await?;
+    let t = for_staff(tx, caller, id, None).await?;
     year_ok(&t, year)?;
     let now = crate::clock::now();
-    on_tx!(&mut tx, |c| sqlx::query(
+    on_tx!(tx, |c| sqlx::query(
         "DELETE FROM supervision_summaries WHERE topic_id = $1 AND year = $2"
     )
     .bind(id)
@@ -427,7 +486,7 @@ pub async fn set_summary(
     .execute(c)
     .await
     .map(|_| ())?);
-    on_tx!(&mut tx, |c| {
+    on_tx!(tx, |c| {
         sqlx::query(
         "INSERT INTO supervision_summaries (topic_id, year, text, updated_at) VALUES ($1, $2, $3, $4)"
     )
@@ -440,14 +499,13 @@ pub async fn set_summary(
     .map(|_| ())?
     });
     log(
-        &mut tx,
+        tx,
         caller,
         &t,
         "supervision.summarise",
         json!({"year": year, "text": text}),
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 

@@ -15,6 +15,8 @@ pub(super) struct Actors<'a> {
     pub staff: &'a Caller,
     pub leader: &'a Caller,
     pub evaluator: &'a Caller,
+    /// The demo's `member`: a participant of each consultation.
+    pub member: &'a Caller,
 }
 
 /// (form, title, summary, meeting day, how far it got: the number of steps
@@ -167,6 +169,12 @@ pub(super) async fn fill(
             evaluator_user_ids: Some(vec![who.evaluator.actor.user_id]),
         };
         let c = consultations::update_in(tx, who.staff, started.id, &input, None).await?;
+        let people = [who.member.actor.user_id, who.evaluator.actor.user_id];
+        let people = crate::consultation_people::PeopleInput {
+            user_ids: people.to_vec(),
+            ..Default::default()
+        };
+        crate::consultation_people::set_in(tx, who.staff, c.id, &people, None).await?;
         made += 1;
         if reach == 99 {
             // Called off before its meeting.
@@ -203,8 +211,37 @@ pub(super) async fn fill(
             consultations::act_in(tx, actor, c.id, a, None).await?;
         }
     }
+    // A draft regulation still open for members' comments.
+    crate::legislation::create_in(
+        tx,
+        who.staff,
+        committee_id,
+        &crate::legislation::DraftInput {
+            title: String::new(),
+            text: OPEN_DRAFT.into(),
+            consultation_id: None,
+        },
+    )
+    .await?;
     Ok(made)
 }
+
+/// The demo's open draft regulation.
+const OPEN_DRAFT: &str = "江澜省物业管理条例（修订草案征求意见稿）
+第一章　总则
+第一条　为了规范物业管理活动，维护业主和物业服务人的合法权益，营造安全、舒适、文明、和谐的居住环境，根据有关法律、行政法规，结合本省实际，制定本条例。
+第二条　本省行政区域内的物业管理及其监督管理活动，适用本条例。
+第三条　物业管理应当坚持党建引领、政府主导、业主自治、多方参与、协商共建的原则。
+县级以上人民政府应当将物业管理纳入现代服务业发展规划和社区治理体系。
+第二章　业主和业主组织
+第四条　业主依法享有对物业共有部分和共同事务进行管理的权利，承担相应义务。
+第五条　业主大会由物业管理区域内全体业主组成。
+业主大会可以采用书面征求意见、电子投票等形式召开。
+第三章　物业服务
+第六条　物业服务人应当按照物业服务合同约定提供服务，并在物业管理区域内显著位置公示服务内容、标准和收费项目。
+第七条　物业服务人不得采取停止供电、供水、供热、供燃气以及限制业主进出等方式催交物业费。
+第四章　附则
+第八条　本条例自　年　月　日起施行。";
 
 fn step(step: Step, day: &str, note: &str) -> Action {
     Action {

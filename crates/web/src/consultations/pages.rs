@@ -313,6 +313,8 @@ struct People {
     experts: Vec<(i64, String)>,
     /// For staff: (user id, name, chosen) of every member with an account.
     candidates: Vec<(i64, String, bool)>,
+    /// For staff: (user id, name, named) of the same, as evaluators.
+    evaluators: Vec<(i64, String, bool)>,
     /// For staff: (expert id, name and fields, chosen) of the pool.
     pool: Vec<(i64, String, bool)>,
     /// The circulated draft, for staff and participants.
@@ -336,6 +338,10 @@ async fn people(
     let staff = part == Part::Staff;
     let reader = matches!(part, Part::Staff | Part::Participant);
     let open = staff && !matches!(x.state(), CState::Closed | CState::Cancelled);
+    let named: std::collections::HashSet<i64> = consultations::evaluators(&state.db, x.id)
+        .await?
+        .into_iter()
+        .collect();
     let (candidates, pool) = if open {
         let chosen: std::collections::HashSet<i64> =
             participants.iter().map(|p| p.user_id).collect();
@@ -371,6 +377,10 @@ async fn people(
         },
         may_comment: reader && x.state() == CState::DraftCirculated,
         meetings: store::meetings::of(&state.db, x.id).await?,
+        evaluators: candidates
+            .iter()
+            .map(|(u, n, _)| (*u, n.clone(), named.contains(u)))
+            .collect(),
         participants,
         experts,
         candidates,
@@ -633,19 +643,20 @@ pub async fn set_people(
             })
             .collect()
     };
-    let r = match (ids("user_ids"), ids("expert_ids")) {
-        (Ok(users), Ok(experts)) => {
-            people::set(
-                &state.db,
-                &ctx.caller()?,
-                id,
-                &users,
-                &experts,
-                form.version(),
-            )
-            .await
+    let r = match (
+        ids("user_ids"),
+        ids("expert_ids"),
+        ids("evaluator_user_ids"),
+    ) {
+        (Ok(user_ids), Ok(expert_ids), Ok(evaluators)) => {
+            let chosen = people::PeopleInput {
+                user_ids,
+                expert_ids,
+                evaluator_user_ids: Some(evaluators),
+            };
+            people::set(&state.db, &ctx.caller()?, id, &chosen, form.version()).await
         }
-        (Err(e), _) | (_, Err(e)) => Err(e),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => Err(e),
     };
     back_to(&state, &ctx, id, r, "people").await
 }

@@ -517,7 +517,9 @@ pub async fn topic_add(
                         item: one("item"),
                         unit: one("unit"),
                     };
-                    supervision::add_rectification(&state.db, &caller, id, &input).await
+                    supervision::add_rectification(&state.db, &caller, id, &input)
+                        .await
+                        .map(|_| ())
                 }
                 Err(e) => Err(e),
             };

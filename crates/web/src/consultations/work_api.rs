@@ -13,7 +13,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
-use store::consultation_people::{self as people, DraftComment, Participant};
+use store::consultation_people::{self as people, DraftComment, Participant, PeopleInput};
 use store::consultations;
 use store::meetings::{
     self, AgendaItem, AttendanceRecord, Invitation, Meeting, MeetingInput, Speech, SpeechInput,
@@ -22,14 +22,10 @@ use store::rubrics::{self, RubricRow};
 use utoipa::{IntoParams, ToSchema};
 
 /// Who takes part in a consultation.
-#[derive(Serialize, Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema)]
 pub struct People {
-    /// Member accounts (and experts' accounts).
-    #[serde(default)]
-    pub user_ids: Vec<i64>,
-    /// Experts from the pool.
-    #[serde(default)]
-    pub expert_ids: Vec<i64>,
+    #[serde(flatten)]
+    pub people: PeopleInput,
     pub version: Option<i64>,
 }
 
@@ -57,7 +53,7 @@ pub async fn get_participants(
 }
 
 /// Sets who takes part (consultation office; an expert with an account
-/// takes part through it). Replaces the lists.
+/// takes part through it), and the evaluators when given. Replaces the lists.
 #[utoipa::path(put, path = "/consultations/{id}/participants", tag = "consultations",
     params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "The consultation's version")),
     request_body = People,
@@ -69,15 +65,7 @@ pub async fn set_participants(
     IfMatch(v): IfMatch,
     ApiJson(b): ApiJson<People>,
 ) -> WebResult<Json<PeopleView>> {
-    people::set(
-        &state.db,
-        &ctx.caller()?,
-        id,
-        &b.user_ids,
-        &b.expert_ids,
-        v.or(b.version),
-    )
-    .await?;
+    people::set(&state.db, &ctx.caller()?, id, &b.people, v.or(b.version)).await?;
     Ok(Json(PeopleView {
         participants: people::participants(&state.db, id).await?,
         experts: people::experts(&state.db, id).await?,
