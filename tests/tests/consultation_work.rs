@@ -1073,3 +1073,116 @@ async fn a_draft_regulation_is_commented_on_by_paragraph_and_exported() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("第三条") && page.body.contains("1 条意见"));
 }
+
+fn enc(s: &str) -> String {
+    serde_urlencoded::to_string([("v", s)])
+        .unwrap_or_default()
+        .trim_start_matches("v=")
+        .to_string()
+}
+
+#[tokio::test]
+async fn the_pool_supervision_and_rubric_pages_take_their_forms() {
+    let app = TestApp::new().await;
+    let (web, csrf) = app.web_login("consult_r").await;
+    let post = |path: &str, form: String| {
+        let app = &app;
+        let web = web.clone();
+        let path = path.to_string();
+        async move { app.page(Method::POST, &path, &web, Some(&form)).await }
+    };
+    // An expert through the form: an empty one is sent back with its errors.
+    let bad = post("/experts/new", format!("_csrf={csrf}&name=&fields=")).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let made = post(
+        "/experts/new",
+        format!(
+            "_csrf={csrf}&name={}&organisation={}&fields={}",
+            enc("周教授"),
+            enc("江澜大学"),
+            enc("水利工程、公共管理")
+        ),
+    )
+    .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let expert = made.header("location").expect("location").to_string();
+    let page = app.page(Method::GET, &expert, &web, None).await;
+    assert!(page.body.contains("水利工程") && page.body.contains("公共管理"));
+    let list = app
+        .page(Method::GET, "/experts?q=%E6%B0%B4%E5%88%A9", &web, None)
+        .await;
+    assert!(list.body.contains("周教授"));
+    // A stale edit is refused.
+    let stale = post(
+        &format!("{expert}/edit"),
+        format!(
+            "_csrf={csrf}&version=7&name={}&fields={}",
+            enc("周教授"),
+            enc("法学")
+        ),
+    )
+    .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+
+    // A supervision topic and its year's record.
+    let made = post(
+        "/supervision-topics/new",
+        format!(
+            "_csrf={csrf}&title={}&first_year=2025&last_year=2026",
+            enc("河湖长制落实")
+        ),
+    )
+    .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let topic = made.header("location").expect("location").to_string();
+    let out = post(
+        &format!("{topic}/inspections"),
+        format!("_csrf={csrf}&on_date=2024-05-01&place={}", enc("岳阳")),
+    )
+    .await;
+    assert_eq!(
+        out.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a year outside the topic's"
+    );
+    assert!(out.body.contains("不在该监督议题的年度范围内"));
+    let ok = post(
+        &format!("{topic}/inspections"),
+        format!("_csrf={csrf}&on_date=2025-05-01&place={}", enc("岳阳市")),
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let ok = post(
+        &format!("{topic}/summary"),
+        format!("_csrf={csrf}&year=2025&text={}", enc("全年视察一次。")),
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let page = app.page(Method::GET, &topic, &web, None).await;
+    assert!(page.body.contains("岳阳市") && page.body.contains("全年视察一次。"));
+
+    // The rubric: weights that do not add up are sent back; then saved.
+    let bad = post(
+        "/rubric",
+        format!("_csrf={csrf}&criterion=topic&label=&weight=50&criterion=effect&label=&weight=40"),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("各项权重之和必须为100"));
+    let ok = post(
+        "/rubric",
+        format!("_csrf={csrf}&criterion=topic&label=&weight=60&criterion=effect&label=&weight=40&criterion=&label=&weight="),
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let page = app.page(Method::GET, "/rubric", &web, None).await;
+    assert!(page.body.contains("value=\"60\"") && page.body.contains("实际成效"));
+
+    // A member sees the pool and the topics but none of their forms.
+    let (member, _) = app.web_login("member_r").await;
+    let page = app.page(Method::GET, &topic, &member, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("/inspections\""));
+    let page = app.page(Method::GET, "/experts", &member, None).await;
+    assert!(!page.body.contains("/experts/new"));
+}

@@ -46,25 +46,28 @@ impl Purpose {
 pub enum Owner {
     Proposal(i64),
     Opinion(i64),
+    /// Research material, minutes and speech texts of a consultation.
+    Consultation(i64),
 }
 
 impl Owner {
     fn of(record_type: &str, id: i64) -> Owner {
-        if record_type == "opinion" {
-            Owner::Opinion(id)
-        } else {
-            Owner::Proposal(id)
+        match record_type {
+            "opinion" => Owner::Opinion(id),
+            "consultation" => Owner::Consultation(id),
+            _ => Owner::Proposal(id),
         }
     }
     fn record_type(self) -> &'static str {
         match self {
             Owner::Proposal(_) => "proposal",
             Owner::Opinion(_) => "opinion",
+            Owner::Consultation(_) => "consultation",
         }
     }
     fn id(self) -> i64 {
         match self {
-            Owner::Proposal(id) | Owner::Opinion(id) => id,
+            Owner::Proposal(id) | Owner::Opinion(id) | Owner::Consultation(id) => id,
         }
     }
 }
@@ -112,6 +115,27 @@ async fn hold(
             };
             Ok(Held {
                 committee_id: o.committee_id,
+                may_add,
+            })
+        }
+        Owner::Consultation(id) => {
+            use domain::consultations::{Part as CPart, State as CState};
+            let (c, part) = crate::consultations::load_visible(tx, caller, id).await?;
+            // The consultation office files research material and minutes
+            // until the consultation is closed or cancelled.
+            let may_add = match (purpose, part, c.state()) {
+                (Purpose::Reply, _, _) => Err(StoreError::invalid("purpose", "invalid_choice")),
+                (_, CPart::Staff, CState::Closed | CState::Cancelled) => {
+                    Err(StoreError::Conflict {
+                        code: "wrong_state",
+                        current: Some(c.state.clone()),
+                    })
+                }
+                (_, CPart::Staff, _) => Ok(None),
+                _ => Err(StoreError::Forbidden),
+            };
+            Ok(Held {
+                committee_id: c.committee_id,
                 may_add,
             })
         }
@@ -245,6 +269,7 @@ pub async fn add(
             action: match owner {
                 Owner::Proposal(_) => "proposal.attach",
                 Owner::Opinion(_) => "opinion.attach",
+                Owner::Consultation(_) => "consultation.attach",
             },
             record_type: owner.record_type(),
             record_id: Some(owner.id()),
@@ -341,6 +366,7 @@ pub async fn remove(db: &Db, caller: &Caller, id: i64) -> Result<(), StoreError>
             action: match owner {
                 Owner::Proposal(_) => "proposal.detach",
                 Owner::Opinion(_) => "opinion.detach",
+                Owner::Consultation(_) => "consultation.detach",
             },
             record_type: owner.record_type(),
             record_id: Some(owner.id()),

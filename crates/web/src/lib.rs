@@ -138,6 +138,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(wk::reorder))
         .routes(routes!(wk::set_minutes))
         .routes(routes!(wk::my_attendance))
+        .routes(routes!(wk::list_files, wk::upload_file))
         .routes(routes!(wk::get_rubric, wk::set_rubric))
         .routes(routes!(po::list_experts, po::create_expert))
         .routes(routes!(po::get_expert, po::update_expert))
@@ -348,6 +349,11 @@ pub fn router(state: AppState) -> Router {
         .route("/consultations/{id}/participants", post(csp::set_people))
         .route("/consultations/{id}/comments", post(csp::comment))
         .route("/consultations/{id}/meetings", post(csp::new_meeting))
+        .route("/consultations/{id}/attachments", post(csp::upload))
+        .route(
+            "/consultations/{id}/attachments/{aid}/delete",
+            post(csp::remove_file),
+        )
         .route("/meetings/{id}", get(mtp::show))
         .route("/experts", get(pop::experts_list))
         .route(

@@ -21,6 +21,7 @@ use domain::platform::{BodyKind, Permission};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use store::StoreError;
+use store::attachments::Owner;
 use store::consultation_links::{self, Cited, Link};
 use store::consultation_people::{self as people, DraftComment, Participant};
 use store::consultations::{
@@ -305,6 +306,10 @@ struct ConsultationPage {
     q: String,
     suggestions: Vec<Link>,
     people: People,
+    files: Vec<store::attachments::Attachment>,
+    /// `attachment` when the user may file material now.
+    attach: Option<&'static str>,
+    me: i64,
 }
 
 /// Who takes part, the draft and its comments, and the meetings.
@@ -486,6 +491,8 @@ async fn consultation_page(
     })
     .await?;
     let people = people(state, &caller, &x, part).await?;
+    let files = store::attachments::of(&state.db, &caller, Owner::Consultation(id)).await?;
+    let attach = people.open.then_some("attachment");
     let (quality, n) = consultations::quality(&state.db, id).await?;
     let mut r = html(ConsultationPage {
         c: Chrome::new(ctx, "/consultations"),
@@ -497,6 +504,9 @@ async fn consultation_page(
         q: q.to_string(),
         suggestions,
         people,
+        files,
+        attach,
+        me: caller.actor.user_id,
         x,
         steps,
         alert,
@@ -724,4 +734,38 @@ async fn back_to(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Files material with the consultation from its page.
+pub async fn upload(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    m: axum::extract::Multipart,
+) -> WebResult<Response> {
+    let r = match crate::proposals::files::read_upload(m).await {
+        Ok(u) => store::attachments::add(
+            &state.db,
+            &ctx.caller()?,
+            Owner::Consultation(id),
+            u.purpose,
+            &u.name,
+            &u.bytes,
+        )
+        .await
+        .map(|_| ()),
+        Err(WebError::Store(e)) => Err(e),
+        Err(e) => return Err(e),
+    };
+    back_to(&state, &ctx, id, r, "files-h").await
+}
+
+/// Removes a file from the consultation's page.
+pub async fn remove_file(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, aid)): Path<(i64, i64)>,
+) -> WebResult<Response> {
+    let r = store::attachments::remove(&state.db, &ctx.caller()?, aid).await;
+    back_to(&state, &ctx, id, r, "files-h").await
 }

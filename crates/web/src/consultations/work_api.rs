@@ -399,3 +399,49 @@ pub async fn set_rubric(
         rubrics::set(&state.db, &ctx.caller()?, committee_id, &b.criteria).await?,
     ))
 }
+
+/// The files of a consultation: research material, minutes, speech texts.
+#[utoipa::path(get, path = "/consultations/{id}/attachments", tag = "consultations", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<store::attachments::Attachment>), (status = 404, body = Problem)))]
+pub async fn list_files(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> WebResult<Json<Vec<store::attachments::Attachment>>> {
+    Ok(Json(
+        store::attachments::of(
+            &state.db,
+            &ctx.caller()?,
+            store::attachments::Owner::Consultation(id),
+        )
+        .await?,
+    ))
+}
+
+/// Files research material, minutes or a speech text with a consultation
+/// (multipart form: `file`; the consultation office, until it is closed).
+/// PDF, DOCX, XLSX, JPEG or PNG up to 10 MB, ten at most, told from the
+/// content. Download and remove through `/attachments/{id}`.
+#[utoipa::path(post, path = "/consultations/{id}/attachments", tag = "consultations", params(("id" = i64, Path)),
+    request_body(content_type = "multipart/form-data", description = "`file`"),
+    responses((status = 201, body = store::attachments::Attachment), (status = 403, body = Problem), (status = 409, body = Problem),
+        (status = 413, body = Problem), (status = 422, body = Problem)))]
+pub async fn upload_file(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    m: axum::extract::Multipart,
+) -> WebResult<Response> {
+    let u = crate::proposals::files::read_upload(m).await?;
+    Ok(created(
+        store::attachments::add(
+            &state.db,
+            &ctx.caller()?,
+            store::attachments::Owner::Consultation(id),
+            u.purpose,
+            &u.name,
+            &u.bytes,
+        )
+        .await?,
+    ))
+}
