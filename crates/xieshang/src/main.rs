@@ -1,5 +1,6 @@
 //! The `xieshang` binary: command line, configuration, wiring and background jobs.
 
+mod deliberation;
 mod mail;
 
 use anyhow::{Context, Result, bail};
@@ -87,6 +88,25 @@ enum Command {
     Backup {
         /// Where to write the copy; must not exist
         path: PathBuf,
+    },
+    /// Online deliberation: the consensus engine on a conversation's files
+    Deliberation {
+        #[command(subcommand)]
+        command: DeliberationCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DeliberationCommand {
+    /// Find the opinion groups, representative statements and consensus of a
+    /// conversation in Pol.is openData form (DIR/votes.csv, DIR/comments.csv);
+    /// writes OUT/groups.csv, OUT/repness.csv and OUT/consensus.csv
+    Analyze {
+        /// The conversation's folder
+        dir: PathBuf,
+        /// Where to write the results (created if missing)
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -476,6 +496,9 @@ async fn main() -> Result<()> {
             store::backup::sqlite_copy(&db, path).await?;
             println!("backup written to {}", path.display());
         }
+        Command::Deliberation {
+            command: DeliberationCommand::Analyze { dir, out },
+        } => deliberation::analyze(dir, out)?,
     }
     Ok(())
 }

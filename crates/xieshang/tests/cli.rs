@@ -49,6 +49,7 @@ fn every_command_has_help() {
         vec!["user", "add"],
         vec!["audit", "verify"],
         vec!["backup"],
+        vec!["deliberation", "analyze"],
     ] {
         let mut args = cmd.clone();
         args.push("--help");
@@ -224,4 +225,78 @@ fn a_backup_of_a_live_server_restores_and_matches() {
         assert_eq!(count(copy.clone()).await, original);
     });
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn deliberation_analyze_writes_groups_repness_and_consensus() {
+    let dir = temp_dir("deliberation");
+    let conv = dir.join("conv");
+    std::fs::create_dir_all(&conv).unwrap();
+    // Two camps of twelve on statements 0–3; everyone agrees with 4; 5 is
+    // moderated out; participant 99 votes twice only.
+    let mut votes = String::from("timestamp,datetime,comment-id,voter-id,vote\n");
+    let mut t = 0;
+    for p in 0..24 {
+        let side = if p < 12 { 1 } else { -1 };
+        for c in 0..4 {
+            t += 1;
+            let v = if c % 2 == 0 { side } else { -side };
+            votes.push_str(&format!("{t},,{c},{p},{v}\n"));
+        }
+        t += 1;
+        votes.push_str(&format!("{t},,4,{p},1\n{},,5,{p},1\n", t + 1));
+        t += 1;
+    }
+    votes.push_str("999,,0,99,1\n1000,,1,99,-1\n");
+    std::fs::write(conv.join("votes.csv"), votes).unwrap();
+    let mut comments = String::from(
+        "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n",
+    );
+    for c in 0..6 {
+        let m = if c == 5 { -1 } else { 1 };
+        comments.push_str(&format!("1,,{c},0,0,0,{m},\"意见{c}, 含逗号\"\n"));
+    }
+    std::fs::write(conv.join("comments.csv"), comments).unwrap();
+    let out = dir.join("out");
+    let o = Command::new(BIN)
+        .args(["deliberation", "analyze"])
+        .arg(&conv)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("2 groups"), "{}", text(&o));
+    let groups = std::fs::read_to_string(out.join("groups.csv")).unwrap();
+    let lines: Vec<&str> = groups.lines().collect();
+    assert_eq!(lines[0], "participant,group");
+    let group_of = |p: &str| {
+        lines
+            .iter()
+            .find(|l| l.split(',').next() == Some(p))
+            .map(|l| l.split(',').nth(1).unwrap_or("").to_string())
+            .unwrap()
+    };
+    assert_eq!(group_of("0"), group_of("11"));
+    assert_ne!(group_of("0"), group_of("12"));
+    assert_eq!(group_of("99"), "", "too few votes to be clustered");
+    let repness = std::fs::read_to_string(out.join("repness.csv")).unwrap();
+    assert!(repness.starts_with("group,rank,statement,direction"));
+    assert!(
+        !repness.lines().any(|l| l.split(',').nth(2) == Some("5")),
+        "moderated out"
+    );
+    let consensus = std::fs::read_to_string(out.join("consensus.csv")).unwrap();
+    assert_eq!(
+        consensus.lines().nth(1).and_then(|l| l.split(',').nth(1)),
+        Some("4")
+    );
+    // A missing folder is a clear error.
+    let o = Command::new(BIN)
+        .args(["deliberation", "analyze", "/nonexistent-xs", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(text(&o).contains("votes.csv"), "{}", text(&o));
 }

@@ -1,0 +1,308 @@
+//! Clustering on the opinion map: weighted k-means with seeded k-means++
+//! starts and restarts (the lowest within-cluster sum of squares wins), the
+//! base clusters, and the opinion groups with their number chosen by
+//! silhouette (see the crate's notes for the rule).
+
+use crate::{BASE_K, K_MARGIN};
+
+/// A small deterministic generator (splitmix64).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+fn dist2(a: [f64; 2], b: [f64; 2]) -> f64 {
+    let (x, y) = (a[0] - b[0], a[1] - b[1]);
+    x * x + y * y
+}
+
+fn nearest(p: [f64; 2], centres: &[[f64; 2]]) -> (usize, f64) {
+    let mut best = (0, f64::INFINITY);
+    for (i, &c) in centres.iter().enumerate() {
+        let d = dist2(p, c);
+        if d < best.1 {
+            best = (i, d);
+        }
+    }
+    best
+}
+
+/// A weighted draw: an index with probability proportional to `w`.
+fn draw(rng: &mut Rng, w: &[f64]) -> usize {
+    let total: f64 = w.iter().sum();
+    if total <= 0.0 {
+        return 0;
+    }
+    let mut r = rng.next() * total;
+    for (i, &x) in w.iter().enumerate() {
+        r -= x;
+        if r < 0.0 {
+            return i;
+        }
+    }
+    w.len() - 1
+}
+
+/// k-means++ starts, weighted.
+fn seed(points: &[[f64; 2]], weights: &[f64], k: usize, rng: &mut Rng) -> Vec<[f64; 2]> {
+    let mut centres = vec![points[draw(rng, weights)]];
+    let mut d: Vec<f64> = points.iter().map(|&p| dist2(p, centres[0])).collect();
+    while centres.len() < k {
+        let w: Vec<f64> = d.iter().zip(weights).map(|(a, b)| a * b).collect();
+        let c = points[draw(rng, &w)];
+        centres.push(c);
+        for (i, &p) in points.iter().enumerate() {
+            d[i] = d[i].min(dist2(p, c));
+        }
+    }
+    centres
+}
+
+/// One clustering: centres, each point's cluster, the weighted sum of squares.
+pub struct Clustering {
+    pub centres: Vec<[f64; 2]>,
+    pub labels: Vec<usize>,
+    pub inertia: f64,
+}
+
+/// Lloyd's iterations from `centres` until no point changes cluster.
+fn lloyd(points: &[[f64; 2]], weights: &[f64], mut centres: Vec<[f64; 2]>) -> Clustering {
+    let k = centres.len();
+    let mut labels = vec![usize::MAX; points.len()];
+    for _ in 0..300 {
+        let mut changed = false;
+        for (i, &p) in points.iter().enumerate() {
+            let (c, _) = nearest(p, &centres);
+            if labels[i] != c {
+                labels[i] = c;
+                changed = true;
+            }
+        }
+        let mut sum = vec![[0.0f64; 3]; k];
+        for (i, &p) in points.iter().enumerate() {
+            let s = &mut sum[labels[i]];
+            s[0] += p[0] * weights[i];
+            s[1] += p[1] * weights[i];
+            s[2] += weights[i];
+        }
+        for (c, s) in centres.iter_mut().zip(&sum) {
+            if s[2] > 0.0 {
+                *c = [s[0] / s[2], s[1] / s[2]];
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let inertia = points
+        .iter()
+        .zip(&labels)
+        .zip(weights)
+        .map(|((&p, &l), &w)| dist2(p, centres[l]) * w)
+        .sum();
+    Clustering {
+        centres,
+        labels,
+        inertia,
+    }
+}
+
+/// The best of `restarts` seeded runs of weighted k-means.
+pub fn kmeans(
+    points: &[[f64; 2]],
+    weights: &[f64],
+    k: usize,
+    restarts: usize,
+    salt: u64,
+) -> Clustering {
+    let mut rng = Rng(0x5EED_0000 ^ salt ^ (k as u64) << 32);
+    let mut best: Option<Clustering> = None;
+    for _ in 0..restarts.max(1) {
+        let c = lloyd(points, weights, seed(points, weights, k, &mut rng));
+        if best.as_ref().is_none_or(|b| c.inertia < b.inertia - 1e-12) {
+            best = Some(c);
+        }
+    }
+    best.unwrap_or(Clustering {
+        centres: Vec::new(),
+        labels: vec![0; points.len()],
+        inertia: 0.0,
+    })
+}
+
+/// The base clusters: every distinct point when there are at most
+/// [`BASE_K`], else k-means with that many. Answers centres, sizes and each
+/// point's base cluster.
+pub fn base(points: &[[f64; 2]]) -> (Vec<[f64; 2]>, Vec<f64>, Vec<usize>) {
+    let mut distinct: Vec<[f64; 2]> = points.to_vec();
+    distinct.sort_by(|a, b| a[0].total_cmp(&b[0]).then(a[1].total_cmp(&b[1])));
+    distinct.dedup();
+    if distinct.len() <= BASE_K {
+        let labels: Vec<usize> = points
+            .iter()
+            .map(|p| {
+                distinct
+                    .binary_search_by(|d| d[0].total_cmp(&p[0]).then(d[1].total_cmp(&p[1])))
+                    .unwrap_or(0)
+            })
+            .collect();
+        let mut sizes = vec![0.0; distinct.len()];
+        for &l in &labels {
+            sizes[l] += 1.0;
+        }
+        return (distinct, sizes, labels);
+    }
+    let ones = vec![1.0; points.len()];
+    let c = kmeans(points, &ones, BASE_K, 3, 0xBA5E);
+    let mut sizes = vec![0.0; c.centres.len()];
+    for &l in &c.labels {
+        sizes[l] += 1.0;
+    }
+    // Clusters left empty are dropped, and the labels renumbered.
+    let mut keep = vec![usize::MAX; c.centres.len()];
+    let mut centres = Vec::new();
+    let mut kept_sizes = Vec::new();
+    for (i, &s) in sizes.iter().enumerate() {
+        if s > 0.0 {
+            keep[i] = centres.len();
+            centres.push(c.centres[i]);
+            kept_sizes.push(s);
+        }
+    }
+    let labels = c.labels.iter().map(|&l| keep[l]).collect();
+    (centres, kept_sizes, labels)
+}
+
+/// The mean silhouette of a labelling of `points` (unweighted); a point
+/// alone in its cluster counts 0.
+pub fn silhouette(points: &[[f64; 2]], labels: &[usize], k: usize) -> f64 {
+    let n = points.len();
+    if n < 2 {
+        return 0.0;
+    }
+    let mut total = 0.0;
+    for i in 0..n {
+        let mut sum = vec![0.0; k];
+        let mut count = vec![0usize; k];
+        for j in 0..n {
+            if i != j {
+                sum[labels[j]] += dist2(points[i], points[j]).sqrt();
+                count[labels[j]] += 1;
+            }
+        }
+        let own = labels[i];
+        if count[own] == 0 {
+            continue;
+        }
+        let a = sum[own] / count[own] as f64;
+        let b = (0..k)
+            .filter(|&g| g != own && count[g] > 0)
+            .map(|g| sum[g] / count[g] as f64)
+            .fold(f64::INFINITY, f64::min);
+        if b.is_finite() && a.max(b) > 0.0 {
+            total += (b - a) / a.max(b);
+        }
+    }
+    total / n as f64
+}
+
+/// The opinion groups of the clustered participants' points: the number of
+/// groups, each point's group (groups numbered by size, largest first) and
+/// the silhouette of every `k` tried.
+pub fn opinion_groups(points: &[[f64; 2]]) -> (usize, Vec<usize>, Vec<(usize, f64)>) {
+    if points.len() < 2 {
+        return (1, vec![0; points.len()], Vec::new());
+    }
+    let (centres, sizes, base_labels) = base(points);
+    let n_base = centres.len();
+    if n_base < 2 {
+        return (1, vec![0; points.len()], Vec::new());
+    }
+    let max_k = 5.min(2 + n_base / 12).min(n_base);
+    let mut tried = Vec::new();
+    let mut options = Vec::new();
+    for k in 2..=max_k {
+        let c = kmeans(&centres, &sizes, k, 20, 0x6E0);
+        let mut members = vec![0usize; k];
+        for &l in &c.labels {
+            members[l] += 1;
+        }
+        let s = silhouette(&centres, &c.labels, k);
+        tried.push((k, s));
+        // A group of one base cluster is an outlier, not an opinion group.
+        if members.iter().all(|&m| m > 1) || n_base <= k {
+            options.push((k, s, c.labels));
+        }
+    }
+    let best = options
+        .iter()
+        .map(|o| o.1)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let chosen = options.into_iter().find(|o| o.1 >= best - K_MARGIN);
+    let (k, group_of_base) = match chosen {
+        Some((k, _, l)) => (k, l),
+        None => {
+            let c = kmeans(&centres, &sizes, 2, 20, 0x6E0);
+            (2, c.labels)
+        }
+    };
+    // Number the groups by size (participants), largest first.
+    let mut size = vec![(0usize, 0usize); k];
+    for (g, s) in size.iter_mut().enumerate() {
+        s.1 = g;
+    }
+    for &b in &base_labels {
+        size[group_of_base[b]].0 += 1;
+    }
+    size.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut rename = vec![0; k];
+    for (new, &(_, old)) in size.iter().enumerate() {
+        rename[old] = new;
+    }
+    let labels = base_labels
+        .iter()
+        .map(|&b| rename[group_of_base[b]])
+        .collect();
+    (k, labels, tried)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blobs() -> Vec<[f64; 2]> {
+        let mut pts = Vec::new();
+        let mut r = Rng(7);
+        for (cx, cy, n) in [(-5.0, 0.0, 120), (5.0, 0.0, 80), (0.0, 8.0, 60)] {
+            for _ in 0..n {
+                pts.push([cx + r.next() - 0.5, cy + r.next() - 0.5]);
+            }
+        }
+        pts
+    }
+
+    #[test]
+    fn three_blobs_make_three_groups_numbered_by_size() {
+        let pts = blobs();
+        let (k, labels, tried) = opinion_groups(&pts);
+        assert_eq!(k, 3, "{tried:?}");
+        assert!(labels[..120].iter().all(|&l| l == 0));
+        assert!(labels[120..200].iter().all(|&l| l == 1));
+        assert!(labels[200..].iter().all(|&l| l == 2));
+        assert_eq!(opinion_groups(&pts).1, labels, "deterministic");
+    }
+
+    #[test]
+    fn silhouette_is_high_for_separated_clusters() {
+        let pts = [[0.0, 0.0], [0.1, 0.0], [10.0, 0.0], [10.1, 0.0]];
+        assert!(silhouette(&pts, &[0, 0, 1, 1], 2) > 0.95);
+        assert!(silhouette(&pts, &[0, 1, 0, 1], 2) < 0.0);
+    }
+}

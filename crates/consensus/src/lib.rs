@@ -1,0 +1,120 @@
+//! The consensus engine (issue 6): from agree / disagree / pass votes it
+//! finds the participants' opinion groups, the statements that represent
+//! each group, and the statements all groups share. It follows Pol.is's
+//! published method (`POLIS-METHOD.md`) so that its results can be compared
+//! with Pol.is's own, and departs from it where Pol.is is known to be
+//! unstable: every step here is deterministic.
+//!
+//! # The method
+//!
+//! **Votes.** Agree is +1, disagree −1, pass 0; an unvoted cell is missing.
+//! A participant's later vote on a statement replaces the earlier one.
+//! Statements moderated out become a constant 0 column: they carry no
+//! information but, as in Pol.is, count as voted for every participant.
+//!
+//! **Who is clustered.** A participant with at least `min(7, C)` votes
+//! (`C` statements, moderated ones included) is *in* the conversation; if
+//! fewer than 15 are in, the most active voters are added up to 15. Everyone
+//! is projected; only those in are clustered.
+//!
+//! **PCA on sparse deviations.** Each missing cell is imputed with its
+//! column's mean `m_j` of observed votes, so after centring the imputed
+//! cells are exactly zero: the centred matrix `X` has entries `x_ij − m_j`
+//! only where `i` voted on `j`. Its two leading principal components are
+//! found by power iteration with `Xᵀ X v = Σ_i (x_i · v) x_i`, summing only
+//! over each participant's own votes, so the dense matrix is never built.
+//! The second component is kept orthogonal to the first (deflation by
+//! Gram–Schmidt). The start vector is fixed, iteration runs until the
+//! direction moves by less than 1e-10 (at most 1,000 rounds), and each
+//! component's sign is chosen so that its largest entry is positive.
+//!
+//! **Projection.** Participant `i` with `n_i` votes lands at
+//! `sqrt(C / max(n_i, 1)) · Σ_j (x_ij − m_j) (pc1_j, pc2_j)`: Pol.is's
+//! scaling, which pushes sparse voters away from the origin in proportion
+//! to what they did not vote on.
+//!
+//! **Base clusters.** Participants in are grouped into at most 100 base
+//! clusters by k-means (seeded k-means++ starts, several restarts, the
+//! lowest within-cluster sum of squares kept).
+//!
+//! **Opinion groups.** The base clusters' centres, weighted by their sizes,
+//! are clustered again for each `k` in `2..=min(5, 2 + n_base / 12)`, each
+//! with seeded k-means++ and restarts; the silhouette over the base centres
+//! scores each `k`. Pol.is smooths its choice over time and so favours two
+//! groups; a cold start cannot smooth, so the rule here is: take the
+//! smallest `k` whose silhouette is within [`K_MARGIN`] of the best. A
+//! grouping with a group of a single base cluster is not taken.
+//!
+//! **Representative statements (repness).** For group `g` and statement
+//! `c`, with `na`, `nd`, `ns` the agrees, disagrees and votes of `g`'s
+//! members and `*_rest` the same over everyone else in:
+//! `pa = (na + 1) / (ns + 2)`, `pd = (nd + 1) / (ns + 2)`;
+//! `ra = pa / ((na_rest + 1) / (ns_rest + 2))` (and `rd` likewise);
+//! `pat = 2 sqrt(ns + 1) ((na + 1) / (ns + 1) − ½)`;
+//! `rat` the two-proportion z-test of `na / ns` against the rest's (each
+//! count plus one). A statement represents `g` when
+//! `(rat > 1.2816 and pat > 1.2816)` or the same for disagreement; the
+//! representatives are ranked by `r · rt · p · pt` and at most five kept.
+//!
+//! **Group-informed consensus.** `GIC(c) = Π_g (A_g(c) + 1) / (S_g(c) + 2)`
+//! over the groups (agrees `A`, votes `S` of their members); the disagree
+//! version uses disagrees. Statements are listed by it, moderated ones left
+//! out.
+
+mod ari;
+mod kmeans;
+pub mod opendata;
+mod pca;
+mod repness;
+mod votes;
+
+pub use ari::adjusted_rand_index;
+pub use repness::{Consensus, Represent};
+pub use votes::{Votes, VotesBuilder};
+
+/// A smaller number of groups is preferred unless a larger one's
+/// silhouette beats it by more than this.
+pub const K_MARGIN: f64 = 0.05;
+/// The most base clusters.
+pub const BASE_K: usize = 100;
+
+/// What the engine found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    /// Each participant's opinion group, `None` when left out of clustering.
+    pub groups: Vec<Option<usize>>,
+    /// The number of groups.
+    pub k: usize,
+    /// Each participant's place on the opinion map.
+    pub projection: Vec<[f64; 2]>,
+    /// The silhouette of each `k` tried, in order.
+    pub silhouettes: Vec<(usize, f64)>,
+    /// Per group, its representative statements, best first.
+    pub repness: Vec<Vec<Represent>>,
+    /// Statements by group-informed consensus, strongest first.
+    pub consensus: Vec<Consensus>,
+}
+
+/// Runs the whole analysis.
+pub fn analyze(v: &Votes) -> Analysis {
+    let centre = v.column_means();
+    let comps = pca::components(v, &centre);
+    let projection = pca::project(v, &centre, &comps);
+    let clustered = v.clustered();
+    let points: Vec<[f64; 2]> = clustered.iter().map(|&p| projection[p]).collect();
+    let (k, labels, silhouettes) = kmeans::opinion_groups(&points);
+    let mut groups = vec![None; v.participants()];
+    for (i, &p) in clustered.iter().enumerate() {
+        groups[p] = labels.get(i).copied();
+    }
+    let repness = repness::represent(v, &groups, k);
+    let consensus = repness::consensus(v, &groups, k);
+    Analysis {
+        groups,
+        k,
+        projection,
+        silhouettes,
+        repness,
+        consensus,
+    }
+}
