@@ -545,3 +545,22 @@ pub fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (Strin
     body.extend(format!("--{boundary}--\r\n").as_bytes());
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
+
+/// A refusal's status and its code: the first field error's, else the
+/// problem's own (`{"code": …}`).
+pub fn problem(a: &Answer) -> (u16, String) {
+    let j = a.json();
+    let code = j["errors"][0]["code"]
+        .as_str()
+        .or_else(|| j["code"].as_str())
+        .unwrap_or("")
+        .to_string();
+    (a.status.as_u16(), code)
+}
+
+/// The id of the account a token signs in.
+pub async fn user_id(app: &TestApp, token: &str) -> i64 {
+    app.api(Method::GET, "/me", Some(token), None).await.json()["id"]
+        .as_i64()
+        .expect("id")
+}

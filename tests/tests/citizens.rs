@@ -6,17 +6,7 @@
 
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
-use xieshang_tests::{Answer, TestApp, member_id};
-
-fn problem(a: &Answer) -> (u16, String) {
-    let j = a.json();
-    let code = j["errors"][0]["code"]
-        .as_str()
-        .or_else(|| j["code"].as_str())
-        .unwrap_or("")
-        .to_string();
-    (a.status.as_u16(), code)
-}
+use xieshang_tests::{TestApp, member_id, problem};
 
 /// Reads "What is seven plus five?" the way a person would.
 fn solve_en(q: &str) -> i64 {

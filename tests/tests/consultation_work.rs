@@ -10,23 +10,7 @@
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use serde_json::{Value, json};
-use xieshang_tests::{Answer, TestApp};
-
-fn problem(a: &Answer) -> (u16, String) {
-    let j = a.json();
-    let code = j["errors"][0]["code"]
-        .as_str()
-        .or_else(|| j["code"].as_str())
-        .unwrap_or("")
-        .to_string();
-    (a.status.as_u16(), code)
-}
-
-async fn user_id(app: &TestApp, token: &str) -> i64 {
-    app.api(Method::GET, "/me", Some(token), None).await.json()["id"]
-        .as_i64()
-        .expect("id")
-}
+use xieshang_tests::{TestApp, problem, user_id};
 
 async fn new_consultation(app: &TestApp, staff: &str, title: &str) -> i64 {
     let a = app

@@ -8,23 +8,7 @@
 
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
-use xieshang_tests::{Answer, TestApp};
-
-fn problem(a: &Answer) -> (u16, String) {
-    let j = a.json();
-    let code = j["errors"][0]["code"]
-        .as_str()
-        .or_else(|| j["code"].as_str())
-        .unwrap_or("")
-        .to_string();
-    (a.status.as_u16(), code)
-}
-
-async fn user_id(app: &TestApp, token: &str) -> i64 {
-    app.api(Method::GET, "/me", Some(token), None).await.json()["id"]
-        .as_i64()
-        .expect("id")
-}
+use xieshang_tests::{TestApp, problem, user_id};
 
 #[tokio::test]
 async fn a_thematic_consultation_goes_from_kickoff_to_a_scored_close() {

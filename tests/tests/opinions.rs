@@ -6,7 +6,7 @@
 
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
-use xieshang_tests::{Answer, TestApp, member_id};
+use xieshang_tests::{Answer, TestApp, member_id, problem};
 
 fn piece(title: &str) -> Value {
     json!({"title": title, "body": "多个村反映：养老服务站缺少护理员，老人白天无人照看。\n建议：县里统一招聘。",
@@ -21,16 +21,6 @@ async fn step(app: &TestApp, token: &str, id: i64, action: &str, body: Value) ->
         Some(body),
     )
     .await
-}
-
-fn problem(a: &Answer) -> (u16, String) {
-    let j = a.json();
-    let code = j["errors"][0]["code"]
-        .as_str()
-        .or_else(|| j["code"].as_str())
-        .unwrap_or("")
-        .to_string();
-    (a.status.as_u16(), code)
 }
 
 #[tokio::test]

@@ -5,6 +5,9 @@
 
 use crate::{BASE_K, K_MARGIN};
 
+/// Above this many points, base clusters are found on an even sample.
+const BASE_SAMPLE: usize = 20_000;
+
 /// A small deterministic generator (splitmix64).
 struct Rng(u64);
 
@@ -159,8 +162,16 @@ pub fn base(points: &[[f64; 2]]) -> (Vec<[f64; 2]>, Vec<f64>, Vec<usize>) {
         }
         return (distinct, sizes, labels);
     }
-    let ones = vec![1.0; points.len()];
-    let c = kmeans(points, &ones, BASE_K, 3, 0xBA5E);
+    // Large conversations: the base centres are found on an even sample of
+    // the points (every n-th, so the same input gives the same sample), and
+    // then every point joins its nearest centre.
+    let step = points.len().div_ceil(BASE_SAMPLE).max(1);
+    let sample: Vec<[f64; 2]> = points.iter().step_by(step).copied().collect();
+    let ones = vec![1.0; sample.len()];
+    let mut c = kmeans(&sample, &ones, BASE_K, 3, 0xBA5E);
+    if step > 1 {
+        c.labels = points.iter().map(|&p| nearest(p, &c.centres).0).collect();
+    }
     let mut sizes = vec![0.0; c.centres.len()];
     for &l in &c.labels {
         sizes[l] += 1.0;

@@ -257,21 +257,7 @@ pub async fn set_in(
 
 /// Moves the consultation's version on, or answers stale.
 async fn bump(tx: &mut Tx, id: i64, version: i64) -> Result<(), StoreError> {
-    let moved = on_tx!(tx, |x| {
-        sqlx::query(
-        "UPDATE consultations SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3"
-    )
-    .bind(crate::clock::now())
-    .bind(id)
-    .bind(version)
-    .execute(x)
-    .await?
-    .rows_affected()
-    });
-    if moved == 0 {
-        return Err(StoreError::stale(version + 1));
-    }
-    Ok(())
+    crate::versions::bump(tx, crate::versions::Versioned::Consultations, id, version).await
 }
 
 /// Whether the caller may read the draft and its comments: staff and participants.

@@ -35,6 +35,7 @@ pub mod rubrics;
 pub mod search_feed;
 pub mod studios;
 pub mod supervision;
+mod versions;
 
 pub use db::{Db, Tx};
 pub use error::StoreError;

@@ -136,21 +136,7 @@ async fn for_staff(
 }
 
 async fn bump(tx: &mut Tx, m: &Meeting) -> Result<(), StoreError> {
-    let moved = on_tx!(tx, |x| {
-        sqlx::query(
-        "UPDATE meetings SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3"
-    )
-    .bind(crate::clock::now())
-    .bind(m.id)
-    .bind(m.version)
-    .execute(x)
-    .await?
-    .rows_affected()
-    });
-    if moved == 0 {
-        return Err(StoreError::stale(m.version + 1));
-    }
-    Ok(())
+    crate::versions::bump(tx, crate::versions::Versioned::Meetings, m.id, m.version).await
 }
 
 async fn log(

@@ -205,19 +205,7 @@ pub(crate) async fn create_in(
 
 /// Moves the plan's version on, unless it moved since `read`.
 async fn bump(tx: &mut Tx, p: &Plan) -> Result<(), StoreError> {
-    let moved = on_tx!(tx, |c| sqlx::query(
-        "UPDATE plans SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3"
-    )
-    .bind(crate::clock::now())
-    .bind(p.id)
-    .bind(p.version)
-    .execute(c)
-    .await?
-    .rows_affected());
-    if moved == 0 {
-        return Err(StoreError::stale(p.version + 1));
-    }
-    Ok(())
+    crate::versions::bump(tx, crate::versions::Versioned::Plans, p.id, p.version).await
 }
 
 /// Staff add an item to a draft plan.

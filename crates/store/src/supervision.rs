@@ -131,20 +131,13 @@ async fn for_staff(
     if expected.is_some_and(|v| v != t.version) {
         return Err(StoreError::stale(t.version));
     }
-    let moved = on_tx!(tx, |x| {
-        sqlx::query(
-        "UPDATE supervision_topics SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3"
+    crate::versions::bump(
+        tx,
+        crate::versions::Versioned::SupervisionTopics,
+        id,
+        t.version,
     )
-    .bind(crate::clock::now())
-    .bind(id)
-    .bind(t.version)
-    .execute(x)
-    .await?
-    .rows_affected()
-    });
-    if moved == 0 {
-        return Err(StoreError::stale(t.version + 1));
-    }
+    .await?;
     Ok(t)
 }
 

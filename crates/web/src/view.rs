@@ -414,3 +414,26 @@ impl FormPairs {
         self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
 }
+
+/// After a change from a page: on success, on to `ok`; when the change was
+/// refused for the user to see (invalid, conflicting, forbidden), the page
+/// again with the problem (`again`); anything else is an error page.
+pub async fn after<F, Fut>(
+    r: Result<(), store::StoreError>,
+    ok: String,
+    again: F,
+) -> crate::error::WebResult<axum::response::Response>
+where
+    F: FnOnce(store::StoreError) -> Fut,
+    Fut: std::future::Future<Output = crate::error::WebResult<axum::response::Response>>,
+{
+    use axum::response::IntoResponse;
+    use store::StoreError;
+    match r {
+        Ok(()) => Ok(axum::response::Redirect::to(&ok).into_response()),
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Forbidden)) => {
+            again(e).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}

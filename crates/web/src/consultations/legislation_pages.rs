@@ -170,13 +170,12 @@ async fn back(
     r: Result<(), StoreError>,
     anchor: String,
 ) -> WebResult<Response> {
-    match r {
-        Ok(()) => Ok(Redirect::to(&format!("/legislative-drafts/{id}#{anchor}")).into_response()),
-        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Forbidden)) => {
-            draft_page(state, ctx, id, Some(&e)).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    crate::view::after(
+        r,
+        format!("/legislative-drafts/{id}#{anchor}"),
+        |e| async move { draft_page(state, ctx, id, Some(&e)).await },
+    )
+    .await
 }
 
 #[derive(Deserialize)]

@@ -10,7 +10,7 @@ use crate::state::AppState;
 use crate::view::{Chrome, FormPairs};
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use domain::consultations::Part;
 use domain::meetings::SpeakerKind;
 use serde::Deserialize;
@@ -105,13 +105,10 @@ async fn back(
     r: Result<(), StoreError>,
     anchor: &str,
 ) -> WebResult<Response> {
-    match r {
-        Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}#{anchor}")).into_response()),
-        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Forbidden)) => {
-            meeting_page(state, ctx, id, Some(&e)).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    crate::view::after(r, format!("/meetings/{id}#{anchor}"), |e| async move {
+        meeting_page(state, ctx, id, Some(&e)).await
+    })
+    .await
 }
 
 /// Saves the agenda: the non-empty rows in order, the checked one the study item.

@@ -727,13 +727,10 @@ async fn back_to(
     r: Result<(), StoreError>,
     anchor: &str,
 ) -> WebResult<Response> {
-    match r {
-        Ok(()) => Ok(Redirect::to(&format!("/consultations/{id}#{anchor}")).into_response()),
-        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Forbidden)) => {
-            consultation_page(state, ctx, id, Some(&e), "").await
-        }
-        Err(e) => Err(e.into()),
-    }
+    crate::view::after(r, format!("/consultations/{id}#{anchor}"), |e| async move {
+        consultation_page(state, ctx, id, Some(&e), "").await
+    })
+    .await
 }
 
 /// Files material with the consultation from its page.

@@ -473,13 +473,12 @@ async fn topic_back(
     r: Result<(), StoreError>,
     anchor: String,
 ) -> WebResult<Response> {
-    match r {
-        Ok(()) => Ok(Redirect::to(&format!("/supervision-topics/{id}#{anchor}")).into_response()),
-        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Forbidden)) => {
-            topic_page(state, ctx, id, Some(&e)).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    crate::view::after(
+        r,
+        format!("/supervision-topics/{id}#{anchor}"),
+        |e| async move { topic_page(state, ctx, id, Some(&e)).await },
+    )
+    .await
 }
 
 /// Adds an inspection, a rectification item, a status change or a summary
