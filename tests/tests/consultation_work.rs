@@ -419,6 +419,37 @@ async fn participants_comment_on_the_draft_and_meetings_keep_their_order() {
         (409, "draft_not_open".into())
     );
 
+    // Staff invite one more member from the meeting's page; a bad id is refused.
+    let (staff_web, csrf) = app.web_login("consult_r").await;
+    let page = app
+        .page(Method::GET, &format!("/meetings/{mid}"), &staff_web, None)
+        .await;
+    assert!(
+        page.body
+            .contains(&format!("name=\"user_ids\" value=\"{outsider_id}\""))
+    );
+    let bad = app
+        .page(
+            Method::POST,
+            &format!("/meetings/{mid}/invitations"),
+            &staff_web,
+            Some(&format!("_csrf={csrf}&user_ids=x")),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let ok = app
+        .page(
+            Method::POST,
+            &format!("/meetings/{mid}/invitations"),
+            &staff_web,
+            Some(&format!("_csrf={csrf}&user_ids={outsider_id}")),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let d = detail(&staff).await;
+    assert_eq!(d["invitations"].as_array().map(Vec::len), Some(2));
+    assert_eq!(answer(&outsider, "declined").await.status, StatusCode::OK);
+
     // The pages show it all, in the reader's language.
     let (cookie, _) = app.web_login("member_r").await;
     let page = app

@@ -382,6 +382,7 @@ pub fn router(state: AppState) -> Router {
         .route("/meetings/{id}/agenda", post(mtp::save_agenda))
         .route("/meetings/{id}/publish", post(mtp::publish))
         .route("/meetings/{id}/answer", post(mtp::answer))
+        .route("/meetings/{id}/invitations", post(mtp::invite))
         .route("/meetings/{id}/check-in/{user_id}", post(mtp::check_in))
         .route("/meetings/{id}/speeches", post(mtp::add_speech))
         .route("/meetings/{id}/speeches/{sid}/move", post(mtp::move_speech))

@@ -32,6 +32,8 @@ struct MeetingPage {
     /// The caller's own invitation, when invited and not yet checked in.
     my_answer: Option<String>,
     kinds: Vec<(String, String)>,
+    /// For staff: (user id, name) of the committee's members not yet invited.
+    uninvited: Vec<(i64, String)>,
     alert: Option<String>,
 }
 
@@ -70,8 +72,18 @@ async fn meeting_page(
         .iter()
         .find(|i| i.user_id == caller.actor.user_id && i.checked_in_at.is_none())
         .map(|i| i.answer.clone());
+    let uninvited = if staff {
+        store::consultation_people::candidates(&state.db, consultation.committee_id)
+            .await?
+            .into_iter()
+            .filter(|(u, _)| !invitations.iter().any(|i| i.user_id == *u))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let (alert, status) = crate::view::step_problem(ctx, &mut [], err);
     let page = MeetingPage {
+        uninvited,
         c: Chrome::new(ctx, "/consultations"),
         consultation_title: consultation.title,
         agenda,
@@ -164,6 +176,31 @@ pub async fn answer(
     axum::extract::Form(f): axum::extract::Form<AnswerForm>,
 ) -> WebResult<Response> {
     let r = meetings::answer(&state.db, &ctx.caller()?, id, &f.answer).await;
+    back(&state, &ctx, id, r, "invitations").await
+}
+
+/// Staff invite more members.
+pub async fn invite(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> WebResult<Response> {
+    let form = FormPairs::parse(&body)?;
+    let users: Result<Vec<i64>, StoreError> = form
+        .all("user_ids")
+        .map(|v| {
+            v.trim()
+                .parse()
+                .map_err(|_| StoreError::invalid("user_ids", "not_a_number"))
+        })
+        .collect();
+    let r = match users {
+        Ok(users) => meetings::invite(&state.db, &ctx.caller()?, id, &users)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
     back(&state, &ctx, id, r, "invitations").await
 }
 
