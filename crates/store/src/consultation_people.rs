@@ -142,12 +142,7 @@ pub async fn set_in(
     if part != Part::Staff {
         return Err(StoreError::Forbidden);
     }
-    if matches!(c.state(), State::Closed | State::Cancelled) {
-        return Err(StoreError::Conflict {
-            code: "wrong_state",
-            current: Some(c.state.clone()),
-        });
-    }
+    c.require_open()?;
     if expected.is_some_and(|v| v != c.version) {
         return Err(StoreError::stale(c.version));
     }
@@ -169,26 +164,12 @@ pub async fn set_in(
     users.sort_unstable();
     users.dedup();
     for &u in &users {
-        let found: Option<i64> = on_tx!(tx, |x| sqlx::query_scalar(
-            "SELECT id FROM users WHERE id = $1 AND disabled = $2"
-        )
-        .bind(u)
-        .bind(false)
-        .fetch_optional(x)
-        .await?);
-        if found.is_none() {
+        if !crate::platform::users::is_active_in(tx, u).await? {
             return Err(StoreError::invalid("user_ids", "not_found"));
         }
     }
     for &u in evaluators.unwrap_or_default() {
-        let found: Option<i64> = on_tx!(tx, |x| sqlx::query_scalar(
-            "SELECT id FROM users WHERE id = $1 AND disabled = $2"
-        )
-        .bind(u)
-        .bind(false)
-        .fetch_optional(x)
-        .await?);
-        if found.is_none() {
+        if !crate::platform::users::is_active_in(tx, u).await? {
             return Err(StoreError::invalid("evaluator_user_ids", "not_found"));
         }
     }

@@ -47,6 +47,17 @@ impl Consultation {
     pub fn state(&self) -> State {
         State::parse(&self.state).unwrap_or(State::Planned)
     }
+
+    /// Refuses a change once the consultation is closed or cancelled.
+    pub(crate) fn require_open(&self) -> Result<(), StoreError> {
+        if matches!(self.state(), State::Closed | State::Cancelled) {
+            return Err(StoreError::Conflict {
+                code: "wrong_state",
+                current: Some(self.state.clone()),
+            });
+        }
+        Ok(())
+    }
 }
 
 /// One step as it was recorded.
@@ -142,6 +153,23 @@ fn check(input: &ConsultationInput) -> Result<Checked, StoreError> {
 /// Whether the caller works in the committee's consultation office.
 pub fn is_staff(caller: &Caller, committee_id: i64) -> bool {
     caller.works_in(Office::Consultation, committee_id)
+}
+
+/// Refuses a caller who may not read the committee (404) or does not work
+/// in its consultation office (403): what the office's records require.
+pub(crate) async fn require_office(
+    tx: &mut Tx,
+    caller: &Caller,
+    committee_id: i64,
+) -> Result<(), StoreError> {
+    let scope = committees::scope_tx(tx, committee_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    caller.require(Permission::ReadOrganisation, &scope)?;
+    if !is_staff(caller, committee_id) {
+        return Err(StoreError::Forbidden);
+    }
+    Ok(())
 }
 
 async fn part_of(tx: &mut Tx, caller: &Caller, c: &Consultation) -> Result<Part, StoreError> {
@@ -371,12 +399,7 @@ pub(crate) async fn update_in(
     if part != Part::Staff {
         return Err(StoreError::Forbidden);
     }
-    if matches!(c.state(), State::Closed | State::Cancelled) {
-        return Err(StoreError::Conflict {
-            code: "wrong_state",
-            current: Some(c.state.clone()),
-        });
-    }
+    c.require_open()?;
     if expected.is_some_and(|v| v != c.version) {
         return Err(StoreError::stale(c.version));
     }

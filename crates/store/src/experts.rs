@@ -94,17 +94,6 @@ fn check(input: &ExpertInput) -> Result<(String, String, String, String), StoreE
     Ok((name, organisation, title, fields.join("\n")))
 }
 
-async fn require_staff(tx: &mut Tx, caller: &Caller, committee_id: i64) -> Result<(), StoreError> {
-    let scope = committees::scope_tx(tx, committee_id)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    caller.require(Permission::ReadOrganisation, &scope)?;
-    if !crate::consultations::is_staff(caller, committee_id) {
-        return Err(StoreError::Forbidden);
-    }
-    Ok(())
-}
-
 async fn check_user(
     tx: &mut Tx,
     user_id: Option<i64>,
@@ -155,7 +144,7 @@ pub async fn create_in(
     committee_id: i64,
     input: &ExpertInput,
 ) -> Result<Expert, StoreError> {
-    require_staff(tx, caller, committee_id).await?;
+    crate::consultations::require_office(tx, caller, committee_id).await?;
     let (name, organisation, title, fields) = check(input)?;
     check_user(tx, input.user_id, committee_id).await?;
     let now = crate::clock::now();
@@ -202,7 +191,7 @@ pub async fn update(
     let (name, organisation, title, fields) = check(input)?;
     let version = expected.unwrap_or(x.version);
     let mut tx = db.begin().await?;
-    require_staff(&mut tx, caller, x.committee_id).await?;
+    crate::consultations::require_office(&mut tx, caller, x.committee_id).await?;
     check_user(&mut tx, input.user_id, x.committee_id).await?;
     let moved = on_tx!(&mut tx, |c| {
         sqlx::query(

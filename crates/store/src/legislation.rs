@@ -149,13 +149,7 @@ pub async fn create_in(
     let mut e = domain::validate::Errors::default();
     let title = e.required_text("title", &title, 200);
     e.finish().map_err(StoreError::Invalid)?;
-    let scope = committees::scope_tx(tx, committee_id)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    caller.require(Permission::ReadOrganisation, &scope)?;
-    if !crate::consultations::is_staff(caller, committee_id) {
-        return Err(StoreError::Forbidden);
-    }
+    crate::consultations::require_office(tx, caller, committee_id).await?;
     if let Some(cid) = input.consultation_id {
         let found: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(
             "SELECT id FROM consultations WHERE id = $1 AND committee_id = $2"

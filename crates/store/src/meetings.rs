@@ -11,7 +11,7 @@ use crate::consultations::{Consultation, load_visible};
 use crate::db::{Db, Tx, on_db, on_tx};
 use crate::error::StoreError;
 use crate::fields::{date, prose};
-use domain::consultations::{Part, State};
+use domain::consultations::Part;
 use domain::meetings::{self as rules, Answer, SpeakerKind};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -123,12 +123,7 @@ async fn for_staff(
     if part != Part::Staff {
         return Err(StoreError::Forbidden);
     }
-    if matches!(c.state(), State::Closed | State::Cancelled) {
-        return Err(StoreError::Conflict {
-            code: "wrong_state",
-            current: Some(c.state.clone()),
-        });
-    }
+    c.require_open()?;
     if expected.is_some_and(|v| v != m.version) {
         return Err(StoreError::stale(m.version));
     }
@@ -174,14 +169,7 @@ async fn invite_in(tx: &mut Tx, m: &Meeting, users: &[i64]) -> Result<Vec<i64>, 
         if exists.is_some() {
             continue;
         }
-        let found: Option<i64> = on_tx!(tx, |x| sqlx::query_scalar(
-            "SELECT id FROM users WHERE id = $1 AND disabled = $2"
-        )
-        .bind(u)
-        .bind(false)
-        .fetch_optional(x)
-        .await?);
-        if found.is_none() {
+        if !crate::platform::users::is_active_in(tx, u).await? {
             return Err(StoreError::invalid("user_ids", "not_found"));
         }
         on_tx!(tx, |x| sqlx::query(
@@ -231,12 +219,7 @@ pub async fn create_in(
     if part != Part::Staff {
         return Err(StoreError::Forbidden);
     }
-    if matches!(c.state(), State::Closed | State::Cancelled) {
-        return Err(StoreError::Conflict {
-            code: "wrong_state",
-            current: Some(c.state.clone()),
-        });
-    }
+    c.require_open()?;
     let now = crate::clock::now();
     let id: i64 = on_tx!(tx, |x| {
         sqlx::query_scalar(
@@ -265,12 +248,16 @@ pub async fn create_in(
     Ok(m)
 }
 
-/// A meeting with the caller's part in its consultation.
-pub async fn get(db: &Db, caller: &Caller, id: i64) -> Result<(Meeting, Part), StoreError> {
+/// A meeting with its consultation and the caller's part in it.
+pub async fn get(
+    db: &Db,
+    caller: &Caller,
+    id: i64,
+) -> Result<(Meeting, Consultation, Part), StoreError> {
     let mut tx = db.begin_read().await?;
-    let (m, _, part) = load_visible_meeting(&mut tx, caller, id).await?;
+    let found = load_visible_meeting(&mut tx, caller, id).await?;
     tx.commit().await?;
-    Ok((m, part))
+    Ok(found)
 }
 
 /// The meetings of a consultation.

@@ -96,13 +96,8 @@ pub async fn set(
     committee_id: i64,
     rows: &[RubricRow],
 ) -> Result<Vec<RubricRow>, StoreError> {
-    let scope = committees::scope(db, committee_id)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    caller.require(Permission::ReadOrganisation, &scope)?;
-    if !crate::consultations::is_staff(caller, committee_id) {
-        return Err(StoreError::Forbidden);
-    }
+    let mut tx = db.begin().await?;
+    crate::consultations::require_office(&mut tx, caller, committee_id).await?;
     let criteria: Vec<Criterion> = rows
         .iter()
         .map(|r| Criterion {
@@ -123,7 +118,6 @@ pub async fn set(
         }
         labels.push(label.to_string());
     }
-    let mut tx = db.begin().await?;
     on_tx!(&mut tx, |c| sqlx::query(
         "DELETE FROM rubric_criteria WHERE committee_id = $1"
     )

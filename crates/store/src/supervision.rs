@@ -92,17 +92,6 @@ pub struct RectificationInput {
     pub unit: String,
 }
 
-async fn require_staff(tx: &mut Tx, caller: &Caller, committee_id: i64) -> Result<(), StoreError> {
-    let scope = committees::scope_tx(tx, committee_id)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    caller.require(Permission::ReadOrganisation, &scope)?;
-    if !crate::consultations::is_staff(caller, committee_id) {
-        return Err(StoreError::Forbidden);
-    }
-    Ok(())
-}
-
 async fn load(tx: &mut Tx, id: i64) -> Result<Topic, StoreError> {
     on_tx!(tx, |c| sqlx::query_as(
         "SELECT id, committee_id, title, summary, first_year, last_year, version FROM supervision_topics WHERE id = $1"
@@ -127,7 +116,7 @@ async fn for_staff(
     if !caller.may(Permission::ReadOrganisation, &scope) {
         return Err(StoreError::NotFound);
     }
-    require_staff(tx, caller, t.committee_id).await?;
+    crate::consultations::require_office(tx, caller, t.committee_id).await?;
     if expected.is_some_and(|v| v != t.version) {
         return Err(StoreError::stale(t.version));
     }
@@ -200,7 +189,7 @@ pub async fn create_in(
         e.add("last_year", code);
     }
     e.finish().map_err(StoreError::Invalid)?;
-    require_staff(tx, caller, committee_id).await?;
+    crate::consultations::require_office(tx, caller, committee_id).await?;
     let now = crate::clock::now();
     let id: i64 = on_tx!(tx, |c| {
         sqlx::query_scalar(

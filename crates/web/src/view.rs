@@ -404,6 +404,18 @@ impl FormPairs {
         self.one(name).and_then(|v| parse_opt_i64(name, &v, errors))
     }
 
+    /// Every value of `name` as a whole number (record ids chosen in boxes),
+    /// or `not_a_number` on that field.
+    pub fn ids(&self, name: &'static str) -> Result<Vec<i64>, store::StoreError> {
+        self.all(name)
+            .map(|v| {
+                v.trim()
+                    .parse()
+                    .map_err(|_| store::StoreError::invalid(name, "not_a_number"))
+            })
+            .collect()
+    }
+
     /// The version a form was read at, if it sent one that is a number.
     pub fn version(&self) -> Option<i64> {
         self.one("version").and_then(|v| v.parse().ok())

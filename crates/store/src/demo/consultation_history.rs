@@ -9,6 +9,7 @@
 //! democratic supervision topics. Every record goes through the real
 //! commands at its own date (see [`crate::clock::at`]).
 
+use super::consultations::day_after;
 use super::{Rng, SECTORS, TOPICS, UNITS};
 use crate::Caller;
 use crate::clock;
@@ -118,15 +119,6 @@ fn scaled(n: usize, per_year: usize) -> usize {
 
 fn day(year: i32, month: u8, d: u8) -> String {
     format!("{year:04}-{month:02}-{d:02}")
-}
-
-fn shift(day: &str, days: i64) -> String {
-    let f = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(day, &f)
-        .ok()
-        .and_then(|d| d.checked_add(time::Duration::days(days)))
-        .and_then(|d| d.format(&f).ok())
-        .unwrap_or_else(|| day.to_string())
 }
 
 /// The stored time of noon on a day (YYYY-MM-DD).
@@ -300,7 +292,7 @@ pub async fn fill(
             for i in 0..n {
                 // Meetings spread over March to mid-December.
                 let slot = (i * 280) / n.max(1);
-                let meeting_on = shift(&day(year, 3, 1), slot as i64 + rng.below(10) as i64);
+                let meeting_on = day_after(&day(year, 3, 1), slot as i64 + rng.below(10) as i64);
                 let (t, summary) = title(rng, form, &mut law);
                 planned.push((form, meeting_on, i < reporting, t, summary));
             }
@@ -343,7 +335,7 @@ pub async fn fill(
             .await?;
         }
         for (form, meeting_on, reports, t, summary) in planned {
-            let start = shift(&meeting_on, -75);
+            let start = day_after(&meeting_on, -75);
             let input = ConsultationInput {
                 form: form.into(),
                 title: t.clone(),
@@ -397,7 +389,7 @@ async fn walk(
     today: &str,
 ) -> Result<(), StoreError> {
     let staff = cast.staff;
-    let kickoff = shift(meeting_on, -70);
+    let kickoff = day_after(meeting_on, -70);
     at_step(
         tx,
         staff,
@@ -443,14 +435,14 @@ async fn walk(
             c.id,
             action(
                 Step::Cancel,
-                &shift(&kickoff, 10),
+                &day_after(&kickoff, 10),
                 "议题已并入其他协商活动。",
             ),
         )
         .await?;
         return Ok(());
     }
-    let research = shift(meeting_on, -40);
+    let research = day_after(meeting_on, -40);
     if research.as_str() > today {
         return Ok(());
     }
@@ -465,7 +457,7 @@ async fn walk(
         ),
     )
     .await?;
-    let circulated = shift(meeting_on, -10);
+    let circulated = day_after(meeting_on, -10);
     if circulated.as_str() > today {
         return Ok(());
     }
@@ -483,7 +475,7 @@ async fn walk(
     for who in people.iter().take(2) {
         let m = &cast.members[*who];
         clock::at(
-            noon(&shift(&circulated, 3)),
+            noon(&day_after(&circulated, 3)),
             consultation_people::comment_in(
                 tx,
                 m,
@@ -513,7 +505,7 @@ async fn walk(
     .await?;
     let mut last = meeting_on.to_string();
     if reports {
-        last = shift(meeting_on, 14);
+        last = day_after(meeting_on, 14);
         if last.as_str() > today {
             return Ok(());
         }
@@ -524,7 +516,7 @@ async fn walk(
             action(Step::SubmitReport, &last, "协商报告报送省委、省政府。"),
         )
         .await?;
-        let instructed = shift(meeting_on, 21);
+        let instructed = day_after(meeting_on, 21);
         if instructed.as_str() <= today {
             let mut a = action(
                 Step::RecordOutcome,
@@ -541,7 +533,7 @@ async fn walk(
             last = instructed;
         }
     }
-    let fed = shift(&last, 9);
+    let fed = day_after(&last, 9);
     if fed.as_str() > today {
         return Ok(());
     }
@@ -556,7 +548,7 @@ async fn walk(
         ),
     )
     .await?;
-    let scored = shift(&fed, 5);
+    let scored = day_after(&fed, 5);
     if scored.as_str() > today {
         return Ok(());
     }
@@ -566,7 +558,7 @@ async fn walk(
         .map(|(k, _)| ((*k).to_string(), 6 + rng.below(5) as i64))
         .collect();
     at_step(tx, cast.evaluator, c.id, a).await?;
-    let closed = shift(&scored, 5);
+    let closed = day_after(&scored, 5);
     if closed.as_str() <= today {
         at_step(tx, staff, c.id, action(Step::Close, &closed, "办结归档。")).await?;
     }
@@ -584,7 +576,7 @@ async fn meeting(
     on: &str,
 ) -> Result<(), StoreError> {
     let staff = cast.staff;
-    let called = noon(&shift(on, -7));
+    let called = noon(&day_after(on, -7));
     let m = clock::at(
         called,
         meetings::create_in(

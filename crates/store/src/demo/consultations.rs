@@ -114,7 +114,8 @@ const PATH: [(Step, i64, &str); 9] = [
     (Step::Close, 40, "办结归档。"),
 ];
 
-fn day_after(day: &str, days: i64) -> String {
+/// The day `days` after `day` (both YYYY-MM-DD).
+pub(super) fn day_after(day: &str, days: i64) -> String {
     let f = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(day, &f)
         .ok()

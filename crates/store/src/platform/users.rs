@@ -743,6 +743,18 @@ pub async fn holding(
     }))
 }
 
+/// Whether an account exists and is not disabled, inside a transaction.
+pub(crate) async fn is_active_in(tx: &mut Tx, id: i64) -> Result<bool, StoreError> {
+    let found: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT id FROM users WHERE id = $1 AND disabled = $2"
+    )
+    .bind(id)
+    .bind(false)
+    .fetch_optional(c)
+    .await?);
+    Ok(found.is_some())
+}
+
 #[cfg(test)]
 mod tests {
     #[tokio::test]

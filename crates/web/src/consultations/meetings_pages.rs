@@ -45,9 +45,7 @@ async fn meeting_page(
 ) -> WebResult<Response> {
     let t = ctx.tr();
     let caller = ctx.caller()?;
-    let (m, part) = meetings::get(&state.db, &caller, id).await?;
-    let (consultation, _) =
-        store::consultations::get(&state.db, &caller, m.consultation_id).await?;
+    let (m, consultation, part) = meetings::get(&state.db, &caller, id).await?;
     let staff = part == Part::Staff
         && !matches!(
             consultation.state(),
@@ -187,15 +185,7 @@ pub async fn invite(
     body: axum::body::Bytes,
 ) -> WebResult<Response> {
     let form = FormPairs::parse(&body)?;
-    let users: Result<Vec<i64>, StoreError> = form
-        .all("user_ids")
-        .map(|v| {
-            v.trim()
-                .parse()
-                .map_err(|_| StoreError::invalid("user_ids", "not_a_number"))
-        })
-        .collect();
-    let r = match users {
+    let r = match form.ids("user_ids") {
         Ok(users) => meetings::invite(&state.db, &ctx.caller()?, id, &users)
             .await
             .map(|_| ()),

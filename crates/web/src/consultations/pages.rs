@@ -644,19 +644,10 @@ pub async fn set_people(
     body: axum::body::Bytes,
 ) -> WebResult<Response> {
     let form = FormPairs::parse(&body)?;
-    let ids = |name: &str| -> Result<Vec<i64>, StoreError> {
-        form.all(name)
-            .map(|v| {
-                v.trim()
-                    .parse()
-                    .map_err(|_| StoreError::invalid("user_ids", "not_a_number"))
-            })
-            .collect()
-    };
     let r = match (
-        ids("user_ids"),
-        ids("expert_ids"),
-        ids("evaluator_user_ids"),
+        form.ids("user_ids"),
+        form.ids("expert_ids"),
+        form.ids("evaluator_user_ids"),
     ) {
         (Ok(user_ids), Ok(expert_ids), Ok(evaluators)) => {
             let chosen = people::PeopleInput {

@@ -160,12 +160,12 @@ pub async fn get_meeting(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> WebResult<Json<MeetingDetail>> {
-    let (m, _) = meetings::get(&state.db, &ctx.caller()?, id).await?;
+    let (m, _, _) = meetings::get(&state.db, &ctx.caller()?, id).await?;
     Ok(Json(meeting_detail(&state, m).await?))
 }
 
 async fn reread(state: &AppState, ctx: &Ctx, id: i64) -> WebResult<Json<MeetingDetail>> {
-    let (m, _) = meetings::get(&state.db, &ctx.caller()?, id).await?;
+    let (m, _, _) = meetings::get(&state.db, &ctx.caller()?, id).await?;
     Ok(Json(meeting_detail(state, m).await?))
 }
 
