@@ -161,6 +161,100 @@ pub fn polis_groups(
         .collect())
 }
 
+/// A statement as `comments.csv` carries it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommentRow {
+    /// Milliseconds since the Unix epoch.
+    pub timestamp_ms: i64,
+    pub comment: usize,
+    pub author: usize,
+    pub agrees: u32,
+    pub disagrees: u32,
+    /// 1 accepted, 0 not yet moderated, −1 moderated out.
+    pub moderated: i8,
+    pub body: String,
+}
+
+/// A vote as `votes.csv` carries it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VoteRow {
+    pub timestamp_ms: i64,
+    pub comment: usize,
+    pub voter: usize,
+    /// Agree 1, disagree −1, pass 0 (the export's sign).
+    pub vote: i8,
+}
+
+/// A field quoted as RFC 4180 requires when it holds a comma, a quote or a
+/// line break.
+fn field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// A time in milliseconds as `YYYY-MM-DDTHH:MM:SSZ` (the `datetime` column,
+/// which Pol.is fills with a readable date).
+fn datetime(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Days to a civil date (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+/// `comments.csv` in the openData format.
+pub fn write_comments(rows: &[CommentRow]) -> String {
+    let mut s = String::from(
+        "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n",
+    );
+    for r in rows {
+        s.push_str(&format!(
+            "{},{},{},{},{},{},{},{}\n",
+            r.timestamp_ms,
+            datetime(r.timestamp_ms),
+            r.comment,
+            r.author,
+            r.agrees,
+            r.disagrees,
+            r.moderated,
+            field(&r.body)
+        ));
+    }
+    s
+}
+
+/// `votes.csv` in the openData format.
+pub fn write_votes(rows: &[VoteRow]) -> String {
+    let mut s = String::from("timestamp,datetime,comment-id,voter-id,vote\n");
+    for r in rows {
+        s.push_str(&format!(
+            "{},{},{},{},{}\n",
+            r.timestamp_ms,
+            datetime(r.timestamp_ms),
+            r.comment,
+            r.voter,
+            r.vote
+        ));
+    }
+    s
+}
+
 /// `groups.csv`: `participant,group` (group empty when not clustered).
 pub fn groups_csv(c: &Conversation, a: &Analysis) -> String {
     let mut s = String::from("participant,group\n");
@@ -215,6 +309,53 @@ pub fn consensus_csv(c: &Conversation, a: &Analysis) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn written_files_read_back() {
+        let comments = vec![
+            CommentRow {
+                timestamp_ms: 1_764_000_000_123,
+                comment: 0,
+                author: 0,
+                agrees: 1,
+                disagrees: 0,
+                moderated: 1,
+                body: "增加社区食堂, \"真的\"\n好".into(),
+            },
+            CommentRow {
+                timestamp_ms: 1_764_000_000_500,
+                comment: 1,
+                author: 1,
+                agrees: 0,
+                disagrees: 0,
+                moderated: -1,
+                body: "x".into(),
+            },
+        ];
+        let votes = vec![
+            VoteRow {
+                timestamp_ms: 1_764_000_001_000,
+                comment: 0,
+                voter: 1,
+                vote: 1,
+            },
+            VoteRow {
+                timestamp_ms: 1_764_000_002_000,
+                comment: 1,
+                voter: 0,
+                vote: -1,
+            },
+        ];
+        let cs = write_comments(&comments);
+        assert!(cs.contains("2025-11-24T16:00:00Z"), "{cs}");
+        assert_eq!(records(&cs)[1][7], "增加社区食堂, \"真的\"\n好");
+        let c = conversation(&write_votes(&votes), &cs).unwrap();
+        assert_eq!(c.votes.len(), 2);
+        assert!(c.votes.is_moderated_out(1));
+        assert_eq!(c.participants, vec!["0", "1"]);
+        assert_eq!(datetime(0), "1970-01-01T00:00:00Z");
+        assert_eq!(datetime(951_782_400_000), "2000-02-29T00:00:00Z");
+    }
 
     #[test]
     fn quoted_fields_keep_commas_quotes_and_line_breaks() {

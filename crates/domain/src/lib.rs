@@ -4,6 +4,7 @@
 
 pub mod citizens;
 pub mod consultations;
+pub mod deliberations;
 pub mod diff;
 pub mod files;
 pub mod meetings;

@@ -316,6 +316,65 @@ pub fn legislative_opinion(o: &LegislativeOpinion) -> Result<Vec<u8>, ExportErro
     pack(d)
 }
 
+/// The report of an online deliberation (网络议政报告), every text already
+/// in the reader's language.
+#[derive(Debug, Clone, Default)]
+pub struct DeliberationReport {
+    pub title: String,
+    /// Who took part: participants, votes, statements.
+    pub subtitle: String,
+    pub background: String,
+    /// The published report (may be empty while it is under way).
+    pub report: String,
+    /// Each opinion group's heading and the statements that set it apart.
+    pub groups: Vec<(String, Vec<String>)>,
+    pub consensus_heading: String,
+    pub consensus: Vec<String>,
+    pub statements_heading: String,
+    /// Every statement with its tally.
+    pub statements: Vec<String>,
+}
+
+/// The report of a deliberation: the topic, the report's text, the groups,
+/// the common ground, then every statement with its votes.
+pub fn deliberation_report(r: &DeliberationReport) -> Result<Vec<u8>, ExportError> {
+    let footer = Footer::new().add_paragraph(
+        Paragraph::new()
+            .add_page_num(PageNum::new())
+            .align(AlignmentType::Center),
+    );
+    let mut d = document()
+        .footer(footer)
+        .add_paragraph(title(&r.title))
+        .add_paragraph(centered(&r.subtitle, SMALL_SIZE));
+    for text in [&r.background, &r.report] {
+        for para in prose(text) {
+            d = d.add_paragraph(para);
+        }
+    }
+    let numbered = |mut d: Docx, items: &[String]| {
+        for (i, item) in items.iter().enumerate() {
+            for para in prose(&format!("{}. {item}", i + 1)) {
+                d = d.add_paragraph(para);
+            }
+        }
+        d
+    };
+    for (heading_text, items) in &r.groups {
+        d = numbered(d.add_paragraph(heading(heading_text)), items);
+    }
+    if !r.consensus.is_empty() {
+        d = numbered(d.add_paragraph(heading(&r.consensus_heading)), &r.consensus);
+    }
+    if !r.statements.is_empty() {
+        d = numbered(
+            d.add_paragraph(heading(&r.statements_heading)),
+            &r.statements,
+        );
+    }
+    pack(d)
+}
+
 /// The text of a DOCX, one line per paragraph; `None` when the bytes are
 /// not a DOCX a reader can open.
 pub fn text_of(bytes: &[u8]) -> Option<String> {

@@ -48,6 +48,8 @@ pub enum Owner {
     Opinion(i64),
     /// Research material, minutes and speech texts of a consultation.
     Consultation(i64),
+    /// Background documents of an online deliberation.
+    Deliberation(i64),
 }
 
 impl Owner {
@@ -55,6 +57,7 @@ impl Owner {
         match record_type {
             "opinion" => Owner::Opinion(id),
             "consultation" => Owner::Consultation(id),
+            "deliberation" => Owner::Deliberation(id),
             _ => Owner::Proposal(id),
         }
     }
@@ -63,11 +66,15 @@ impl Owner {
             Owner::Proposal(_) => "proposal",
             Owner::Opinion(_) => "opinion",
             Owner::Consultation(_) => "consultation",
+            Owner::Deliberation(_) => "deliberation",
         }
     }
     fn id(self) -> i64 {
         match self {
-            Owner::Proposal(id) | Owner::Opinion(id) | Owner::Consultation(id) => id,
+            Owner::Proposal(id)
+            | Owner::Opinion(id)
+            | Owner::Consultation(id)
+            | Owner::Deliberation(id) => id,
         }
     }
 }
@@ -136,6 +143,24 @@ async fn hold(
             };
             Ok(Held {
                 committee_id: c.committee_id,
+                may_add,
+            })
+        }
+        Owner::Deliberation(id) => {
+            use domain::deliberations::{Part as DPart, State as DState};
+            let (d, part) = crate::deliberations::load_visible(tx, caller, id).await?;
+            // Staff add background documents until the report is out.
+            let may_add = match (purpose, part, d.state()) {
+                (Purpose::Reply, _, _) => Err(StoreError::invalid("purpose", "invalid_choice")),
+                (_, DPart::Staff, DState::Reported) => Err(StoreError::Conflict {
+                    code: "wrong_state",
+                    current: Some(d.state.clone()),
+                }),
+                (_, DPart::Staff, _) => Ok(None),
+                _ => Err(StoreError::Forbidden),
+            };
+            Ok(Held {
+                committee_id: d.committee_id,
                 may_add,
             })
         }
@@ -270,6 +295,7 @@ pub async fn add(
                 Owner::Proposal(_) => "proposal.attach",
                 Owner::Opinion(_) => "opinion.attach",
                 Owner::Consultation(_) => "consultation.attach",
+                Owner::Deliberation(_) => "deliberation.attach",
             },
             record_type: owner.record_type(),
             record_id: Some(owner.id()),
@@ -367,6 +393,7 @@ pub async fn remove(db: &Db, caller: &Caller, id: i64) -> Result<(), StoreError>
                 Owner::Proposal(_) => "proposal.detach",
                 Owner::Opinion(_) => "opinion.detach",
                 Owner::Consultation(_) => "consultation.detach",
+                Owner::Deliberation(_) => "deliberation.detach",
             },
             record_type: owner.record_type(),
             record_id: Some(owner.id()),

@@ -48,6 +48,24 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
         .map(|t| (t.unix_timestamp_nanos() / 1_000) as i64)
 }
 
+/// Parses `YYYY-MM-DDTHH:MM` (what a `datetime-local` field sends) as the
+/// committee's local time, UTC+8.
+pub fn parse_local_minute(s: &str) -> Option<i64> {
+    let utc = format!("{}:00+08:00", s.get(..16)?);
+    if s.len() != 16 {
+        return None;
+    }
+    parse_rfc3339(&utc)
+}
+
+/// A stored time as `YYYY-MM-DDTHH:MM` in the committee's local time (UTC+8).
+pub fn local_minute(micros: i64) -> String {
+    rfc3339(micros + 8 * 3_600_000_000)
+        .chars()
+        .take(16)
+        .collect()
+}
+
 /// The calendar year of a stored time, in UTC+8 (the committee's local time).
 pub fn year_of(micros: i64) -> i64 {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros + 8 * 3_600_000_000) * 1_000)
@@ -106,6 +124,13 @@ mod tests {
         assert_eq!(s, "2025-11-24T16:00:00.123456Z");
         assert_eq!(super::parse_rfc3339(&s), Some(t));
         assert_eq!(super::year_of(t), 2025);
+        let local = super::local_minute(t);
+        assert_eq!(local, "2025-11-25T00:00");
+        assert_eq!(
+            super::parse_local_minute(&local),
+            Some(1_764_000_000_000_000)
+        );
+        assert_eq!(super::parse_local_minute("2025-11-25"), None);
     }
 
     #[test]

@@ -31,6 +31,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0006_opinion_list_index"),
     migration!("0007_consultations"),
     migration!("0008_consultation_work"),
+    migration!("0009_deliberations"),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that several servers starting

@@ -8,6 +8,7 @@ use crate::error::StoreError;
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Versioned {
     Consultations,
+    Deliberations,
     Meetings,
     Plans,
     SupervisionTopics,
@@ -18,6 +19,9 @@ impl Versioned {
         match self {
             Versioned::Consultations => {
                 "UPDATE consultations SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3"
+            }
+            Versioned::Deliberations => {
+                "UPDATE deliberations SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3"
             }
             Versioned::Meetings => {
                 "UPDATE meetings SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3"

@@ -5,6 +5,7 @@ pub mod api_extract;
 pub mod citizens;
 pub mod consultations;
 pub mod ctx;
+pub mod deliberations;
 pub mod download;
 pub mod error;
 pub mod i18n;
@@ -64,6 +65,7 @@ fn api_router() -> OpenApiRouter<AppState> {
     use consultations::plans_api as pl;
     use consultations::pool_api as po;
     use consultations::work_api as wk;
+    use deliberations::api as dl;
     use members::api as m;
     use opinions::api as op;
     use opinions::export as ox;
@@ -154,6 +156,18 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(lg::add_comment))
         .routes(routes!(lg::decide))
         .routes(routes!(lg::close_draft))
+        .routes(routes!(dl::list_deliberations, dl::create_deliberation))
+        .routes(routes!(dl::get_deliberation))
+        .routes(routes!(dl::deliberation_action))
+        .routes(routes!(dl::list_statements, dl::add_statement))
+        .routes(routes!(dl::moderate))
+        .routes(routes!(dl::next_statement))
+        .routes(routes!(dl::vote))
+        .routes(routes!(dl::results))
+        .routes(routes!(dl::comments_csv))
+        .routes(routes!(dl::votes_csv))
+        .routes(routes!(dl::report_docx))
+        .routes(routes!(dl::list_files, dl::upload_file))
         .routes(routes!(cz::studio_challenge))
         .routes(routes!(cz::submit_input, cz::studio_inputs))
         .routes(routes!(cz::input_status))
@@ -236,6 +250,7 @@ pub fn router(state: AppState) -> Router {
     use consultations::pages as csp;
     use consultations::plans_pages as plp;
     use consultations::pool_pages as pop;
+    use deliberations::pages as dlp;
     use members::pages as mp;
     use opinions::pages as opp;
     use platform::{org_pages as op, pages as pp, user_pages as up};
@@ -396,6 +411,23 @@ pub fn router(state: AppState) -> Router {
         .route("/plans/{id}/items", post(plp::add_item))
         .route("/plans/{id}/items/{item_id}/start", post(plp::start))
         .route("/plans/{id}/actions/{step}", post(plp::act))
+        .route("/deliberations", get(dlp::list))
+        .route("/deliberations/new", get(dlp::new_form).post(dlp::create))
+        .route("/deliberations/{id}", get(dlp::show))
+        .route("/deliberations/{id}/vote", post(dlp::vote))
+        .route("/deliberations/{id}/statements", post(dlp::add_statement))
+        .route("/deliberations/{id}/actions/{step}", post(dlp::act))
+        .route("/deliberations/{id}/attachments", post(dlp::upload))
+        .route(
+            "/deliberations/{id}/attachments/{aid}/delete",
+            post(dlp::remove_file),
+        )
+        .route("/deliberations/{id}/moderation", get(dlp::moderation))
+        .route(
+            "/deliberations/{id}/statements/{sid}/moderation",
+            post(dlp::moderate),
+        )
+        .route("/deliberations/{id}/results", get(dlp::results))
         .route("/studios", get(czp::list))
         .route("/studios/{id}", get(czp::show))
         .route("/studios/{id}/inputs", post(czp::submit))

@@ -60,6 +60,7 @@ impl Chrome {
                 add("/opinions", "nav.opinions");
                 add("/consultations", "nav.consultations");
             }
+            add("/deliberations", "nav.deliberations");
             if oversees {
                 add("/admin/committees", "nav.committees");
                 add("/admin/sectors", "nav.sectors");
@@ -81,6 +82,7 @@ impl Chrome {
         } else {
             for (href, key) in [
                 ("/public/proposals", "public.answers"),
+                ("/deliberations", "nav.deliberations"),
                 ("/studios", "nav.voice"),
                 ("/inputs", "nav.inputs"),
             ] {

@@ -22,3 +22,19 @@ document.addEventListener("mouseup", function () {
   var details = field.closest("details");
   if (details) { details.open = true; }
 });
+// On a deliberation's voting card, A agrees, D disagrees and P passes: the
+// key clicks the button that carries it, so the vote goes through the same
+// form as a click (and works the same without this file).
+document.addEventListener("keydown", function (e) {
+  if (e.ctrlKey || e.metaKey || e.altKey || e.isComposing) { return; }
+  var t = e.target;
+  if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable)) { return; }
+  var key = (e.key || "").toLowerCase();
+  if (key !== "a" && key !== "d" && key !== "p") { return; }
+  var button = document.querySelector(".vote-buttons button[data-key='" + key + "']");
+  if (!button || button.form.dataset.sent === "1") { return; }
+  e.preventDefault();
+  // One vote per key press, however long the key is held.
+  button.form.dataset.sent = "1";
+  if (button.form.requestSubmit) { button.form.requestSubmit(button); } else { button.click(); }
+});

@@ -233,6 +233,60 @@ fn spawn_search_sync(db: Db, search: search::Search) {
     });
 }
 
+/// Keeps the results of online deliberations current: every two seconds a
+/// read-only look for deliberations whose votes moved on; only when there
+/// is work does a server claim it (so that several servers do not compute
+/// the same results), close what is due and recompute.
+fn spawn_deliberation_results(db: Db) {
+    let holder = format!(
+        "{}-{}",
+        std::process::id(),
+        store::ids::new_token()
+            .map(|t| t[..8].to_owned())
+            .unwrap_or_default()
+    );
+    tokio::spawn(async move {
+        use store::deliberation_results as results;
+        let mut tick = tokio::time::interval(Duration::from_secs(2));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let due = match store::deliberations::due_to_close(&db).await {
+                Ok(n) => n,
+                Err(e) => {
+                    tracing::warn!(error = %e, "deliberations: reading failed");
+                    continue;
+                }
+            };
+            let behind = match results::stale(&db).await {
+                Ok(b) => b,
+                Err(e) => {
+                    tracing::warn!(error = %e, "deliberation results: reading failed");
+                    continue;
+                }
+            };
+            if (due == 0 && behind.is_empty())
+                || !jobs::try_claim(&db, "deliberation-results", &holder, 30_000_000)
+                    .await
+                    .unwrap_or(false)
+            {
+                continue;
+            }
+            let run = async {
+                results::close_due(&db).await?;
+                // Closing moved versions on: look again.
+                let behind = results::stale(&db).await?;
+                results::recompute_all(&db, &behind).await
+            };
+            match run.await {
+                Ok(n) => tracing::debug!(recomputed = n, "deliberation results"),
+                Err(e) => tracing::warn!(error = %e, "deliberation results failed"),
+            }
+            let _ = jobs::release(&db, "deliberation-results", &holder).await;
+        }
+    });
+}
+
 /// Runs the housekeeping job every minute in whichever server wins the lease.
 fn spawn_jobs(db: Db, smtp: Option<mail::Smtp>, public_url: Option<String>) {
     let holder = format!(
@@ -386,6 +440,7 @@ async fn main() -> Result<()> {
             spawn_jobs(db.clone(), smtp, public_url.clone());
             let search = open_search(&cli.data_dir.join("search"))?;
             spawn_search_sync(db.clone(), search.clone());
+            spawn_deliberation_results(db.clone());
             let settings = web::state::Settings {
                 body_limit: *body_limit,
                 upload_limit: domain::files::MAX_FILE + 256 * 1024,

@@ -106,7 +106,14 @@ pub async fn download_attachment(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> WebResult<Response> {
-    let (a, bytes) = attachments::download(&state.db, &ctx.caller()?, id).await?;
+    // Visitors who are not signed in may fetch a public deliberation's
+    // documents; for anything else they are asked to sign in.
+    let (a, bytes) = match attachments::download(&state.db, &ctx.visitor(), id).await {
+        Err(store::StoreError::NotFound) if ctx.user.is_none() => {
+            return Err(WebError::Unauthenticated);
+        }
+        r => r?,
+    };
     Ok(attachment(bytes, &a.content_type, &a.file_name))
 }
 

@@ -1,0 +1,442 @@
+//! The engine's results for each deliberation, computed in the background
+//! (never on a request's path): the opinion map, the groups with their
+//! representative statements, and the statements all groups share. A
+//! deliberation's results are recomputed when its fingerprint (how many
+//! votes and statements it has, and when the last of them or of the
+//! moderation decisions came) differs from the one they were computed from.
+//! The same job closes deliberations whose closing time has passed.
+
+use crate::Caller;
+use crate::db::{Db, on_db, on_tx};
+use crate::error::StoreError;
+use consensus::{Votes, VotesBuilder};
+use domain::deliberations::Step;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// The most participants drawn on the opinion map (an even sample above it).
+pub const MAP_POINTS: usize = 2_000;
+/// A group or the whole agrees (or disagrees) with a shared statement at
+/// least this much: the geometric mean over groups of the share, with
+/// Pol.is's pseudocounts, `GIC^(1/k)`.
+pub const SHARED_AT_LEAST: f64 = 0.6;
+/// Fewer clustered participants than this give no groups.
+const MIN_CLUSTERED: usize = 6;
+
+/// A deliberation's results.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+pub struct Results {
+    /// When they were computed (RFC 3339).
+    pub computed_at: String,
+    pub participants: usize,
+    /// Participants with enough votes to be placed in a group.
+    pub clustered: usize,
+    pub votes: usize,
+    pub statements: usize,
+    pub groups: Vec<Group>,
+    /// Statements every group agrees (or disagrees) with, strongest first.
+    pub consensus: Vec<Shared>,
+    /// Participants on the opinion map (at most [`MAP_POINTS`]).
+    pub points: Vec<Point>,
+}
+
+/// An opinion group.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+pub struct Group {
+    /// 1, 2, …: groups are numbered by size, largest first.
+    pub number: usize,
+    pub size: usize,
+    pub represent: Vec<Represent>,
+}
+
+/// A statement that sets a group apart.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+pub struct Represent {
+    pub statement_id: i64,
+    pub body: String,
+    /// `agree` or `disagree`: how the group differs from the rest.
+    pub direction: String,
+    /// The group's share voting that way, in whole percent.
+    pub percent: u32,
+    /// The group's votes on it.
+    pub votes: u32,
+}
+
+/// A statement the groups share.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+pub struct Shared {
+    pub statement_id: i64,
+    pub body: String,
+    /// `agree` or `disagree`.
+    pub direction: String,
+    /// `GIC^(1/k)` in whole percent.
+    pub percent: u32,
+}
+
+/// A participant on the map, scaled into [-1, 1].
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+pub struct Point {
+    pub x: f32,
+    pub y: f32,
+    /// The group's number, none when not clustered.
+    pub group: Option<usize>,
+}
+
+/// The statements and votes of a deliberation as the engine needs them.
+pub struct Input {
+    /// (id, body, rejected)
+    pub statements: Vec<(i64, String, bool)>,
+    /// (statement id, participant id, value)
+    pub votes: Vec<(i64, i64, i64)>,
+}
+
+/// Runs the engine on a deliberation's votes.
+pub fn compute(input: &Input, now: i64) -> Results {
+    let col: HashMap<i64, usize> = input
+        .statements
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.0, i))
+        .collect();
+    let mut people: Vec<i64> = input.votes.iter().map(|v| v.1).collect();
+    people.sort_unstable();
+    people.dedup();
+    let row: HashMap<i64, usize> = people.iter().enumerate().map(|(i, p)| (*p, i)).collect();
+    let mut b = VotesBuilder::new(people.len(), input.statements.len());
+    b.reserve(input.votes.len());
+    for (s, p, v) in &input.votes {
+        if let (Some(&c), Some(&r)) = (col.get(s), row.get(p)) {
+            b.vote(r, c, (*v).clamp(-1, 1) as i8);
+        }
+    }
+    for (i, s) in input.statements.iter().enumerate() {
+        if s.2 {
+            b.moderate_out(i);
+        }
+    }
+    let votes: Votes = b.build();
+    let mut out = Results {
+        computed_at: crate::clock::rfc3339(now),
+        participants: people.len(),
+        votes: votes.len(),
+        statements: input.statements.iter().filter(|s| !s.2).count(),
+        ..Results::default()
+    };
+    if people.is_empty() || input.statements.is_empty() {
+        return out;
+    }
+    let clustered = votes.clustered();
+    let a = consensus::analyze(&votes);
+    let body = |c: usize| input.statements[c].1.clone();
+    let id = |c: usize| input.statements[c].0;
+    if clustered.len() >= MIN_CLUSTERED && a.k >= 2 {
+        out.clustered = clustered.len();
+        let mut sizes = vec![0usize; a.k];
+        for g in a.groups.iter().flatten() {
+            sizes[*g] += 1;
+        }
+        out.groups = a
+            .repness
+            .iter()
+            .enumerate()
+            .map(|(g, reps)| Group {
+                number: g + 1,
+                size: sizes[g],
+                represent: reps
+                    .iter()
+                    .map(|r| {
+                        let n = if r.agree { r.n_agree } else { r.n_disagree };
+                        Represent {
+                            statement_id: id(r.statement),
+                            body: body(r.statement),
+                            direction: if r.agree { "agree" } else { "disagree" }.into(),
+                            percent: (n * 100).checked_div(r.n_votes).unwrap_or(0),
+                            votes: r.n_votes,
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        let root = 1.0 / a.k as f64;
+        let mut shared: Vec<Shared> = a
+            .consensus
+            .iter()
+            .filter_map(|c| {
+                let (agree, disagree) = (c.agree.powf(root), c.disagree.powf(root));
+                let (direction, p) = if agree >= disagree {
+                    ("agree", agree)
+                } else {
+                    ("disagree", disagree)
+                };
+                (p >= SHARED_AT_LEAST).then(|| Shared {
+                    statement_id: id(c.statement),
+                    body: body(c.statement),
+                    direction: direction.into(),
+                    percent: (p * 100.0).round() as u32,
+                })
+            })
+            .collect();
+        shared.sort_by(|a, b| {
+            b.percent
+                .cmp(&a.percent)
+                .then(a.statement_id.cmp(&b.statement_id))
+        });
+        shared.truncate(10);
+        out.consensus = shared;
+    }
+    // The map: an even sample, scaled so the farthest point sits at 1.
+    let n = a.projection.len();
+    let step = n.div_ceil(MAP_POINTS).max(1);
+    let reach = a
+        .projection
+        .iter()
+        .flat_map(|p| [p[0].abs(), p[1].abs()])
+        .fold(0.0f64, f64::max)
+        .max(1e-9);
+    out.points = (0..n)
+        .step_by(step)
+        .map(|i| Point {
+            x: (a.projection[i][0] / reach) as f32,
+            y: (a.projection[i][1] / reach) as f32,
+            group: if out.groups.is_empty() {
+                None
+            } else {
+                a.groups[i].map(|g| g + 1)
+            },
+        })
+        .collect();
+    out
+}
+
+/// A deliberation's latest results, if any were computed yet.
+pub async fn of(db: &Db, deliberation_id: i64) -> Result<Option<Results>, StoreError> {
+    let body: Option<String> = on_db!(db, |c| sqlx::query_scalar(
+        "SELECT body FROM deliberation_results WHERE deliberation_id = $1"
+    )
+    .bind(deliberation_id)
+    .fetch_optional(c)
+    .await?);
+    body.map(|b| serde_json::from_str(&b).map_err(|e| StoreError::Internal(e.to_string())))
+        .transpose()
+}
+
+async fn fingerprint(db: &Db, id: i64) -> Result<String, StoreError> {
+    let (nv, lv): (i64, i64) = on_db!(db, |c| {
+        sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(MAX(voted_at), 0) FROM deliberation_votes WHERE deliberation_id = $1"
+    )
+    .bind(id)
+    .fetch_one(c)
+    .await?
+    });
+    let (ns, ls, lm): (i64, i64, i64) = on_db!(db, |c| {
+        sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(MAX(created_at), 0), COALESCE(MAX(moderated_at), 0) FROM deliberation_statements WHERE deliberation_id = $1"
+    )
+    .bind(id)
+    .fetch_one(c)
+    .await?
+    });
+    let rejected: i64 = on_db!(db, |c| {
+        sqlx::query_scalar(
+        "SELECT COUNT(*) FROM deliberation_statements WHERE deliberation_id = $1 AND status = 'rejected'"
+    )
+    .bind(id)
+    .fetch_one(c)
+    .await?
+    });
+    Ok(format!("{nv}:{lv}:{ns}:{ls}:{lm}:{rejected}"))
+}
+
+async fn input_of(db: &Db, id: i64) -> Result<Input, StoreError> {
+    let statements: Vec<(i64, String, String)> = on_db!(db, |c| {
+        sqlx::query_as(
+        "SELECT id, body, status FROM deliberation_statements WHERE deliberation_id = $1 ORDER BY id"
+    )
+    .bind(id)
+    .fetch_all(c)
+    .await?
+    });
+    let votes: Vec<(i64, i64, i64)> = on_db!(db, |c| {
+        sqlx::query_as(
+        "SELECT statement_id, participant_id, value FROM deliberation_votes WHERE deliberation_id = $1"
+    )
+    .bind(id)
+    .fetch_all(c)
+    .await?
+    });
+    Ok(Input {
+        statements: statements
+            .into_iter()
+            .map(|(i, b, s)| (i, b, s == "rejected"))
+            .collect(),
+        votes,
+    })
+}
+
+/// Whether a deliberation's results are behind its votes and moderation:
+/// the fingerprint to compute them from, if so.
+async fn behind(db: &Db, id: i64) -> Result<Option<String>, StoreError> {
+    let print = fingerprint(db, id).await?;
+    let kept: Option<String> = on_db!(db, |c| sqlx::query_scalar(
+        "SELECT fingerprint FROM deliberation_results WHERE deliberation_id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await?);
+    Ok((kept.as_deref() != Some(print.as_str())).then_some(print))
+}
+
+/// Computes and keeps one deliberation's results.
+async fn recompute(db: &Db, id: i64, print: &str) -> Result<(), StoreError> {
+    let input = input_of(db, id).await?;
+    let now = crate::clock::now();
+    // The engine is CPU work: off the async workers.
+    let results = tokio::task::spawn_blocking(move || compute(&input, now))
+        .await
+        .map_err(|e| StoreError::Internal(e.to_string()))?;
+    let body = serde_json::to_string(&results).map_err(|e| StoreError::Internal(e.to_string()))?;
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, |c| {
+        sqlx::query(
+        "INSERT INTO deliberation_results (deliberation_id, fingerprint, body, computed_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (deliberation_id) DO UPDATE SET fingerprint = excluded.fingerprint, body = excluded.body, computed_at = excluded.computed_at"
+    )
+    .bind(id)
+    .bind(print)
+    .bind(&body)
+    .bind(now)
+    .execute(c)
+    .await?
+    .rows_affected()
+    });
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Closes the open deliberations whose closing time has passed; answers how many.
+pub async fn close_due(db: &Db) -> Result<usize, StoreError> {
+    let due: Vec<i64> = on_db!(db, |c| sqlx::query_scalar(
+        "SELECT id FROM deliberations WHERE state = 'open' AND closes_at <= $1"
+    )
+    .bind(crate::clock::now())
+    .fetch_all(c)
+    .await?);
+    let mut closed = 0;
+    for id in due {
+        match crate::deliberations::act(db, &Caller::system(), id, Step::Close, None, None).await {
+            Ok(_) => closed += 1,
+            // Staff closed it meanwhile, or another server did.
+            Err(StoreError::Conflict { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(closed)
+}
+
+/// The deliberations whose results are behind, with the fingerprints to
+/// compute them from. Only reads: servers call it often and claim the work
+/// only when there is some. A deliberation whose report is out no longer
+/// changes, so it is looked at only until its first results exist.
+pub async fn stale(db: &Db) -> Result<Vec<(i64, String)>, StoreError> {
+    let live: Vec<i64> = on_db!(db, |c| {
+        sqlx::query_scalar(
+        "SELECT d.id FROM deliberations d
+         WHERE d.state IN ('open', 'closed')
+            OR (d.state = 'reported' AND NOT EXISTS (SELECT 1 FROM deliberation_results r WHERE r.deliberation_id = d.id))
+         ORDER BY d.id"
+    )
+    .fetch_all(c)
+    .await?
+    });
+    let mut out = Vec::new();
+    for id in live {
+        if let Some(print) = behind(db, id).await? {
+            out.push((id, print));
+        }
+    }
+    Ok(out)
+}
+
+/// Recomputes the results of these deliberations; answers how many.
+pub async fn recompute_all(db: &Db, stale: &[(i64, String)]) -> Result<usize, StoreError> {
+    for (id, print) in stale {
+        recompute(db, *id, print).await?;
+    }
+    Ok(stale.len())
+}
+
+/// The whole job once: closes what is due, recomputes what is behind.
+/// Answers how many results were recomputed.
+pub async fn refresh(db: &Db) -> Result<usize, StoreError> {
+    close_due(db).await?;
+    let behind = stale(db).await?;
+    recompute_all(db, &behind).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two planted camps on six statements; the last statement everyone agrees with.
+    fn camps(people: i64) -> Input {
+        let statements = (1..=7)
+            .map(|i| (i, format!("观点{i}"), i == 7))
+            .collect::<Vec<_>>();
+        let mut votes = Vec::new();
+        for p in 0..people {
+            let camp = if p % 2 == 0 { 1 } else { -1 };
+            for s in 1..=5 {
+                let v = if s <= 3 { camp } else { -camp };
+                votes.push((s, 1000 + p, v));
+            }
+            votes.push((6, 1000 + p, 1));
+            votes.push((7, 1000 + p, camp));
+        }
+        Input { statements, votes }
+    }
+
+    #[test]
+    fn planted_camps_come_out_as_two_groups_with_their_common_ground() {
+        let r = compute(&camps(40), 0);
+        assert_eq!(r.participants, 40);
+        assert_eq!(r.statements, 6, "the rejected statement is not counted");
+        assert_eq!(r.groups.len(), 2, "{r:?}");
+        assert_eq!(r.groups.iter().map(|g| g.size).sum::<usize>(), 40);
+        assert!(
+            r.consensus
+                .iter()
+                .any(|s| s.statement_id == 6 && s.direction == "agree"),
+            "{:?}",
+            r.consensus
+        );
+        assert!(r.consensus.iter().all(|s| s.statement_id != 7));
+        assert!(
+            r.groups
+                .iter()
+                .all(|g| g.represent.iter().all(|x| x.statement_id != 7))
+        );
+        assert_eq!(r.points.len(), 40);
+        assert!(
+            r.points
+                .iter()
+                .all(|p| p.x.abs() <= 1.0 && p.y.abs() <= 1.0)
+        );
+    }
+
+    #[test]
+    fn too_few_voters_give_counts_but_no_groups() {
+        let r = compute(&camps(3), 0);
+        assert_eq!(r.participants, 3);
+        assert!(r.groups.is_empty());
+        assert!(r.points.iter().all(|p| p.group.is_none()));
+        let empty = compute(
+            &Input {
+                statements: vec![],
+                votes: vec![],
+            },
+            0,
+        );
+        assert_eq!(empty.participants, 0);
+    }
+}

@@ -1,0 +1,1001 @@
+//! Online deliberation (网络议政, issue 6): a topic staff of the consultation
+//! office open to the committee's members or to the public, the short
+//! statements participants write (moderated before or after they are put to
+//! vote), and one vote per participant and statement. Anonymous public
+//! participants are known by the key in their signed cookie (the web layer
+//! checks the signature); the flood limits of `domain::deliberations` hold
+//! for accounts and anonymous visitors alike. The engine's results are
+//! computed in the background (`deliberation_results`).
+
+use crate::Caller;
+use crate::audit::{self, Change};
+use crate::db::{Db, Tx, on_db, on_tx};
+use crate::error::StoreError;
+use crate::platform::committees;
+use domain::deliberations::{
+    self as rules, Audience, Facts, Moderation, Part, State, StatementStatus, Step, Vote,
+};
+use domain::platform::Permission;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+const MINUTE: i64 = 60_000_000;
+const HOUR: i64 = 60 * MINUTE;
+
+/// A deliberation.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Deliberation {
+    pub id: i64,
+    pub committee_id: i64,
+    pub title: String,
+    pub background: String,
+    /// `members` or `public`.
+    pub audience: String,
+    /// `pre` or `post`.
+    pub moderation: String,
+    /// `draft`, `open`, `closed` or `reported`.
+    pub state: String,
+    #[serde(serialize_with = "crate::clock::serialize")]
+    #[schema(value_type = String, format = DateTime)]
+    pub opens_at: i64,
+    #[serde(serialize_with = "crate::clock::serialize")]
+    #[schema(value_type = String, format = DateTime)]
+    pub closes_at: i64,
+    /// The published report (empty until `publish-report`).
+    pub report: String,
+    pub version: i64,
+}
+
+impl Deliberation {
+    pub fn state(&self) -> State {
+        State::parse(&self.state).unwrap_or(State::Draft)
+    }
+    pub fn audience(&self) -> Audience {
+        Audience::parse(&self.audience).unwrap_or(Audience::Members)
+    }
+    pub fn moderation(&self) -> Moderation {
+        Moderation::parse(&self.moderation).unwrap_or(Moderation::Pre)
+    }
+    /// Whether participants may write and vote now.
+    pub fn participation(&self) -> Result<(), &'static str> {
+        rules::participation(
+            self.state(),
+            self.opens_at,
+            self.closes_at,
+            crate::clock::now(),
+        )
+    }
+}
+
+/// A deliberation in a list, with its activity.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Summary {
+    pub id: i64,
+    pub committee_id: i64,
+    pub title: String,
+    pub audience: String,
+    pub state: String,
+    #[serde(serialize_with = "crate::clock::serialize")]
+    #[schema(value_type = String, format = DateTime)]
+    pub opens_at: i64,
+    #[serde(serialize_with = "crate::clock::serialize")]
+    #[schema(value_type = String, format = DateTime)]
+    pub closes_at: i64,
+    pub participants: i64,
+    pub statements: i64,
+    pub votes: i64,
+}
+
+/// A statement with its tally.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Statement {
+    pub id: i64,
+    pub body: String,
+    /// `pending`, `accepted` or `rejected`.
+    pub status: String,
+    #[serde(serialize_with = "crate::clock::serialize")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: i64,
+    pub agree: i64,
+    pub disagree: i64,
+    pub pass: i64,
+    /// Who wrote it: shown to staff only (a name, or `#n` for an anonymous participant).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    #[serde(skip)]
+    pub participant_id: i64,
+}
+
+impl Statement {
+    /// All votes on it.
+    pub fn votes(&self) -> i64 {
+        self.agree + self.disagree + self.pass
+    }
+    /// A share of its votes in whole percent.
+    pub fn percent(&self, n: i64) -> i64 {
+        (n * 100).checked_div(self.votes()).unwrap_or(0)
+    }
+}
+
+/// What a deliberation is created with.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct DeliberationInput {
+    pub title: String,
+    #[serde(default)]
+    pub background: String,
+    /// `members` (default) or `public`.
+    #[serde(default)]
+    pub audience: String,
+    /// `pre` (default) or `post`.
+    #[serde(default)]
+    pub moderation: String,
+    /// RFC 3339, or `YYYY-MM-DDTHH:MM` in the committee's time (UTC+8).
+    pub opens_at: String,
+    pub closes_at: String,
+}
+
+/// The caller's place in a deliberation: their statements to vote on.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Progress {
+    /// The next statement to vote on, if any is left.
+    pub next: Option<Statement>,
+    /// Statements the caller has voted on.
+    pub voted: i64,
+    /// Statements put to vote that the caller did not write.
+    pub total: i64,
+}
+
+/// Who votes or writes: an account, or an anonymous visitor by cookie key.
+#[derive(Debug, Clone, Copy)]
+pub struct Voice<'a> {
+    pub caller: &'a Caller,
+    /// The key from the visitor's signed cookie (anonymous visitors only).
+    pub anon_key: Option<&'a str>,
+}
+
+const COLUMNS: &str = "id, committee_id, title, background, audience, moderation, state, opens_at, closes_at, report, version";
+
+async fn load(tx: &mut Tx, id: i64) -> Result<Deliberation, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM deliberations WHERE id = $1");
+    on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(id)
+        .fetch_optional(c)
+        .await?)
+    .ok_or(StoreError::NotFound)
+}
+
+/// Whether the caller runs the committee's deliberations (the consultation office).
+pub fn is_staff(caller: &Caller, committee_id: i64) -> bool {
+    crate::consultations::is_staff(caller, committee_id)
+}
+
+/// Loads a deliberation the caller may see, with their part: staff see
+/// drafts; members-only topics are for those who may read the committee;
+/// public ones for everyone. Anything else is "not found".
+pub(crate) async fn load_visible(
+    tx: &mut Tx,
+    caller: &Caller,
+    id: i64,
+) -> Result<(Deliberation, Part), StoreError> {
+    let d = load(tx, id).await?;
+    let scope = committees::scope_tx(tx, d.committee_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let reads = caller.may(Permission::ReadOrganisation, &scope);
+    let staff = reads && is_staff(caller, d.committee_id);
+    if staff {
+        return Ok((d, Part::Staff));
+    }
+    if d.state() == State::Draft || (d.audience() == Audience::Members && !reads) {
+        return Err(StoreError::NotFound);
+    }
+    Ok((d, Part::Other))
+}
+
+/// One deliberation with the caller's part.
+pub async fn get(db: &Db, caller: &Caller, id: i64) -> Result<(Deliberation, Part), StoreError> {
+    let mut tx = db.begin_read().await?;
+    let out = load_visible(&mut tx, caller, id).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// The deliberations the caller may see: with a committee they may read,
+/// all of its (drafts only for staff); otherwise the public ones under way
+/// or finished, of every committee. Newest first.
+pub async fn list(
+    db: &Db,
+    caller: &Caller,
+    committee_id: Option<i64>,
+) -> Result<Vec<Summary>, StoreError> {
+    let mut tx = db.begin_read().await?;
+    let mut reads = false;
+    if let Some(cid) = committee_id {
+        let scope = committees::scope_tx(&mut tx, cid)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        reads = caller.may(Permission::ReadOrganisation, &scope);
+    }
+    let staff = reads && committee_id.is_some_and(|c| is_staff(caller, c));
+    let filter = match (reads, staff) {
+        (true, true) => "d.committee_id = $1",
+        (true, false) => "d.committee_id = $1 AND d.state <> 'draft'",
+        _ => "d.audience = 'public' AND d.state <> 'draft' AND ($1 = 0 OR d.committee_id = $1)",
+    };
+    let sql = format!(
+        "SELECT d.id, d.committee_id, d.title, d.audience, d.state, d.opens_at, d.closes_at,
+           (SELECT COUNT(*) FROM deliberation_participants p WHERE p.deliberation_id = d.id) AS participants,
+           (SELECT COUNT(*) FROM deliberation_statements s WHERE s.deliberation_id = d.id AND s.status <> 'rejected') AS statements,
+           (SELECT COUNT(*) FROM deliberation_votes v WHERE v.deliberation_id = d.id) AS votes
+         FROM deliberations d WHERE {filter} ORDER BY d.opens_at DESC, d.id DESC LIMIT 200"
+    );
+    let rows = on_tx!(&mut tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(
+        sql.clone()
+    ))
+    .bind(committee_id.unwrap_or(0))
+    .fetch_all(c)
+    .await?);
+    tx.commit().await?;
+    Ok(rows)
+}
+
+/// A time as the API or a form gives it: RFC 3339, or `YYYY-MM-DDTHH:MM`
+/// in the committee's time.
+fn time_of(e: &mut domain::validate::Errors, field: &'static str, v: &str) -> i64 {
+    let v = v.trim();
+    if v.is_empty() {
+        e.add(field, "required");
+        return 0;
+    }
+    match crate::clock::parse_rfc3339(v).or_else(|| crate::clock::parse_local_minute(v)) {
+        Some(t) => t,
+        None => {
+            e.add(field, "invalid_time");
+            0
+        }
+    }
+}
+
+/// Staff create a deliberation, as a draft.
+pub async fn create(
+    db: &Db,
+    caller: &Caller,
+    committee_id: i64,
+    input: &DeliberationInput,
+) -> Result<Deliberation, StoreError> {
+    let mut tx = db.begin().await?;
+    let out = create_in(&mut tx, caller, committee_id, input).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// [`create`] inside an open transaction.
+pub async fn create_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    committee_id: i64,
+    input: &DeliberationInput,
+) -> Result<Deliberation, StoreError> {
+    let mut e = domain::validate::Errors::default();
+    let title = e.required_text("title", &input.title, 200);
+    let background = e
+        .optional_prose("background", Some(&input.background), 20_000)
+        .unwrap_or_default();
+    let audience = match input.audience.trim() {
+        "" => Audience::Members,
+        a => Audience::parse(a).unwrap_or_else(|| {
+            e.add("audience", "invalid_choice");
+            Audience::Members
+        }),
+    };
+    let moderation = match input.moderation.trim() {
+        "" => Moderation::Pre,
+        m => Moderation::parse(m).unwrap_or_else(|| {
+            e.add("moderation", "invalid_choice");
+            Moderation::Pre
+        }),
+    };
+    let opens_at = time_of(&mut e, "opens_at", &input.opens_at);
+    let closes_at = time_of(&mut e, "closes_at", &input.closes_at);
+    if opens_at != 0
+        && closes_at != 0
+        && let Err(code) = rules::check_times(opens_at, closes_at)
+    {
+        e.add("closes_at", code);
+    }
+    e.finish().map_err(StoreError::Invalid)?;
+    crate::consultations::require_office(tx, caller, committee_id).await?;
+    let now = crate::clock::now();
+    let id: i64 = on_tx!(tx, |c| {
+        sqlx::query_scalar(
+            "INSERT INTO deliberations (committee_id, title, background, audience, moderation, state, opens_at, closes_at, created_by, version, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, 1, $9, $9) RETURNING id",
+        )
+        .bind(committee_id)
+        .bind(&title)
+        .bind(&background)
+        .bind(audience.as_str())
+        .bind(moderation.as_str())
+        .bind(opens_at)
+        .bind(closes_at)
+        .bind(caller.actor_id())
+        .bind(now)
+        .fetch_one(c)
+        .await?
+    });
+    let d = load(tx, id).await?;
+    log(
+        tx,
+        caller,
+        &d,
+        "deliberation.create",
+        json!({"title": title, "audience": audience.as_str(), "moderation": moderation.as_str()}),
+    )
+    .await?;
+    Ok(d)
+}
+
+async fn log(
+    tx: &mut Tx,
+    caller: &Caller,
+    d: &Deliberation,
+    action: &'static str,
+    changes: serde_json::Value,
+) -> Result<(), StoreError> {
+    audit::append(
+        tx,
+        Change {
+            committee_id: Some(d.committee_id),
+            action,
+            record_type: "deliberation",
+            record_id: Some(d.id),
+            changes,
+            caller,
+        },
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Takes a step (`open`, `close`, `publish-report` with the report's text).
+pub async fn act(
+    db: &Db,
+    caller: &Caller,
+    id: i64,
+    step: Step,
+    version: Option<i64>,
+    report: Option<&str>,
+) -> Result<Deliberation, StoreError> {
+    let mut tx = db.begin().await?;
+    let out = act_in(&mut tx, caller, id, step, version, report).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// [`act`] inside an open transaction.
+pub async fn act_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    id: i64,
+    step: Step,
+    version: Option<i64>,
+    report: Option<&str>,
+) -> Result<Deliberation, StoreError> {
+    let (d, part) = load_visible(tx, caller, id).await?;
+    let report = match report.map(str::trim) {
+        Some(r) if r.chars().count() > 50_000 => {
+            return Err(StoreError::invalid("report", "too_long"));
+        }
+        Some(r) if !r.is_empty() => Some(r.to_string()),
+        _ => None,
+    };
+    let facts = Facts {
+        closes_ahead: d.closes_at > crate::clock::now(),
+        has_report: report.is_some(),
+    };
+    let to = rules::transition(d.state(), step, part, &facts)
+        .map_err(|r| StoreError::refused(r, State::as_str))?;
+    if version.is_some_and(|v| v != d.version) {
+        return Err(StoreError::stale(d.version));
+    }
+    crate::versions::bump(tx, crate::versions::Versioned::Deliberations, id, d.version).await?;
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE deliberations SET state = $1, report = COALESCE($2, report) WHERE id = $3"
+    )
+    .bind(to.as_str())
+    .bind(&report)
+    .bind(id)
+    .execute(c)
+    .await?
+    .rows_affected());
+    log(
+        tx,
+        caller,
+        &d,
+        "deliberation.step",
+        json!({"step": step.as_str(), "from": d.state, "to": to.as_str()}),
+    )
+    .await?;
+    load(tx, id).await
+}
+
+/// The participant row of the caller, made when `create` (their first
+/// statement or vote). An anonymous visitor without a key is refused; a
+/// new anonymous participant counts against their address's hourly limit.
+async fn participant(
+    tx: &mut Tx,
+    voice: Voice<'_>,
+    d: &Deliberation,
+    create: bool,
+) -> Result<Option<i64>, StoreError> {
+    let caller = voice.caller;
+    let (column, key): (&str, Result<i64, &str>) = if caller.is_anonymous() {
+        match voice.anon_key {
+            Some(k) if !k.is_empty() => ("anon_key", Err(k)),
+            _ => return Err(StoreError::Forbidden),
+        }
+    } else {
+        ("user_id", Ok(caller.actor.user_id))
+    };
+    let find = format!(
+        "SELECT id FROM deliberation_participants WHERE deliberation_id = $1 AND {column} = $2"
+    );
+    let found: Option<i64> = match key {
+        Ok(uid) => on_tx!(tx, |c| sqlx::query_scalar(sqlx::AssertSqlSafe(
+            find.clone()
+        ))
+        .bind(d.id)
+        .bind(uid)
+        .fetch_optional(c)
+        .await?),
+        Err(k) => on_tx!(tx, |c| sqlx::query_scalar(sqlx::AssertSqlSafe(
+            find.clone()
+        ))
+        .bind(d.id)
+        .bind(k)
+        .fetch_optional(c)
+        .await?),
+    };
+    if found.is_some() || !create {
+        return Ok(found);
+    }
+    let now = crate::clock::now();
+    if caller.is_anonymous() {
+        let recent: i64 = on_tx!(tx, |c| {
+            sqlx::query_scalar(
+            "SELECT COUNT(*) FROM deliberation_participants WHERE ip = $1 AND user_id IS NULL AND created_at > $2"
+        )
+        .bind(caller.ip.as_deref().unwrap_or(""))
+        .bind(now - HOUR)
+        .fetch_one(c)
+        .await?
+        });
+        if recent >= rules::ANONYMOUS_PER_HOUR {
+            return Err(StoreError::Throttled(3600));
+        }
+    }
+    let insert = format!(
+        "INSERT INTO deliberation_participants (deliberation_id, {column}, ip, created_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT DO NOTHING"
+    );
+    match key {
+        Ok(uid) => on_tx!(tx, |c| sqlx::query(sqlx::AssertSqlSafe(insert.clone()))
+            .bind(d.id)
+            .bind(uid)
+            .bind(caller.ip.as_deref().unwrap_or(""))
+            .bind(now)
+            .execute(c)
+            .await?
+            .rows_affected()),
+        Err(k) => on_tx!(tx, |c| sqlx::query(sqlx::AssertSqlSafe(insert.clone()))
+            .bind(d.id)
+            .bind(k)
+            .bind(caller.ip.as_deref().unwrap_or(""))
+            .bind(now)
+            .execute(c)
+            .await?
+            .rows_affected()),
+    };
+    let id: i64 = match key {
+        Ok(uid) => on_tx!(tx, |c| sqlx::query_scalar(sqlx::AssertSqlSafe(
+            find.clone()
+        ))
+        .bind(d.id)
+        .bind(uid)
+        .fetch_one(c)
+        .await?),
+        Err(k) => on_tx!(tx, |c| sqlx::query_scalar(sqlx::AssertSqlSafe(
+            find.clone()
+        ))
+        .bind(d.id)
+        .bind(k)
+        .fetch_one(c)
+        .await?),
+    };
+    Ok(Some(id))
+}
+
+fn not_now(code: &'static str) -> StoreError {
+    StoreError::Conflict {
+        code,
+        current: None,
+    }
+}
+
+/// A participant adds a statement. Staff's own are accepted at once;
+/// others wait for moderation (and, under post-moderation, are put to vote
+/// meanwhile). The same text twice is refused.
+pub async fn add_statement(
+    db: &Db,
+    voice: Voice<'_>,
+    id: i64,
+    body: &str,
+) -> Result<Statement, StoreError> {
+    let mut tx = db.begin().await?;
+    let out = add_statement_in(&mut tx, voice, id, body).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// [`add_statement`] inside an open transaction.
+pub async fn add_statement_in(
+    tx: &mut Tx,
+    voice: Voice<'_>,
+    id: i64,
+    body: &str,
+) -> Result<Statement, StoreError> {
+    let body = rules::check_statement(body).map_err(|code| StoreError::invalid("body", code))?;
+    let (d, part) = load_visible(tx, voice.caller, id).await?;
+    d.participation().map_err(not_now)?;
+    let staff = part == Part::Staff;
+    let pid = participant(tx, voice, &d, true)
+        .await?
+        .ok_or(StoreError::Forbidden)?;
+    let now = crate::clock::now();
+    if !staff {
+        let recent: i64 = on_tx!(tx, |c| {
+            sqlx::query_scalar(
+            "SELECT COUNT(*) FROM deliberation_statements WHERE participant_id = $1 AND created_at > $2"
+        )
+        .bind(pid)
+        .bind(now - HOUR)
+        .fetch_one(c)
+        .await?
+        });
+        if recent >= rules::STATEMENTS_PER_HOUR {
+            return Err(StoreError::Throttled(3600));
+        }
+    }
+    let same: i64 = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM deliberation_statements WHERE deliberation_id = $1 AND body = $2"
+    )
+    .bind(d.id)
+    .bind(&body)
+    .fetch_one(c)
+    .await?);
+    if same > 0 {
+        return Err(StoreError::Conflict {
+            code: "duplicate_statement",
+            current: None,
+        });
+    }
+    let status = rules::initial_status(d.moderation(), staff);
+    let sid: i64 = on_tx!(tx, |c| {
+        sqlx::query_scalar(
+        "INSERT INTO deliberation_statements (deliberation_id, participant_id, body, status, created_at)
+         VALUES ($1, $2, $3, $4, $5) RETURNING id"
+    )
+    .bind(d.id)
+    .bind(pid)
+    .bind(&body)
+    .bind(status.as_str())
+    .bind(now)
+    .fetch_one(c)
+    .await?
+    });
+    log(
+        tx,
+        voice.caller,
+        &d,
+        "deliberation.statement",
+        json!({"statement_id": sid, "status": status.as_str(), "participant_id": pid}),
+    )
+    .await?;
+    Ok(Statement {
+        id: sid,
+        body,
+        status: status.as_str().into(),
+        created_at: now,
+        agree: 0,
+        disagree: 0,
+        pass: 0,
+        author: None,
+        participant_id: pid,
+    })
+}
+
+/// Staff accept or reject a statement, before the report is published.
+pub async fn moderate(
+    db: &Db,
+    caller: &Caller,
+    id: i64,
+    statement_id: i64,
+    decision: StatementStatus,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    moderate_in(&mut tx, caller, id, statement_id, decision).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`moderate`] inside an open transaction.
+pub async fn moderate_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    id: i64,
+    statement_id: i64,
+    decision: StatementStatus,
+) -> Result<(), StoreError> {
+    if decision == StatementStatus::Pending {
+        return Err(StoreError::invalid("decision", "invalid_choice"));
+    }
+    let (d, part) = load_visible(tx, caller, id).await?;
+    if part != Part::Staff {
+        return Err(StoreError::Forbidden);
+    }
+    if d.state() == State::Reported {
+        return Err(not_now("report_published"));
+    }
+    let from: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT status FROM deliberation_statements WHERE id = $1 AND deliberation_id = $2"
+    )
+    .bind(statement_id)
+    .bind(d.id)
+    .fetch_optional(c)
+    .await?);
+    let from = from.ok_or(StoreError::NotFound)?;
+    on_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE deliberation_statements SET status = $1, moderated_by = $2, moderated_at = $3 WHERE id = $4"
+    )
+    .bind(decision.as_str())
+    .bind(caller.actor_id())
+    .bind(crate::clock::now())
+    .bind(statement_id)
+    .execute(c)
+    .await?
+    .rows_affected()
+    });
+    log(
+        tx,
+        caller,
+        &d,
+        "deliberation.moderate",
+        json!({"statement_id": statement_id, "from": from, "to": decision.as_str()}),
+    )
+    .await
+}
+
+/// A participant votes on a statement; a later vote replaces an earlier one.
+/// Answers the caller's progress with the next statement to vote on.
+pub async fn vote(
+    db: &Db,
+    voice: Voice<'_>,
+    id: i64,
+    statement_id: i64,
+    v: Vote,
+) -> Result<Progress, StoreError> {
+    let mut tx = db.begin().await?;
+    let pid = vote_in(&mut tx, voice, id, statement_id, v).await?;
+    let d = load(&mut tx, id).await?;
+    let out = progress_in(&mut tx, &d, Some(pid)).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// [`vote`] inside an open transaction; answers the participant's id.
+pub async fn vote_in(
+    tx: &mut Tx,
+    voice: Voice<'_>,
+    id: i64,
+    statement_id: i64,
+    v: Vote,
+) -> Result<i64, StoreError> {
+    let (d, _) = load_visible(tx, voice.caller, id).await?;
+    d.participation().map_err(not_now)?;
+    let status: Option<(String, i64)> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT status, participant_id FROM deliberation_statements WHERE id = $1 AND deliberation_id = $2"
+    )
+    .bind(statement_id)
+    .bind(d.id)
+    .fetch_optional(c)
+    .await?
+    });
+    let (status, _) = status.ok_or(StoreError::NotFound)?;
+    let status = StatementStatus::parse(&status).unwrap_or(StatementStatus::Rejected);
+    if !rules::votable(status, d.moderation()) {
+        return Err(StoreError::Conflict {
+            code: if status == StatementStatus::Rejected {
+                "statement_rejected"
+            } else {
+                "statement_pending"
+            },
+            current: Some(status.as_str().into()),
+        });
+    }
+    let pid = participant(tx, voice, &d, true)
+        .await?
+        .ok_or(StoreError::Forbidden)?;
+    let now = crate::clock::now();
+    let recent: i64 = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM deliberation_votes WHERE participant_id = $1 AND voted_at > $2"
+    )
+    .bind(pid)
+    .bind(now - MINUTE)
+    .fetch_one(c)
+    .await?);
+    if recent >= rules::VOTES_PER_MINUTE {
+        return Err(StoreError::Throttled(60));
+    }
+    on_tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO deliberation_votes (statement_id, participant_id, deliberation_id, value, voted_at)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (statement_id, participant_id) DO UPDATE SET value = excluded.value, voted_at = excluded.voted_at"
+    )
+    .bind(statement_id)
+    .bind(pid)
+    .bind(d.id)
+    .bind(v.value())
+    .bind(now)
+    .execute(c)
+    .await?
+    .rows_affected()
+    });
+    log(
+        tx,
+        voice.caller,
+        &d,
+        "deliberation.vote",
+        json!({"statement_id": statement_id, "vote": v.as_str(), "participant_id": pid}),
+    )
+    .await?;
+    Ok(pid)
+}
+
+/// The caller's progress: the next statement for them and how far they are.
+pub async fn progress(db: &Db, voice: Voice<'_>, id: i64) -> Result<Progress, StoreError> {
+    let mut tx = db.begin_read().await?;
+    let (d, _) = load_visible(&mut tx, voice.caller, id).await?;
+    let pid = if voice.caller.is_anonymous() && voice.anon_key.is_none() {
+        None
+    } else {
+        participant(&mut tx, voice, &d, false).await?
+    };
+    let out = progress_in(&mut tx, &d, pid).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// The statements put to vote under the deliberation's moderation.
+fn votable_sql(d: &Deliberation) -> &'static str {
+    match d.moderation() {
+        Moderation::Pre => "s.status = 'accepted'",
+        Moderation::Post => "s.status <> 'rejected'",
+    }
+}
+
+async fn progress_in(
+    tx: &mut Tx,
+    d: &Deliberation,
+    pid: Option<i64>,
+) -> Result<Progress, StoreError> {
+    let pid = pid.unwrap_or(0);
+    let votable = votable_sql(d);
+    let counts = format!(
+        "SELECT
+           (SELECT COUNT(*) FROM deliberation_statements s WHERE s.deliberation_id = $1 AND {votable} AND s.participant_id <> $2),
+           (SELECT COUNT(*) FROM deliberation_votes v JOIN deliberation_statements s ON s.id = v.statement_id
+              WHERE v.participant_id = $2 AND s.deliberation_id = $1 AND {votable} AND s.participant_id <> $2)"
+    );
+    let (total, voted): (i64, i64) =
+        on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(counts.clone()))
+            .bind(d.id)
+            .bind(pid)
+            .fetch_one(c)
+            .await?);
+    // Each participant meets the statements in an order of their own (a
+    // fixed shuffle by their number), so that early statements do not
+    // gather all the votes and late ones none.
+    let next_sql = format!(
+        "SELECT s.id, s.body, s.status, s.created_at, CAST(0 AS BIGINT) AS agree, CAST(0 AS BIGINT) AS disagree, CAST(0 AS BIGINT) AS pass, CAST(NULL AS TEXT) AS author, s.participant_id
+         FROM deliberation_statements s
+         WHERE s.deliberation_id = $1 AND {votable} AND s.participant_id <> $2
+           AND NOT EXISTS (SELECT 1 FROM deliberation_votes v WHERE v.statement_id = s.id AND v.participant_id = $2)
+         ORDER BY (s.id * 7919 + $2 * 104729) % 1000003, s.id LIMIT 1"
+    );
+    let next: Option<Statement> = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(
+        next_sql.clone()
+    ))
+    .bind(d.id)
+    .bind(pid)
+    .fetch_optional(c)
+    .await?);
+    Ok(Progress { next, voted, total })
+}
+
+/// The statements with their tallies. Participants see those put to vote;
+/// staff see every one (or those of `status`) with their authors.
+pub async fn statements(
+    db: &Db,
+    caller: &Caller,
+    id: i64,
+    status: Option<StatementStatus>,
+) -> Result<Vec<Statement>, StoreError> {
+    let mut tx = db.begin_read().await?;
+    let (d, part) = load_visible(&mut tx, caller, id).await?;
+    let staff = part == Part::Staff;
+    let filter = match (staff, status) {
+        (true, Some(_)) => "s.status = $2",
+        (true, None) => "$2 = $2",
+        (false, _) => votable_sql(&d),
+    };
+    let sql = format!(
+        "SELECT s.id, s.body, s.status, s.created_at,
+           COUNT(CASE WHEN v.value = 1 THEN 1 END) AS agree,
+           COUNT(CASE WHEN v.value = -1 THEN 1 END) AS disagree,
+           COUNT(CASE WHEN v.value = 0 THEN 1 END) AS pass,
+           COALESCE(u.display_name, '#' || CAST(p.id AS TEXT)) AS author, s.participant_id
+         FROM deliberation_statements s
+         JOIN deliberation_participants p ON p.id = s.participant_id
+         LEFT JOIN users u ON u.id = p.user_id
+         LEFT JOIN deliberation_votes v ON v.statement_id = s.id
+         WHERE s.deliberation_id = $1 AND {filter}
+         GROUP BY s.id, s.body, s.status, s.created_at, u.display_name, p.id, s.participant_id
+         ORDER BY s.id"
+    );
+    let mut rows: Vec<Statement> = on_tx!(&mut tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(
+        sql.clone()
+    ))
+    .bind(d.id)
+    .bind(status.map_or("", |s| s.as_str()))
+    .fetch_all(c)
+    .await?);
+    tx.commit().await?;
+    if !staff {
+        for r in &mut rows {
+            r.author = None;
+        }
+    }
+    Ok(rows)
+}
+
+/// Rows of the Pol.is openData export: every statement and every vote,
+/// with participants and statements numbered from 0 in the deliberation.
+pub async fn opendata(
+    db: &Db,
+    caller: &Caller,
+    id: i64,
+) -> Result<
+    (
+        Vec<consensus::opendata::CommentRow>,
+        Vec<consensus::opendata::VoteRow>,
+    ),
+    StoreError,
+> {
+    use consensus::opendata::{CommentRow, VoteRow};
+    let mut tx = db.begin_read().await?;
+    let (d, _) = load_visible(&mut tx, caller, id).await?;
+    let people: Vec<i64> = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "SELECT id FROM deliberation_participants WHERE deliberation_id = $1 ORDER BY id"
+    )
+    .bind(d.id)
+    .fetch_all(c)
+    .await?);
+    type Row = (i64, i64, String, String, i64);
+    let said: Vec<Row> = on_tx!(&mut tx, |c| {
+        sqlx::query_as(
+        "SELECT id, participant_id, body, status, created_at FROM deliberation_statements WHERE deliberation_id = $1 ORDER BY id"
+    )
+    .bind(d.id)
+    .fetch_all(c)
+    .await?
+    });
+    let votes: Vec<(i64, i64, i64, i64)> = on_tx!(&mut tx, |c| {
+        sqlx::query_as(
+        "SELECT statement_id, participant_id, value, voted_at FROM deliberation_votes WHERE deliberation_id = $1 ORDER BY voted_at, statement_id, participant_id"
+    )
+    .bind(d.id)
+    .fetch_all(c)
+    .await?
+    });
+    tx.commit().await?;
+    let person = |p: i64| people.binary_search(&p).unwrap_or(0);
+    let index: std::collections::HashMap<i64, usize> =
+        said.iter().enumerate().map(|(i, s)| (s.0, i)).collect();
+    let mut tally = vec![(0u32, 0u32); said.len()];
+    let vote_rows: Vec<VoteRow> = votes
+        .iter()
+        .filter_map(|&(s, p, v, at)| {
+            let c = *index.get(&s)?;
+            match v {
+                1 => tally[c].0 += 1,
+                -1 => tally[c].1 += 1,
+                _ => {}
+            }
+            Some(VoteRow {
+                timestamp_ms: at / 1000,
+                comment: c,
+                voter: person(p),
+                vote: v as i8,
+            })
+        })
+        .collect();
+    let comment_rows = said
+        .iter()
+        .enumerate()
+        .map(|(i, (_, p, body, status, at))| CommentRow {
+            timestamp_ms: at / 1000,
+            comment: i,
+            author: person(*p),
+            agrees: tally[i].0,
+            disagrees: tally[i].1,
+            moderated: match StatementStatus::parse(status) {
+                Some(StatementStatus::Accepted) => 1,
+                Some(StatementStatus::Rejected) => -1,
+                _ => 0,
+            },
+            body: body.clone(),
+        })
+        .collect();
+    Ok((comment_rows, vote_rows))
+}
+
+/// How many open deliberations are past their closing time (a read, for the
+/// background job to decide whether it has work).
+pub async fn due_to_close(db: &Db) -> Result<i64, StoreError> {
+    Ok(on_db!(db, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM deliberations WHERE state = 'open' AND closes_at <= $1"
+    )
+    .bind(crate::clock::now())
+    .fetch_one(c)
+    .await?))
+}
+
+/// The key that signs anonymous participants' cookies, made once and shared
+/// by every server of the database.
+pub async fn signing_key(db: &Db) -> Result<String, StoreError> {
+    const NAME: &str = "deliberation-participants";
+    let found: Option<String> = on_db!(db, |c| sqlx::query_scalar(
+        "SELECT secret FROM signing_keys WHERE name = $1"
+    )
+    .bind(NAME)
+    .fetch_optional(c)
+    .await?);
+    if let Some(k) = found {
+        return Ok(k);
+    }
+    let mut tx = db.begin().await?;
+    let fresh = crate::ids::new_token()?;
+    on_tx!(&mut tx, |c| {
+        sqlx::query(
+        "INSERT INTO signing_keys (name, secret, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
+    )
+    .bind(NAME)
+    .bind(&fresh)
+    .bind(crate::clock::now())
+    .execute(c)
+    .await?
+    .rows_affected()
+    });
+    // Another server may have made it first: theirs is the one.
+    let k: String = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "SELECT secret FROM signing_keys WHERE name = $1"
+    )
+    .bind(NAME)
+    .fetch_one(c)
+    .await?);
+    tx.commit().await?;
+    Ok(k)
+}

@@ -1,0 +1,671 @@
+//! The pages of online deliberation: the list, the form of a new topic, a
+//! topic's page (background, documents, the voting card one statement at a
+//! time with keyboard shortcuts, the statement form, staff's steps), the
+//! moderation queue and the results (opinion map, groups, common ground,
+//! per-statement bars, exports). Public topics are open to visitors who
+//! are not signed in.
+
+use super::Speaker;
+use crate::ctx::Ctx;
+use crate::error::{WebError, WebResult};
+use crate::platform::org_pages::{FormPage, ListPage, chosen_committee};
+use crate::platform::pages::{PageCtx, html};
+use crate::state::AppState;
+use crate::view::{Chrome, Field, FormPairs, cell, choices, link};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::deliberations::{
+    Audience, MAX_STATEMENT, Moderation, Part, State as DState, StatementStatus, Step,
+};
+use serde::Deserialize;
+use store::StoreError;
+use store::attachments::{Attachment, Owner};
+use store::deliberation_results::{self, Results};
+use store::deliberations::{self, Deliberation, DeliberationInput, Progress, Statement};
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    committee_id: Option<i64>,
+}
+
+/// The deliberations the visitor may see.
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> WebResult<Response> {
+    let t = ctx.tr();
+    let caller = ctx.visitor();
+    let committee_id = match &ctx.user {
+        Some(_) => Some(chosen_committee(&ctx, q.committee_id)?),
+        None => q.committee_id,
+    };
+    let items = deliberations::list(&state.db, &caller, committee_id).await?;
+    let rows = items
+        .iter()
+        .map(|x| {
+            vec![
+                link(x.title.clone(), format!("/deliberations/{}", x.id)),
+                cell(t.code("deliberation_state", &x.state)),
+                cell(t.code("deliberation_audience", &x.audience)),
+                cell(format!("{} – {}", when(x.opens_at), when(x.closes_at))),
+                cell(x.participants.to_string()),
+                cell(x.votes.to_string()),
+            ]
+        })
+        .collect();
+    html(ListPage {
+        c: Chrome::new(&ctx, "/deliberations"),
+        title: t.s("deliberation.list").into(),
+        path: "/deliberations".into(),
+        new_link: committee_id
+            .filter(|c| deliberations::is_staff(&caller, *c))
+            .map(|c| format!("/deliberations/new?committee_id={c}")),
+        filters: vec![],
+        headers: vec![
+            t.s("deliberation.topic"),
+            t.s("deliberation.state"),
+            t.s("deliberation.audience"),
+            t.s("deliberation.times"),
+            t.s("deliberation.participants"),
+            t.s("deliberation.votes"),
+        ],
+        rows,
+        total: items.len() as i64,
+        pager: Default::default(),
+        related: vec![],
+        links: vec![],
+    })
+}
+
+/// A stored time as the committee reads it.
+fn when(micros: i64) -> String {
+    store::clock::local_minute(micros).replace('T', " ")
+}
+
+#[derive(Deserialize, Default)]
+pub struct NewForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    background: String,
+    #[serde(default)]
+    audience: String,
+    #[serde(default)]
+    moderation: String,
+    #[serde(default)]
+    opens_at: String,
+    #[serde(default)]
+    closes_at: String,
+}
+
+fn new_form_page(ctx: &Ctx, f: &NewForm, committee_id: i64) -> FormPage {
+    let t = ctx.tr();
+    let now = store::clock::now();
+    let or = |v: &str, d: i64| {
+        if v.is_empty() {
+            store::clock::local_minute(d)
+        } else {
+            v.to_string()
+        }
+    };
+    FormPage {
+        c: Chrome::new(ctx, "/deliberations"),
+        title: t.s("deliberation.new").into(),
+        back: format!("/deliberations?committee_id={committee_id}"),
+        action: format!("/deliberations/new?committee_id={committee_id}"),
+        alert: None,
+        version: None,
+        fields: vec![
+            Field::text("title", t.s("deliberation.topic"), f.title.clone())
+                .required()
+                .max(200),
+            Field {
+                kind: "textarea",
+                ..Field::text(
+                    "background",
+                    t.s("deliberation.background"),
+                    f.background.clone(),
+                )
+                .max(20_000)
+            },
+            Field::select(
+                "audience",
+                t.s("deliberation.audience"),
+                f.audience.clone(),
+                choices(
+                    t,
+                    "deliberation_audience",
+                    Audience::ALL,
+                    |a| a.as_str(),
+                    None,
+                ),
+            ),
+            Field::select(
+                "moderation",
+                t.s("deliberation.moderation"),
+                f.moderation.clone(),
+                choices(
+                    t,
+                    "deliberation_moderation",
+                    Moderation::ALL,
+                    |m| m.as_str(),
+                    None,
+                ),
+            ),
+            Field::text(
+                "opens_at",
+                t.s("deliberation.opens_at"),
+                or(&f.opens_at, now),
+            )
+            .kind("datetime-local")
+            .required(),
+            Field::text(
+                "closes_at",
+                t.s("deliberation.closes_at"),
+                or(&f.closes_at, now + 14 * 86_400_000_000),
+            )
+            .kind("datetime-local")
+            .required(),
+        ],
+        submit: t.s("consultation.save"),
+    }
+}
+
+/// The form of a new deliberation.
+pub async fn new_form(PageCtx(ctx): PageCtx, Query(q): Query<ListQuery>) -> WebResult<Response> {
+    let committee_id = chosen_committee(&ctx, q.committee_id)?;
+    new_form_page(&ctx, &NewForm::default(), committee_id).respond(ctx.tr(), None)
+}
+
+/// Creates a deliberation (a draft) and shows it.
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+    axum::extract::Form(f): axum::extract::Form<NewForm>,
+) -> WebResult<Response> {
+    let committee_id = chosen_committee(&ctx, q.committee_id)?;
+    let input = DeliberationInput {
+        title: f.title.clone(),
+        background: f.background.clone(),
+        audience: f.audience.clone(),
+        moderation: f.moderation.clone(),
+        opens_at: f.opens_at.clone(),
+        closes_at: f.closes_at.clone(),
+    };
+    match deliberations::create(&state.db, &ctx.caller()?, committee_id, &input).await {
+        Ok(d) => Ok(Redirect::to(&format!("/deliberations/{}", d.id)).into_response()),
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {
+            new_form_page(&ctx, &f, committee_id).respond(ctx.tr(), Some(&e))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "deliberation.html")]
+struct TopicPage {
+    c: Chrome,
+    d: Deliberation,
+    staff: bool,
+    opens: String,
+    closes: String,
+    /// Why participation is closed now, in words (none when open).
+    closed_why: Option<String>,
+    progress: Option<Progress>,
+    files: Vec<Attachment>,
+    may_attach: bool,
+    steps: Vec<(&'static str, &'static str)>,
+    pending: usize,
+    alert: Option<String>,
+    max: usize,
+}
+
+/// A failure as the page shows it: its message (with the fields' own) and status.
+fn alert_of(ctx: &Ctx, e: StoreError) -> (String, StatusCode) {
+    let err = WebError::Store(e);
+    let p = crate::problem::of(ctx, &err);
+    let mut msg = p.detail;
+    for f in p.errors {
+        msg.push_str(&format!(" {}", f.message));
+    }
+    (msg, err.status())
+}
+
+async fn topic_page(
+    state: &AppState,
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    id: i64,
+    err: Option<StoreError>,
+    flash: Option<String>,
+) -> WebResult<Response> {
+    let t = ctx.tr();
+    let caller = ctx.visitor();
+    // A members-only topic is "not found" to a visitor: ask them to sign in.
+    let (d, part) = match deliberations::get(&state.db, &caller, id).await {
+        Err(StoreError::NotFound) if ctx.user.is_none() => {
+            return Err(WebError::Unauthenticated);
+        }
+        r => r?,
+    };
+    let staff = part == Part::Staff;
+    let speaker = Speaker::of(state, ctx, headers, false).await?;
+    let progress = match d.participation() {
+        Ok(()) => Some(deliberations::progress(&state.db, speaker.voice(&caller), id).await?),
+        _ => None,
+    };
+    let pending = if staff {
+        deliberations::statements(&state.db, &caller, id, Some(StatementStatus::Pending))
+            .await?
+            .len()
+    } else {
+        0
+    };
+    let steps = if staff {
+        match d.state() {
+            DState::Draft => vec![(Step::Open.as_str(), "deliberation_step.open")],
+            DState::Open => vec![(Step::Close.as_str(), "deliberation_step.close")],
+            DState::Closed | DState::Reported => vec![],
+        }
+    } else {
+        vec![]
+    };
+    let (alert, status) = match err {
+        Some(e) => {
+            let (m, s) = alert_of(ctx, e);
+            (Some(m), s)
+        }
+        None => (None, StatusCode::OK),
+    };
+    let mut r = html(TopicPage {
+        c: Chrome::new(ctx, "/deliberations").with_flash(flash),
+        staff,
+        opens: when(d.opens_at),
+        closes: when(d.closes_at),
+        closed_why: d.participation().err().map(|code| t.code("problem", code)),
+        progress,
+        files: store::attachments::of(&state.db, &caller, Owner::Deliberation(id)).await?,
+        may_attach: staff && d.state() != DState::Reported,
+        steps: steps
+            .into_iter()
+            .map(|(step, key)| (step, t.s(key)))
+            .collect(),
+        pending,
+        alert,
+        max: MAX_STATEMENT,
+        d,
+    })?;
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+#[derive(Deserialize)]
+pub struct ShowQuery {
+    /// Set after a statement was added: `pending` or `accepted`.
+    added: Option<String>,
+}
+
+/// A deliberation's page.
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Query(q): Query<ShowQuery>,
+) -> WebResult<Response> {
+    let t = ctx.tr();
+    let flash = match q.added.as_deref() {
+        Some("pending") => Some(t.s("deliberation.added_pending").to_string()),
+        Some("accepted") => Some(t.s("deliberation.added_accepted").to_string()),
+        _ => None,
+    };
+    topic_page(&state, &ctx, &headers, id, None, flash).await
+}
+
+/// Answers a form on the topic's page: back to the page (at `anchor`), or
+/// the page again with the refusal.
+async fn back(
+    state: &AppState,
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    id: i64,
+    r: Result<String, StoreError>,
+) -> WebResult<Response> {
+    match r {
+        Ok(to) => Ok(Redirect::to(&to).into_response()),
+        Err(
+            e @ (StoreError::Invalid(_)
+            | StoreError::Conflict { .. }
+            | StoreError::Forbidden
+            | StoreError::Throttled(_)),
+        ) => topic_page(state, ctx, headers, id, Some(e), None).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A vote from the voting card.
+pub async fn vote(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> WebResult<Response> {
+    let form = FormPairs::parse(&body)?;
+    let speaker = Speaker::of(&state, &ctx, &headers, true).await?;
+    let caller = ctx.visitor();
+    let r = async {
+        let sid: i64 = form
+            .one("statement_id")
+            .and_then(|s| s.trim().parse().ok())
+            .ok_or_else(|| StoreError::invalid("statement_id", "required"))?;
+        let v = super::api::vote_of(&serde_json::Value::String(
+            form.one("vote").unwrap_or_default(),
+        ))?;
+        deliberations::vote(&state.db, speaker.voice(&caller), id, sid, v).await?;
+        Ok(format!("/deliberations/{id}#vote"))
+    }
+    .await;
+    Ok(speaker.finish(back(&state, &ctx, &headers, id, r).await?))
+}
+
+/// A new statement from the topic's page.
+pub async fn add_statement(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> WebResult<Response> {
+    let form = FormPairs::parse(&body)?;
+    let speaker = Speaker::of(&state, &ctx, &headers, true).await?;
+    let caller = ctx.visitor();
+    let text = form.one("body").unwrap_or_default();
+    let r = deliberations::add_statement(&state.db, speaker.voice(&caller), id, &text)
+        .await
+        .map(|s| format!("/deliberations/{id}?added={}#vote", s.status));
+    Ok(speaker.finish(back(&state, &ctx, &headers, id, r).await?))
+}
+
+/// A step from the topic's page (`publish-report` comes from the results page).
+pub async fn act(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path((id, step)): Path<(i64, String)>,
+    body: axum::body::Bytes,
+) -> WebResult<Response> {
+    let step = Step::parse(&step).ok_or(WebError::NoRoute)?;
+    let form = FormPairs::parse(&body)?;
+    let version = form.version();
+    let report = form.one("report");
+    let r = deliberations::act(
+        &state.db,
+        &ctx.caller()?,
+        id,
+        step,
+        version,
+        report.as_deref(),
+    )
+    .await;
+    match (step, r) {
+        (Step::PublishReport, Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. }))) => {
+            results_page(&state, &ctx, id, Some(e)).await
+        }
+        (Step::PublishReport, Ok(_)) => {
+            Ok(Redirect::to(&format!("/deliberations/{id}/results#report")).into_response())
+        }
+        (_, r) => {
+            back(
+                &state,
+                &ctx,
+                &headers,
+                id,
+                r.map(|_| format!("/deliberations/{id}")),
+            )
+            .await
+        }
+    }
+}
+
+/// A background document from the topic's page.
+pub async fn upload(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    m: axum::extract::Multipart,
+) -> WebResult<Response> {
+    let r = match crate::proposals::files::read_upload(m).await {
+        Ok(u) => store::attachments::add(
+            &state.db,
+            &ctx.caller()?,
+            Owner::Deliberation(id),
+            u.purpose,
+            &u.name,
+            &u.bytes,
+        )
+        .await
+        .map(|_| format!("/deliberations/{id}#files-h")),
+        Err(WebError::Store(e)) => Err(e),
+        Err(e) => return Err(e),
+    };
+    back(&state, &ctx, &headers, id, r).await
+}
+
+/// Removes a background document.
+pub async fn remove_file(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path((id, aid)): Path<(i64, i64)>,
+) -> WebResult<Response> {
+    let r = store::attachments::remove(&state.db, &ctx.caller()?, aid)
+        .await
+        .map(|_| format!("/deliberations/{id}#files-h"));
+    back(&state, &ctx, &headers, id, r).await
+}
+
+#[derive(Template)]
+#[template(path = "deliberation_moderation.html")]
+struct ModerationPage {
+    c: Chrome,
+    d: Deliberation,
+    /// Each statement with its tally in words.
+    statements: Vec<(Statement, String)>,
+    only_pending: bool,
+    alert: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct ModerationQuery {
+    /// `all` shows every statement; by default only those waiting.
+    show: Option<String>,
+}
+
+async fn moderation_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    only_pending: bool,
+    err: Option<StoreError>,
+) -> WebResult<Response> {
+    let caller = ctx.caller()?;
+    let (d, part) = deliberations::get(&state.db, &caller, id).await?;
+    if part != Part::Staff {
+        return Err(StoreError::Forbidden.into());
+    }
+    let status = only_pending.then_some(StatementStatus::Pending);
+    let statements = deliberations::statements(&state.db, &caller, id, status)
+        .await?
+        .into_iter()
+        .map(|s| {
+            let tally = tally(ctx, &s);
+            (s, tally)
+        })
+        .collect();
+    let (alert, code) = match err {
+        Some(e) => {
+            let (m, s) = alert_of(ctx, e);
+            (Some(m), s)
+        }
+        None => (None, StatusCode::OK),
+    };
+    let mut r = html(ModerationPage {
+        c: Chrome::new(ctx, "/deliberations"),
+        d,
+        statements,
+        only_pending,
+        alert,
+    })?;
+    *r.status_mut() = code;
+    Ok(r)
+}
+
+/// The moderation queue (the consultation office).
+pub async fn moderation(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<i64>,
+    Query(q): Query<ModerationQuery>,
+) -> WebResult<Response> {
+    moderation_page(&state, &ctx, id, q.show.as_deref() != Some("all"), None).await
+}
+
+/// Accepts or rejects a statement from the queue.
+pub async fn moderate(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, sid)): Path<(i64, i64)>,
+    body: axum::body::Bytes,
+) -> WebResult<Response> {
+    let form = FormPairs::parse(&body)?;
+    let all = form.one("show").as_deref() == Some("all");
+    let decision = match form.one("decision").as_deref() {
+        Some("accepted") => Ok(StatementStatus::Accepted),
+        Some("rejected") => Ok(StatementStatus::Rejected),
+        _ => Err(StoreError::invalid("decision", "invalid_choice")),
+    };
+    let r = match decision {
+        Ok(dec) => deliberations::moderate(&state.db, &ctx.caller()?, id, sid, dec).await,
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/deliberations/{id}/moderation{}",
+            if all { "?show=all" } else { "" }
+        ))
+        .into_response()),
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {
+            moderation_page(&state, &ctx, id, !all, Some(e)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A participant on the map as the SVG draws it.
+struct Dot {
+    cx: String,
+    cy: String,
+    class: String,
+}
+
+/// A statement's votes in words.
+fn tally(ctx: &Ctx, s: &Statement) -> String {
+    ctx.tr()
+        .f("deliberation.tally", &[&s.agree, &s.disagree, &s.pass])
+}
+
+/// A statement's bar: the widths (of 100) of agree, disagree and pass.
+struct Bar {
+    s: Statement,
+    tally: String,
+    agree: i64,
+    disagree: i64,
+    pass: i64,
+}
+
+#[derive(Template)]
+#[template(path = "deliberation_results.html")]
+struct ResultsPage {
+    c: Chrome,
+    d: Deliberation,
+    staff: bool,
+    r: Results,
+    /// Who took part, in words.
+    counts: String,
+    dots: Vec<Dot>,
+    bars: Vec<Bar>,
+    alert: Option<String>,
+}
+
+async fn results_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    err: Option<StoreError>,
+) -> WebResult<Response> {
+    let caller = ctx.visitor();
+    let (d, part) = deliberations::get(&state.db, &caller, id).await?;
+    let r = deliberation_results::of(&state.db, id)
+        .await?
+        .unwrap_or_default();
+    // The map's y axis points up, as a reader expects of a scatter.
+    let dots = r
+        .points
+        .iter()
+        .map(|p| Dot {
+            cx: format!("{:.3}", p.x),
+            cy: format!("{:.3}", -p.y),
+            class: format!("g{}", p.group.unwrap_or(0)),
+        })
+        .collect();
+    let mut statements = deliberations::statements(&state.db, &caller, id, None).await?;
+    statements.retain(|s| s.status != "rejected");
+    statements.sort_by_key(|s| std::cmp::Reverse(s.votes()));
+    let bars = statements
+        .into_iter()
+        .map(|s| Bar {
+            tally: tally(ctx, &s),
+            agree: s.percent(s.agree),
+            disagree: s.percent(s.disagree),
+            pass: s.percent(s.pass),
+            s,
+        })
+        .collect();
+    let (alert, code) = match err {
+        Some(e) => {
+            let (m, s) = alert_of(ctx, e);
+            (Some(m), s)
+        }
+        None => (None, StatusCode::OK),
+    };
+    let mut page = html(ResultsPage {
+        c: Chrome::new(ctx, "/deliberations"),
+        staff: part == Part::Staff,
+        counts: ctx.tr().f(
+            "deliberation.counts",
+            &[&r.participants, &r.clustered, &r.votes, &r.statements],
+        ),
+        d,
+        r,
+        dots,
+        bars,
+        alert,
+    })?;
+    *page.status_mut() = code;
+    Ok(page)
+}
+
+/// The results: opinion map, groups, common ground, every statement's bar.
+pub async fn results(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> WebResult<Response> {
+    results_page(&state, &ctx, id, None).await
+}

@@ -1,0 +1,788 @@
+//! Online deliberation through the JSON API and the pages, on the backend
+//! under test: a topic runs from draft to report; statements are moderated
+//! before or after they are put to vote; one vote per participant and
+//! statement; anonymous public participants are known by a signed cookie;
+//! floods, bad values, closed topics and other committees are refused
+//! without changing anything; the results (computed by the background job)
+//! find planted groups; the exports read back as Pol.is openData and DOCX.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use serde_json::{Value, json};
+use xieshang_tests::{Answer, TestApp, problem};
+
+const HOUR: i64 = 3_600_000_000;
+
+fn at(offset: i64) -> String {
+    store::clock::rfc3339(store::clock::now() + offset)
+}
+
+async fn new_deliberation(app: &TestApp, staff: &str, audience: &str, moderation: &str) -> i64 {
+    let a = app
+        .api(
+            Method::POST,
+            "/deliberations",
+            Some(staff),
+            Some(json!({
+                "title": "老旧小区加装电梯怎么推进",
+                "background": "全市约有 1,200 个老旧小区尚未加装电梯。",
+                "audience": audience,
+                "moderation": moderation,
+                "opens_at": at(-HOUR),
+                "closes_at": at(24 * HOUR),
+            })),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    assert_eq!(a.json()["state"], "draft");
+    a.json()["id"].as_i64().expect("id")
+}
+
+async fn step(app: &TestApp, token: &str, id: i64, action: &str, body: Option<Value>) -> Answer {
+    app.api(
+        Method::POST,
+        &format!("/deliberations/{id}/actions/{action}"),
+        Some(token),
+        body,
+    )
+    .await
+}
+
+async fn say(app: &TestApp, token: &str, id: i64, text: &str) -> Answer {
+    app.api(
+        Method::POST,
+        &format!("/deliberations/{id}/statements"),
+        Some(token),
+        Some(json!({ "body": text })),
+    )
+    .await
+}
+
+async fn vote(app: &TestApp, token: &str, id: i64, sid: i64, v: Value) -> Answer {
+    app.api(
+        Method::PUT,
+        &format!("/deliberations/{id}/statements/{sid}/vote"),
+        Some(token),
+        Some(json!({ "vote": v })),
+    )
+    .await
+}
+
+/// A vote by a visitor who is not signed in, with the cookie they hold.
+async fn anonymous_vote(app: &TestApp, id: i64, sid: i64, v: &str, cookie: &str) -> Answer {
+    let req = Request::builder()
+        .method(Method::PUT)
+        .uri(format!("/api/v1/deliberations/{id}/statements/{sid}/vote"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::COOKIE, cookie)
+        .body(Body::from(json!({ "vote": v }).to_string()))
+        .expect("request");
+    app.send(req).await
+}
+
+fn voice_cookie(a: &Answer) -> Option<String> {
+    a.cookies()
+        .into_iter()
+        .find(|c| c.starts_with("xs_voice="))
+        .map(|c| c.split(';').next().unwrap_or_default().to_string())
+}
+
+async fn statements(app: &TestApp, token: Option<&str>, id: i64) -> Vec<Value> {
+    let a = app
+        .api(
+            Method::GET,
+            &format!("/deliberations/{id}/statements"),
+            token,
+            None,
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    a.json().as_array().cloned().unwrap_or_default()
+}
+
+fn tally(list: &[Value], sid: i64) -> (i64, i64, i64) {
+    let s = list
+        .iter()
+        .find(|s| s["id"].as_i64() == Some(sid))
+        .expect("statement listed");
+    (
+        s["agree"].as_i64().unwrap_or(-1),
+        s["disagree"].as_i64().unwrap_or(-1),
+        s["pass"].as_i64().unwrap_or(-1),
+    )
+}
+
+#[tokio::test]
+async fn a_deliberation_runs_from_draft_to_report_with_moderation_before_voting() {
+    let app = TestApp::new().await;
+    let staff = app.token("consult_r").await;
+    let member = app.token("member_r").await;
+    let member2 = app.token("member2_r").await;
+    let other_committee = app.token("staff_c").await;
+    let id = new_deliberation(&app, &staff, "members", "pre").await;
+    let path = format!("/deliberations/{id}");
+
+    // A draft is the office's own; other committees never see the topic.
+    assert_eq!(
+        app.api(Method::GET, &path, Some(&member), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let bad_times = app
+        .api(
+            Method::POST,
+            "/deliberations",
+            Some(&staff),
+            Some(json!({"title": "x", "opens_at": at(HOUR), "closes_at": at(0), "audience": "everyone"})),
+        )
+        .await;
+    assert_eq!(bad_times.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<String> = bad_times.json()["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["field"].as_str().map(str::to_string))
+        .collect();
+    assert!(
+        fields.iter().any(|f| f == "closes_at") && fields.iter().any(|f| f == "audience"),
+        "{fields:?}"
+    );
+    assert_eq!(
+        problem(
+            &app.api(
+                Method::POST,
+                "/deliberations",
+                Some(&member),
+                Some(json!({"title": "x", "opens_at": at(0), "closes_at": at(HOUR)}))
+            )
+            .await
+        ),
+        (403, "forbidden".into())
+    );
+
+    // Opening: only staff, only from the draft, only on the current version.
+    assert_eq!(
+        problem(&step(&app, &staff, id, "open", Some(json!({"version": 7}))).await),
+        (409, "stale_version".into())
+    );
+    let opened = step(&app, &staff, id, "open", None).await;
+    assert_eq!(opened.status, StatusCode::OK, "{}", opened.body);
+    assert_eq!(opened.json()["state"], "open");
+    assert_eq!(
+        problem(&step(&app, &member, id, "close", None).await),
+        (403, "forbidden".into())
+    );
+    assert_eq!(
+        problem(&step(&app, &staff, id, "open", None).await),
+        (409, "wrong_state".into())
+    );
+    assert_eq!(
+        problem(
+            &app.api(Method::GET, &path, Some(&other_committee), None)
+                .await
+        ),
+        (404, "not_found".into())
+    );
+
+    // Staff seed statements (accepted at once); a member's waits for moderation.
+    let mut seeds = Vec::new();
+    for text in [
+        "应由政府补贴一半费用",
+        "低层住户的意见必须尊重",
+        "加装电梯会提高房屋价值",
+    ] {
+        let a = say(&app, &staff, id, text).await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+        assert_eq!(a.json()["status"], "accepted");
+        seeds.push(a.json()["id"].as_i64().expect("id"));
+    }
+    let mine = say(&app, &member, id, "  应建立\n统一的审批窗口  ").await;
+    assert_eq!(mine.status, StatusCode::CREATED, "{}", mine.body);
+    assert_eq!(mine.json()["status"], "pending");
+    assert_eq!(mine.json()["body"], "应建立 统一的审批窗口");
+    let pending = mine.json()["id"].as_i64().expect("id");
+
+    // Bad statements change nothing.
+    let before = statements(&app, Some(&staff), id).await.len();
+    for (text, code) in [("   ", "required"), (&*"梯".repeat(281), "too_long")] {
+        let a = say(&app, &member, id, text).await;
+        assert_eq!(problem(&a), (422, code.into()), "{}", a.body);
+    }
+    assert_eq!(
+        problem(&say(&app, &member2, id, "应由政府补贴一半费用").await),
+        (409, "duplicate_statement".into())
+    );
+    assert_eq!(statements(&app, Some(&staff), id).await.len(), before);
+
+    // Participants are put only accepted statements, one at a time.
+    let next = app
+        .api(Method::GET, &format!("{path}/next"), Some(&member2), None)
+        .await;
+    assert_eq!(next.json()["total"], 3, "{}", next.body);
+    assert_eq!(next.json()["voted"], 0);
+    assert!(seeds.contains(&next.json()["next"]["id"].as_i64().expect("next")));
+    assert_eq!(
+        problem(&vote(&app, &member2, id, pending, json!("agree")).await),
+        (409, "statement_pending".into())
+    );
+    for bad in [json!("maybe"), json!(2), json!(null)] {
+        assert_eq!(
+            problem(&vote(&app, &member2, id, seeds[0], bad).await),
+            (422, "invalid_choice".into())
+        );
+    }
+    assert_eq!(
+        problem(&vote(&app, &member2, id, 999_999, json!("agree")).await),
+        (404, "not_found".into())
+    );
+    assert_eq!(
+        problem(&vote(&app, &other_committee, id, seeds[0], json!("agree")).await),
+        (404, "not_found".into())
+    );
+
+    // One vote per participant and statement: a re-vote replaces it.
+    let a = vote(&app, &member2, id, seeds[0], json!("agree")).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    assert_eq!(a.json()["voted"], 1);
+    assert_ne!(a.json()["next"]["id"], json!(seeds[0]));
+    let a = vote(&app, &member2, id, seeds[0], json!(-1)).await;
+    assert_eq!(a.json()["voted"], 1, "{}", a.body);
+    assert_eq!(
+        tally(&statements(&app, Some(&member2), id).await, seeds[0]),
+        (0, 1, 0)
+    );
+
+    // Moderation: accepted statements join the vote; rejected ones leave it.
+    let queue = app
+        .api(
+            Method::GET,
+            &format!("{path}/statements?status=pending"),
+            Some(&staff),
+            None,
+        )
+        .await;
+    assert_eq!(
+        queue.json().as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        queue.body
+    );
+    assert_eq!(queue.json()[0]["author"], "测试member_r");
+    assert!(
+        statements(&app, Some(&member), id).await[0]
+            .get("author")
+            .is_none()
+    );
+    let moderation = |sid: i64, decision: &str| {
+        let (app, token, decision) = (&app, staff.clone(), decision.to_string());
+        async move {
+            app.api(
+                Method::POST,
+                &format!("/deliberations/{id}/statements/{sid}/moderation"),
+                Some(&token),
+                Some(json!({ "decision": decision })),
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        problem(
+            &app.api(
+                Method::POST,
+                &format!("{path}/statements/{pending}/moderation"),
+                Some(&member),
+                Some(json!({"decision": "accepted"}))
+            )
+            .await
+        ),
+        (403, "forbidden".into())
+    );
+    assert_eq!(
+        problem(&moderation(pending, "maybe").await),
+        (422, "invalid_choice".into())
+    );
+    assert_eq!(
+        moderation(pending, "accepted").await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        vote(&app, &member2, id, pending, json!("agree"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        moderation(seeds[2], "rejected").await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        problem(&vote(&app, &member2, id, seeds[2], json!("agree")).await),
+        (409, "statement_rejected".into())
+    );
+    assert!(
+        statements(&app, Some(&member), id)
+            .await
+            .iter()
+            .all(|s| s["id"] != json!(seeds[2]))
+    );
+
+    // The background job computes the results; nothing is computed on request.
+    let r = app
+        .api(Method::GET, &format!("{path}/results"), Some(&member), None)
+        .await;
+    assert_eq!(r.json()["computed_at"], "", "{}", r.body);
+    assert_eq!(
+        store::deliberation_results::refresh(app.db())
+            .await
+            .expect("refresh"),
+        1
+    );
+    assert_eq!(
+        store::deliberation_results::refresh(app.db())
+            .await
+            .expect("again"),
+        0
+    );
+    let r = app
+        .api(Method::GET, &format!("{path}/results"), Some(&member), None)
+        .await;
+    assert_eq!(r.json()["participants"], 1, "{}", r.body);
+    assert_eq!(r.json()["votes"], 2);
+    assert_eq!(r.json()["statements"], 3);
+
+    // Closed: no more statements or votes; the report must have a text.
+    assert_eq!(
+        step(&app, &staff, id, "close", None).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        problem(&vote(&app, &member2, id, seeds[1], json!("agree")).await),
+        (409, "deliberation_closed".into())
+    );
+    assert_eq!(
+        problem(&say(&app, &member, id, "还应考虑电梯的维护费用").await),
+        (409, "deliberation_closed".into())
+    );
+    assert_eq!(
+        problem(
+            &step(
+                &app,
+                &staff,
+                id,
+                "publish-report",
+                Some(json!({"report": "  "}))
+            )
+            .await
+        ),
+        (409, "report_required".into())
+    );
+    let reported = step(
+        &app,
+        &staff,
+        id,
+        "publish-report",
+        Some(json!({"report": "多数参与者支持政府补贴，并要求尊重低层住户意见。"})),
+    )
+    .await;
+    assert_eq!(reported.json()["state"], "reported", "{}", reported.body);
+    assert_eq!(
+        problem(&moderation(pending, "rejected").await),
+        (409, "report_published".into())
+    );
+
+    // The exports: Pol.is openData that reads back, and a DOCX report.
+    let comments = app
+        .api(
+            Method::GET,
+            &format!("{path}/comments.csv"),
+            Some(&member),
+            None,
+        )
+        .await;
+    let votes = app
+        .api(
+            Method::GET,
+            &format!("{path}/votes.csv"),
+            Some(&member),
+            None,
+        )
+        .await;
+    assert_eq!(comments.status, StatusCode::OK);
+    assert!(comments.body.starts_with(
+        "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body"
+    ));
+    let c = consensus::opendata::conversation(&votes.body, &comments.body)
+        .expect("openData reads back");
+    assert_eq!(c.votes.len(), 2, "the re-vote replaced the first");
+    assert!(c.votes.is_moderated_out(2), "{}", comments.body);
+    let docx = app
+        .api(
+            Method::GET,
+            &format!("{path}/report.docx"),
+            Some(&member),
+            None,
+        )
+        .await;
+    assert_eq!(docx.status, StatusCode::OK);
+    let doc = docx_rs::read_docx(&docx.bytes).expect("a DOCX reader opens it");
+    let text: String = doc
+        .document
+        .children
+        .iter()
+        .filter_map(|c| match c {
+            docx_rs::DocumentChild::Paragraph(p) => Some(p.raw_text()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(text.contains("老旧小区加装电梯怎么推进"), "{text}");
+    assert!(text.contains("多数参与者支持政府补贴"), "{text}");
+    assert!(text.contains("应建立 统一的审批窗口"), "{text}");
+
+    // Every change is in the audit trail.
+    let events = store::audit::of_record(app.db(), "deliberation", id)
+        .await
+        .expect("events");
+    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    for a in [
+        "deliberation.create",
+        "deliberation.step",
+        "deliberation.statement",
+        "deliberation.moderate",
+        "deliberation.vote",
+    ] {
+        assert!(actions.contains(&a), "{a} in {actions:?}");
+    }
+}
+
+#[tokio::test]
+async fn public_deliberations_know_visitors_by_a_signed_cookie_and_refuse_floods() {
+    let app = TestApp::new().await;
+    let staff = app.token("consult_r").await;
+    let member = app.token("member_r").await;
+    let id = new_deliberation(&app, &staff, "public", "post").await;
+    let members_only = new_deliberation(&app, &staff, "members", "post").await;
+    for d in [id, members_only] {
+        assert_eq!(
+            step(&app, &staff, d, "open", None).await.status,
+            StatusCode::OK
+        );
+    }
+    let mut seeds = Vec::new();
+    for i in 0..61 {
+        let a = say(
+            &app,
+            &staff,
+            id,
+            &format!("第{i}条：社区应设电梯加装协调员"),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+        seeds.push(a.json()["id"].as_i64().expect("id"));
+    }
+    let closed_seed = say(&app, &staff, members_only, "仅限委员的观点").await;
+    let closed_seed = closed_seed.json()["id"].as_i64().expect("id");
+
+    // Visitors see the public topic (not the members' one) without signing in.
+    let listed = app.api(Method::GET, "/deliberations", None, None).await;
+    let ids: Vec<i64> = listed
+        .json()
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|d| d["id"].as_i64())
+        .collect();
+    assert_eq!(ids, vec![id], "{}", listed.body);
+    assert_eq!(
+        problem(&anonymous_vote(&app, members_only, closed_seed, "agree", "").await),
+        (404, "not_found".into())
+    );
+
+    // A first vote gives the visitor a signed cookie; with it they are the same participant.
+    let first = anonymous_vote(&app, id, seeds[0], "agree", "").await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let cookie = voice_cookie(&first).expect("a signed cookie");
+    let second = anonymous_vote(&app, id, seeds[1], "disagree", &cookie).await;
+    assert_eq!(second.json()["voted"], 2, "{}", second.body);
+    assert!(
+        voice_cookie(&second).is_none(),
+        "the cookie is kept, not replaced"
+    );
+    // A made-up or altered cookie is not theirs: it starts a new participant.
+    let forged = format!("{}0", &cookie[..cookie.len() - 1]);
+    let third = anonymous_vote(&app, id, seeds[2], "agree", &forged).await;
+    assert_eq!(third.json()["voted"], 1, "{}", third.body);
+    assert!(voice_cookie(&third).is_some());
+
+    // Under post-moderation a visitor's statement is put to vote at once.
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(format!("/api/v1/deliberations/{id}/statements"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::COOKIE, &cookie)
+        .body(Body::from(
+            json!({"body": "希望公开电梯加装的费用明细"}).to_string(),
+        ))
+        .expect("request");
+    let theirs = app.send(req).await;
+    assert_eq!(theirs.json()["status"], "pending", "{}", theirs.body);
+    let theirs = theirs.json()["id"].as_i64().expect("id");
+    assert_eq!(
+        vote(&app, &member, id, theirs, json!("pass")).await.status,
+        StatusCode::OK
+    );
+
+    // A flood of votes from one participant: sixty a minute, then 429.
+    for sid in &seeds[..59] {
+        let a = vote(&app, &member, id, *sid, json!("agree")).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    }
+    let flood = vote(&app, &member, id, seeds[60], json!("agree")).await;
+    assert_eq!(problem(&flood), (429, "throttled".into()), "{}", flood.body);
+    let counted = statements(&app, Some(&member), id).await;
+    assert_eq!(
+        tally(&counted, seeds[60]),
+        (0, 0, 0),
+        "the refused vote left nothing"
+    );
+
+    // Statements: ten an hour for a participant.
+    for i in 0..10 {
+        let a = say(&app, &member, members_only, &format!("委员观点{i}")).await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    }
+    assert_eq!(
+        problem(&say(&app, &member, members_only, "第十一条观点").await),
+        (429, "throttled".into())
+    );
+
+    // New anonymous participants from one address: thirty an hour.
+    let mut made = 2; // the two above
+    loop {
+        let a = anonymous_vote(&app, id, seeds[3], "agree", "").await;
+        if a.status != StatusCode::OK {
+            assert_eq!(problem(&a), (429, "throttled".into()));
+            break;
+        }
+        made += 1;
+        assert!(
+            made <= 30,
+            "more than thirty anonymous participants from one address"
+        );
+    }
+    assert_eq!(made, 30);
+}
+
+#[tokio::test]
+async fn results_find_planted_groups_and_the_pages_vote_moderate_and_show_them() {
+    let app = TestApp::new().await;
+    let staff = app.token("consult_r").await;
+    let id = new_deliberation(&app, &staff, "public", "pre").await;
+    assert_eq!(
+        step(&app, &staff, id, "open", None).await.status,
+        StatusCode::OK
+    );
+    let texts = [
+        "应由政府补贴一半费用",
+        "费用应全部由业主承担",
+        "低层住户应得到补偿",
+        "加装电梯不需要低层住户同意",
+        "应简化审批流程",
+        "应保留严格的安全审查",
+        "加装电梯是民生实事",
+        "应优先安排老年人多的小区",
+    ];
+    let mut seeds = Vec::new();
+    for t in texts {
+        seeds.push(
+            say(&app, &staff, id, t).await.json()["id"]
+                .as_i64()
+                .expect("id"),
+        );
+    }
+    // Two camps of eight visitors each: they split on the first six statements
+    // and all agree with the last two.
+    for p in 0..16 {
+        let camp = p % 2 == 0;
+        let mut cookie = String::new();
+        for (i, sid) in seeds.iter().enumerate() {
+            let v = if i >= 6 || (i % 2 == 0) == camp {
+                "agree"
+            } else {
+                "disagree"
+            };
+            let a = anonymous_vote(&app, id, *sid, v, &cookie).await;
+            assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+            if let Some(c) = voice_cookie(&a) {
+                cookie = c;
+            }
+        }
+    }
+    store::deliberation_results::refresh(app.db())
+        .await
+        .expect("refresh");
+    let r = app
+        .api(
+            Method::GET,
+            &format!("/deliberations/{id}/results"),
+            None,
+            None,
+        )
+        .await;
+    let r = r.json();
+    assert_eq!(r["participants"], 16);
+    assert_eq!(r["groups"].as_array().map(Vec::len), Some(2), "{r}");
+    for g in r["groups"].as_array().expect("groups") {
+        assert_eq!(g["size"], 8, "{r}");
+    }
+    let shared: Vec<i64> = r["consensus"]
+        .as_array()
+        .expect("consensus")
+        .iter()
+        .filter_map(|s| s["statement_id"].as_i64())
+        .collect();
+    assert!(
+        shared.contains(&seeds[6]) && shared.contains(&seeds[7]),
+        "{r}"
+    );
+    assert!(!shared.contains(&seeds[0]), "{r}");
+
+    // The pages: a member votes with the card's buttons and writes a statement.
+    let (member, csrf) = app.web_login("member_r").await;
+    let page = app
+        .page(Method::GET, &format!("/deliberations/{id}"), &member, None)
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("data-key=\"a\""),
+        "the voting card has its shortcuts"
+    );
+    let shown = seeds
+        .iter()
+        .copied()
+        .find(|s| {
+            page.body
+                .contains(&format!("name=\"statement_id\" value=\"{s}\""))
+        })
+        .expect("a statement on the card");
+    let voted = app
+        .page(
+            Method::POST,
+            &format!("/deliberations/{id}/vote"),
+            &member,
+            Some(&format!("_csrf={csrf}&statement_id={shown}&vote=agree")),
+        )
+        .await;
+    assert_eq!(voted.status, StatusCode::SEE_OTHER, "{}", voted.body);
+    let bad = app
+        .page(
+            Method::POST,
+            &format!("/deliberations/{id}/vote"),
+            &member,
+            Some(&format!("_csrf={csrf}&statement_id={shown}&vote=maybe")),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("class=\"alert\""), "{}", bad.body);
+    let empty = app
+        .page(
+            Method::POST,
+            &format!("/deliberations/{id}/statements"),
+            &member,
+            Some(&format!("_csrf={csrf}&body=")),
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let added = app
+        .page(
+            Method::POST,
+            &format!("/deliberations/{id}/statements"),
+            &member,
+            Some(&format!("_csrf={csrf}&body={}", "电梯维护费用应提前约定")),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    assert!(
+        added
+            .header("location")
+            .unwrap_or_default()
+            .contains("added=pending")
+    );
+
+    // Staff moderate it from the queue; a member may not open the queue.
+    assert_eq!(
+        app.page(
+            Method::GET,
+            &format!("/deliberations/{id}/moderation"),
+            &member,
+            None
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let (staff_web, staff_csrf) = app.web_login("consult_r").await;
+    let queue = app
+        .page(
+            Method::GET,
+            &format!("/deliberations/{id}/moderation"),
+            &staff_web,
+            None,
+        )
+        .await;
+    assert!(
+        queue.body.contains("电梯维护费用应提前约定"),
+        "{}",
+        queue.body
+    );
+    let sid = statements(&app, Some(&staff), id)
+        .await
+        .iter()
+        .find(|s| s["status"] == "pending")
+        .and_then(|s| s["id"].as_i64())
+        .expect("pending");
+    let decided = app
+        .page(
+            Method::POST,
+            &format!("/deliberations/{id}/statements/{sid}/moderation"),
+            &staff_web,
+            Some(&format!("_csrf={staff_csrf}&decision=accepted")),
+        )
+        .await;
+    assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.body);
+
+    // The results page: the map, the groups, the common ground, the bars.
+    let results = app
+        .page(
+            Method::GET,
+            &format!("/deliberations/{id}/results"),
+            "",
+            None,
+        )
+        .await;
+    assert_eq!(results.status, StatusCode::OK);
+    for needle in [
+        "id=\"opinion-map\"",
+        "<circle",
+        "class=\"g1\"",
+        "class=\"g2\"",
+        "加装电梯是民生实事",
+        "svg viewBox=\"0 0 100 6\"",
+    ] {
+        assert!(results.body.contains(needle), "{needle}");
+    }
+    // A visitor may open the public topic; a members-only one asks them to sign in.
+    let public = app
+        .page(Method::GET, &format!("/deliberations/{id}"), "", None)
+        .await;
+    assert_eq!(public.status, StatusCode::OK);
+    let private = new_deliberation(&app, &staff, "members", "pre").await;
+    step(&app, &staff, private, "open", None).await;
+    assert_eq!(
+        app.page(Method::GET, &format!("/deliberations/{private}"), "", None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+}
