@@ -271,6 +271,31 @@ impl Browser {
         }
     }
 
+    /// Presses a key on the page (as a person would, to whatever has the
+    /// focus) and waits until the page it led to has loaded.
+    pub async fn press_to_load(&self, key: &str) -> Result<(), String> {
+        let root = self.find("html").await?;
+        let keys = json!({"actions": [{"type": "key", "id": "keyboard", "actions": [
+            {"type": "keyDown", "value": key}, {"type": "keyUp", "value": key}
+        ]}]});
+        self.call("POST", "/actions", Some(keys)).await?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            match self
+                .call("GET", &format!("/element/{root}/name"), None)
+                .await
+            {
+                Err(e) if e.contains("stale element") => {
+                    return self.find("main").await.map(|_| ());
+                }
+                _ if Instant::now() > deadline => {
+                    return Err(format!("pressing {key} loaded no new page"));
+                }
+                _ => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+    }
+
     /// Clicks the element matching `css`.
     pub async fn click(&self, css: &str) -> Result<(), String> {
         self.on_element(css, "POST", "/click", Some(json!({})))

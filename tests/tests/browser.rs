@@ -687,3 +687,115 @@ async fn a_plan_item_becomes_a_consultation_that_is_held_reported_and_closed() {
     b.quit().await;
     result.expect("consultation workflow");
 }
+
+/// Opens the deliberation whose title holds `title` from the list, by its link.
+async fn open_deliberation(b: &Browser, base: &str, title: &str) -> Result<String, String> {
+    b.goto(&format!("{base}/")).await?;
+    b.click_to_load("nav.main a[href='/deliberations']").await?;
+    let href = b
+        .execute(&format!(
+            "return [...document.querySelectorAll('main a')].find(a => a.textContent.includes('{title}')).getAttribute('href')"
+        ))
+        .await?;
+    let href = href
+        .as_str()
+        .ok_or("no link to the deliberation")?
+        .to_string();
+    b.click_to_load(&format!("main a[href='{href}']")).await?;
+    Ok(format!("{base}{href}"))
+}
+
+/// The member writes a statement, then votes through ten statements with the keyboard.
+async fn member_votes_by_keyboard(b: &Browser, base: &str) -> Result<String, String> {
+    login(b, base, "member").await?;
+    let page = open_deliberation(b, base, "履职服务").await?;
+    assert!(b.text("#progress").await?.contains("已表态 0 / 12"));
+    b.type_into("#statement-body", "委员履职档案应允许本人在线查看和更正")
+        .await?;
+    b.click_to_load("#add-statement").await?;
+    let flash = b.text("p.flash").await?;
+    assert!(flash.contains("审核"), "{flash}");
+    for (i, key) in ["a", "d", "p", "a", "a", "d", "a", "p", "d", "a"]
+        .iter()
+        .enumerate()
+    {
+        let before = b.text("#statement").await?;
+        b.press_to_load(key).await?;
+        let progress = b.text("#progress").await?;
+        assert!(
+            progress.contains(&format!("已表态 {} / 12", i + 1)),
+            "after {key}: {progress}"
+        );
+        if i < 9 {
+            assert_ne!(b.text("#statement").await?, before, "the next statement");
+        }
+    }
+    shot(b, "11-deliberation-voting").await;
+    logout(b).await?;
+    Ok(page)
+}
+
+/// Staff accept the waiting statements from the moderation queue.
+async fn staff_moderates(b: &Browser, base: &str, page: &str) -> Result<(), String> {
+    login(b, base, "staff").await?;
+    b.goto(page).await?;
+    b.click_to_load("#moderation-link").await?;
+    let queue = b.text("main").await?;
+    assert!(
+        queue.contains("委员履职档案应允许本人在线查看和更正"),
+        "{queue}"
+    );
+    while b.count("button[value='accepted']").await? > 0 {
+        b.click_to_load("button[value='accepted']").await?;
+    }
+    assert!(b.text("#queue-empty").await?.contains("没有待审核"));
+    shot(b, "12-deliberation-moderated").await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_votes_by_keyboard_staff_moderate_and_the_results_show_groups() {
+    let _one = ONE_BROWSER.lock().await;
+    let (driver, chrome) = match webdriver::find() {
+        Ok(p) => p,
+        Err(why) => {
+            println!("skipped: {why}");
+            return;
+        }
+    };
+    let (t, base) = demo_server().await;
+    let b = Browser::start(&driver, &chrome).await.expect("browser");
+    let run = async {
+        let page = Box::pin(member_votes_by_keyboard(&b, &base)).await?;
+        Box::pin(staff_moderates(&b, &base, &page)).await?;
+        // The background job (here run once, as the server's loop would).
+        store::deliberation_results::refresh(&t.db)
+            .await
+            .map_err(|e| e.to_string())?;
+        b.goto(&page).await?;
+        b.click_to_load("#results-link").await?;
+        assert!(b.count("#opinion-map circle").await? >= 20);
+        let groups = b.text("#groups").await?;
+        assert!(
+            groups.contains("第 1 群体") && groups.contains("第 2 群体"),
+            "{groups}"
+        );
+        assert!(
+            b.count("#consensus li").await? >= 1,
+            "common ground is shown"
+        );
+        let all = b.text("main").await?;
+        assert!(
+            all.contains("委员履职档案应允许本人在线查看和更正"),
+            "the accepted statement has its bar"
+        );
+        shot(&b, "13-deliberation-results").await;
+        Ok::<(), String>(())
+    };
+    let result = Box::pin(run).await;
+    if result.is_err() {
+        shot(&b, "deliberation-failure").await;
+    }
+    b.quit().await;
+    result.expect("deliberation workflow");
+}

@@ -65,6 +65,41 @@ async fn five_years_of_proposals_and_review_finds_the_planted_duplicates() {
     let issues =
         scalar("SELECT COUNT(*) FROM bulletins WHERE state = 'published' AND year = 2024").await;
     assert!((48..=52).contains(&issues), "{issues} issues in 2024");
+    // Online deliberation (issue 6, item 9): two finished public topics with
+    // a few hundred participants each, whose planted groups the results
+    // find, and one open now with a member's statement in the queue.
+    assert_eq!(summary.deliberations, 3);
+    let list = app.api(Method::GET, "/deliberations", None, None).await;
+    let public = list.json().as_array().cloned().unwrap_or_default();
+    assert_eq!(public.len(), 3, "{}", list.body);
+    assert_eq!(public[0]["state"], "open");
+    for (d, groups) in public[1..].iter().zip([2, 3]) {
+        assert_eq!(d["state"], "reported", "{d}");
+        assert!(d["participants"].as_i64().unwrap_or(0) >= 180, "{d}");
+        let id = d["id"].as_i64().expect("id");
+        let r = app
+            .api(
+                Method::GET,
+                &format!("/deliberations/{id}/results"),
+                None,
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(
+            r["groups"].as_array().map(Vec::len),
+            Some(groups),
+            "{}: {r}",
+            d["title"]
+        );
+        assert!(
+            r["consensus"].as_array().is_some_and(|c| c.len() >= 3),
+            "{r}"
+        );
+    }
+    let waiting =
+        scalar("SELECT COUNT(*) FROM deliberation_statements WHERE status = 'pending'").await;
+    assert_eq!(waiting, 1);
     // Consultations at the seed's scale over five years (issue 5, item 9):
     // every form's count, 56 reports, every state, 9 supervision topics.
     assert!(summary.consultations > 450, "{}", summary.consultations);

@@ -13,6 +13,7 @@ use domain::platform::{BodyInput, BodyKind, CommitteeInput, GrantInput, NewUserI
 
 mod consultation_history;
 mod consultations;
+mod deliberations;
 pub mod history;
 mod opinion_history;
 mod opinions;
@@ -215,6 +216,8 @@ pub struct Summary {
     /// Public-opinion pieces.
     pub opinions: usize,
     pub consultations: usize,
+    /// Online deliberations (two finished, one open).
+    pub deliberations: usize,
     /// Planted near-duplicates in the history: (original, reworded twin).
     pub planted: Vec<(i64, i64)>,
     pub committees: usize,
@@ -277,6 +280,8 @@ pub async fn seed_sized(
     tx.commit().await?;
     // Deadline warnings for what is due, so that the bells have something to show.
     crate::deadlines::run(db).await?;
+    // The deliberations' results, so that their pages show them at once.
+    crate::deliberation_results::refresh(db).await?;
     Ok(Some(summary))
 }
 
@@ -624,6 +629,18 @@ async fn fill(
             per_year,
         )
         .await?;
+    let deliberations_made = deliberations::fill(
+        tx,
+        &mut Rng::new(seed ^ 0x5348_454d_494e_0006),
+        &deliberations::Cast {
+            staff: &staff,
+            members: &history_writers,
+            member2: &writer2,
+            committee_id: region.id,
+        },
+        per_year == 0,
+    )
+    .await?;
     let mut planted = Vec::new();
     let mut users_made = account_ids.len();
     let mut history_made = 0;
@@ -685,6 +702,7 @@ async fn fill(
         proposals: proposals + history_made,
         opinions: opinions_made,
         consultations: consultations_made,
+        deliberations: deliberations_made,
         planted,
         committees: 6,
         sectors: sectors.len(),

@@ -598,6 +598,8 @@ struct ResultsPage {
     r: Results,
     /// Who took part, in words.
     counts: String,
+    /// When the results were computed, in the committee's time (empty: not yet).
+    computed: String,
     dots: Vec<Dot>,
     bars: Vec<Bar>,
     alert: Option<String>,
@@ -647,6 +649,9 @@ async fn results_page(
     let mut page = html(ResultsPage {
         c: Chrome::new(ctx, "/deliberations"),
         staff: part == Part::Staff,
+        computed: store::clock::parse_rfc3339(&r.computed_at)
+            .map(when)
+            .unwrap_or_default(),
         counts: ctx.tr().f(
             "deliberation.counts",
             &[&r.participants, &r.clustered, &r.votes, &r.statements],
