@@ -66,11 +66,13 @@ CREATE INDEX deliberation_votes_deliberation ON deliberation_votes(deliberation_
 CREATE INDEX deliberation_votes_participant ON deliberation_votes(participant_id, voted_at);
 
 -- The engine's latest results, computed in the background; `fingerprint`
--- says which votes and moderation they were computed from.
+-- says which votes and moderation they were computed from; `warm` is what
+-- the next computation starts from (the engine's components and centres).
 CREATE TABLE deliberation_results (
     deliberation_id INTEGER PRIMARY KEY REFERENCES deliberations(id),
     fingerprint TEXT NOT NULL,
     body TEXT NOT NULL,
+    warm TEXT NOT NULL DEFAULT '',
     computed_at INTEGER NOT NULL
 );
 

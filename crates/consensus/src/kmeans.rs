@@ -75,11 +75,17 @@ pub struct Clustering {
     pub inertia: f64,
 }
 
-/// Lloyd's iterations from `centres` until no point changes cluster.
-fn lloyd(points: &[[f64; 2]], weights: &[f64], mut centres: Vec<[f64; 2]>) -> Clustering {
+/// Lloyd's iterations from `centres` until no point changes cluster (at
+/// most `rounds`).
+fn lloyd_for(
+    points: &[[f64; 2]],
+    weights: &[f64],
+    mut centres: Vec<[f64; 2]>,
+    rounds: usize,
+) -> Clustering {
     let k = centres.len();
     let mut labels = vec![usize::MAX; points.len()];
-    for _ in 0..300 {
+    for _ in 0..rounds {
         let mut changed = false;
         for (i, &p) in points.iter().enumerate() {
             let (c, _) = nearest(p, &centres);
@@ -117,6 +123,16 @@ fn lloyd(points: &[[f64; 2]], weights: &[f64], mut centres: Vec<[f64; 2]>) -> Cl
     }
 }
 
+/// Lloyd's iterations until no point changes cluster (at most 300).
+fn lloyd(points: &[[f64; 2]], weights: &[f64], centres: Vec<[f64; 2]>) -> Clustering {
+    lloyd_for(points, weights, centres, 300)
+}
+
+/// Rounds of Lloyd's iterations in an update: it starts from the earlier
+/// centres, which the new votes move only a little; what the last rounds
+/// would still shift is a few points on a boundary between base clusters.
+const WARM_ROUNDS: usize = 10;
+
 /// The best of `restarts` seeded runs of weighted k-means.
 pub fn kmeans(
     points: &[[f64; 2]],
@@ -143,7 +159,12 @@ pub fn kmeans(
 /// The base clusters: every distinct point when there are at most
 /// [`BASE_K`], else k-means with that many. Answers centres, sizes and each
 /// point's base cluster.
-pub fn base(points: &[[f64; 2]]) -> (Vec<[f64; 2]>, Vec<f64>, Vec<usize>) {
+/// With earlier centres (an update), Lloyd's iterations start once from
+/// them instead of seeded restarts.
+pub fn base_from(
+    points: &[[f64; 2]],
+    earlier: Option<&[[f64; 2]]>,
+) -> (Vec<[f64; 2]>, Vec<f64>, Vec<usize>) {
     let mut distinct: Vec<[f64; 2]> = points.to_vec();
     distinct.sort_by(|a, b| a[0].total_cmp(&b[0]).then(a[1].total_cmp(&b[1])));
     distinct.dedup();
@@ -168,7 +189,12 @@ pub fn base(points: &[[f64; 2]]) -> (Vec<[f64; 2]>, Vec<f64>, Vec<usize>) {
     let step = points.len().div_ceil(BASE_SAMPLE).max(1);
     let sample: Vec<[f64; 2]> = points.iter().step_by(step).copied().collect();
     let ones = vec![1.0; sample.len()];
-    let mut c = kmeans(&sample, &ones, BASE_K, 3, 0xBA5E);
+    let mut c = match earlier {
+        Some(centres) if centres.len() >= 2 => {
+            lloyd_for(&sample, &ones, centres.to_vec(), WARM_ROUNDS)
+        }
+        _ => kmeans(&sample, &ones, BASE_K, 3, 0xBA5E),
+    };
     if step > 1 {
         c.labels = points.iter().map(|&p| nearest(p, &c.centres).0).collect();
     }
@@ -224,17 +250,49 @@ pub fn silhouette(points: &[[f64; 2]], labels: &[usize], k: usize) -> f64 {
     total / n as f64
 }
 
-/// The opinion groups of the clustered participants' points: the number of
-/// groups, each point's group (groups numbered by size, largest first) and
-/// the silhouette of every `k` tried.
-pub fn opinion_groups(points: &[[f64; 2]]) -> (usize, Vec<usize>, Vec<(usize, f64)>) {
+/// What a clustering leaves for the next, warm-started one.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Centres {
+    pub base: Vec<[f64; 2]>,
+    /// Each opinion group's centre, in the groups' order.
+    pub groups: Vec<[f64; 2]>,
+}
+
+/// The opinion groups of the clustered participants' points.
+pub struct Groups {
+    pub k: usize,
+    /// Each point's group, groups numbered by size, largest first.
+    pub labels: Vec<usize>,
+    /// The silhouette of every `k` tried.
+    pub tried: Vec<(usize, f64)>,
+    pub centres: Centres,
+}
+
+/// The opinion groups of the clustered participants' points (see the
+/// crate's notes for the rule that chooses their number). With an earlier
+/// answer (an update), warm-started: the base
+/// clusters from its base centres, and the same number of groups from its
+/// group centres (Pol.is, too, keeps the number of groups between updates).
+pub fn opinion_groups_from(points: &[[f64; 2]], earlier: Option<&Centres>) -> Groups {
+    let single = |n: usize| Groups {
+        k: 1,
+        labels: vec![0; n],
+        tried: Vec::new(),
+        centres: Centres::default(),
+    };
     if points.len() < 2 {
-        return (1, vec![0; points.len()], Vec::new());
+        return single(points.len());
     }
-    let (centres, sizes, base_labels) = base(points);
+    let (centres, sizes, base_labels) = base_from(points, earlier.map(|e| e.base.as_slice()));
     let n_base = centres.len();
     if n_base < 2 {
-        return (1, vec![0; points.len()], Vec::new());
+        return single(points.len());
+    }
+    if let Some(e) = earlier.filter(|e| (2..=n_base).contains(&e.groups.len())) {
+        let c = lloyd(&centres, &sizes, e.groups.clone());
+        let k = e.groups.len();
+        let tried = vec![(k, silhouette(&centres, &c.labels, k))];
+        return numbered(k, &c.labels, &base_labels, &centres, &sizes, tried);
     }
     let max_k = 5.min(2 + n_base / 12).min(n_base);
     let mut tried = Vec::new();
@@ -264,12 +322,23 @@ pub fn opinion_groups(points: &[[f64; 2]]) -> (usize, Vec<usize>, Vec<(usize, f6
             (2, c.labels)
         }
     };
-    // Number the groups by size (participants), largest first.
+    numbered(k, &group_of_base, &base_labels, &centres, &sizes, tried)
+}
+
+/// The groups numbered by size (participants), largest first, with their centres.
+fn numbered(
+    k: usize,
+    group_of_base: &[usize],
+    base_labels: &[usize],
+    centres: &[[f64; 2]],
+    sizes: &[f64],
+    tried: Vec<(usize, f64)>,
+) -> Groups {
     let mut size = vec![(0usize, 0usize); k];
     for (g, s) in size.iter_mut().enumerate() {
         s.1 = g;
     }
-    for &b in &base_labels {
+    for &b in base_labels {
         size[group_of_base[b]].0 += 1;
     }
     size.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -281,7 +350,25 @@ pub fn opinion_groups(points: &[[f64; 2]]) -> (usize, Vec<usize>, Vec<(usize, f6
         .iter()
         .map(|&b| rename[group_of_base[b]])
         .collect();
-    (k, labels, tried)
+    let mut sum = vec![[0.0f64; 3]; k];
+    for ((c, w), &g) in centres.iter().zip(sizes).zip(group_of_base) {
+        let s = &mut sum[rename[g]];
+        s[0] += c[0] * w;
+        s[1] += c[1] * w;
+        s[2] += w;
+    }
+    Groups {
+        k,
+        labels,
+        tried,
+        centres: Centres {
+            base: centres.to_vec(),
+            groups: sum
+                .iter()
+                .map(|s| [s[0] / s[2].max(1e-300), s[1] / s[2].max(1e-300)])
+                .collect(),
+        },
+    }
 }
 
 #[cfg(test)]
@@ -302,12 +389,18 @@ mod tests {
     #[test]
     fn three_blobs_make_three_groups_numbered_by_size() {
         let pts = blobs();
-        let (k, labels, tried) = opinion_groups(&pts);
+        let Groups {
+            k, labels, tried, ..
+        } = opinion_groups_from(&pts, None);
         assert_eq!(k, 3, "{tried:?}");
         assert!(labels[..120].iter().all(|&l| l == 0));
         assert!(labels[120..200].iter().all(|&l| l == 1));
         assert!(labels[200..].iter().all(|&l| l == 2));
-        assert_eq!(opinion_groups(&pts).1, labels, "deterministic");
+        assert_eq!(
+            opinion_groups_from(&pts, None).labels,
+            labels,
+            "deterministic"
+        );
     }
 
     #[test]

@@ -73,6 +73,7 @@ pub mod synth;
 mod votes;
 
 pub use ari::adjusted_rand_index;
+pub use kmeans::Centres;
 pub use repness::{Consensus, Represent};
 pub use votes::{Votes, VotesBuilder};
 
@@ -97,16 +98,48 @@ pub struct Analysis {
     pub repness: Vec<Vec<Represent>>,
     /// Statements by group-informed consensus, strongest first.
     pub consensus: Vec<Consensus>,
+    /// What an update of this analysis starts from.
+    pub warm: Warm,
+}
+
+/// What [`update`] starts from: the principal components and the centres
+/// of the base clusters and of the groups.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Warm {
+    pub components: [Vec<f64>; 2],
+    pub centres: kmeans::Centres,
 }
 
 /// Runs the whole analysis.
 pub fn analyze(v: &Votes) -> Analysis {
+    run(v, None)
+}
+
+/// Updates an earlier analysis (from its [`Analysis::warm`]) after more votes (or statements) arrived in
+/// a live conversation, without starting from scratch: the power iteration
+/// starts from the earlier components and keeps their signs, the base
+/// clusters start from the earlier base centres (one run of Lloyd's
+/// iterations instead of seeded restarts), and the groups keep their number
+/// and start from their earlier centres. Participants and statements keep
+/// their rows and columns; new ones are added after them. Deterministic for
+/// the same votes and earlier analysis; it may settle on a slightly
+/// different answer than [`analyze`] on the same votes, as any warm start may.
+pub fn update(v: &Votes, earlier: &Warm) -> Analysis {
+    run(v, Some(earlier))
+}
+
+fn run(v: &Votes, warm: Option<&Warm>) -> Analysis {
     let centre = v.column_means();
-    let comps = pca::components(v, &centre);
+    let comps = pca::components_from(v, &centre, warm.map(|w| &w.components));
     let projection = pca::project(v, &centre, &comps);
     let clustered = v.clustered();
     let points: Vec<[f64; 2]> = clustered.iter().map(|&p| projection[p]).collect();
-    let (k, labels, silhouettes) = kmeans::opinion_groups(&points);
+    let kmeans::Groups {
+        k,
+        labels,
+        tried: silhouettes,
+        centres,
+    } = kmeans::opinion_groups_from(&points, warm.map(|w| &w.centres));
     let mut groups = vec![None; v.participants()];
     for (i, &p) in clustered.iter().enumerate() {
         groups[p] = labels.get(i).copied();
@@ -120,5 +153,9 @@ pub fn analyze(v: &Votes) -> Analysis {
         silhouettes,
         repness,
         consensus,
+        warm: Warm {
+            components: comps,
+            centres,
+        },
     }
 }

@@ -90,8 +90,27 @@ pub struct Input {
     pub votes: Vec<(i64, i64, i64)>,
 }
 
-/// Runs the engine on a deliberation's votes.
-pub fn compute(input: &Input, now: i64) -> Results {
+/// What the next computation of a deliberation starts from: the engine's
+/// warm state, and how many took part at the last full run.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Warm {
+    components: [Vec<f64>; 2],
+    base: Vec<[f64; 2]>,
+    groups: Vec<[f64; 2]>,
+    /// Participants at the last analysis from scratch.
+    full_at: usize,
+}
+
+/// A conversation that grew by more than this share since its last full
+/// analysis is analysed from scratch again (so that the number of groups
+/// can change); below it, results are updated from the last ones.
+pub const REGROW: f64 = 0.1;
+
+/// Runs the engine on a deliberation's votes: an update from `warm` while
+/// the conversation has not grown by more than [`REGROW`] since the last
+/// full analysis, else a full analysis. Answers the results and what the
+/// next computation starts from.
+pub fn compute(input: &Input, now: i64, warm: Option<&Warm>) -> (Results, Warm) {
     let col: HashMap<i64, usize> = input
         .statements
         .iter()
@@ -123,10 +142,30 @@ pub fn compute(input: &Input, now: i64) -> Results {
         ..Results::default()
     };
     if people.is_empty() || input.statements.is_empty() {
-        return out;
+        return (out, Warm::default());
     }
     let clustered = votes.clustered();
-    let a = consensus::analyze(&votes);
+    let earlier = warm
+        .filter(|w| w.full_at > 0 && (people.len() as f64) <= w.full_at as f64 * (1.0 + REGROW));
+    let a = match earlier {
+        Some(w) => consensus::update(
+            &votes,
+            &consensus::Warm {
+                components: w.components.clone(),
+                centres: consensus::Centres {
+                    base: w.base.clone(),
+                    groups: w.groups.clone(),
+                },
+            },
+        ),
+        None => consensus::analyze(&votes),
+    };
+    let next = Warm {
+        components: a.warm.components.clone(),
+        base: a.warm.centres.base.clone(),
+        groups: a.warm.centres.groups.clone(),
+        full_at: earlier.map_or(people.len(), |w| w.full_at),
+    };
     let body = |c: usize| input.statements[c].1.clone();
     let id = |c: usize| input.statements[c].0;
     if clustered.len() >= MIN_CLUSTERED && a.k >= 2 {
@@ -205,7 +244,11 @@ pub fn compute(input: &Input, now: i64) -> Results {
             },
         })
         .collect();
-    out
+    (out, next)
+}
+
+fn to_json<T: Serialize>(v: &T) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|e| StoreError::Internal(e.to_string()))
 }
 
 /// A deliberation's latest results, if any were computed yet.
@@ -287,24 +330,35 @@ async fn behind(db: &Db, id: i64) -> Result<Option<String>, StoreError> {
     Ok((kept.as_deref() != Some(print.as_str())).then_some(print))
 }
 
-/// Computes and keeps one deliberation's results.
+/// Computes and keeps one deliberation's results, updating the last ones
+/// where it can (see [`compute`]).
 async fn recompute(db: &Db, id: i64, print: &str) -> Result<(), StoreError> {
     let input = input_of(db, id).await?;
+    let kept: Option<String> = on_db!(db, |c| sqlx::query_scalar(
+        "SELECT warm FROM deliberation_results WHERE deliberation_id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await?);
+    // A warm state that does not read (an older format) means a full run.
+    let warm: Option<Warm> = kept.and_then(|w| serde_json::from_str(&w).ok());
     let now = crate::clock::now();
     // The engine is CPU work: off the async workers.
-    let results = tokio::task::spawn_blocking(move || compute(&input, now))
+    let (results, next) = tokio::task::spawn_blocking(move || compute(&input, now, warm.as_ref()))
         .await
         .map_err(|e| StoreError::Internal(e.to_string()))?;
-    let body = serde_json::to_string(&results).map_err(|e| StoreError::Internal(e.to_string()))?;
+    let body = to_json(&results)?;
+    let warm = to_json(&next)?;
     let mut tx = db.begin().await?;
     on_tx!(&mut tx, |c| {
         sqlx::query(
-        "INSERT INTO deliberation_results (deliberation_id, fingerprint, body, computed_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (deliberation_id) DO UPDATE SET fingerprint = excluded.fingerprint, body = excluded.body, computed_at = excluded.computed_at"
+        "INSERT INTO deliberation_results (deliberation_id, fingerprint, body, warm, computed_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (deliberation_id) DO UPDATE SET fingerprint = excluded.fingerprint, body = excluded.body, warm = excluded.warm, computed_at = excluded.computed_at"
     )
     .bind(id)
     .bind(print)
     .bind(&body)
+    .bind(&warm)
     .bind(now)
     .execute(c)
     .await?
@@ -398,7 +452,7 @@ mod tests {
 
     #[test]
     fn planted_camps_come_out_as_two_groups_with_their_common_ground() {
-        let r = compute(&camps(40), 0);
+        let (r, _) = compute(&camps(40), 0, None);
         assert_eq!(r.participants, 40);
         assert_eq!(r.statements, 6, "the rejected statement is not counted");
         assert_eq!(r.groups.len(), 2, "{r:?}");
@@ -425,17 +479,34 @@ mod tests {
     }
 
     #[test]
+    fn small_growth_updates_and_large_growth_starts_afresh() {
+        let (first, warm) = compute(&camps(40), 0, None);
+        assert_eq!(warm.full_at, 40);
+        let (updated, next) = compute(&camps(42), 0, Some(&warm));
+        assert_eq!(next.full_at, 40, "an update from the last full run");
+        assert_eq!(updated.groups.len(), first.groups.len());
+        assert_eq!(updated.participants, 42);
+        let (_, fresh) = compute(&camps(50), 0, Some(&next));
+        assert_eq!(fresh.full_at, 50, "grown by a quarter: from scratch");
+        // The warm state survives its trip through the database's text.
+        let text = serde_json::to_string(&next).unwrap();
+        let back: Warm = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.components, next.components);
+    }
+
+    #[test]
     fn too_few_voters_give_counts_but_no_groups() {
-        let r = compute(&camps(3), 0);
+        let (r, _) = compute(&camps(3), 0, None);
         assert_eq!(r.participants, 3);
         assert!(r.groups.is_empty());
         assert!(r.points.iter().all(|p| p.group.is_none()));
-        let empty = compute(
+        let (empty, _) = compute(
             &Input {
                 statements: vec![],
                 votes: vec![],
             },
             0,
+            None,
         );
         assert_eq!(empty.participants, 0);
     }
