@@ -63,6 +63,15 @@
 //! over the groups (agrees `A`, votes `S` of their members); the disagree
 //! version uses disagrees. Statements are listed by it, moderated ones left
 //! out.
+//!
+//! **Updates.** A live conversation need not start from scratch when votes
+//! arrive: [`update`] starts the power iteration from the earlier components
+//! (new statements get 0; it settles at `1 − |cos| < 1e-6` and keeps the
+//! earlier signs, so the map does not flip), the base clusters from the
+//! earlier base centres (ten Lloyd rounds instead of seeded restarts) and
+//! the groups from the earlier group centres, keeping their number. The
+//! platform analyses from scratch again once a conversation has grown by a
+//! tenth, so that the number of groups can change.
 
 mod ari;
 mod kmeans;
