@@ -105,6 +105,10 @@ pub fn components_from(
         y.resize(c, 0.0);
         y
     };
+    // An earlier answer of a conversation too small to have components (all
+    // zero) is no start: begin afresh.
+    let usable = |x: &Vec<f64>| x.iter().any(|v| v.abs() > 1e-12);
+    let earlier = earlier.filter(|[a, b]| usable(&fit(a)) && usable(&fit(b)));
     let (mut a, mut b) = match earlier {
         Some([a, b]) => (fit(a), fit(b)),
         None => (start(c, 1), start(c, 2)),
