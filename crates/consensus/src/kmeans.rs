@@ -21,12 +21,12 @@ impl Rng {
     }
 }
 
-pub(crate) fn dist2(a: [f64; 2], b: [f64; 2]) -> f64 {
+fn dist2(a: [f64; 2], b: [f64; 2]) -> f64 {
     let (x, y) = (a[0] - b[0], a[1] - b[1]);
     x * x + y * y
 }
 
-pub(crate) fn nearest(p: [f64; 2], centres: &[[f64; 2]]) -> (usize, f64) {
+fn nearest(p: [f64; 2], centres: &[[f64; 2]]) -> (usize, f64) {
     let mut best = (0, f64::INFINITY);
     for (i, &c) in centres.iter().enumerate() {
         let d = dist2(p, c);

@@ -77,7 +77,6 @@ mod ari;
 mod kmeans;
 pub mod opendata;
 mod pca;
-pub mod replay;
 mod repness;
 pub mod synth;
 mod votes;

@@ -47,12 +47,6 @@ pub struct Conversation {
     pub participants: Vec<String>,
     /// The `comment-id` of each column.
     pub statements: Vec<String>,
-    /// Every vote as (row, column, value) in the order cast (by timestamp;
-    /// votes without one in the file's order), changed votes included: the
-    /// history a replay goes through.
-    pub cast: Vec<(usize, usize, i8)>,
-    /// The columns moderated out.
-    pub moderated_out: Vec<usize>,
 }
 
 fn column(header: &[String], name: &str) -> Result<usize, String> {
@@ -136,26 +130,18 @@ pub fn conversation(votes_csv: &str, comments_csv: &str) -> Result<Conversation,
         .collect();
     let mut b = VotesBuilder::new(participants.len(), statements.len());
     b.reserve(cast.len());
-    let history: Vec<(usize, usize, i8)> = cast
-        .iter()
-        .map(|(_, _, who, what, value)| (prow[who.as_str()], scol[what.as_str()], value.signum()))
-        .collect();
-    for &(p, c, v) in &history {
-        b.vote(p, c, v);
+    for (_, _, who, what, value) in &cast {
+        b.vote(prow[who.as_str()], scol[what.as_str()], *value);
     }
-    let mut moderated_out = Vec::new();
     for id in &out_ids {
         if let Some(&col) = scol.get(id.as_str()) {
             b.moderate_out(col);
-            moderated_out.push(col);
         }
     }
     Ok(Conversation {
         votes: b.build(),
         participants,
         statements,
-        cast: history,
-        moderated_out,
     })
 }
 

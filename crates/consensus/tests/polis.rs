@@ -8,7 +8,7 @@
 //! shared folder is missing.
 
 use std::path::PathBuf;
-use xieshang_consensus::{adjusted_rand_index, analyze, opendata, replay};
+use xieshang_consensus::{adjusted_rand_index, analyze, opendata};
 
 fn shared() -> Option<PathBuf> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/polis-opendata");
@@ -28,7 +28,6 @@ fn groups_agree_with_polis_on_the_real_conversations() {
         .collect();
     names.sort();
     let mut aris = Vec::new();
-    let mut replays = Vec::new();
     let mut differ = Vec::new();
     println!(
         "| dataset | participants | votes | ARI | our groups | Pol.is groups | silhouettes | ms |"
@@ -51,36 +50,6 @@ fn groups_agree_with_polis_on_the_real_conversations() {
         polis_k.sort_unstable();
         polis_k.dedup();
         let ari = adjusted_rand_index(&ours, &theirs);
-        let growth: f64 = std::env::var("REPLAY_GROWTH")
-            .ok()
-            .and_then(|g| g.parse().ok())
-            .unwrap_or(1.1);
-        let first: usize = std::env::var("REPLAY_FIRST")
-            .ok()
-            .and_then(|g| g.parse().ok())
-            .unwrap_or(100);
-        let r = replay::replay(
-            c.votes.participants(),
-            c.votes.statements(),
-            &c.cast,
-            &c.moderated_out,
-            &replay::checkpoints(c.cast.len(), first, growth),
-        );
-        let (mut ours_r, mut theirs_r) = (Vec::new(), Vec::new());
-        for (i, id) in c.participants.iter().enumerate() {
-            if let (Some(g), Some(Some(h))) = (r.groups[i], polis.get(id)) {
-                ours_r.push(g);
-                theirs_r.push(*h);
-            }
-        }
-        let ari_r = adjusted_rand_index(&ours_r, &theirs_r);
-        println!(
-            "REPLAY {} ari {ari_r:.3} k {} grouped {}",
-            d.file_name().and_then(|n| n.to_str()).unwrap_or("?"),
-            r.k,
-            ours_r.len()
-        );
-        replays.push(ari_r);
         let name = d
             .file_name()
             .and_then(|n| n.to_str())
@@ -103,12 +72,6 @@ fn groups_agree_with_polis_on_the_real_conversations() {
         }
         aris.push(ari);
     }
-    replays.sort_by(f64::total_cmp);
-    println!(
-        "REPLAY median {:.3} {:?}",
-        replays[replays.len() / 2],
-        replays
-    );
     aris.sort_by(f64::total_cmp);
     let median = aris[aris.len() / 2];
     println!(

@@ -35,3 +35,18 @@ fn an_update_takes_in_new_statements_and_participants() {
     assert_eq!(u.projection.len(), 2_500);
     assert!(u.k >= 2);
 }
+
+#[test]
+fn an_update_from_a_conversation_too_small_for_components_begins_afresh() {
+    // One participant: nothing varies, the components are all zero.
+    let mut b = xieshang_consensus::VotesBuilder::new(1, 20);
+    for c in 0..20 {
+        b.vote(0, c, 1);
+    }
+    let tiny = analyze(&b.build());
+    assert!(tiny.warm.components[0].iter().all(|x| *x == 0.0));
+    let p = synth::generate(2_000, 20, 15, 2, 14);
+    let u = update(&p.votes, &tiny.warm);
+    assert!(u.warm.components[0].iter().any(|x| *x != 0.0));
+    assert_eq!(u, analyze(&p.votes), "the same as a cold start");
+}
