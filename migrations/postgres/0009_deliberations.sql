@@ -51,6 +51,9 @@ CREATE TABLE deliberation_statements (
 );
 CREATE INDEX deliberation_statements_deliberation ON deliberation_statements(deliberation_id, status, id);
 CREATE INDEX deliberation_statements_author ON deliberation_statements(participant_id, created_at);
+-- The same statement twice in one deliberation is refused, also when two
+-- participants send it at the same moment.
+CREATE UNIQUE INDEX deliberation_statements_body ON deliberation_statements(deliberation_id, body);
 
 -- One vote per participant and statement: a re-vote replaces it.
 CREATE TABLE deliberation_votes (

@@ -161,6 +161,47 @@ async fn a_deliberation_runs_from_draft_to_report_with_moderation_before_voting(
         (403, "forbidden".into())
     );
 
+    // Staff edit the draft at the version they read; others may not.
+    let edit = json!({"title": "老旧小区加装电梯如何推进", "background": "更新后的背景", "audience": "members",
+        "moderation": "pre", "opens_at": at(-HOUR), "closes_at": at(48 * HOUR), "version": 1});
+    assert_eq!(
+        problem(
+            &app.api(Method::PATCH, &path, Some(&member), Some(edit.clone()))
+                .await
+        ),
+        (404, "not_found".into())
+    );
+    let edited = app
+        .api(Method::PATCH, &path, Some(&staff), Some(edit.clone()))
+        .await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
+    assert_eq!(edited.json()["title"], "老旧小区加装电梯如何推进");
+    assert_eq!(edited.json()["version"], 2);
+    assert_eq!(
+        problem(
+            &app.api(Method::PATCH, &path, Some(&staff), Some(edit.clone()))
+                .await
+        ),
+        (409, "stale_version".into())
+    );
+    let (web, csrf) = app.web_login("consult_r").await;
+    let form = app
+        .page(Method::GET, &format!("{path}/edit"), &web, None)
+        .await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("老旧小区加装电梯如何推进"));
+    let stale = app
+        .page(
+            Method::POST,
+            &format!("{path}/edit"),
+            &web,
+            Some(&format!(
+                "_csrf={csrf}&version=1&title=x&audience=members&moderation=pre&opens_at=2026-01-01T08:00&closes_at=2099-01-01T08:00"
+            )),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+
     // Opening: only staff, only from the draft, only on the current version.
     assert_eq!(
         problem(&step(&app, &staff, id, "open", Some(json!({"version": 7}))).await),
@@ -436,7 +477,7 @@ async fn a_deliberation_runs_from_draft_to_report_with_moderation_before_voting(
         })
         .collect::<Vec<_>>()
         .join("\n");
-    assert!(text.contains("老旧小区加装电梯怎么推进"), "{text}");
+    assert!(text.contains("老旧小区加装电梯如何推进"), "{text}");
     assert!(text.contains("多数参与者支持政府补贴"), "{text}");
     assert!(text.contains("应建立 统一的审批窗口"), "{text}");
 

@@ -269,13 +269,17 @@ pub async fn create(
     Ok(out)
 }
 
-/// [`create`] inside an open transaction.
-pub async fn create_in(
-    tx: &mut Tx,
-    caller: &Caller,
-    committee_id: i64,
-    input: &DeliberationInput,
-) -> Result<Deliberation, StoreError> {
+/// A deliberation's fields, checked.
+struct Checked {
+    title: String,
+    background: String,
+    audience: Audience,
+    moderation: Moderation,
+    opens_at: i64,
+    closes_at: i64,
+}
+
+fn check(input: &DeliberationInput) -> Result<Checked, StoreError> {
     let mut e = domain::validate::Errors::default();
     let title = e.required_text("title", &input.title, 200);
     let background = e
@@ -304,6 +308,31 @@ pub async fn create_in(
         e.add("closes_at", code);
     }
     e.finish().map_err(StoreError::Invalid)?;
+    Ok(Checked {
+        title,
+        background,
+        audience,
+        moderation,
+        opens_at,
+        closes_at,
+    })
+}
+
+/// [`create`] inside an open transaction.
+pub async fn create_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    committee_id: i64,
+    input: &DeliberationInput,
+) -> Result<Deliberation, StoreError> {
+    let Checked {
+        title,
+        background,
+        audience,
+        moderation,
+        opens_at,
+        closes_at,
+    } = check(input)?;
     crate::consultations::require_office(tx, caller, committee_id).await?;
     let now = crate::clock::now();
     let id: i64 = on_tx!(tx, |c| {
@@ -333,6 +362,74 @@ pub async fn create_in(
     )
     .await?;
     Ok(d)
+}
+
+/// Staff edit a deliberation at the version read, while it is a draft or
+/// open (an open one's closing time must stay ahead: to end it, close it).
+pub async fn update(
+    db: &Db,
+    caller: &Caller,
+    id: i64,
+    input: &DeliberationInput,
+    expected: Option<i64>,
+) -> Result<Deliberation, StoreError> {
+    let f = check(input)?;
+    let mut tx = db.begin().await?;
+    let (d, part) = load_visible(&mut tx, caller, id).await?;
+    if part != Part::Staff {
+        return Err(StoreError::Forbidden);
+    }
+    match d.state() {
+        State::Draft => {}
+        State::Open if f.closes_at <= crate::clock::now() => {
+            return Err(StoreError::invalid("closes_at", "closes_in_past"));
+        }
+        State::Open => {}
+        State::Closed | State::Reported => {
+            return Err(StoreError::Conflict {
+                code: "wrong_state",
+                current: Some(d.state.clone()),
+            });
+        }
+    }
+    let version = expected.unwrap_or(d.version);
+    if version != d.version {
+        return Err(StoreError::stale(d.version));
+    }
+    crate::versions::bump(
+        &mut tx,
+        crate::versions::Versioned::Deliberations,
+        id,
+        version,
+    )
+    .await?;
+    on_tx!(&mut tx, |c| {
+        sqlx::query(
+        "UPDATE deliberations SET title = $1, background = $2, audience = $3, moderation = $4, opens_at = $5, closes_at = $6 WHERE id = $7"
+    )
+    .bind(&f.title)
+    .bind(&f.background)
+    .bind(f.audience.as_str())
+    .bind(f.moderation.as_str())
+    .bind(f.opens_at)
+    .bind(f.closes_at)
+    .bind(id)
+    .execute(c)
+    .await?
+    .rows_affected()
+    });
+    log(
+        &mut tx,
+        caller,
+        &d,
+        "deliberation.update",
+        json!({"title": f.title, "audience": f.audience.as_str(), "moderation": f.moderation.as_str(),
+            "opens_at": crate::clock::rfc3339(f.opens_at), "closes_at": crate::clock::rfc3339(f.closes_at)}),
+    )
+    .await?;
+    let out = load(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(out)
 }
 
 async fn log(

@@ -157,7 +157,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(lg::decide))
         .routes(routes!(lg::close_draft))
         .routes(routes!(dl::list_deliberations, dl::create_deliberation))
-        .routes(routes!(dl::get_deliberation))
+        .routes(routes!(dl::get_deliberation, dl::update_deliberation))
         .routes(routes!(dl::deliberation_action))
         .routes(routes!(dl::list_statements, dl::add_statement))
         .routes(routes!(dl::moderate))
@@ -414,6 +414,10 @@ pub fn router(state: AppState) -> Router {
         .route("/deliberations", get(dlp::list))
         .route("/deliberations/new", get(dlp::new_form).post(dlp::create))
         .route("/deliberations/{id}", get(dlp::show))
+        .route(
+            "/deliberations/{id}/edit",
+            get(dlp::edit_form).post(dlp::edit_save),
+        )
         .route("/deliberations/{id}/vote", post(dlp::vote))
         .route("/deliberations/{id}/statements", post(dlp::add_statement))
         .route("/deliberations/{id}/actions/{step}", post(dlp::act))

@@ -96,6 +96,33 @@ pub async fn get_deliberation(
     }))
 }
 
+/// A deliberation's fields to change, at a version.
+#[derive(Deserialize, ToSchema)]
+pub struct DeliberationUpdate {
+    #[serde(flatten)]
+    pub input: DeliberationInput,
+    /// The version the change is based on (or `If-Match`).
+    pub version: Option<i64>,
+}
+
+/// Edits a deliberation (the consultation office) while it is a draft or
+/// open; an open one's closing time must stay ahead. A stale version answers 409.
+#[utoipa::path(patch, path = "/deliberations/{id}", tag = "deliberation",
+    params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "The version the change is based on; a stale one answers 409")),
+    request_body = DeliberationUpdate,
+    responses((status = 200, body = Deliberation), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_deliberation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    IfMatch(v): IfMatch,
+    ApiJson(b): ApiJson<DeliberationUpdate>,
+) -> WebResult<Json<Deliberation>> {
+    Ok(Json(
+        deliberations::update(&state.db, &ctx.caller()?, id, &b.input, v.or(b.version)).await?,
+    ))
+}
+
 /// The fields of a step.
 #[derive(Deserialize, Default, ToSchema)]
 pub struct DeliberationActionBody {

@@ -103,6 +103,26 @@ pub struct NewForm {
 
 fn new_form_page(ctx: &Ctx, f: &NewForm, committee_id: i64) -> FormPage {
     let t = ctx.tr();
+    form_page(
+        ctx,
+        f,
+        t.s("deliberation.new"),
+        format!("/deliberations?committee_id={committee_id}"),
+        format!("/deliberations/new?committee_id={committee_id}"),
+        None,
+    )
+}
+
+/// The form of a deliberation's fields, new or to edit.
+fn form_page(
+    ctx: &Ctx,
+    f: &NewForm,
+    title: &str,
+    back: String,
+    action: String,
+    version: Option<i64>,
+) -> FormPage {
+    let t = ctx.tr();
     let now = store::clock::now();
     let or = |v: &str, d: i64| {
         if v.is_empty() {
@@ -113,11 +133,11 @@ fn new_form_page(ctx: &Ctx, f: &NewForm, committee_id: i64) -> FormPage {
     };
     FormPage {
         c: Chrome::new(ctx, "/deliberations"),
-        title: t.s("deliberation.new").into(),
-        back: format!("/deliberations?committee_id={committee_id}"),
-        action: format!("/deliberations/new?committee_id={committee_id}"),
+        title: title.into(),
+        back,
+        action,
         alert: None,
-        version: None,
+        version,
         fields: vec![
             Field::text("title", t.s("deliberation.topic"), f.title.clone())
                 .required()
@@ -200,6 +220,73 @@ pub async fn create(
         Ok(d) => Ok(Redirect::to(&format!("/deliberations/{}", d.id)).into_response()),
         Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {
             new_form_page(&ctx, &f, committee_id).respond(ctx.tr(), Some(&e))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn edit_page(ctx: &Ctx, d: &Deliberation, f: &NewForm, version: i64) -> FormPage {
+    form_page(
+        ctx,
+        f,
+        ctx.tr().s("deliberation.edit"),
+        format!("/deliberations/{}", d.id),
+        format!("/deliberations/{}/edit", d.id),
+        Some(version),
+    )
+}
+
+/// The form to edit a deliberation (the consultation office).
+pub async fn edit_form(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<i64>,
+) -> WebResult<Response> {
+    let (d, part) = deliberations::get(&state.db, &ctx.caller()?, id).await?;
+    if part != Part::Staff {
+        return Err(StoreError::Forbidden.into());
+    }
+    let f = NewForm {
+        title: d.title.clone(),
+        background: d.background.clone(),
+        audience: d.audience.clone(),
+        moderation: d.moderation.clone(),
+        opens_at: store::clock::local_minute(d.opens_at),
+        closes_at: store::clock::local_minute(d.closes_at),
+    };
+    edit_page(&ctx, &d, &f, d.version).respond(ctx.tr(), None)
+}
+
+#[derive(Deserialize)]
+pub struct EditForm {
+    #[serde(flatten)]
+    fields: NewForm,
+    #[serde(default)]
+    version: String,
+}
+
+/// Saves the edit at the version the form was read at.
+pub async fn edit_save(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::extract::Form(f): axum::extract::Form<EditForm>,
+) -> WebResult<Response> {
+    let caller = ctx.caller()?;
+    let (d, _) = deliberations::get(&state.db, &caller, id).await?;
+    let input = DeliberationInput {
+        title: f.fields.title.clone(),
+        background: f.fields.background.clone(),
+        audience: f.fields.audience.clone(),
+        moderation: f.fields.moderation.clone(),
+        opens_at: f.fields.opens_at.clone(),
+        closes_at: f.fields.closes_at.clone(),
+    };
+    let version = f.version.trim().parse().ok();
+    match deliberations::update(&state.db, &caller, id, &input, version).await {
+        Ok(d) => Ok(Redirect::to(&format!("/deliberations/{}", d.id)).into_response()),
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {
+            edit_page(&ctx, &d, &f.fields, version.unwrap_or(d.version)).respond(ctx.tr(), Some(&e))
         }
         Err(e) => Err(e.into()),
     }
