@@ -526,43 +526,27 @@ async fn participant(
     create: bool,
 ) -> Result<Option<i64>, StoreError> {
     let caller = voice.caller;
-    let (column, key): (&str, Result<i64, &str>) = if caller.is_anonymous() {
+    // An account by its id, an anonymous visitor by their cookie's key.
+    let (uid, key): (Option<i64>, Option<&str>) = if caller.is_anonymous() {
         match voice.anon_key {
-            Some(k) if !k.is_empty() => ("anon_key", Err(k)),
+            Some(k) if !k.is_empty() => (None, Some(k)),
             _ => return Err(StoreError::Forbidden),
         }
     } else {
-        ("user_id", Ok(caller.actor.user_id))
+        (Some(caller.actor.user_id), None)
     };
-    let find = format!(
-        "SELECT id FROM deliberation_participants WHERE deliberation_id = $1 AND {column} = $2"
-    );
-    let found: Option<i64> = match key {
-        Ok(uid) => on_tx!(tx, |c| sqlx::query_scalar(sqlx::AssertSqlSafe(
-            find.clone()
-        ))
-        .bind(d.id)
-        .bind(uid)
-        .fetch_optional(c)
-        .await?),
-        Err(k) => on_tx!(tx, |c| sqlx::query_scalar(sqlx::AssertSqlSafe(
-            find.clone()
-        ))
-        .bind(d.id)
-        .bind(k)
-        .fetch_optional(c)
-        .await?),
-    };
+    let found = find_participant(tx, d.id, uid, key).await?;
     if found.is_some() || !create {
         return Ok(found);
     }
     let now = crate::clock::now();
+    let ip = caller.ip.as_deref().unwrap_or("");
     if caller.is_anonymous() {
         let recent: i64 = on_tx!(tx, |c| {
             sqlx::query_scalar(
             "SELECT COUNT(*) FROM deliberation_participants WHERE ip = $1 AND user_id IS NULL AND created_at > $2"
         )
-        .bind(caller.ip.as_deref().unwrap_or(""))
+        .bind(ip)
         .bind(now - HOUR)
         .fetch_one(c)
         .await?
@@ -571,45 +555,38 @@ async fn participant(
             return Err(StoreError::Throttled(3600));
         }
     }
-    let insert = format!(
-        "INSERT INTO deliberation_participants (deliberation_id, {column}, ip, created_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT DO NOTHING"
-    );
-    match key {
-        Ok(uid) => on_tx!(tx, |c| sqlx::query(sqlx::AssertSqlSafe(insert.clone()))
-            .bind(d.id)
-            .bind(uid)
-            .bind(caller.ip.as_deref().unwrap_or(""))
-            .bind(now)
-            .execute(c)
-            .await?
-            .rows_affected()),
-        Err(k) => on_tx!(tx, |c| sqlx::query(sqlx::AssertSqlSafe(insert.clone()))
-            .bind(d.id)
-            .bind(k)
-            .bind(caller.ip.as_deref().unwrap_or(""))
-            .bind(now)
-            .execute(c)
-            .await?
-            .rows_affected()),
-    };
-    let id: i64 = match key {
-        Ok(uid) => on_tx!(tx, |c| sqlx::query_scalar(sqlx::AssertSqlSafe(
-            find.clone()
-        ))
-        .bind(d.id)
-        .bind(uid)
-        .fetch_one(c)
-        .await?),
-        Err(k) => on_tx!(tx, |c| sqlx::query_scalar(sqlx::AssertSqlSafe(
-            find.clone()
-        ))
-        .bind(d.id)
-        .bind(k)
-        .fetch_one(c)
-        .await?),
-    };
-    Ok(Some(id))
+    // Two first votes at once: one row wins, both use it.
+    on_tx!(tx, |c| sqlx::query(
+        "INSERT INTO deliberation_participants (deliberation_id, user_id, anon_key, ip, created_at)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"
+    )
+    .bind(d.id)
+    .bind(uid)
+    .bind(key)
+    .bind(ip)
+    .bind(now)
+    .execute(c)
+    .await?
+    .rows_affected());
+    find_participant(tx, d.id, uid, key).await
+}
+
+async fn find_participant(
+    tx: &mut Tx,
+    deliberation_id: i64,
+    uid: Option<i64>,
+    key: Option<&str>,
+) -> Result<Option<i64>, StoreError> {
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_scalar(
+        "SELECT id FROM deliberation_participants WHERE deliberation_id = $1 AND (user_id = $2 OR anon_key = $3)"
+    )
+    .bind(deliberation_id)
+    .bind(uid)
+    .bind(key)
+    .fetch_optional(c)
+    .await?
+    }))
 }
 
 fn not_now(code: &'static str) -> StoreError {

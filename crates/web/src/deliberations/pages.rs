@@ -311,15 +311,19 @@ struct TopicPage {
     max: usize,
 }
 
-/// A failure as the page shows it: its message (with the fields' own) and status.
-fn alert_of(ctx: &Ctx, e: StoreError) -> (String, StatusCode) {
+/// A failure as the page shows it: its message (with the fields' own) and
+/// status; none and 200 without one.
+fn alert_of(ctx: &Ctx, e: Option<StoreError>) -> (Option<String>, StatusCode) {
+    let Some(e) = e else {
+        return (None, StatusCode::OK);
+    };
     let err = WebError::Store(e);
     let p = crate::problem::of(ctx, &err);
     let mut msg = p.detail;
     for f in p.errors {
         msg.push_str(&format!(" {}", f.message));
     }
-    (msg, err.status())
+    (Some(msg), err.status())
 }
 
 async fn topic_page(
@@ -361,13 +365,7 @@ async fn topic_page(
     } else {
         vec![]
     };
-    let (alert, status) = match err {
-        Some(e) => {
-            let (m, s) = alert_of(ctx, e);
-            (Some(m), s)
-        }
-        None => (None, StatusCode::OK),
-    };
+    let (alert, status) = alert_of(ctx, err);
     let mut r = html(TopicPage {
         c: Chrome::new(ctx, "/deliberations").with_flash(flash),
         staff,
@@ -595,13 +593,7 @@ async fn moderation_page(
             (s, tally)
         })
         .collect();
-    let (alert, code) = match err {
-        Some(e) => {
-            let (m, s) = alert_of(ctx, e);
-            (Some(m), s)
-        }
-        None => (None, StatusCode::OK),
-    };
+    let (alert, code) = alert_of(ctx, err);
     let mut r = html(ModerationPage {
         c: Chrome::new(ctx, "/deliberations"),
         d,
@@ -726,13 +718,7 @@ async fn results_page(
             s,
         })
         .collect();
-    let (alert, code) = match err {
-        Some(e) => {
-            let (m, s) = alert_of(ctx, e);
-            (Some(m), s)
-        }
-        None => (None, StatusCode::OK),
-    };
+    let (alert, code) = alert_of(ctx, err);
     let mut page = html(ResultsPage {
         c: Chrome::new(ctx, "/deliberations"),
         staff: part == Part::Staff,
