@@ -613,6 +613,30 @@ async fn public_deliberations_know_visitors_by_a_signed_cookie_and_refuse_floods
         );
     }
     assert_eq!(made, 30);
+
+    // At its closing time the background job closes a deliberation itself.
+    let later = store::clock::now() + 25 * HOUR;
+    let recomputed = store::clock::at(later, store::deliberation_results::refresh(app.db()))
+        .await
+        .expect("the job");
+    assert!(recomputed >= 1);
+    for d in [id, members_only] {
+        let a = app
+            .api(
+                Method::GET,
+                &format!("/deliberations/{d}"),
+                Some(&staff),
+                None,
+            )
+            .await;
+        assert_eq!(a.json()["state"], "closed", "{}", a.body);
+    }
+    let events = store::audit::of_record(app.db(), "deliberation", id)
+        .await
+        .expect("events");
+    let closing = events.last().expect("an event");
+    assert_eq!(closing.action, "deliberation.step");
+    assert_eq!(closing.actor, "system");
 }
 
 #[tokio::test]
