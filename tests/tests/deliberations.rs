@@ -551,7 +551,9 @@ async fn public_deliberations_know_visitors_by_a_signed_cookie_and_refuse_floods
         "the cookie is kept, not replaced"
     );
     // A made-up or altered cookie is not theirs: it starts a new participant.
-    let forged = format!("{}0", &cookie[..cookie.len() - 1]);
+    let last = if cookie.ends_with('0') { '1' } else { '0' };
+    let forged = format!("{}{last}", &cookie[..cookie.len() - 1]);
+    assert_ne!(forged, cookie);
     let third = anonymous_vote(&app, id, seeds[2], "agree", &forged).await;
     assert_eq!(third.json()["voted"], 1, "{}", third.body);
     assert!(voice_cookie(&third).is_some());
