@@ -214,9 +214,11 @@ async fn a_deliberation_runs_from_draft_to_report_with_moderation_before_voting(
         problem(&step(&app, &member, id, "close", None).await),
         (403, "forbidden".into())
     );
+    let again = step(&app, &staff, id, "open", None).await;
+    assert_eq!(problem(&again), (409, "wrong_state".into()));
     assert_eq!(
-        problem(&step(&app, &staff, id, "open", None).await),
-        (409, "wrong_state".into())
+        again.json()["detail"],
+        "当前处于“进行中”状态，不能进行此操作。"
     );
     assert_eq!(
         problem(

@@ -864,10 +864,7 @@ async fn the_api_walks_the_lifecycle_and_refuses_clearly() {
     let a = act(&staff, "file", None).await;
     assert_eq!(a.status, StatusCode::CONFLICT);
     assert_eq!(a.json()["state"], "submitted");
-    assert_eq!(
-        a.json()["detail"],
-        "该提案当前处于“已提交”状态，不能进行此操作。"
-    );
+    assert_eq!(a.json()["detail"], "当前处于“已提交”状态，不能进行此操作。");
     assert_eq!(
         act(&staff, "start-review", None).await.status,
         StatusCode::OK

@@ -51,6 +51,25 @@ pub struct Ctx {
     pub api: bool,
     /// Whether cookies set in answer to this request must be `Secure`.
     pub secure: bool,
+    /// The locale namespace of the states of the records this request is
+    /// about (`deliberation_state`, `consultation_state` …), so that a
+    /// refusal names the state in that area's words.
+    pub states: &'static str,
+}
+
+/// The namespace of the state labels of the area a path belongs to.
+pub fn states_of(path: &str) -> &'static str {
+    let p = path.strip_prefix("/api/v1").unwrap_or(path);
+    let area = p.trim_start_matches('/').split('/').next().unwrap_or("");
+    match area {
+        "deliberations" => "deliberation_state",
+        "consultations" | "meetings" => "consultation_state",
+        "plans" => "plan_state",
+        "opinions" => "opinion_state",
+        "bulletins" => "bulletin_state",
+        "legislative-drafts" => "draft_state",
+        _ => "state",
+    }
 }
 
 impl Ctx {
@@ -200,6 +219,7 @@ async fn load_user(
 /// The context middleware (see the module documentation).
 pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let api = req.uri().path().starts_with("/api/");
+    let states = states_of(req.uri().path());
     let headers = req.headers().clone();
     let ip = client_ip(&req, state.settings.trust_proxy);
     let secure = state.settings.secure_cookies
@@ -224,6 +244,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
                 ip,
                 api,
                 secure,
+                states,
             };
             return render_failure(&ctx, WebError::Store(e));
         }
@@ -256,6 +277,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
                     ip,
                     api,
                     secure,
+                    states,
                 };
                 return render_failure(&ctx, WebError::Store(e));
             }
@@ -268,6 +290,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         ip,
         api,
         secure,
+        states,
     };
 
     let (mut parts, body) = req.into_parts();
@@ -393,6 +416,22 @@ mod tests {
     use super::*;
     use http_body_util::BodyExt;
 
+    #[test]
+    fn refusals_name_states_in_their_areas_words() {
+        assert_eq!(
+            states_of("/api/v1/deliberations/3/actions/open"),
+            "deliberation_state"
+        );
+        assert_eq!(states_of("/deliberations/3"), "deliberation_state");
+        assert_eq!(
+            states_of("/api/v1/meetings/2/publish"),
+            "consultation_state"
+        );
+        assert_eq!(states_of("/legislative-drafts/1/close"), "draft_state");
+        assert_eq!(states_of("/api/v1/proposals/9/actions/file"), "state");
+        assert_eq!(states_of("/"), "state");
+    }
+
     fn ctx(lang: Lang, api: bool) -> Ctx {
         Ctx {
             lang,
@@ -401,6 +440,7 @@ mod tests {
             ip: None,
             api,
             secure: false,
+            states: "state",
         }
     }
 

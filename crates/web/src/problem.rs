@@ -47,7 +47,7 @@ pub fn of(ctx: &Ctx, err: &WebError) -> Problem {
         WebError::Store(StoreError::Conflict {
             code: "wrong_state",
             current: Some(s),
-        }) => tr.f("problem.wrong_state_detail", &[&tr.code("state", s)]),
+        }) => tr.f("problem.wrong_state_detail", &[&tr.code(ctx.states, s)]),
         WebError::Store(StoreError::Conflict {
             current: Some(v), ..
         }) => tr.f("problem.current_detail", &[v]),
