@@ -53,6 +53,30 @@ pub struct Change<'a> {
     pub caller: &'a Caller,
 }
 
+/// Appends the event of a change to one record of a committee: what most
+/// commands write, and what each area's own `log` wraps.
+pub(crate) async fn record(
+    tx: &mut Tx,
+    caller: &Caller,
+    (committee_id, record_type, record_id): (i64, &'static str, i64),
+    action: &'static str,
+    changes: Value,
+) -> Result<(), StoreError> {
+    append(
+        tx,
+        Change {
+            committee_id: Some(committee_id),
+            action,
+            record_type,
+            record_id: Some(record_id),
+            changes,
+            caller,
+        },
+    )
+    .await
+    .map(|_| ())
+}
+
 fn canonical(e: &Event) -> String {
     json!([
         e.id,

@@ -8,7 +8,7 @@
 //! computed in the background (`deliberation_results`).
 
 use crate::Caller;
-use crate::audit::{self, Change};
+use crate::audit;
 use crate::db::{Db, Tx, on_db, on_tx};
 use crate::error::StoreError;
 use crate::platform::committees;
@@ -439,19 +439,14 @@ async fn log(
     action: &'static str,
     changes: serde_json::Value,
 ) -> Result<(), StoreError> {
-    audit::append(
+    audit::record(
         tx,
-        Change {
-            committee_id: Some(d.committee_id),
-            action,
-            record_type: "deliberation",
-            record_id: Some(d.id),
-            changes,
-            caller,
-        },
+        caller,
+        (d.committee_id, "deliberation", d.id),
+        action,
+        changes,
     )
     .await
-    .map(|_| ())
 }
 
 /// Takes a step (`open`, `close`, `publish-report` with the report's text).

@@ -6,7 +6,7 @@
 //! them or not, close the draft and export the committee's opinion.
 
 use crate::Caller;
-use crate::audit::{self, Change};
+use crate::audit;
 use crate::db::{Db, Tx, on_db, on_tx};
 use crate::error::StoreError;
 use crate::fields::prose;
@@ -100,19 +100,14 @@ async fn log(
     action: &'static str,
     changes: serde_json::Value,
 ) -> Result<(), StoreError> {
-    audit::append(
+    audit::record(
         tx,
-        Change {
-            committee_id: Some(d.committee_id),
-            action,
-            record_type: "legislative_draft",
-            record_id: Some(d.id),
-            changes,
-            caller,
-        },
+        caller,
+        (d.committee_id, "legislative_draft", d.id),
+        action,
+        changes,
     )
     .await
-    .map(|_| ())
 }
 
 /// Staff upload a draft regulation; it is split at once and opens for comments.

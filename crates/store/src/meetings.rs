@@ -6,7 +6,7 @@
 //! a meeting; everyone who may read the consultation may read it.
 
 use crate::Caller;
-use crate::audit::{self, Change};
+use crate::audit;
 use crate::consultations::{Consultation, load_visible};
 use crate::db::{Db, Tx, on_db, on_tx};
 use crate::error::StoreError;
@@ -141,19 +141,14 @@ async fn log(
     action: &'static str,
     changes: serde_json::Value,
 ) -> Result<(), StoreError> {
-    audit::append(
+    audit::record(
         tx,
-        Change {
-            committee_id: Some(c.committee_id),
-            action,
-            record_type: "consultation",
-            record_id: Some(c.id),
-            changes,
-            caller,
-        },
+        caller,
+        (c.committee_id, "consultation", c.id),
+        action,
+        changes,
     )
     .await
-    .map(|_| ())
 }
 
 async fn invite_in(tx: &mut Tx, m: &Meeting, users: &[i64]) -> Result<Vec<i64>, StoreError> {

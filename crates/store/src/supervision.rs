@@ -5,7 +5,7 @@
 //! the record; everyone who may read the committee may read it.
 
 use crate::Caller;
-use crate::audit::{self, Change};
+use crate::audit;
 use crate::db::{Db, Tx, on_db, on_tx};
 use crate::error::StoreError;
 use crate::fields::{date, prose};
@@ -137,19 +137,14 @@ async fn log(
     action: &'static str,
     changes: serde_json::Value,
 ) -> Result<(), StoreError> {
-    audit::append(
+    audit::record(
         tx,
-        Change {
-            committee_id: Some(t.committee_id),
-            action,
-            record_type: "supervision_topic",
-            record_id: Some(t.id),
-            changes,
-            caller,
-        },
+        caller,
+        (t.committee_id, "supervision_topic", t.id),
+        action,
+        changes,
     )
     .await
-    .map(|_| ())
 }
 
 fn year_ok(t: &Topic, year: i64) -> Result<(), StoreError> {

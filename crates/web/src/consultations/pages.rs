@@ -731,20 +731,9 @@ pub async fn upload(
     Path(id): Path<i64>,
     m: axum::extract::Multipart,
 ) -> WebResult<Response> {
-    let r = match crate::proposals::files::read_upload(m).await {
-        Ok(u) => store::attachments::add(
-            &state.db,
-            &ctx.caller()?,
-            Owner::Consultation(id),
-            u.purpose,
-            &u.name,
-            &u.bytes,
-        )
-        .await
-        .map(|_| ()),
-        Err(WebError::Store(e)) => Err(e),
-        Err(e) => return Err(e),
-    };
+    let r = crate::proposals::files::attach(&state, &ctx, Owner::Consultation(id), m)
+        .await?
+        .map(|_| ());
     back_to(&state, &ctx, id, r, "files-h").await
 }
 

@@ -432,16 +432,13 @@ pub async fn upload_file(
     Path(id): Path<i64>,
     m: axum::extract::Multipart,
 ) -> WebResult<Response> {
-    let u = crate::proposals::files::read_upload(m).await?;
     Ok(created(
-        store::attachments::add(
-            &state.db,
-            &ctx.caller()?,
+        crate::proposals::files::attach(
+            &state,
+            &ctx,
             store::attachments::Owner::Consultation(id),
-            u.purpose,
-            &u.name,
-            &u.bytes,
+            m,
         )
-        .await?,
+        .await??,
     ))
 }

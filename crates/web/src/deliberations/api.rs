@@ -445,16 +445,7 @@ pub async fn upload_file(
     Path(id): Path<i64>,
     m: axum::extract::Multipart,
 ) -> WebResult<Response> {
-    let u = crate::proposals::files::read_upload(m).await?;
     Ok(created(
-        store::attachments::add(
-            &state.db,
-            &ctx.caller()?,
-            Owner::Deliberation(id),
-            u.purpose,
-            &u.name,
-            &u.bytes,
-        )
-        .await?,
+        crate::proposals::files::attach(&state, &ctx, Owner::Deliberation(id), m).await??,
     ))
 }

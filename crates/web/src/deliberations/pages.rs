@@ -525,20 +525,9 @@ pub async fn upload(
     Path(id): Path<i64>,
     m: axum::extract::Multipart,
 ) -> WebResult<Response> {
-    let r = match crate::proposals::files::read_upload(m).await {
-        Ok(u) => store::attachments::add(
-            &state.db,
-            &ctx.caller()?,
-            Owner::Deliberation(id),
-            u.purpose,
-            &u.name,
-            &u.bytes,
-        )
-        .await
-        .map(|_| format!("/deliberations/{id}#files-h")),
-        Err(WebError::Store(e)) => Err(e),
-        Err(e) => return Err(e),
-    };
+    let r = crate::proposals::files::attach(&state, &ctx, Owner::Deliberation(id), m)
+        .await?
+        .map(|_| format!("/deliberations/{id}#files-h"));
     back(&state, &ctx, &headers, id, r).await
 }
 

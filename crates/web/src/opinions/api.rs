@@ -572,15 +572,6 @@ pub async fn upload_opinion_file(
     Path(id): Path<i64>,
     m: axum::extract::Multipart,
 ) -> WebResult<Response> {
-    let u = crate::proposals::files::read_upload(m).await?;
-    let a = attachments::add(
-        &state.db,
-        &ctx.caller()?,
-        Owner::Opinion(id),
-        u.purpose,
-        &u.name,
-        &u.bytes,
-    )
-    .await?;
+    let a = crate::proposals::files::attach(&state, &ctx, Owner::Opinion(id), m).await??;
     Ok((axum::http::StatusCode::CREATED, Json(a)).into_response())
 }

@@ -24,6 +24,32 @@ pub(crate) struct Upload {
     pub(crate) bytes: Vec<u8>,
 }
 
+/// Reads an upload and attaches it to `owner`, for the API and the pages of
+/// every kind of record alike: the attachment, or the store's refusal of
+/// the file or of the record (which a page shows beside its form); a
+/// request that could not be read is the outer error.
+pub(crate) async fn attach(
+    state: &AppState,
+    ctx: &Ctx,
+    owner: Owner,
+    m: Multipart,
+) -> WebResult<Result<attachments::Attachment, StoreError>> {
+    let u = match read_upload(m).await {
+        Ok(u) => u,
+        Err(WebError::Store(e)) => return Ok(Err(e)),
+        Err(e) => return Err(e),
+    };
+    Ok(attachments::add(
+        &state.db,
+        &ctx.caller()?,
+        owner,
+        u.purpose,
+        &u.name,
+        &u.bytes,
+    )
+    .await)
+}
+
 pub(crate) async fn read_upload(mut m: Multipart) -> WebResult<Upload> {
     let mut purpose = Purpose::Attachment;
     let mut file = None;
@@ -85,16 +111,7 @@ pub async fn upload_attachment(
     Path(id): Path<i64>,
     m: Multipart,
 ) -> WebResult<Response> {
-    let u = read_upload(m).await?;
-    let a = attachments::add(
-        &state.db,
-        &ctx.caller()?,
-        Owner::Proposal(id),
-        u.purpose,
-        &u.name,
-        &u.bytes,
-    )
-    .await?;
+    let a = attach(&state, &ctx, Owner::Proposal(id), m).await??;
     Ok((StatusCode::CREATED, Json(a)).into_response())
 }
 
@@ -210,20 +227,9 @@ pub async fn upload_page(
     Path(id): Path<i64>,
     m: Multipart,
 ) -> WebResult<Response> {
-    let r = match read_upload(m).await {
-        Ok(u) => attachments::add(
-            &state.db,
-            &ctx.caller()?,
-            Owner::Proposal(id),
-            u.purpose,
-            &u.name,
-            &u.bytes,
-        )
-        .await
-        .map(|_| ()),
-        Err(WebError::Store(e)) => Err(e),
-        Err(e) => return Err(e),
-    };
+    let r = attach(&state, &ctx, Owner::Proposal(id), m)
+        .await?
+        .map(|_| ());
     back(&state, &ctx, id, r).await
 }
 
