@@ -272,21 +272,15 @@ async fn fingerprint(db: &Db, id: i64) -> Result<String, StoreError> {
     .fetch_one(c)
     .await?
     });
-    let (ns, ls, lm): (i64, i64, i64) = on_db!(db, |c| {
+    let (ns, ls, lm, rejected): (i64, i64, i64, i64) = on_db!(db, |c| {
         sqlx::query_as(
-        "SELECT COUNT(*), COALESCE(MAX(created_at), 0), COALESCE(MAX(moderated_at), 0) FROM deliberation_statements WHERE deliberation_id = $1"
-    )
-    .bind(id)
-    .fetch_one(c)
-    .await?
-    });
-    let rejected: i64 = on_db!(db, |c| {
-        sqlx::query_scalar(
-        "SELECT COUNT(*) FROM deliberation_statements WHERE deliberation_id = $1 AND status = 'rejected'"
-    )
-    .bind(id)
-    .fetch_one(c)
-    .await?
+            "SELECT COUNT(*), COALESCE(MAX(created_at), 0), COALESCE(MAX(moderated_at), 0),
+                    COUNT(CASE WHEN status = 'rejected' THEN 1 END)
+             FROM deliberation_statements WHERE deliberation_id = $1",
+        )
+        .bind(id)
+        .fetch_one(c)
+        .await?
     });
     Ok(format!("{nv}:{lv}:{ns}:{ls}:{lm}:{rejected}"))
 }
