@@ -156,6 +156,23 @@ pub fn kmeans(
     })
 }
 
+/// The distinct points, in order, when there are at most `most`; `None`
+/// (found as soon as there are more) otherwise.
+fn few_distinct(points: &[[f64; 2]], most: usize) -> Option<Vec<[f64; 2]>> {
+    let mut seen = std::collections::HashSet::new();
+    for p in points {
+        if seen.insert([p[0].to_bits(), p[1].to_bits()]) && seen.len() > most {
+            return None;
+        }
+    }
+    let mut distinct: Vec<[f64; 2]> = seen
+        .into_iter()
+        .map(|[x, y]| [f64::from_bits(x), f64::from_bits(y)])
+        .collect();
+    distinct.sort_by(|a, b| a[0].total_cmp(&b[0]).then(a[1].total_cmp(&b[1])));
+    Some(distinct)
+}
+
 /// The base clusters: every distinct point when there are at most
 /// [`BASE_K`], else k-means with that many. Answers centres, sizes and each
 /// point's base cluster.
@@ -165,10 +182,7 @@ pub fn base_from(
     points: &[[f64; 2]],
     earlier: Option<&[[f64; 2]]>,
 ) -> (Vec<[f64; 2]>, Vec<f64>, Vec<usize>) {
-    let mut distinct: Vec<[f64; 2]> = points.to_vec();
-    distinct.sort_by(|a, b| a[0].total_cmp(&b[0]).then(a[1].total_cmp(&b[1])));
-    distinct.dedup();
-    if distinct.len() <= BASE_K {
+    if let Some(distinct) = few_distinct(points, BASE_K) {
         let labels: Vec<usize> = points
             .iter()
             .map(|p| {

@@ -20,14 +20,29 @@
 //! **PCA on sparse deviations.** Each missing cell is imputed with its
 //! column's mean `m_j` of observed votes, so after centring the imputed
 //! cells are exactly zero: the centred matrix `X` has entries `x_ij − m_j`
-//! only where `i` voted on `j`. Its two leading principal components are
-//! found by power iteration with `Xᵀ X v = Σ_i (x_i · v) x_i`, summing only
-//! over each participant's own votes, so the dense matrix is never built.
-//! The second component is kept orthogonal to the first (deflation by
-//! Gram–Schmidt). The start vector is fixed, iteration runs until the
-//! direction moves by less than 1e-10 in `1 − |cos|` (at most 1,000
-//! rounds), and each
-//! component's sign is chosen so that its largest entry is positive.
+//! only where `i` voted on `j`.
+//!
+//! One departure from Pol.is: each statement's column is weighted by
+//! `w_j = τ / (n_j + τ)` (`n_j` its votes, `τ` = 500), and the components are
+//! the two leading eigenvectors of `W Xᵀ X W`. Mean imputation makes a
+//! statement's loading proportional to `n_j · cov_j` (its covariance with
+//! the participants' places, times its votes), so in a large conversation
+//! the few statements everyone saw drown the many others. With the weight
+//! it is `n_j / (n_j + τ) · cov_j`: close to Pol.is's while `n_j ≪ τ`, and
+//! no longer growing once a statement's votes are enough to place it (see
+//! `pca::weights`; with `τ` infinite the method is Pol.is's).
+//!
+//! The eigenvectors are found by subspace iteration: four columns `Q` are
+//! multiplied by `W Xᵀ X W`, using `Xᵀ X v = Σ_i (x_i · v) x_i` summed only
+//! over each participant's own votes (the dense matrix is never built); the
+//! small matrix `Qᵀ W Xᵀ X W Q` is diagonalised (Rayleigh–Ritz) and its
+//! leading eigenvectors, taken back to the statements, estimate the
+//! components; their product, made orthonormal, is the next `Q`. With four
+//! columns the second component converges at the rate `λ₅ / λ₂` rather than
+//! power iteration's `λ₃ / λ₂`. The start is fixed; iteration stops when
+//! two rounds' estimates of both components differ by less than 1e-10 in
+//! `1 − |cos|` (at most 1,000 rounds), and each component's sign is chosen
+//! so that its largest entry is positive.
 //!
 //! **Projection.** Participant `i` with `n_i` votes lands at
 //! `sqrt(C / max(n_i, 1)) · Σ_j (x_ij − m_j) (pc1_j, pc2_j)`: Pol.is's
@@ -65,9 +80,9 @@
 //! out.
 //!
 //! **Updates.** A live conversation need not start from scratch when votes
-//! arrive: [`update`] starts the power iteration from the earlier components
-//! (new statements get 0; it settles at `1 − |cos| < 1e-6` and keeps the
-//! earlier signs, so the map does not flip), the base clusters from the
+//! arrive: [`update`] starts the subspace iteration from the earlier
+//! columns (new statements get 0; it settles at `1 − |cos| < 1e-5` and
+//! keeps the earlier signs, so the map does not flip), the base clusters from the
 //! earlier base centres (ten Lloyd rounds instead of seeded restarts) and
 //! the groups from the earlier group centres, keeping their number. The
 //! platform analyses from scratch again once a conversation has grown by a
@@ -83,6 +98,7 @@ mod votes;
 
 pub use ari::adjusted_rand_index;
 pub use kmeans::Centres;
+pub use pca::weights as statement_weights;
 pub use repness::{Consensus, Represent};
 pub use votes::{Votes, VotesBuilder};
 
@@ -116,6 +132,10 @@ pub struct Analysis {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Warm {
     pub components: [Vec<f64>; 2],
+    /// The subspace iteration's other columns (estimates of the next
+    /// components): an update that starts from the whole subspace settles
+    /// in fewer rounds. Empty is allowed (they then start afresh).
+    pub subspace: Vec<Vec<f64>>,
     pub centres: kmeans::Centres,
 }
 
@@ -125,7 +145,7 @@ pub fn analyze(v: &Votes) -> Analysis {
 }
 
 /// Updates an earlier analysis (from its [`Analysis::warm`]) after more votes (or statements) arrived in
-/// a live conversation, without starting from scratch: the power iteration
+/// a live conversation, without starting from scratch: the subspace iteration
 /// starts from the earlier components and keeps their signs, the base
 /// clusters start from the earlier base centres (one run of Lloyd's
 /// iterations instead of seeded restarts), and the groups keep their number
@@ -139,7 +159,14 @@ pub fn update(v: &Votes, earlier: &Warm) -> Analysis {
 
 fn run(v: &Votes, warm: Option<&Warm>) -> Analysis {
     let centre = v.column_means();
-    let comps = pca::components_from(v, &centre, warm.map(|w| &w.components));
+    let earlier = warm.map(|w| pca::Components {
+        two: w.components.clone(),
+        rest: w.subspace.clone(),
+    });
+    let pca::Components {
+        two: comps,
+        rest: subspace,
+    } = pca::components_from(v, &centre, earlier.as_ref());
     let projection = pca::project(v, &centre, &comps);
     let clustered = v.clustered();
     let points: Vec<[f64; 2]> = clustered.iter().map(|&p| projection[p]).collect();
@@ -164,6 +191,7 @@ fn run(v: &Votes, warm: Option<&Warm>) -> Analysis {
         consensus,
         warm: Warm {
             components: comps,
+            subspace,
             centres,
         },
     }

@@ -1,18 +1,46 @@
 //! The two leading principal components of the centred, imputed vote
-//! matrix, computed on its sparse deviations only (see the crate's notes),
-//! and each participant's projection with Pol.is's scaling.
+//! matrix with its statements weighted by their votes, computed on its
+//! sparse deviations only (see the crate's notes), and each participant's
+//! projection with Pol.is's scaling.
 
 use crate::votes::Votes;
 
-/// Rounds of the power iteration at most.
+/// Rounds of the iteration at most.
 const MAX_ROUNDS: usize = 1_000;
 /// A component has settled when `1 − |cos|` between rounds is below this
 /// (an angle of about 0.0008°).
 const SETTLED: f64 = 1e-10;
 /// The same for an update, which starts next to the answer and only
-/// follows it: an angle of about 0.08°, far below what moves a participant
-/// between groups.
-const SETTLED_WARM: f64 = 1e-6;
+/// follows it: an angle of about 0.26°, which moves a participant by under
+/// half a per cent of their distance from the centre of the map (1 % more
+/// votes turn the components by about 0.6°).
+const SETTLED_WARM: f64 = 1e-5;
+
+/// `τ` of the statement weights (see [`weights`]): a statement with `τ`
+/// votes counts, per vote, half as much as one with few.
+pub const SATURATION: f64 = 500.0;
+
+/// Each statement's weight in the covariance the components come from:
+/// `τ / (n_j + τ)` for `n_j` votes on it and `τ` = [`SATURATION`].
+///
+/// Why: with missing votes imputed by the mean, statement `j`'s loading
+/// comes out proportional to `n_j · cov_j` (its covariance with the
+/// participants' places times its number of votes), so a statement seen by
+/// many outweighs one seen by few however clearly the few split. For a
+/// statement with few votes that is a sensible shrinkage (its covariance is
+/// noisy), and it is what Pol.is computes. Weighting both sides of the
+/// covariance by `w_j` turns the loading into `n_j / (n_j + τ) · cov_j`: the
+/// same as Pol.is's while `n_j` is well below `τ` (most statements of the
+/// Pol.is openData conversations: in each, the median statement has at most
+/// 160 votes), but no longer growing once a statement has enough votes for
+/// its covariance to be known. Without it, in a large conversation
+/// with unevenly seen statements the first few statements are nearly all
+/// of the map and groups planted across the rest are lost (BENCHMARKS.md).
+pub fn weights(v: &Votes) -> Vec<f64> {
+    (0..v.statements())
+        .map(|j| SATURATION / (v.votes_on(j) as f64 + SATURATION))
+        .collect()
+}
 
 /// A deterministic start: a fixed pseudo-random vector.
 fn start(n: usize, salt: u64) -> Vec<f64> {
@@ -40,41 +68,137 @@ fn normalise(a: &mut [f64]) -> f64 {
     n
 }
 
-/// One product `Xᵀ X v` for both vectors at once, over the votes only.
-fn multiply(v: &Votes, centre: &[f64], a: &[f64], b: &[f64]) -> (Vec<f64>, Vec<f64>) {
-    let c = v.statements();
-    let (mut ra, mut rb) = (vec![0.0; c], vec![0.0; c]);
-    for p in 0..v.participants() {
-        let (mut sa, mut sb) = (0.0, 0.0);
-        for (j, x) in v.row(p) {
+/// Columns iterated together: the two wanted and two more, so that the
+/// second component converges at the rate `λ₅ / λ₂` instead of power
+/// iteration's `λ₃ / λ₂` (on the weighted covariance, power iteration took
+/// twice as long on the largest real conversation).
+const S: usize = 4;
+
+/// `S` vectors over the statements, stored statement by statement.
+type Block = Vec<[f64; S]>;
+
+/// Each statement's weighted deviation `(x − m_j) · w_j` for each of the
+/// values −1, 0 and 1, looked up per vote; 0 on a statement moderated out.
+fn deviations(v: &Votes, centre: &[f64], w: &[f64]) -> Vec<[f64; 3]> {
+    (0..v.statements())
+        .map(|j| {
             if v.is_moderated_out(j) {
-                continue;
+                [0.0; 3]
+            } else {
+                [-1.0, 0.0, 1.0].map(|x: f64| (x - centre[j]) * w[j])
             }
-            let d = f64::from(x) - centre[j];
-            sa += d * a[j];
-            sb += d * b[j];
+        })
+        .collect()
+}
+
+/// One product `W Xᵀ X W Q` for all columns at once, over the votes only
+/// (`W` the diagonal of [`weights`], the deviations from [`deviations`]).
+fn multiply(v: &Votes, dev: &[[f64; 3]], q: &Block) -> Block {
+    let mut r = vec![[0.0; S]; v.statements()];
+    let at = |j: usize, x: i8| dev[j][(x.clamp(-1, 1) + 1) as usize];
+    for p in 0..v.participants() {
+        let mut s = [0.0; S];
+        for (j, x) in v.row(p) {
+            let d = at(j, x);
+            for (st, qt) in s.iter_mut().zip(&q[j]) {
+                *st += d * qt;
+            }
         }
-        if sa == 0.0 && sb == 0.0 {
+        if s.iter().all(|x| *x == 0.0) {
             continue;
         }
         for (j, x) in v.row(p) {
-            if v.is_moderated_out(j) {
-                continue;
+            let d = at(j, x);
+            for (rt, st) in r[j].iter_mut().zip(&s) {
+                *rt += st * d;
             }
-            let d = f64::from(x) - centre[j];
-            ra[j] += sa * d;
-            rb[j] += sb * d;
         }
     }
-    (ra, rb)
+    r
 }
 
-/// Gram–Schmidt: `b` made orthogonal to unit `a`, then both unit length.
-fn orthonormalise(a: &mut [f64], b: &mut [f64]) {
-    normalise(a);
-    let k = dot(a, b);
-    b.iter_mut().zip(a.iter()).for_each(|(y, x)| *y -= k * x);
-    normalise(b);
+fn column(q: &Block, t: usize) -> Vec<f64> {
+    q.iter().map(|row| row[t]).collect()
+}
+
+/// Gram–Schmidt over the columns in order, each then of unit length. A
+/// column with nothing left beside the earlier ones (votes of low rank: the
+/// product maps everything onto fewer directions) would be rounding noise,
+/// a copy of an earlier column; a fixed direction orthogonal to them is
+/// taken instead, so that the map never collapses onto a diagonal line.
+fn orthonormalise(q: &mut Block) {
+    for t in 0..S {
+        let before = q.iter().map(|r| r[t] * r[t]).sum::<f64>().sqrt();
+        let mut x = column(q, t);
+        let reduce = |x: &mut Vec<f64>, q: &Block| {
+            for u in 0..t {
+                let k: f64 = x.iter().zip(q).map(|(a, r)| a * r[u]).sum();
+                x.iter_mut().zip(q).for_each(|(a, r)| *a -= k * r[u]);
+            }
+        };
+        reduce(&mut x, q);
+        if normalise(&mut x) <= 1e-9 * before.max(f64::MIN_POSITIVE) {
+            x = start(q.len(), 3 + t as u64);
+            reduce(&mut x, q);
+            reduce(&mut x, q);
+            normalise(&mut x);
+        }
+        q.iter_mut().zip(&x).for_each(|(r, a)| r[t] = *a);
+    }
+}
+
+/// The eigenvectors of a small symmetric matrix (cyclic Jacobi rotations),
+/// as the columns of the answer, by eigenvalue from the largest.
+fn small_eigenvectors(mut h: [[f64; S]; S]) -> [[f64; S]; S] {
+    let mut u = [[0.0; S]; S];
+    (0..S).for_each(|i| u[i][i] = 1.0);
+    for _ in 0..60 {
+        let off: f64 = (0..S)
+            .flat_map(|i| (0..S).filter(move |&j| j != i).map(move |j| (i, j)))
+            .map(|(i, j)| h[i][j] * h[i][j])
+            .sum();
+        let all: f64 = h.iter().flatten().map(|x| x * x).sum();
+        if off <= 1e-30 * all.max(f64::MIN_POSITIVE) {
+            break;
+        }
+        for i in 0..S {
+            for j in i + 1..S {
+                if h[i][j] == 0.0 {
+                    continue;
+                }
+                let theta = (h[j][j] - h[i][i]) / (2.0 * h[i][j]);
+                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
+                let t = if theta == 0.0 { 1.0 } else { t };
+                let c = 1.0 / (t * t + 1.0).sqrt();
+                let s = t * c;
+                // h ← Jᵀ h J for the rotation J in the plane (i, j), and
+                // u ← u J.
+                for row in h.iter_mut() {
+                    let (a, b) = (row[i], row[j]);
+                    row[i] = c * a - s * b;
+                    row[j] = s * a + c * b;
+                }
+                let (ri, rj) = (h[i], h[j]);
+                h[i] = std::array::from_fn(|k| c * ri[k] - s * rj[k]);
+                h[j] = std::array::from_fn(|k| s * ri[k] + c * rj[k]);
+                for row in u.iter_mut() {
+                    let (a, b) = (row[i], row[j]);
+                    row[i] = c * a - s * b;
+                    row[j] = s * a + c * b;
+                }
+            }
+        }
+    }
+    let mut order: [usize; S] = std::array::from_fn(|i| i);
+    order.sort_by(|&a, &b| h[b][b].total_cmp(&h[a][a]).then(a.cmp(&b)));
+    std::array::from_fn(|r| std::array::from_fn(|c| u[r][order[c]]))
+}
+
+/// `q · u` for a block and a small matrix.
+fn rotate(q: &Block, u: &[[f64; S]; S]) -> Block {
+    q.iter()
+        .map(|row| std::array::from_fn(|c| (0..S).map(|k| row[k] * u[k][c]).sum()))
+        .collect()
 }
 
 /// The sign that makes the largest entry positive, for a deterministic answer.
@@ -88,17 +212,88 @@ fn orient(a: &mut [f64]) {
     }
 }
 
-/// The two leading components (unit vectors over the statements), from a
-/// fixed start or, for an update, starting the iteration from earlier components (a live
-/// conversation's previous answer: statements added since get 0, then the
-/// start is made orthonormal again). A warm start needs a few rounds where a
-/// cold one needs many; the signs then follow the earlier components, so
-/// that the map does not flip between updates.
-pub fn components_from(
-    v: &Votes,
-    centre: &[f64],
-    earlier: Option<&[Vec<f64>; 2]>,
-) -> [Vec<f64>; 2] {
+/// The leading `S` eigenvectors of `W Xᵀ X W` (by eigenvalue, largest
+/// first), by subspace iteration with Rayleigh–Ritz: the `S` columns `Q` are
+/// multiplied, the small matrix `Qᵀ A Q` is diagonalised, and its
+/// eigenvectors taken back to the statements are the estimates; the next
+/// `Q` is the product of those estimates, made orthonormal. It stops when
+/// two rounds' estimates of the first two agree to [`SETTLED`], or, in an
+/// update (`warm`), when they agree with their products to
+/// [`SETTLED_WARM`].
+fn leading(v: &Votes, dev: &[[f64; 3]], first: [Vec<f64>; S], warm: bool) -> [Vec<f64>; S] {
+    let settled = if warm { SETTLED_WARM } else { SETTLED };
+    let mut q: Block = (0..v.statements())
+        .map(|j| std::array::from_fn(|t| first[t][j]))
+        .collect();
+    orthonormalise(&mut q);
+    let mut found: Option<Block> = None;
+    for _ in 0..MAX_ROUNDS {
+        let z = multiply(v, dev, &q);
+        if z.iter().flatten().all(|x| *x == 0.0) {
+            // Nothing varies (one participant, or everyone voting alike):
+            // no components, all zero, which an update does not start from.
+            return std::array::from_fn(|_| vec![0.0; v.statements()]);
+        }
+        let mut h = [[0.0; S]; S];
+        for (qr, zr) in q.iter().zip(&z) {
+            for a in 0..S {
+                for b in 0..S {
+                    h[a][b] += qr[a] * zr[b];
+                }
+            }
+        }
+        // Symmetric in exact arithmetic; averaged against rounding.
+        let h = std::array::from_fn(|a| std::array::from_fn(|b| (h[a][b] + h[b][a]) / 2.0));
+        let u = small_eigenvectors(h);
+        let ritz = rotate(&q, &u);
+        // The estimates times the matrix, without another product.
+        let product = rotate(&z, &u);
+        let off = |x: &Block, y: &Block| {
+            (0..2)
+                .map(|t| {
+                    let (a, b) = (column(x, t), column(y, t));
+                    1.0 - dot(&a, &b).abs() / (dot(&a, &a) * dot(&b, &b)).sqrt().max(1e-300)
+                })
+                .fold(0.0, f64::max)
+        };
+        // A cold run stops when two rounds' estimates agree. An update
+        // starts next to the answer and also stops as soon as its estimates
+        // are eigenvectors to within its tolerance (each nearly parallel to
+        // its product), which saves the round that comparing rounds needs:
+        // the first estimate lies in the span of the start, so it can only
+        // be compared with the next.
+        let moved = found.as_ref().map_or(f64::INFINITY, |f| off(&ritz, f));
+        let residual = if warm {
+            off(&ritz, &product)
+        } else {
+            f64::INFINITY
+        };
+        found = Some(ritz);
+        if moved.min(residual) < settled {
+            break;
+        }
+        q = product;
+        orthonormalise(&mut q);
+    }
+    let found = found.unwrap_or(q);
+    std::array::from_fn(|t| column(&found, t))
+}
+
+/// The principal components and the iteration's other columns, which an
+/// update starts from.
+pub struct Components {
+    /// The two leading components, unit vectors over the statements.
+    pub two: [Vec<f64>; 2],
+    /// The estimates of the next ones.
+    pub rest: Vec<Vec<f64>>,
+}
+
+/// The two leading components, from a fixed start or, for an update, from
+/// an earlier answer's columns (a live conversation's: statements added
+/// since get 0). A warm start needs a few rounds where a cold one needs
+/// many; the signs then follow the earlier components, so that the map
+/// does not flip between updates.
+pub fn components_from(v: &Votes, centre: &[f64], earlier: Option<&Components>) -> Components {
     let c = v.statements();
     let fit = |x: &Vec<f64>| {
         let mut y = x.clone();
@@ -108,31 +303,23 @@ pub fn components_from(
     // An earlier answer of a conversation too small to have components (all
     // zero) is no start: begin afresh.
     let usable = |x: &Vec<f64>| x.iter().any(|v| v.abs() > 1e-12);
-    let earlier = earlier.filter(|[a, b]| usable(&fit(a)) && usable(&fit(b)));
-    let (mut a, mut b) = match earlier {
-        Some([a, b]) => (fit(a), fit(b)),
-        None => (start(c, 1), start(c, 2)),
-    };
-    orthonormalise(&mut a, &mut b);
-    for _ in 0..MAX_ROUNDS {
-        let (mut na, mut nb) = multiply(v, centre, &a, &b);
-        orthonormalise(&mut na, &mut nb);
-        let moved = (1.0 - dot(&na, &a).abs()).max(1.0 - dot(&nb, &b).abs());
-        a = na;
-        b = nb;
-        if moved
-            < if earlier.is_some() {
-                SETTLED_WARM
-            } else {
-                SETTLED
+    let earlier = earlier.filter(|e| e.two.iter().all(|x| usable(&fit(x))));
+    let mut first: [Vec<f64>; S] = std::array::from_fn(|t| start(c, t as u64 + 1));
+    if let Some(e) = earlier {
+        let given = e.two.iter().chain(&e.rest).map(fit);
+        for (slot, x) in first.iter_mut().zip(given) {
+            if usable(&x) {
+                *slot = x;
             }
-        {
-            break;
         }
     }
+    let dev = deviations(v, centre, &weights(v));
+    let [mut a, mut b, rest @ ..] = leading(v, &dev, first, earlier.is_some());
+    normalise(&mut a);
+    normalise(&mut b);
     match earlier {
-        Some([ea, eb]) => {
-            for (x, e) in [(&mut a, ea), (&mut b, eb)] {
+        Some(e) => {
+            for (x, e) in [(&mut a, &e.two[0]), (&mut b, &e.two[1])] {
                 if dot(x, &fit(e)) < 0.0 {
                     x.iter_mut().for_each(|y| *y = -*y);
                 }
@@ -143,11 +330,15 @@ pub fn components_from(
             orient(&mut b);
         }
     }
-    [a, b]
+    Components {
+        two: [a, b],
+        rest: rest.to_vec(),
+    }
 }
 
 /// Each participant's place: the projection of their deviations on the
-/// components, times `sqrt(C / max(n, 1))` for `n` statements counted as
+/// components (unweighted: the weights shape the components, and a vote
+/// counts the same whichever statement it is on), times `sqrt(C / max(n, 1))` for `n` statements counted as
 /// voted (Pol.is's scaling of sparse voters).
 pub fn project(v: &Votes, centre: &[f64], comps: &[Vec<f64>; 2]) -> Vec<[f64; 2]> {
     let c = v.statements() as f64;
@@ -202,13 +393,96 @@ mod tests {
         }
         let v = b.build();
         let m = v.column_means();
-        let comps = components_from(&v, &m, None);
+        let comps = components_from(&v, &m, None).two;
         assert!((dot(&comps[0], &comps[0]) - 1.0).abs() < 1e-9);
         assert!(dot(&comps[0], &comps[1]).abs() < 1e-9);
         let xy = project(&v, &m, &comps);
         assert!(xy[0][0] * xy[15][0] < 0.0, "the camps on opposite sides");
         assert!((xy[0][0] + xy[15][0]).abs() < 1e-9);
         // Deterministic: the same input, the same numbers.
-        assert_eq!(components_from(&v, &m, None), comps);
+        assert_eq!(components_from(&v, &m, None).two, comps);
+        // Votes of rank one: the second component is still a direction
+        // orthogonal to the first, not a copy of it.
+        assert!((dot(&comps[1], &comps[1]) - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_components_are_the_leading_eigenvectors_of_the_weighted_covariance() {
+        // Four statements, so that the whole weighted covariance can be
+        // diagonalised directly and compared with the iteration's answer.
+        let mut rng = crate::synth::Rng::new(3);
+        let mut b = VotesBuilder::new(60, S);
+        for p in 0..60 {
+            for c in 0..S {
+                if rng.unit() < 0.3 + 0.15 * c as f64 {
+                    b.vote(
+                        p,
+                        c,
+                        [-1, 0, 1][rng.below(3)] * if p % 2 == 0 { 1 } else { -1 },
+                    );
+                }
+            }
+        }
+        let v = b.build();
+        let m = v.column_means();
+        let w = weights(&v);
+        let mut full = [[0.0; S]; S];
+        for p in 0..v.participants() {
+            for (j, x) in v.row(p) {
+                for (k, y) in v.row(p) {
+                    full[j][k] += (f64::from(x) - m[j]) * w[j] * (f64::from(y) - m[k]) * w[k];
+                }
+            }
+        }
+        let exact = small_eigenvectors(full);
+        let found = components_from(&v, &m, None).two;
+        for (t, f) in found.iter().enumerate() {
+            let e: Vec<f64> = (0..S).map(|j| exact[j][t]).collect();
+            assert!(
+                1.0 - dot(f, &e).abs() < 1e-9,
+                "component {t}: {f:?} against {e:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn small_symmetric_matrices_are_diagonalised_largest_first() {
+        let h = [
+            [4.0, 1.0, 0.0, 0.5],
+            [1.0, 3.0, 0.2, 0.0],
+            [0.0, 0.2, 1.0, 0.3],
+            [0.5, 0.0, 0.3, 2.0],
+        ];
+        let u = small_eigenvectors(h);
+        let mut last = f64::INFINITY;
+        let columns = (0..S).map(|t| u.iter().map(|row| row[t]).collect::<Vec<f64>>());
+        for x in columns {
+            let hx: Vec<f64> = (0..S).map(|i| dot(&h[i], &x)).collect();
+            let lambda = dot(&x, &hx);
+            assert!((dot(&x, &x) - 1.0).abs() < 1e-12);
+            assert!(
+                hx.iter()
+                    .zip(&x)
+                    .all(|(a, b)| (a - lambda * b).abs() < 1e-9)
+            );
+            assert!(lambda <= last);
+            last = lambda;
+        }
+    }
+
+    #[test]
+    fn a_statement_weighs_like_polis_with_few_votes_and_stops_growing_with_many() {
+        let mut b = VotesBuilder::new(3_000, 2);
+        for p in 0..3_000 {
+            b.vote(p, 0, 1);
+            if p < 5 {
+                b.vote(p, 1, -1);
+            }
+        }
+        let w = weights(&b.build());
+        assert!(w[1] > 0.98, "few votes: nearly 1, as in Pol.is");
+        assert!((w[0] - SATURATION / 3_500.0).abs() < 1e-12);
+        // Its loading factor n·w keeps growing, but towards τ, not without bound.
+        assert!(3_000.0 * w[0] < SATURATION);
     }
 }

@@ -255,7 +255,21 @@ mod tests {
         assert!(m < 0.05, "{m}");
         // The oracle knows the profiles: it recovers most of the planted groups.
         let o = oracle(&p);
-        assert!(adjusted_rand_index(&o, &p.truth) > 0.8);
+        let best = adjusted_rand_index(&o, &p.truth);
+        assert!(best > 0.8);
+        // The engine finds the three planted groups and most of their
+        // members (without the statement weights of `pca::weights` it found
+        // two groups and an ARI under 0.2 here).
+        assert_eq!(a.k, 3);
+        let (mut ours, mut truth) = (Vec::new(), Vec::new());
+        for (g, t) in a.groups.iter().zip(&p.truth) {
+            if let Some(g) = g {
+                ours.push(*g);
+                truth.push(*t);
+            }
+        }
+        let found = adjusted_rand_index(&ours, &truth);
+        assert!(found > best - 0.1, "ours {found}, oracle {best}");
     }
 }
 

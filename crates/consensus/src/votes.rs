@@ -54,6 +54,7 @@ impl VotesBuilder {
         let mut row_start = vec![0u32; self.participants + 1];
         let mut cols = Vec::with_capacity(self.cells.len());
         let mut vals = Vec::with_capacity(self.cells.len());
+        let mut tally = vec![[0u32; 3]; self.statements];
         let n = self.cells.len();
         for i in 0..n {
             let (p, c, v) = self.cells[i];
@@ -62,6 +63,7 @@ impl VotesBuilder {
             }
             cols.push(c);
             vals.push(v);
+            tally[c as usize][(v + 1) as usize] += 1;
             row_start[p as usize + 1] += 1;
         }
         for p in 0..self.participants {
@@ -73,6 +75,7 @@ impl VotesBuilder {
             vals,
             statements: self.statements,
             moderated_out: self.moderated_out,
+            tally,
         }
     }
 }
@@ -85,6 +88,9 @@ pub struct Votes {
     vals: Vec<i8>,
     statements: usize,
     moderated_out: Vec<bool>,
+    /// Per statement, its disagrees, passes and agrees (counted once, at
+    /// build, for the means and the weights).
+    tally: Vec<[u32; 3]>,
 }
 
 impl Votes {
@@ -128,21 +134,23 @@ impl Votes {
         (self.row_start[p + 1] - self.row_start[p]) as usize
     }
 
+    /// How many votes a statement has (passes included).
+    pub fn votes_on(&self, statement: usize) -> usize {
+        self.tally[statement].iter().map(|&n| n as usize).sum()
+    }
+
     /// The mean of the observed votes of each statement; 0 for a statement
     /// moderated out or never voted on.
     pub fn column_means(&self) -> Vec<f64> {
-        let mut sum = vec![0i64; self.statements];
-        let mut n = vec![0u32; self.statements];
-        for (&c, &v) in self.cols.iter().zip(&self.vals) {
-            sum[c as usize] += i64::from(v);
-            n[c as usize] += 1;
-        }
-        (0..self.statements)
-            .map(|c| {
-                if self.moderated_out[c] || n[c] == 0 {
+        self.tally
+            .iter()
+            .zip(&self.moderated_out)
+            .map(|(&[d, p, a], &out)| {
+                let n = d + p + a;
+                if out || n == 0 {
                     0.0
                 } else {
-                    sum[c] as f64 / f64::from(n[c])
+                    (f64::from(a) - f64::from(d)) / f64::from(n)
                 }
             })
             .collect()
