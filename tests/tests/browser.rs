@@ -790,6 +790,46 @@ async fn a_member_votes_by_keyboard_staff_moderate_and_the_results_show_groups()
             "the accepted statement has its bar"
         );
         shot(&b, "13-deliberation-results").await;
+        // Open, the page refreshes itself: a citizen votes, the job
+        // recomputes, and the counts change without the page being loaded
+        // again (the marker set on this page survives).
+        let before = b.text("#counts").await?;
+        b.execute("window.stillThisPage = true; return true;")
+            .await?;
+        let id: i64 = page
+            .rsplit('/')
+            .next()
+            .and_then(|x| x.parse().ok())
+            .ok_or("deliberation id")?;
+        let visitor = store::Caller::anonymous(None);
+        let voice = store::deliberations::Voice {
+            caller: &visitor,
+            anon_key: Some("0123456789abcdef0123456789abcdef"),
+        };
+        let first = store::deliberations::statements(&t.db, &visitor, id, None)
+            .await
+            .map_err(|e| e.to_string())?;
+        let sid = first.first().ok_or("a statement")?.id;
+        store::deliberations::vote(&t.db, voice, id, sid, domain::deliberations::Vote::Agree)
+            .await
+            .map_err(|e| e.to_string())?;
+        store::deliberation_results::refresh(&t.db)
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut after = before.clone();
+        for _ in 0..40 {
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            after = b.text("#counts").await?;
+            if after != before {
+                break;
+            }
+        }
+        assert_ne!(after, before, "the counts refreshed themselves");
+        assert_eq!(
+            b.execute("return window.stillThisPage === true;").await?,
+            serde_json::Value::Bool(true),
+            "no reload"
+        );
         Ok::<(), String>(())
     };
     let result = Box::pin(run).await;

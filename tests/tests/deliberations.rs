@@ -841,6 +841,74 @@ async fn results_find_planted_groups_and_the_pages_vote_moderate_and_show_them()
     ] {
         assert!(results.body.contains(needle), "{needle}");
     }
+    // Open, the page refreshes itself (app.js): it carries the tag of what it
+    // shows, and asking with that tag answers 304 with nothing until newer
+    // results are computed.
+    let tag = results
+        .headers
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .expect("an ETag")
+        .to_string();
+    assert!(results.body.contains(&format!(
+        "data-live=\"{}\" data-every=",
+        tag.trim_matches('"')
+    )));
+    // The reader keeps the cookie the page set (its form token is part of
+    // what the tag covers), as a browser does.
+    let cookie = results
+        .cookies()
+        .iter()
+        .filter_map(|c| c.split(';').next())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let ask = |tag: String| {
+        let (app, cookie) = (&app, cookie.clone());
+        async move {
+            app.send(
+                Request::get(format!("/deliberations/{id}/results"))
+                    .header(header::COOKIE, cookie)
+                    .header(header::IF_NONE_MATCH, tag)
+                    .body(Body::empty())
+                    .expect("request"),
+            )
+            .await
+        }
+    };
+    let same = ask(tag.clone()).await;
+    assert_eq!(same.status, StatusCode::NOT_MODIFIED);
+    assert!(same.body.is_empty());
+    let a = anonymous_vote(&app, id, seeds[0], "pass", "").await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    assert_eq!(
+        ask(tag.clone()).await.status,
+        StatusCode::NOT_MODIFIED,
+        "the stored results are what the page shows until they are recomputed"
+    );
+    store::deliberation_results::refresh(app.db())
+        .await
+        .expect("refresh");
+    let newer = ask(tag.clone()).await;
+    assert_eq!(newer.status, StatusCode::OK);
+    assert_ne!(
+        newer
+            .headers
+            .get(header::ETAG)
+            .and_then(|v| v.to_str().ok()),
+        Some(tag.as_str())
+    );
+    let counts = |body: &str| {
+        body.split("<p id=\"counts\">")
+            .nth(1)
+            .and_then(|rest| rest.split("</p>").next())
+            .map(str::to_string)
+    };
+    assert!(counts(&results.body).is_some());
+    assert_ne!(
+        counts(&newer.body),
+        counts(&results.body),
+        "one more participant"
+    );
     // A visitor may open the public topic; a members-only one asks them to sign in.
     let public = app
         .page(Method::GET, &format!("/deliberations/{id}"), "", None)

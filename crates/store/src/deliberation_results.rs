@@ -269,6 +269,20 @@ pub async fn of(db: &Db, deliberation_id: i64) -> Result<Option<Results>, StoreE
         .transpose()
 }
 
+/// What a deliberation's stored results were computed from and when, read
+/// without the results themselves (empty before the first computation):
+/// the results page answers a reader who already has the current results
+/// with "not modified".
+pub async fn stamp(db: &Db, deliberation_id: i64) -> Result<String, StoreError> {
+    let row: Option<(String, i64)> = on_db!(db, |c| sqlx::query_as(
+        "SELECT fingerprint, computed_at FROM deliberation_results WHERE deliberation_id = $1"
+    )
+    .bind(deliberation_id)
+    .fetch_optional(c)
+    .await?);
+    Ok(row.map(|(f, at)| format!("{f}@{at}")).unwrap_or_default())
+}
+
 async fn fingerprint(db: &Db, id: i64) -> Result<String, StoreError> {
     let (nv, lv): (i64, i64) = on_db!(db, |c| {
         sqlx::query_as(

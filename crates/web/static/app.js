@@ -38,3 +38,32 @@ document.addEventListener("keydown", function (e) {
   button.form.dataset.sent = "1";
   if (button.form.requestSubmit) { button.form.requestSubmit(button); } else { button.click(); }
 });
+// On an open deliberation's results page the results refresh themselves:
+// every few seconds the page is asked for again with the tag of what it
+// shows, and its results are replaced only when the server has newer ones
+// (an unchanged page answers 304 with nothing to send). Without this file
+// a reader reloads the page.
+(function () {
+  var live = document.getElementById("live-results");
+  if (!live || !live.dataset.every || !window.fetch || !window.DOMParser) { return; }
+  var timer = setInterval(function () {
+    if (document.visibilityState === "hidden") { return; }
+    fetch(location.pathname + location.search, {
+      headers: { "If-None-Match": "\"" + live.dataset.live + "\"" },
+      credentials: "same-origin",
+      cache: "no-store"
+    }).then(function (r) {
+      return r.status === 200 ? r.text() : null;
+    }).then(function (page) {
+      if (!page) { return; }
+      var fresh = new DOMParser().parseFromString(page, "text/html").getElementById("live-results");
+      if (!fresh || fresh.dataset.live === live.dataset.live) { return; }
+      live.innerHTML = fresh.innerHTML;
+      live.dataset.live = fresh.dataset.live;
+      var status = document.getElementById("live-status");
+      var at = document.getElementById("computed-at");
+      if (status && at) { status.textContent = at.textContent; }
+      if (!fresh.dataset.every) { clearInterval(timer); }
+    }).catch(function () {});
+  }, Number(live.dataset.every) * 1000);
+})();

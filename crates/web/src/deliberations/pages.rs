@@ -499,7 +499,7 @@ pub async fn act(
     .await;
     match (step, r) {
         (Step::PublishReport, Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. }))) => {
-            results_page(&state, &ctx, id, Some(e)).await
+            results_page(&state, &ctx, id, Some(e), None).await
         }
         (Step::PublishReport, Ok(_)) => {
             Ok(Redirect::to(&format!("/deliberations/{id}/results#report")).into_response())
@@ -671,6 +671,43 @@ struct ResultsPage {
     dots: Vec<Dot>,
     bars: Vec<Bar>,
     alert: Option<String>,
+    /// The tag of what the page shows (its ETag, without quotes).
+    live: String,
+    live_every: u32,
+}
+
+/// How often an open deliberation's results page asks for newer results,
+/// in seconds (the background job recomputes them every two).
+const LIVE_EVERY: u32 = 5;
+
+/// The tag of a results page as one reader sees it: the stored results'
+/// stamp, the deliberation's version and state, and what differs between
+/// readers (who, which language, the form token). Unchanged, the page is
+/// unchanged, apart from the statements' bars, which follow the votes
+/// directly and so are at most one recomputation ahead of it.
+fn live_tag(ctx: &Ctx, d: &Deliberation, staff: bool, stamp: &str) -> String {
+    let who = ctx.user.as_ref().map_or(0, |u| u.user.id);
+    let msg = format!(
+        "{stamp}|{}|{}|{who}|{staff}|{}|{}",
+        d.version,
+        d.state,
+        ctx.lang.tag(),
+        ctx.csrf
+    );
+    let mut tag = store::ids::hmac_sha256_hex(b"xieshang results page", msg.as_bytes());
+    tag.truncate(24);
+    tag
+}
+
+/// Whether an `If-None-Match` header names `tag`.
+fn matches(headers: &HeaderMap, tag: &str) -> bool {
+    headers
+        .get_all(axum::http::header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
+        .any(|v| v == tag)
 }
 
 async fn results_page(
@@ -678,9 +715,32 @@ async fn results_page(
     ctx: &Ctx,
     id: i64,
     err: Option<StoreError>,
+    headers: Option<&HeaderMap>,
 ) -> WebResult<Response> {
     let caller = ctx.visitor();
     let (d, part) = deliberations::get(&state.db, &caller, id).await?;
+    let live = live_tag(
+        ctx,
+        &d,
+        part == Part::Staff,
+        &deliberation_results::stamp(&state.db, id).await?,
+    );
+    let etag = |r: &mut Response| {
+        if let Ok(v) = axum::http::HeaderValue::from_str(&format!("\"{live}\"")) {
+            r.headers_mut().insert(axum::http::header::ETAG, v);
+        }
+        r.headers_mut().insert(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("private, no-cache"),
+        );
+    };
+    // A reader (the page's own script, or a browser revalidating) who
+    // already has these results gets no page again.
+    if err.is_none() && headers.is_some_and(|h| matches(h, &live)) {
+        let mut r = StatusCode::NOT_MODIFIED.into_response();
+        etag(&mut r);
+        return Ok(r);
+    }
     let r = deliberation_results::of(&state.db, id)
         .await?
         .unwrap_or_default();
@@ -723,16 +783,24 @@ async fn results_page(
         dots,
         bars,
         alert,
+        live: live.clone(),
+        live_every: LIVE_EVERY,
     })?;
     *page.status_mut() = code;
+    if code.is_success() {
+        etag(&mut page);
+    }
     Ok(page)
 }
 
 /// The results: opinion map, groups, common ground, every statement's bar.
+/// While the deliberation is open the page refreshes them itself (app.js),
+/// asking with the tag of what it shows; unchanged results answer 304.
 pub async fn results(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
+    headers: HeaderMap,
 ) -> WebResult<Response> {
-    results_page(&state, &ctx, id, None).await
+    results_page(&state, &ctx, id, None, Some(&headers)).await
 }
