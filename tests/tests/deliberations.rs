@@ -923,3 +923,124 @@ async fn results_find_planted_groups_and_the_pages_vote_moderate_and_show_them()
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test]
+async fn a_deliberation_is_the_online_part_of_a_consultation() {
+    let app = TestApp::new().await;
+    let staff = app.token("consult_r").await;
+    let member = app.token("member_r").await;
+    let created = app
+        .api(
+            Method::POST,
+            "/consultations",
+            Some(&staff),
+            Some(json!({"form": "online", "title": "加装电梯网络议政", "summary": "就加装电梯征集委员和群众意见。",
+                "meeting_on": "2026-12-20", "draft_days": 3})),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let consultation = created.json()["id"].as_i64().expect("id");
+    let body = |cid: Value| {
+        json!({"title": "老旧小区加装电梯怎么推进", "audience": "members",
+            "opens_at": at(-HOUR), "closes_at": at(24 * HOUR), "consultation_id": cid})
+    };
+    // A consultation that is not this committee's (here: none at all) is refused.
+    for wrong in [json!(999_999), json!(-3)] {
+        let a = app
+            .api(
+                Method::POST,
+                "/deliberations",
+                Some(&staff),
+                Some(body(wrong)),
+            )
+            .await;
+        assert_eq!(
+            problem(&a),
+            (422, "unknown_consultation".into()),
+            "{}",
+            a.body
+        );
+    }
+    let a = app
+        .api(
+            Method::POST,
+            "/deliberations",
+            Some(&staff),
+            Some(body(json!(consultation))),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    assert_eq!(a.json()["consultation_id"], consultation);
+    let id = a.json()["id"].as_i64().expect("id");
+
+    // The consultation lists it: staff see the draft, members once it opens.
+    let (staff_web, _) = app.web_login("consult_r").await;
+    let (member_web, _) = app.web_login("member_r").await;
+    let page = |cookie: String| {
+        let app = &app;
+        async move {
+            app.page(
+                Method::GET,
+                &format!("/consultations/{consultation}"),
+                &cookie,
+                None,
+            )
+            .await
+            .body
+        }
+    };
+    let link = format!("href=\"/deliberations/{id}\"");
+    assert!(page(staff_web.clone()).await.contains(&link));
+    assert!(!page(member_web.clone()).await.contains(&link), "a draft");
+    assert_eq!(
+        step(&app, &staff, id, "open", None).await.status,
+        StatusCode::OK
+    );
+    assert!(page(member_web.clone()).await.contains(&link));
+    // The deliberation names its consultation.
+    let topic = app
+        .page(
+            Method::GET,
+            &format!("/deliberations/{id}"),
+            &member_web,
+            None,
+        )
+        .await;
+    assert!(
+        topic
+            .body
+            .contains(&format!("href=\"/consultations/{consultation}\"")),
+        "{}",
+        topic.body
+    );
+    assert!(topic.body.contains("加装电梯网络议政"));
+    // The staff's form offers it, chosen.
+    let form = app
+        .page(
+            Method::GET,
+            &format!("/deliberations/{id}/edit"),
+            &staff_web,
+            None,
+        )
+        .await;
+    assert!(form.body.contains("name=\"consultation_id\""));
+    assert!(
+        form.body
+            .contains(&format!("value=\"{consultation}\" selected")),
+        "{}",
+        form.body
+    );
+    // Taken out of it again: the consultation no longer lists it.
+    let a = app
+        .api(
+            Method::PATCH,
+            &format!("/deliberations/{id}"),
+            Some(&staff),
+            Some(body(Value::Null)),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    assert_eq!(a.json()["consultation_id"], Value::Null);
+    assert!(!page(member_web).await.contains(&link));
+    let _ = member;
+}

@@ -100,6 +100,14 @@ async fn five_years_of_proposals_and_review_finds_the_planted_duplicates() {
     let waiting =
         scalar("SELECT COUNT(*) FROM deliberation_statements WHERE status = 'pending'").await;
     assert_eq!(waiting, 1);
+    // The elevator deliberation is the online part of this year's
+    // grassroots consultation on the same question.
+    let linked = scalar(
+        "SELECT COUNT(*) FROM deliberations d JOIN consultations c ON c.id = d.consultation_id
+         WHERE d.title = '老旧小区加装电梯怎么推进' AND c.form = 'grassroots' AND c.committee_id = d.committee_id",
+    )
+    .await;
+    assert_eq!(linked, 1);
     // Consultations at the seed's scale over five years (issue 5, item 9):
     // every form's count, 56 reports, every state, 9 supervision topics.
     assert!(summary.consultations > 450, "{}", summary.consultations);

@@ -44,6 +44,8 @@ pub struct Deliberation {
     /// The published report (empty until `publish-report`).
     pub report: String,
     pub version: i64,
+    /// The consultation this deliberation is the online part of, if any.
+    pub consultation_id: Option<i64>,
 }
 
 impl Deliberation {
@@ -132,6 +134,10 @@ pub struct DeliberationInput {
     /// RFC 3339, or `YYYY-MM-DDTHH:MM` in the committee's time (UTC+8).
     pub opens_at: String,
     pub closes_at: String,
+    /// The consultation of the same committee this deliberation is the
+    /// online part of; absent or null for none.
+    #[serde(default)]
+    pub consultation_id: Option<i64>,
 }
 
 /// The caller's place in a deliberation: their statements to vote on.
@@ -153,7 +159,7 @@ pub struct Voice<'a> {
     pub anon_key: Option<&'a str>,
 }
 
-const COLUMNS: &str = "id, committee_id, title, background, audience, moderation, state, opens_at, closes_at, report, version";
+const COLUMNS: &str = "id, committee_id, title, background, audience, moderation, state, opens_at, closes_at, report, version, consultation_id";
 
 async fn load(tx: &mut Tx, id: i64) -> Result<Deliberation, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM deliberations WHERE id = $1");
@@ -208,6 +214,26 @@ pub async fn list(
     caller: &Caller,
     committee_id: Option<i64>,
 ) -> Result<Vec<Summary>, StoreError> {
+    list_where(db, caller, committee_id, None).await
+}
+
+/// The deliberations of a consultation the caller may see (as [`list`]
+/// shows them).
+pub async fn of_consultation(
+    db: &Db,
+    caller: &Caller,
+    committee_id: i64,
+    consultation_id: i64,
+) -> Result<Vec<Summary>, StoreError> {
+    list_where(db, caller, Some(committee_id), Some(consultation_id)).await
+}
+
+async fn list_where(
+    db: &Db,
+    caller: &Caller,
+    committee_id: Option<i64>,
+    consultation_id: Option<i64>,
+) -> Result<Vec<Summary>, StoreError> {
     let mut tx = db.begin_read().await?;
     let mut reads = false;
     if let Some(cid) = committee_id {
@@ -227,12 +253,14 @@ pub async fn list(
            (SELECT COUNT(*) FROM deliberation_participants p WHERE p.deliberation_id = d.id) AS participants,
            (SELECT COUNT(*) FROM deliberation_statements s WHERE s.deliberation_id = d.id AND s.status <> 'rejected') AS statements,
            (SELECT COUNT(*) FROM deliberation_votes v WHERE v.deliberation_id = d.id) AS votes
-         FROM deliberations d WHERE {filter} ORDER BY d.opens_at DESC, d.id DESC LIMIT 200"
+         FROM deliberations d WHERE {filter} AND ($2 = 0 OR d.consultation_id = $2)
+         ORDER BY d.opens_at DESC, d.id DESC LIMIT 200"
     );
     let rows = on_tx!(&mut tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(
         sql.clone()
     ))
     .bind(committee_id.unwrap_or(0))
+    .bind(consultation_id.unwrap_or(0))
     .fetch_all(c)
     .await?);
     tx.commit().await?;
@@ -277,6 +305,7 @@ struct Checked {
     moderation: Moderation,
     opens_at: i64,
     closes_at: i64,
+    consultation_id: Option<i64>,
 }
 
 fn check(input: &DeliberationInput) -> Result<Checked, StoreError> {
@@ -307,6 +336,9 @@ fn check(input: &DeliberationInput) -> Result<Checked, StoreError> {
     {
         e.add("closes_at", code);
     }
+    if input.consultation_id.is_some_and(|c| c <= 0) {
+        e.add("consultation_id", "unknown_consultation");
+    }
     e.finish().map_err(StoreError::Invalid)?;
     Ok(Checked {
         title,
@@ -315,7 +347,58 @@ fn check(input: &DeliberationInput) -> Result<Checked, StoreError> {
         moderation,
         opens_at,
         closes_at,
+        consultation_id: input.consultation_id,
     })
+}
+
+/// The consultations a deliberation of the committee may belong to, for the
+/// staff's form: those not yet closed or cancelled, newest first (at most
+/// 200), and `keep` (the one it belongs to now) whatever its state.
+/// Answers (id, title).
+pub async fn consultation_choices(
+    db: &Db,
+    caller: &Caller,
+    committee_id: i64,
+    keep: Option<i64>,
+) -> Result<Vec<(i64, String)>, StoreError> {
+    if !is_staff(caller, committee_id) {
+        return Err(StoreError::Forbidden);
+    }
+    Ok(on_db!(db, |c| sqlx::query_as(
+        "SELECT id, title FROM consultations
+         WHERE committee_id = $1 AND (state NOT IN ('closed', 'cancelled') OR id = $2)
+         ORDER BY id DESC LIMIT 200"
+    )
+    .bind(committee_id)
+    .bind(keep.unwrap_or(0))
+    .fetch_all(c)
+    .await?))
+}
+
+/// A consultation named as the one a deliberation belongs to must be one of
+/// the same committee's.
+async fn check_consultation(
+    tx: &mut Tx,
+    committee_id: i64,
+    consultation_id: Option<i64>,
+) -> Result<(), StoreError> {
+    let Some(cid) = consultation_id else {
+        return Ok(());
+    };
+    let of: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT committee_id FROM consultations WHERE id = $1"
+    )
+    .bind(cid)
+    .fetch_optional(c)
+    .await?);
+    if of == Some(committee_id) {
+        Ok(())
+    } else {
+        Err(StoreError::invalid(
+            "consultation_id",
+            "unknown_consultation",
+        ))
+    }
 }
 
 /// [`create`] inside an open transaction.
@@ -332,13 +415,15 @@ pub async fn create_in(
         moderation,
         opens_at,
         closes_at,
+        consultation_id,
     } = check(input)?;
     crate::consultations::require_office(tx, caller, committee_id).await?;
+    check_consultation(tx, committee_id, consultation_id).await?;
     let now = crate::clock::now();
     let id: i64 = on_tx!(tx, |c| {
         sqlx::query_scalar(
-            "INSERT INTO deliberations (committee_id, title, background, audience, moderation, state, opens_at, closes_at, created_by, version, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, 1, $9, $9) RETURNING id",
+            "INSERT INTO deliberations (committee_id, title, background, audience, moderation, state, opens_at, closes_at, created_by, version, created_at, updated_at, consultation_id)
+             VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, 1, $9, $9, $10) RETURNING id",
         )
         .bind(committee_id)
         .bind(&title)
@@ -349,6 +434,7 @@ pub async fn create_in(
         .bind(closes_at)
         .bind(caller.actor_id())
         .bind(now)
+        .bind(consultation_id)
         .fetch_one(c)
         .await?
     });
@@ -358,7 +444,8 @@ pub async fn create_in(
         caller,
         &d,
         "deliberation.create",
-        json!({"title": title, "audience": audience.as_str(), "moderation": moderation.as_str()}),
+        json!({"title": title, "audience": audience.as_str(), "moderation": moderation.as_str(),
+            "consultation_id": consultation_id}),
     )
     .await?;
     Ok(d)
@@ -396,6 +483,7 @@ pub async fn update(
     if version != d.version {
         return Err(StoreError::stale(d.version));
     }
+    check_consultation(&mut tx, d.committee_id, f.consultation_id).await?;
     crate::versions::bump(
         &mut tx,
         crate::versions::Versioned::Deliberations,
@@ -405,7 +493,7 @@ pub async fn update(
     .await?;
     on_tx!(&mut tx, |c| {
         sqlx::query(
-        "UPDATE deliberations SET title = $1, background = $2, audience = $3, moderation = $4, opens_at = $5, closes_at = $6 WHERE id = $7"
+        "UPDATE deliberations SET title = $1, background = $2, audience = $3, moderation = $4, opens_at = $5, closes_at = $6, consultation_id = $7 WHERE id = $8"
     )
     .bind(&f.title)
     .bind(&f.background)
@@ -413,6 +501,7 @@ pub async fn update(
     .bind(f.moderation.as_str())
     .bind(f.opens_at)
     .bind(f.closes_at)
+    .bind(f.consultation_id)
     .bind(id)
     .execute(c)
     .await?
@@ -424,7 +513,8 @@ pub async fn update(
         &d,
         "deliberation.update",
         json!({"title": f.title, "audience": f.audience.as_str(), "moderation": f.moderation.as_str(),
-            "opens_at": crate::clock::rfc3339(f.opens_at), "closes_at": crate::clock::rfc3339(f.closes_at)}),
+            "opens_at": crate::clock::rfc3339(f.opens_at), "closes_at": crate::clock::rfc3339(f.closes_at),
+            "consultation_id": f.consultation_id}),
     )
     .await?;
     let out = load(&mut tx, id).await?;

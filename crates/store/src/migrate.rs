@@ -32,6 +32,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0007_consultations"),
     migration!("0008_consultation_work"),
     migration!("0009_deliberations"),
+    migration!("0010_deliberation_consultation"),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that several servers starting

@@ -8,7 +8,7 @@
 use super::Rng;
 use crate::Caller;
 use crate::clock;
-use crate::db::Tx;
+use crate::db::{Tx, on_tx};
 use crate::deliberations::{self, DeliberationInput, Voice};
 use crate::error::StoreError;
 use domain::deliberations::{StatementStatus, Step, Vote};
@@ -56,6 +56,8 @@ struct Finished {
     /// Days before today that it opened and closed.
     opened: i64,
     closed: i64,
+    /// The title of the demo consultation it is the online part of.
+    consultation: Option<&'static str>,
 }
 
 const ELEVATORS: Finished = Finished {
@@ -93,6 +95,7 @@ const ELEVATORS: Finished = Finished {
     report: "本次网络议政共有数百名市民参与。分析显示，参与者形成三个意见群体：一是支持政府补贴、主张降低启动门槛的中高层住户；二是关注采光、通风和补偿的低层住户；三是主张市场化实施、由受益者付费的业主代表。\n\n各群体的共识集中在：审批一窗办结、提前约定维护费用分摊、公开项目费用明细、施工期间保障出行。建议市政府据此完善加装电梯实施办法，设立低层住户补偿指引，并由街道牵头建立协商机制。",
     opened: 120,
     closed: 90,
+    consultation: Some("老旧小区加装电梯“有事好商量”"),
 };
 
 const PARKING: Finished = Finished {
@@ -120,6 +123,7 @@ const PARKING: Finished = Finished {
     report: "本次网络议政形成两个意见群体：一是主张宽松管理、增加免费和临时车位的车主群体；二是主张收费调节、严格管理和发展公交的群体。\n\n两个群体的共识是：建设立体停车库、机关学校车位错时开放、新建小区按一户一位配建、停车收入专款用于停车设施、建设停车信息平台。建议县政府将上述共识纳入城区停车专项规划。",
     opened: 60,
     closed: 40,
+    consultation: None,
 };
 
 /// The open deliberation: (statement, how the members tend to vote).
@@ -165,6 +169,16 @@ async fn finished(
 ) -> Result<usize, StoreError> {
     let (opens, closes) = (now - f.opened * DAY, now - f.closed * DAY);
     let staff = cast_.staff;
+    let consultation_id = match f.consultation {
+        Some(title) => on_tx!(tx, |c| sqlx::query_scalar(
+            "SELECT id FROM consultations WHERE committee_id = $1 AND title = $2"
+        )
+        .bind(cast_.committee_id)
+        .bind(title)
+        .fetch_optional(c)
+        .await?),
+        None => None,
+    };
     let d = clock::at(
         opens - DAY,
         deliberations::create_in(
@@ -178,6 +192,7 @@ async fn finished(
                 moderation: "pre".into(),
                 opens_at: clock::rfc3339(opens),
                 closes_at: clock::rfc3339(closes),
+                consultation_id,
             },
         ),
     )
@@ -307,6 +322,7 @@ pub(super) async fn fill(
                 moderation: "pre".into(),
                 opens_at: clock::rfc3339(now - 3 * DAY),
                 closes_at: clock::rfc3339(now + 11 * DAY),
+                consultation_id: None,
             },
         ),
     )

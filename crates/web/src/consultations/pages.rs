@@ -310,6 +310,8 @@ struct ConsultationPage {
     /// `attachment` when the user may file material now.
     attach: Option<&'static str>,
     me: i64,
+    /// Its online deliberations (网络议政) the reader may see.
+    deliberations: Vec<store::deliberations::Summary>,
 }
 
 /// Who takes part, the draft and its comments, and the meetings.
@@ -500,6 +502,13 @@ async fn consultation_page(
         outcomes: consultations::outcomes(&state.db, id).await?,
         quality: quality.map(|q| format!("{q:.1} ({n})")),
         links: consultation_links::of(&state.db, id).await?,
+        deliberations: store::deliberations::of_consultation(
+            &state.db,
+            &caller,
+            x.committee_id,
+            id,
+        )
+        .await?,
         staff,
         q: q.to_string(),
         suggestions,

@@ -99,9 +99,59 @@ pub struct NewForm {
     opens_at: String,
     #[serde(default)]
     closes_at: String,
+    /// The consultation's id, or empty for none.
+    #[serde(default)]
+    consultation_id: String,
 }
 
-fn new_form_page(ctx: &Ctx, f: &NewForm, committee_id: i64) -> FormPage {
+impl NewForm {
+    fn of(d: &Deliberation) -> Self {
+        NewForm {
+            title: d.title.clone(),
+            background: d.background.clone(),
+            audience: d.audience.clone(),
+            moderation: d.moderation.clone(),
+            opens_at: store::clock::local_minute(d.opens_at),
+            closes_at: store::clock::local_minute(d.closes_at),
+            consultation_id: d.consultation_id.map(|c| c.to_string()).unwrap_or_default(),
+        }
+    }
+
+    fn input(&self) -> DeliberationInput {
+        let consultation_id = match self.consultation_id.trim() {
+            "" => None,
+            // Not a number: refused by the store as an unknown consultation.
+            c => Some(c.parse().unwrap_or(-1)),
+        };
+        DeliberationInput {
+            title: self.title.clone(),
+            background: self.background.clone(),
+            audience: self.audience.clone(),
+            moderation: self.moderation.clone(),
+            opens_at: self.opens_at.clone(),
+            closes_at: self.closes_at.clone(),
+            consultation_id,
+        }
+    }
+}
+
+/// The consultations the form offers, the one chosen now kept among them.
+async fn consultations_for(
+    state: &AppState,
+    ctx: &Ctx,
+    committee_id: i64,
+    f: &NewForm,
+) -> WebResult<Vec<(i64, String)>> {
+    let keep = f.consultation_id.trim().parse().ok();
+    Ok(deliberations::consultation_choices(&state.db, &ctx.caller()?, committee_id, keep).await?)
+}
+
+fn new_form_page(
+    ctx: &Ctx,
+    f: &NewForm,
+    committee_id: i64,
+    consultations: Vec<(i64, String)>,
+) -> FormPage {
     let t = ctx.tr();
     form_page(
         ctx,
@@ -110,6 +160,7 @@ fn new_form_page(ctx: &Ctx, f: &NewForm, committee_id: i64) -> FormPage {
         format!("/deliberations?committee_id={committee_id}"),
         format!("/deliberations/new?committee_id={committee_id}"),
         None,
+        consultations,
     )
 }
 
@@ -121,9 +172,19 @@ fn form_page(
     back: String,
     action: String,
     version: Option<i64>,
+    consultations: Vec<(i64, String)>,
 ) -> FormPage {
     let t = ctx.tr();
     let now = store::clock::now();
+    let mut consultation_options = vec![(
+        String::new(),
+        t.s("deliberation.no_consultation").to_string(),
+    )];
+    consultation_options.extend(
+        consultations
+            .into_iter()
+            .map(|(id, title)| (id.to_string(), title)),
+    );
     let or = |v: &str, d: i64| {
         if v.is_empty() {
             store::clock::local_minute(d)
@@ -189,15 +250,27 @@ fn form_page(
             )
             .kind("datetime-local")
             .required(),
+            Field::select(
+                "consultation_id",
+                t.s("deliberation.consultation"),
+                f.consultation_id.clone(),
+                consultation_options,
+            ),
         ],
         submit: t.s("consultation.save"),
     }
 }
 
 /// The form of a new deliberation.
-pub async fn new_form(PageCtx(ctx): PageCtx, Query(q): Query<ListQuery>) -> WebResult<Response> {
+pub async fn new_form(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Query(q): Query<ListQuery>,
+) -> WebResult<Response> {
     let committee_id = chosen_committee(&ctx, q.committee_id)?;
-    new_form_page(&ctx, &NewForm::default(), committee_id).respond(ctx.tr(), None)
+    let f = NewForm::default();
+    let consultations = consultations_for(&state, &ctx, committee_id, &f).await?;
+    new_form_page(&ctx, &f, committee_id, consultations).respond(ctx.tr(), None)
 }
 
 /// Creates a deliberation (a draft) and shows it.
@@ -208,24 +281,23 @@ pub async fn create(
     axum::extract::Form(f): axum::extract::Form<NewForm>,
 ) -> WebResult<Response> {
     let committee_id = chosen_committee(&ctx, q.committee_id)?;
-    let input = DeliberationInput {
-        title: f.title.clone(),
-        background: f.background.clone(),
-        audience: f.audience.clone(),
-        moderation: f.moderation.clone(),
-        opens_at: f.opens_at.clone(),
-        closes_at: f.closes_at.clone(),
-    };
-    match deliberations::create(&state.db, &ctx.caller()?, committee_id, &input).await {
+    match deliberations::create(&state.db, &ctx.caller()?, committee_id, &f.input()).await {
         Ok(d) => Ok(Redirect::to(&format!("/deliberations/{}", d.id)).into_response()),
         Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {
-            new_form_page(&ctx, &f, committee_id).respond(ctx.tr(), Some(&e))
+            let consultations = consultations_for(&state, &ctx, committee_id, &f).await?;
+            new_form_page(&ctx, &f, committee_id, consultations).respond(ctx.tr(), Some(&e))
         }
         Err(e) => Err(e.into()),
     }
 }
 
-fn edit_page(ctx: &Ctx, d: &Deliberation, f: &NewForm, version: i64) -> FormPage {
+fn edit_page(
+    ctx: &Ctx,
+    d: &Deliberation,
+    f: &NewForm,
+    version: i64,
+    consultations: Vec<(i64, String)>,
+) -> FormPage {
     form_page(
         ctx,
         f,
@@ -233,6 +305,7 @@ fn edit_page(ctx: &Ctx, d: &Deliberation, f: &NewForm, version: i64) -> FormPage
         format!("/deliberations/{}", d.id),
         format!("/deliberations/{}/edit", d.id),
         Some(version),
+        consultations,
     )
 }
 
@@ -246,15 +319,9 @@ pub async fn edit_form(
     if part != Part::Staff {
         return Err(StoreError::Forbidden.into());
     }
-    let f = NewForm {
-        title: d.title.clone(),
-        background: d.background.clone(),
-        audience: d.audience.clone(),
-        moderation: d.moderation.clone(),
-        opens_at: store::clock::local_minute(d.opens_at),
-        closes_at: store::clock::local_minute(d.closes_at),
-    };
-    edit_page(&ctx, &d, &f, d.version).respond(ctx.tr(), None)
+    let f = NewForm::of(&d);
+    let consultations = consultations_for(&state, &ctx, d.committee_id, &f).await?;
+    edit_page(&ctx, &d, &f, d.version, consultations).respond(ctx.tr(), None)
 }
 
 #[derive(Deserialize)]
@@ -274,19 +341,19 @@ pub async fn edit_save(
 ) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let (d, _) = deliberations::get(&state.db, &caller, id).await?;
-    let input = DeliberationInput {
-        title: f.fields.title.clone(),
-        background: f.fields.background.clone(),
-        audience: f.fields.audience.clone(),
-        moderation: f.fields.moderation.clone(),
-        opens_at: f.fields.opens_at.clone(),
-        closes_at: f.fields.closes_at.clone(),
-    };
     let version = f.version.trim().parse().ok();
-    match deliberations::update(&state.db, &caller, id, &input, version).await {
+    match deliberations::update(&state.db, &caller, id, &f.fields.input(), version).await {
         Ok(d) => Ok(Redirect::to(&format!("/deliberations/{}", d.id)).into_response()),
         Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {
-            edit_page(&ctx, &d, &f.fields, version.unwrap_or(d.version)).respond(ctx.tr(), Some(&e))
+            let consultations = consultations_for(&state, &ctx, d.committee_id, &f.fields).await?;
+            edit_page(
+                &ctx,
+                &d,
+                &f.fields,
+                version.unwrap_or(d.version),
+                consultations,
+            )
+            .respond(ctx.tr(), Some(&e))
         }
         Err(e) => Err(e.into()),
     }
@@ -309,6 +376,8 @@ struct TopicPage {
     pending: usize,
     alert: Option<String>,
     max: usize,
+    /// The consultation it is part of, when the reader may see it: (id, title).
+    consultation: Option<(i64, String)>,
 }
 
 /// A failure as the page shows it: its message (with the fields' own) and
@@ -366,6 +435,15 @@ async fn topic_page(
         vec![]
     };
     let (alert, status) = alert_of(ctx, err);
+    // The consultation it belongs to, named only to those who may open it.
+    let consultation = match d.consultation_id {
+        Some(cid) => match store::consultations::get(&state.db, &caller, cid).await {
+            Ok((c, _)) => Some((c.id, c.title)),
+            Err(StoreError::NotFound | StoreError::Forbidden) => None,
+            Err(e) => return Err(e.into()),
+        },
+        None => None,
+    };
     let mut r = html(TopicPage {
         c: Chrome::new(ctx, "/deliberations").with_flash(flash),
         staff,
@@ -382,6 +460,7 @@ async fn topic_page(
         pending,
         alert,
         max: MAX_STATEMENT,
+        consultation,
         d,
     })?;
     *r.status_mut() = status;
