@@ -12,11 +12,12 @@
 //!   two-dimensional map).
 //!
 //! Each map projects participants as `analyze` does (their votes' deviations
-//! times the loadings, scaled by `sqrt(C / n)`).
+//! times the loadings, scaled by `sqrt(C / n)`), and the engine's k-means
+//! groups them.
 //!
 //! `cargo run --release -p xieshang-consensus --example map_check -- PARTICIPANTS STATEMENTS`
 
-use xieshang_consensus::{Votes, adjusted_rand_index, statement_weights, synth};
+use xieshang_consensus::{Votes, adjusted_rand_index, kmeans, statement_weights, synth};
 
 type Matrix = Vec<Vec<f64>>;
 
@@ -60,63 +61,6 @@ fn project(v: &Votes, mean: &[f64], l: &[Vec<f64>; 2]) -> Vec<[f64; 2]> {
             [x * s, y * s]
         })
         .collect()
-}
-
-fn distance(a: [f64; 2], b: [f64; 2]) -> f64 {
-    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)
-}
-
-/// k-means, best of ten k-means++ starts by within-cluster sum of squares.
-fn kmeans(points: &[[f64; 2]], k: usize) -> Vec<usize> {
-    let mut rng = synth::Rng::new(5);
-    let mut best = (f64::INFINITY, vec![0; points.len()]);
-    for _ in 0..10 {
-        let mut centres = vec![points[rng.below(points.len())]];
-        while centres.len() < k {
-            let near: Vec<f64> = points
-                .iter()
-                .map(|&p| {
-                    centres
-                        .iter()
-                        .map(|&c| distance(p, c))
-                        .fold(f64::INFINITY, f64::min)
-                })
-                .collect();
-            let mut r = rng.unit() * near.iter().sum::<f64>();
-            let mut i = 0;
-            while i + 1 < near.len() && r >= near[i] {
-                r -= near[i];
-                i += 1;
-            }
-            centres.push(points[i]);
-        }
-        let mut labels = vec![0; points.len()];
-        for _ in 0..100 {
-            for (l, &p) in labels.iter_mut().zip(points) {
-                *l = (0..k)
-                    .min_by(|&a, &b| distance(p, centres[a]).total_cmp(&distance(p, centres[b])))
-                    .unwrap_or(0);
-            }
-            let mut sums = vec![[0.0; 3]; k];
-            for (&l, p) in labels.iter().zip(points) {
-                sums[l] = [sums[l][0] + p[0], sums[l][1] + p[1], sums[l][2] + 1.0];
-            }
-            for (c, s) in centres.iter_mut().zip(&sums) {
-                if s[2] > 0.0 {
-                    *c = [s[0] / s[2], s[1] / s[2]];
-                }
-            }
-        }
-        let sse: f64 = labels
-            .iter()
-            .zip(points)
-            .map(|(&l, &p)| distance(p, centres[l]))
-            .sum();
-        if sse < best.0 {
-            best = (sse, labels);
-        }
-    }
-    best.1
 }
 
 fn main() {
@@ -195,7 +139,9 @@ fn main() {
         ("pairwise", &pairwise),
         ("ideal", &ideal),
     ] {
-        let labels = kmeans(&project(v, &mean, &leading_two(m)), groups);
+        let points = project(v, &mean, &leading_two(m));
+        // The engine's own k-means (k-means++ starts, the best of ten).
+        let labels = kmeans(&points, &vec![1.0; points.len()], groups, 10, 0).labels;
         println!(
             "{name:>9}: ARI with k = {groups}: {:.3}",
             adjusted_rand_index(&labels, &planted.truth)

@@ -97,7 +97,7 @@ pub mod synth;
 mod votes;
 
 pub use ari::adjusted_rand_index;
-pub use kmeans::Centres;
+pub use kmeans::{Centres, Clustering, kmeans};
 pub use pca::weights as statement_weights;
 pub use repness::{Consensus, Represent};
 pub use votes::{Votes, VotesBuilder};
@@ -159,14 +159,14 @@ pub fn update(v: &Votes, earlier: &Warm) -> Analysis {
 
 fn run(v: &Votes, warm: Option<&Warm>) -> Analysis {
     let centre = v.column_means();
-    let earlier = warm.map(|w| pca::Components {
-        two: w.components.clone(),
-        rest: w.subspace.clone(),
-    });
     let pca::Components {
         two: comps,
         rest: subspace,
-    } = pca::components_from(v, &centre, earlier.as_ref());
+    } = pca::components_from(
+        v,
+        &centre,
+        warm.map(|w| (&w.components, w.subspace.as_slice())),
+    );
     let projection = pca::project(v, &centre, &comps);
     let clustered = v.clustered();
     let points: Vec<[f64; 2]> = clustered.iter().map(|&p| projection[p]).collect();

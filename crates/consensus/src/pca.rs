@@ -288,28 +288,27 @@ pub struct Components {
     pub rest: Vec<Vec<f64>>,
 }
 
+/// An earlier answer an update starts from, borrowed: its two components
+/// and its other columns (see [`Components`]).
+pub type Earlier<'a> = (&'a [Vec<f64>; 2], &'a [Vec<f64>]);
+
 /// The two leading components, from a fixed start or, for an update, from
 /// an earlier answer's columns (a live conversation's: statements added
 /// since get 0). A warm start needs a few rounds where a cold one needs
 /// many; the signs then follow the earlier components, so that the map
 /// does not flip between updates.
-pub fn components_from(v: &Votes, centre: &[f64], earlier: Option<&Components>) -> Components {
+pub fn components_from(v: &Votes, centre: &[f64], earlier: Option<Earlier<'_>>) -> Components {
     let c = v.statements();
-    let fit = |x: &Vec<f64>| {
-        let mut y = x.clone();
-        y.resize(c, 0.0);
-        y
-    };
     // An earlier answer of a conversation too small to have components (all
     // zero) is no start: begin afresh.
-    let usable = |x: &Vec<f64>| x.iter().any(|v| v.abs() > 1e-12);
-    let earlier = earlier.filter(|e| e.two.iter().all(|x| usable(&fit(x))));
+    let usable = |x: &[f64]| x.iter().any(|v| v.abs() > 1e-12);
+    let earlier = earlier.filter(|(two, _)| two.iter().all(|x| usable(x)));
     let mut first: [Vec<f64>; S] = std::array::from_fn(|t| start(c, t as u64 + 1));
-    if let Some(e) = earlier {
-        let given = e.two.iter().chain(&e.rest).map(fit);
-        for (slot, x) in first.iter_mut().zip(given) {
-            if usable(&x) {
-                *slot = x;
+    if let Some((two, rest)) = earlier {
+        for (slot, x) in first.iter_mut().zip(two.iter().chain(rest)) {
+            if usable(x) {
+                *slot = x.clone();
+                slot.resize(c, 0.0);
             }
         }
     }
@@ -318,9 +317,11 @@ pub fn components_from(v: &Votes, centre: &[f64], earlier: Option<&Components>) 
     normalise(&mut a);
     normalise(&mut b);
     match earlier {
-        Some(e) => {
-            for (x, e) in [(&mut a, &e.two[0]), (&mut b, &e.two[1])] {
-                if dot(x, &fit(e)) < 0.0 {
+        Some((two, _)) => {
+            // Statements added since have no earlier entry: `dot` stops at
+            // the shorter vector, as if they were 0.
+            for (x, e) in [(&mut a, &two[0]), (&mut b, &two[1])] {
+                if dot(x, e) < 0.0 {
                     x.iter_mut().for_each(|y| *y = -*y);
                 }
             }
@@ -332,7 +333,7 @@ pub fn components_from(v: &Votes, centre: &[f64], earlier: Option<&Components>) 
     }
     Components {
         two: [a, b],
-        rest: rest.to_vec(),
+        rest: rest.into(),
     }
 }
 
