@@ -8,7 +8,10 @@ openData conversations, in one run on one machine, and prints the ratio.
 For each conversation with votes.csv: red-dwarf's run_pipeline (PCA,
 k-means with the number of groups by silhouette, repness, consensus) on
 the final votes, fastest of three runs, reading the files excluded; ours
-is `examples/timing.rs` (fastest of five). Data: Pol.is openData, CC BY 4.0,
+is `examples/timing.rs` (fastest of five). Also prints each one's adjusted
+Rand index against Pol.is's own groups (`participants-votes.csv`), over
+the participants both clustered. Medians of an even count are the mean of
+the middle two. Data: Pol.is openData, CC BY 4.0,
 The Computational Democracy Project.
 """
 import csv
@@ -39,6 +42,23 @@ def conversation(folder):
     return votes, out
 
 
+def polis_groups(folder):
+    """Pol.is's own group of each participant it clustered."""
+    out = {}
+    path = os.path.join(folder, "participants-votes.csv")
+    with open(path, newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if row["group-id"].strip():
+                out[int(row["participant"])] = int(row["group-id"])
+    return out
+
+
+def median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    return (xs[(n - 1) // 2] + xs[n // 2]) / 2
+
+
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else "../shared/polis-opendata"
     from reddwarf.implementations import polis
@@ -55,26 +75,39 @@ def main():
         cwd=here, check=True, capture_output=True, text=True,
     ).stdout.splitlines()[1:]
     ours = {line.split(",")[0]: line.split(",") for line in ours}
-    print("| dataset | participants | votes | red-dwarf ms | groups | ours ms | groups | ratio |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    ratios = []
+    from sklearn.metrics import adjusted_rand_score
+
+    print("| dataset | participants | votes | red-dwarf ms | its groups | its ARI vs Pol.is "
+          "| ours ms | our groups | our ARI vs Pol.is | ratio |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    ratios, theirs_ari, ours_ari = [], [], []
     for folder in folders:
         name = os.path.basename(folder)
         votes, mod_out = conversation(folder)
-        best, k = float("inf"), 0
+        best, k, r = float("inf"), 0, None
         for _ in range(3):
             t = time.perf_counter()
             r = polis.run_pipeline(votes=votes, mod_out_statement_ids=mod_out, random_state=0)
             best = min(best, (time.perf_counter() - t) * 1000)
             k = len(set(x for x in r.participants_df["cluster_id"].dropna()))
+        truth = polis_groups(folder)
+        both = [
+            (int(c), truth[p])
+            for p, c in r.participants_df["cluster_id"].dropna().items()
+            if p in truth
+        ]
+        ari = adjusted_rand_score([b[1] for b in both], [b[0] for b in both])
         o = ours.get(name)
         if not o:
             continue
         ratio = best / float(o[4])
         ratios.append(ratio)
-        print(f"| {name} | {o[1]} | {o[2]} | {best:.0f} | {k} | {float(o[4]):.1f} | {o[3]} | {ratio:.0f}× |")
-    ratios.sort()
-    print(f"\nmedian ratio {ratios[len(ratios) // 2]:.0f}×, smallest {ratios[0]:.0f}×, largest {ratios[-1]:.0f}×")
+        theirs_ari.append(ari)
+        ours_ari.append(float(o[5]))
+        print(f"| {name} | {o[1]} | {o[2]} | {best:.0f} | {k} | {ari:.3f} "
+              f"| {float(o[4]):.1f} | {o[3]} | {float(o[5]):.3f} | {ratio:.0f}× |")
+    print(f"\nmedian ratio {median(ratios):.0f}×, smallest {min(ratios):.0f}×, largest {max(ratios):.0f}×")
+    print(f"median ARI vs Pol.is: red-dwarf {median(theirs_ari):.3f}, ours {median(ours_ari):.3f}")
 
 
 if __name__ == "__main__":

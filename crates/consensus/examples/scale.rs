@@ -1,7 +1,8 @@
 //! The scale run: a synthetic conversation of the given size, analysed, with
 //! the time of each part, the peak memory, and the ARI of our groups and of
 //! the oracle against the planted ones; then 1 % more votes, analysed from
-//! scratch and updated warm from the first analysis, side by side.
+//! scratch and updated warm from the first analysis, side by side, with the
+//! angle between the update's components and the full run's.
 //!
 //! `cargo run --release -p xieshang-consensus --example scale -- PARTICIPANTS STATEMENTS VOTES_EACH GROUPS`
 
@@ -45,6 +46,16 @@ fn main() {
     let warm = update(&more, &a.warm);
     let warm_time = t.elapsed();
     let warm_moved = synth::moved(&a.groups, &warm.groups);
+    // How far the update's components are from the full run's, in degrees.
+    let angle = |t: usize| {
+        let (x, y) = (&warm.warm.components[t], &updated.warm.components[t]);
+        let dot: f64 = x.iter().zip(y).map(|(a, b)| a * b).sum();
+        let norm = |v: &[f64]| v.iter().map(|a| a * a).sum::<f64>().sqrt();
+        (dot.abs() / (norm(x) * norm(y)).max(1e-300))
+            .min(1.0)
+            .acos()
+            .to_degrees()
+    };
     let oracle = synth::oracle(&p);
     let (mut ours, mut truth, mut best) = (Vec::new(), Vec::new(), Vec::new());
     for ((g, t), o) in a.groups.iter().zip(&p.truth).zip(&oracle) {
@@ -55,7 +66,7 @@ fn main() {
         }
     }
     println!(
-        "{n} participants x {c} statements, {} votes, {g} planted groups: generated in {:.2} s, analysed in {:.2} s; groups {} (silhouettes {:?}); ARI ours {:.4}, oracle {:.4}; with 1 % more votes (analysed in {:.2} s) {:.2} % moved; updated warm in {:.3} s ({:.1} % of the full run) with {:.2} % moved; peak {:.0} MiB",
+        "{n} participants x {c} statements, {} votes, {g} planted groups: generated in {:.2} s, analysed in {:.2} s; groups {} (silhouettes {:?}); ARI ours {:.4}, oracle {:.4}; with 1 % more votes (analysed in {:.2} s) {:.2} % moved; updated warm in {:.3} s ({:.1} % of the full run) with {:.2} % moved, components {:.3}° and {:.3}° from the full run's; peak {:.0} MiB",
         p.votes.len(),
         generated.as_secs_f64(),
         analysed.as_secs_f64(),
@@ -71,6 +82,8 @@ fn main() {
         warm_time.as_secs_f64(),
         100.0 * warm_time.as_secs_f64() / again.as_secs_f64(),
         warm_moved * 100.0,
+        angle(0),
+        angle(1),
         peak_mib()
     );
 }

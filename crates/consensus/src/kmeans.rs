@@ -1,8 +1,10 @@
 //! Clustering on the opinion map: weighted k-means with seeded k-means++
-//! starts and restarts (the lowest within-cluster sum of squares wins), the
-//! base clusters, and the opinion groups with their number chosen by
+//! starts and restarts (the lowest within-cluster sum of squares wins; its
+//! iterations skip, by Hamerly's bounds, the points that cannot have moved),
+//! the base clusters, and the opinion groups with their number chosen by
 //! silhouette (see the crate's notes for the rule).
 
+use crate::nearest::{ByX, dist2};
 use crate::{BASE_K, K_MARGIN};
 
 /// Above this many points, base clusters are found on an even sample.
@@ -19,22 +21,6 @@ impl Rng {
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
     }
-}
-
-fn dist2(a: [f64; 2], b: [f64; 2]) -> f64 {
-    let (x, y) = (a[0] - b[0], a[1] - b[1]);
-    x * x + y * y
-}
-
-fn nearest(p: [f64; 2], centres: &[[f64; 2]]) -> (usize, f64) {
-    let mut best = (0, f64::INFINITY);
-    for (i, &c) in centres.iter().enumerate() {
-        let d = dist2(p, c);
-        if d < best.1 {
-            best = (i, d);
-        }
-    }
-    best
 }
 
 /// A weighted draw: an index with probability proportional to `w`.
@@ -75,8 +61,22 @@ pub struct Clustering {
     pub inertia: f64,
 }
 
+/// Bounds are kept with this much room, so that rounding in their sums can
+/// never let a point keep a centre that is not its nearest.
+const BOUND_SLACK: f64 = 1e-9;
+
 /// Lloyd's iterations from `centres` until no point changes cluster (at
 /// most `rounds`).
+///
+/// Each round gives every point its nearest centre and moves each centre to
+/// its points' weighted mean, exactly as plain Lloyd's iterations do, but
+/// most distances are never computed (Hamerly's bounds): each point keeps an
+/// upper bound on the distance to its centre and a lower bound on the
+/// distance to any other, both moved by how far the centres moved. A point
+/// whose upper bound is below the lower one, or below half the distance
+/// from its centre to the next centre, cannot have a nearer centre
+/// (triangle inequality), so it is not looked at again. The answer is the
+/// one plain iterations give; only the work differs.
 fn lloyd_for(
     points: &[[f64; 2]],
     weights: &[f64],
@@ -85,14 +85,43 @@ fn lloyd_for(
 ) -> Clustering {
     let k = centres.len();
     let mut labels = vec![usize::MAX; points.len()];
+    let mut upper = vec![f64::INFINITY; points.len()];
+    let mut lower = vec![0.0f64; points.len()];
     for _ in 0..rounds {
+        // Half the distance from each centre to the nearest other one.
+        let half: Vec<f64> = centres
+            .iter()
+            .enumerate()
+            .map(|(a, &ca)| {
+                let nearest_other = centres
+                    .iter()
+                    .enumerate()
+                    .filter(|&(b, _)| b != a)
+                    .map(|(_, &cb)| dist2(ca, cb))
+                    .fold(f64::INFINITY, f64::min);
+                0.5 * nearest_other.sqrt()
+            })
+            .collect();
+        let by_x = ByX::new(&centres);
         let mut changed = false;
         for (i, &p) in points.iter().enumerate() {
-            let (c, _) = nearest(p, &centres);
+            if let Some(&h) = half.get(labels[i]) {
+                let bound = h.max(lower[i]);
+                if upper[i] * (1.0 + BOUND_SLACK) < bound {
+                    continue;
+                }
+                upper[i] = dist2(p, centres[labels[i]]).sqrt();
+                if upper[i] * (1.0 + BOUND_SLACK) < bound {
+                    continue;
+                }
+            }
+            let (c, d1, d2) = by_x.nearest_two(p);
             if labels[i] != c {
                 labels[i] = c;
                 changed = true;
             }
+            upper[i] = d1;
+            lower[i] = d2;
         }
         let mut sum = vec![[0.0f64; 3]; k];
         for (i, &p) in points.iter().enumerate() {
@@ -101,13 +130,31 @@ fn lloyd_for(
             s[1] += p[1] * weights[i];
             s[2] += weights[i];
         }
-        for (c, s) in centres.iter_mut().zip(&sum) {
+        // How far each centre moves; the two largest moves (with the
+        // largest's index) widen every point's bounds.
+        let mut moved = vec![0.0f64; k];
+        for ((c, s), m) in centres.iter_mut().zip(&sum).zip(&mut moved) {
             if s[2] > 0.0 {
-                *c = [s[0] / s[2], s[1] / s[2]];
+                let next = [s[0] / s[2], s[1] / s[2]];
+                *m = dist2(*c, next).sqrt();
+                *c = next;
             }
         }
         if !changed {
             break;
+        }
+        let (mut top, mut top_at, mut second) = (0.0f64, usize::MAX, 0.0f64);
+        for (c, &m) in moved.iter().enumerate() {
+            if m > top {
+                second = top;
+                (top, top_at) = (m, c);
+            } else if m > second {
+                second = m;
+            }
+        }
+        for (i, &l) in labels.iter().enumerate() {
+            upper[i] += moved[l];
+            lower[i] -= if l == top_at { second } else { top };
         }
     }
     let inertia = points
@@ -156,6 +203,41 @@ pub fn kmeans(
     })
 }
 
+/// One step of Lloyd's iterations, unweighted: each point joins its nearest
+/// centre, and each centre moves to its points' mean (one left without
+/// points stays where it was).
+fn one_step(points: &[[f64; 2]], centres: &[[f64; 2]]) -> Clustering {
+    let by_x = ByX::new(centres);
+    let labels: Vec<usize> = points.iter().map(|&p| by_x.nearest(p)).collect();
+    let mut sum = vec![[0.0f64; 3]; centres.len()];
+    for (&p, &l) in points.iter().zip(&labels) {
+        sum[l][0] += p[0];
+        sum[l][1] += p[1];
+        sum[l][2] += 1.0;
+    }
+    let centres: Vec<[f64; 2]> = centres
+        .iter()
+        .zip(&sum)
+        .map(|(&c, s)| {
+            if s[2] > 0.0 {
+                [s[0] / s[2], s[1] / s[2]]
+            } else {
+                c
+            }
+        })
+        .collect();
+    let inertia = points
+        .iter()
+        .zip(&labels)
+        .map(|(&p, &l)| dist2(p, centres[l]))
+        .sum();
+    Clustering {
+        centres,
+        labels,
+        inertia,
+    }
+}
+
 /// The distinct points, in order, when there are at most `most`; `None`
 /// (found as soon as there are more) otherwise.
 fn few_distinct(points: &[[f64; 2]], most: usize) -> Option<Vec<[f64; 2]>> {
@@ -176,8 +258,10 @@ fn few_distinct(points: &[[f64; 2]], most: usize) -> Option<Vec<[f64; 2]>> {
 /// The base clusters: every distinct point when there are at most
 /// [`BASE_K`], else k-means with that many. Answers centres, sizes and each
 /// point's base cluster.
-/// With earlier centres (an update), Lloyd's iterations start once from
-/// them instead of seeded restarts.
+/// With earlier centres (an update), Lloyd's iterations start from them
+/// instead of seeded restarts: up to [`WARM_ROUNDS`] of them, or one step
+/// over every point in a conversation too large to find its centres on
+/// every point (a full run finds them on a sample).
 pub fn base_from(
     points: &[[f64; 2]],
     earlier: Option<&[[f64; 2]]>,
@@ -201,17 +285,28 @@ pub fn base_from(
     // the points (every n-th, so the same input gives the same sample), and
     // then every point joins its nearest centre.
     let step = points.len().div_ceil(BASE_SAMPLE).max(1);
-    let sample: Vec<[f64; 2]> = points.iter().step_by(step).copied().collect();
-    let ones = vec![1.0; sample.len()];
-    let mut c = match earlier {
-        Some(centres) if centres.len() >= 2 => {
-            lloyd_for(&sample, &ones, centres.to_vec(), WARM_ROUNDS)
+    let earlier = earlier.filter(|centres| centres.len() >= 2);
+    let c = match earlier {
+        // An update of a large conversation: one step of Lloyd's over every
+        // point from the earlier centres. New votes move few points, and
+        // the next update takes the next step.
+        Some(centres) if step > 1 => one_step(points, centres),
+        Some(centres) => lloyd_for(
+            points,
+            &vec![1.0; points.len()],
+            centres.to_vec(),
+            WARM_ROUNDS,
+        ),
+        None => {
+            let sample: Vec<[f64; 2]> = points.iter().step_by(step).copied().collect();
+            let mut c = kmeans(&sample, &vec![1.0; sample.len()], BASE_K, 3, 0xBA5E);
+            if step > 1 {
+                let by_x = ByX::new(&c.centres);
+                c.labels = points.iter().map(|&p| by_x.nearest(p)).collect();
+            }
+            c
         }
-        _ => kmeans(&sample, &ones, BASE_K, 3, 0xBA5E),
     };
-    if step > 1 {
-        c.labels = points.iter().map(|&p| nearest(p, &c.centres).0).collect();
-    }
     let mut sizes = vec![0.0; c.centres.len()];
     for &l in &c.labels {
         sizes[l] += 1.0;
@@ -414,6 +509,75 @@ mod tests {
             opinion_groups_from(&pts, None).labels,
             labels,
             "deterministic"
+        );
+    }
+
+    /// Plain Lloyd's iterations, every distance measured: what the bounded
+    /// iterations must reproduce exactly.
+    fn plain_lloyd(
+        points: &[[f64; 2]],
+        weights: &[f64],
+        mut centres: Vec<[f64; 2]>,
+        rounds: usize,
+    ) -> (Vec<[f64; 2]>, Vec<usize>) {
+        let mut labels = vec![usize::MAX; points.len()];
+        for _ in 0..rounds {
+            let mut changed = false;
+            for (i, &p) in points.iter().enumerate() {
+                let mut best = (0, f64::INFINITY);
+                for (c, &q) in centres.iter().enumerate() {
+                    if dist2(p, q) < best.1 {
+                        best = (c, dist2(p, q));
+                    }
+                }
+                changed |= labels[i] != best.0;
+                labels[i] = best.0;
+            }
+            let mut sum = vec![[0.0f64; 3]; centres.len()];
+            for (i, &p) in points.iter().enumerate() {
+                let s = &mut sum[labels[i]];
+                s[0] += p[0] * weights[i];
+                s[1] += p[1] * weights[i];
+                s[2] += weights[i];
+            }
+            for (c, s) in centres.iter_mut().zip(&sum) {
+                if s[2] > 0.0 {
+                    *c = [s[0] / s[2], s[1] / s[2]];
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        (centres, labels)
+    }
+
+    #[test]
+    fn bounded_iterations_give_exactly_what_plain_ones_give() {
+        let mut r = Rng(11);
+        // A continuum (where Lloyd's iterations take many rounds), weighted,
+        // with starts drawn from the points, for several k and round limits.
+        let points: Vec<[f64; 2]> = (0..3_000)
+            .map(|_| {
+                let (a, b) = (r.next(), r.next());
+                [(a - 0.5) * 10.0 + b, (b - 0.5) * 4.0 * a]
+            })
+            .collect();
+        let weights: Vec<f64> = (0..points.len()).map(|_| 0.5 + r.next()).collect();
+        for (k, rounds) in [(2, 300), (5, 300), (40, 300), (100, 300), (100, 3), (7, 1)] {
+            let start: Vec<[f64; 2]> = (0..k).map(|i| points[i * 29 % points.len()]).collect();
+            let fast = lloyd_for(&points, &weights, start.clone(), rounds);
+            let (centres, labels) = plain_lloyd(&points, &weights, start, rounds);
+            assert_eq!(fast.labels, labels, "k {k}, {rounds} rounds");
+            assert_eq!(fast.centres, centres, "k {k}, {rounds} rounds");
+        }
+        // One step over every point is one plain round.
+        let start: Vec<[f64; 2]> = (0..50).map(|i| points[i * 13]).collect();
+        let ones = vec![1.0; points.len()];
+        let once = one_step(&points, &start);
+        assert_eq!(
+            (once.centres, once.labels),
+            plain_lloyd(&points, &ones, start, 1)
         );
     }
 

@@ -50,27 +50,44 @@ fn two_prop_test(s1: f64, s2: f64, n1: f64, n2: f64) -> f64 {
 }
 
 /// Agrees, disagrees and votes of each group on each statement:
-/// `counts[g][c] = [agree, disagree, votes]`.
-fn tallies(v: &Votes, groups: &[Option<usize>], k: usize) -> Vec<Vec<[u32; 3]>> {
-    let mut t = vec![vec![[0u32; 3]; v.statements()]; k];
+/// `counts[g][c] = [agree, disagree, votes]`. Counted once, in one pass over
+/// the votes, for both [`represent`] and [`consensus`].
+pub fn tallies(v: &Votes, groups: &[Option<usize>], k: usize) -> Vec<Vec<[u32; 3]>> {
+    // One counter per vote, by its value (disagree, pass, agree); the three
+    // sums are taken once per cell afterwards, and a statement moderated
+    // out counts every vote on it as a pass (`Votes::rated`) there rather
+    // than vote by vote.
+    let c = v.statements();
+    let mut by_value = vec![[0u32; 3]; k * c];
     for (p, g) in groups.iter().enumerate() {
         let Some(g) = *g else { continue };
-        for (c, x) in v.row(p) {
-            let x = v.rated(c, x);
-            let cell = &mut t[g][c];
-            cell[0] += u32::from(x > 0);
-            cell[1] += u32::from(x < 0);
-            cell[2] += 1;
+        let row = &mut by_value[g * c..(g + 1) * c];
+        for (j, x) in v.row(p) {
+            row[j][(x.clamp(-1, 1) + 1) as usize] += 1;
         }
     }
-    t
+    (0..k)
+        .map(|g| {
+            (0..c)
+                .map(|j| {
+                    let [d, p, a] = by_value[g * c + j];
+                    if v.is_moderated_out(j) {
+                        [0, 0, d + p + a]
+                    } else {
+                        [a, d, d + p + a]
+                    }
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// Each group's representative statements, best first, at most five.
-pub fn represent(v: &Votes, groups: &[Option<usize>], k: usize) -> Vec<Vec<Represent>> {
-    let t = tallies(v, groups, k);
+/// `t` is the groups' [`tallies`].
+pub fn represent(v: &Votes, t: &[Vec<[u32; 3]>]) -> Vec<Vec<Represent>> {
+    let k = t.len();
     let mut all = vec![[0u32; 3]; v.statements()];
-    for g in &t {
+    for g in t {
         for (c, x) in g.iter().enumerate() {
             for i in 0..3 {
                 all[c][i] += x[i];
@@ -132,13 +149,13 @@ pub fn represent(v: &Votes, groups: &[Option<usize>], k: usize) -> Vec<Vec<Repre
 }
 
 /// Every statement still in, by group-informed consensus (agree), strongest first.
-pub fn consensus(v: &Votes, groups: &[Option<usize>], k: usize) -> Vec<Consensus> {
-    let t = tallies(v, groups, k);
+/// `t` is the groups' [`tallies`].
+pub fn consensus(v: &Votes, t: &[Vec<[u32; 3]>]) -> Vec<Consensus> {
     let mut out: Vec<Consensus> = (0..v.statements())
         .filter(|&c| !v.is_moderated_out(c))
         .map(|c| {
             let (mut a, mut d) = (1.0, 1.0);
-            for g in &t {
+            for g in t {
                 let [na, nd, ns] = g[c].map(f64::from);
                 a *= (na + 1.0) / (ns + 2.0);
                 d *= (nd + 1.0) / (ns + 2.0);
@@ -173,7 +190,7 @@ mod tests {
         }
         let v = b.build();
         let groups: Vec<Option<usize>> = (0..40).map(|p| Some(usize::from(p >= 20))).collect();
-        let r = represent(&v, &groups, 2);
+        let r = represent(&v, &tallies(&v, &groups, 2));
         assert_eq!(r[0][0].statement, 0);
         assert!(r[0][0].agree);
         assert_eq!(r[1][0].statement, 0);
@@ -182,7 +199,7 @@ mod tests {
             r[0].iter().all(|x| x.statement != 1),
             "shared, so not representative"
         );
-        let c = consensus(&v, &groups, 2);
+        let c = consensus(&v, &tallies(&v, &groups, 2));
         assert_eq!(c[0].statement, 1, "everyone agrees with it");
         assert!((c[0].agree - (21.0f64 / 22.0).powi(2)).abs() < 1e-12);
     }

@@ -95,10 +95,6 @@ pub struct Input {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Warm {
     components: [Vec<f64>; 2],
-    /// The engine's further columns (absent in a state kept before they
-    /// were: the update then starts them afresh).
-    #[serde(default)]
-    subspace: Vec<Vec<f64>>,
     base: Vec<[f64; 2]>,
     groups: Vec<[f64; 2]>,
     /// Participants at the last analysis from scratch.
@@ -156,7 +152,6 @@ pub fn compute(input: &Input, now: i64, warm: Option<&Warm>) -> (Results, Warm) 
             &votes,
             &consensus::Warm {
                 components: w.components.clone(),
-                subspace: w.subspace.clone(),
                 centres: consensus::Centres {
                     base: w.base.clone(),
                     groups: w.groups.clone(),
@@ -167,7 +162,6 @@ pub fn compute(input: &Input, now: i64, warm: Option<&Warm>) -> (Results, Warm) 
     };
     let next = Warm {
         components: a.warm.components.clone(),
-        subspace: a.warm.subspace.clone(),
         base: a.warm.centres.base.clone(),
         groups: a.warm.centres.groups.clone(),
         full_at: earlier.map_or(people.len(), |w| w.full_at),
@@ -506,18 +500,11 @@ mod tests {
         let text = serde_json::to_string(&next).unwrap();
         let back: Warm = serde_json::from_str(&text).unwrap();
         assert_eq!(back.components, next.components);
-        assert_eq!(back.subspace, next.subspace);
-        // A state kept before the subspace was part of it still reads.
-        let old = text.replace(
-            &format!(
-                ",\"subspace\":{}",
-                serde_json::to_string(&next.subspace).unwrap()
-            ),
-            "",
-        );
-        assert!(!old.contains("subspace"));
+        assert_eq!(back.base, next.base);
+        // A state kept while it also held the engine's further columns (no
+        // longer used) still reads.
+        let old = text.replacen('{', "{\"subspace\":[[0.5,0.5]],", 1);
         let back: Warm = serde_json::from_str(&old).unwrap();
-        assert!(back.subspace.is_empty());
         assert_eq!(back.components, next.components);
     }
 
