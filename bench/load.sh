@@ -98,7 +98,7 @@ for _ in $(seq 1 10); do
   docx_times="$docx_times $(curl -sf -o "$data/issue.docx" -w '%{time_total}' -H "authorization: Bearer $staff_token" "$api/bulletins/$issue.docx")"
 done
 docx_bytes=$(stat -c %s "$data/issue.docx")
-docx_stats=$(echo "$docx_times" | tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1; s += $1 } END { printf "median %.1f ms, slowest %.1f ms, mean %.1f ms", a[int((NR + 1) / 2)] * 1000, a[NR] * 1000, s / NR * 1000 }')
+docx_stats=$(echo "$docx_times" | tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1; s += $1 } END { printf "median %.1f ms, slowest %.1f ms, mean %.1f ms", (a[int((NR + 1) / 2)] + a[int(NR / 2) + 1]) / 2 * 1000, a[NR] * 1000, s / NR * 1000 }')
 
 measure() { # name url [header]
   local out

@@ -4,7 +4,7 @@
 //! the base clusters, and the opinion groups with their number chosen by
 //! silhouette (see the crate's notes for the rule).
 
-use crate::nearest::{ByX, dist2};
+use crate::nearest::{ByX, dist2, nearest_of};
 use crate::{BASE_K, K_MARGIN};
 
 /// Above this many points, base clusters are found on an even sample.
@@ -65,25 +65,69 @@ pub struct Clustering {
 /// never let a point keep a centre that is not its nearest.
 const BOUND_SLACK: f64 = 1e-9;
 
+/// Lloyd's iterations keep bounds from this many centres on (the base
+/// clusters) and with at least [`POINTS_PER_CENTRE`] times as many points:
+/// keeping them costs a distance between every two centres each round, more
+/// than measuring every distance when there are few centres (the groups) or
+/// few points per centre (a small conversation's base clusters).
+const BOUNDED_FROM: usize = 16;
+const POINTS_PER_CENTRE: usize = 5;
+
 /// Lloyd's iterations from `centres` until no point changes cluster (at
-/// most `rounds`).
-///
-/// Each round gives every point its nearest centre and moves each centre to
-/// its points' weighted mean, exactly as plain Lloyd's iterations do, but
-/// most distances are never computed (Hamerly's bounds): each point keeps an
-/// upper bound on the distance to its centre and a lower bound on the
-/// distance to any other, both moved by how far the centres moved. A point
-/// whose upper bound is below the lower one, or below half the distance
-/// from its centre to the next centre, cannot have a nearer centre
-/// (triangle inequality), so it is not looked at again. The answer is the
-/// one plain iterations give; only the work differs.
+/// most `rounds`): each round gives every point its nearest centre (ties to
+/// the lower index) and moves each centre to its points' weighted mean; a
+/// centre left without points stays.
 fn lloyd_for(
+    points: &[[f64; 2]],
+    weights: &[f64],
+    centres: Vec<[f64; 2]>,
+    rounds: usize,
+) -> Clustering {
+    if centres.len() < BOUNDED_FROM || points.len() < POINTS_PER_CENTRE * centres.len() {
+        lloyd_plain(points, weights, centres, rounds)
+    } else {
+        lloyd_bounded(points, weights, centres, rounds)
+    }
+}
+
+/// [`lloyd_for`], measuring every distance.
+fn lloyd_plain(
     points: &[[f64; 2]],
     weights: &[f64],
     mut centres: Vec<[f64; 2]>,
     rounds: usize,
 ) -> Clustering {
-    let k = centres.len();
+    let mut labels = vec![usize::MAX; points.len()];
+    for _ in 0..rounds {
+        let mut changed = false;
+        for (i, &p) in points.iter().enumerate() {
+            let c = nearest_of(p, &centres);
+            if labels[i] != c {
+                labels[i] = c;
+                changed = true;
+            }
+        }
+        recentre(points, weights, &labels, &mut centres);
+        if !changed {
+            break;
+        }
+    }
+    clustering(points, weights, centres, labels)
+}
+
+/// [`lloyd_for`] with the same answer, but most distances never computed
+/// (Hamerly's bounds): each point keeps an upper bound on the distance to
+/// its centre and a lower bound on the distance to any other, both moved by
+/// how far the centres moved. A point whose upper bound is below the lower
+/// one, or below half the distance from its centre to the next centre,
+/// cannot have a nearer centre (triangle inequality), so it is not looked
+/// at again.
+fn lloyd_bounded(
+    points: &[[f64; 2]],
+    weights: &[f64],
+    mut centres: Vec<[f64; 2]>,
+    rounds: usize,
+) -> Clustering {
     let mut labels = vec![usize::MAX; points.len()];
     let mut upper = vec![f64::INFINITY; points.len()];
     let mut lower = vec![0.0f64; points.len()];
@@ -123,26 +167,12 @@ fn lloyd_for(
             upper[i] = d1;
             lower[i] = d2;
         }
-        let mut sum = vec![[0.0f64; 3]; k];
-        for (i, &p) in points.iter().enumerate() {
-            let s = &mut sum[labels[i]];
-            s[0] += p[0] * weights[i];
-            s[1] += p[1] * weights[i];
-            s[2] += weights[i];
-        }
-        // How far each centre moves; the two largest moves (with the
-        // largest's index) widen every point's bounds.
-        let mut moved = vec![0.0f64; k];
-        for ((c, s), m) in centres.iter_mut().zip(&sum).zip(&mut moved) {
-            if s[2] > 0.0 {
-                let next = [s[0] / s[2], s[1] / s[2]];
-                *m = dist2(*c, next).sqrt();
-                *c = next;
-            }
-        }
+        let moved = recentre(points, weights, &labels, &mut centres);
         if !changed {
             break;
         }
+        // The two largest moves (with the largest's index) widen every
+        // point's bounds.
         let (mut top, mut top_at, mut second) = (0.0f64, usize::MAX, 0.0f64);
         for (c, &m) in moved.iter().enumerate() {
             if m > top {
@@ -157,6 +187,47 @@ fn lloyd_for(
             lower[i] -= if l == top_at { second } else { top };
         }
     }
+    clustering(points, weights, centres, labels)
+}
+
+/// Moves each centre to the weighted mean of its points (one without
+/// points stays) and answers how far each moved.
+fn recentre(
+    points: &[[f64; 2]],
+    weights: &[f64],
+    labels: &[usize],
+    centres: &mut [[f64; 2]],
+) -> Vec<f64> {
+    let mut sum = vec![[0.0f64; 3]; centres.len()];
+    for ((&p, &l), &w) in points.iter().zip(labels).zip(weights) {
+        let s = &mut sum[l];
+        s[0] += p[0] * w;
+        s[1] += p[1] * w;
+        s[2] += w;
+    }
+    centres
+        .iter_mut()
+        .zip(&sum)
+        .map(|(c, s)| {
+            if s[2] > 0.0 {
+                let next = [s[0] / s[2], s[1] / s[2]];
+                let moved = dist2(*c, next).sqrt();
+                *c = next;
+                moved
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}
+
+/// The clustering with its weighted within-cluster sum of squares.
+fn clustering(
+    points: &[[f64; 2]],
+    weights: &[f64],
+    centres: Vec<[f64; 2]>,
+    labels: Vec<usize>,
+) -> Clustering {
     let inertia = points
         .iter()
         .zip(&labels)
@@ -209,33 +280,10 @@ pub fn kmeans(
 fn one_step(points: &[[f64; 2]], centres: &[[f64; 2]]) -> Clustering {
     let by_x = ByX::new(centres);
     let labels: Vec<usize> = points.iter().map(|&p| by_x.nearest(p)).collect();
-    let mut sum = vec![[0.0f64; 3]; centres.len()];
-    for (&p, &l) in points.iter().zip(&labels) {
-        sum[l][0] += p[0];
-        sum[l][1] += p[1];
-        sum[l][2] += 1.0;
-    }
-    let centres: Vec<[f64; 2]> = centres
-        .iter()
-        .zip(&sum)
-        .map(|(&c, s)| {
-            if s[2] > 0.0 {
-                [s[0] / s[2], s[1] / s[2]]
-            } else {
-                c
-            }
-        })
-        .collect();
-    let inertia = points
-        .iter()
-        .zip(&labels)
-        .map(|(&p, &l)| dist2(p, centres[l]))
-        .sum();
-    Clustering {
-        centres,
-        labels,
-        inertia,
-    }
+    let ones = vec![1.0; points.len()];
+    let mut centres = centres.to_vec();
+    recentre(points, &ones, &labels, &mut centres);
+    clustering(points, &ones, centres, labels)
 }
 
 /// The distinct points, in order, when there are at most `most`; `None`
@@ -566,10 +614,14 @@ mod tests {
         let weights: Vec<f64> = (0..points.len()).map(|_| 0.5 + r.next()).collect();
         for (k, rounds) in [(2, 300), (5, 300), (40, 300), (100, 300), (100, 3), (7, 1)] {
             let start: Vec<[f64; 2]> = (0..k).map(|i| points[i * 29 % points.len()]).collect();
-            let fast = lloyd_for(&points, &weights, start.clone(), rounds);
-            let (centres, labels) = plain_lloyd(&points, &weights, start, rounds);
-            assert_eq!(fast.labels, labels, "k {k}, {rounds} rounds");
-            assert_eq!(fast.centres, centres, "k {k}, {rounds} rounds");
+            let (centres, labels) = plain_lloyd(&points, &weights, start.clone(), rounds);
+            for fast in [
+                lloyd_bounded(&points, &weights, start.clone(), rounds),
+                lloyd_plain(&points, &weights, start.clone(), rounds),
+            ] {
+                assert_eq!(fast.labels, labels, "k {k}, {rounds} rounds");
+                assert_eq!(fast.centres, centres, "k {k}, {rounds} rounds");
+            }
         }
         // One step over every point is one plain round.
         let start: Vec<[f64; 2]> = (0..50).map(|i| points[i * 13]).collect();

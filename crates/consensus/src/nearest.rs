@@ -1,5 +1,5 @@
-//! A point's nearest centre on the opinion map without measuring the
-//! distance to every centre: the centres sorted along x, and a search that
+//! A point's nearest centre on the opinion map; for many centres without
+//! measuring the distance to every one: the centres sorted along x, and a search that
 //! walks out from the point's x in both directions (on the maps here about
 //! ten centres of a hundred are measured). The answer is always the one
 //! measuring every centre gives, ties going to the lower index; only the
@@ -10,6 +10,19 @@
 pub fn dist2(a: [f64; 2], b: [f64; 2]) -> f64 {
     let (x, y) = (a[0] - b[0], a[1] - b[1]);
     x * x + y * y
+}
+
+/// The nearest of a few centres, measuring every one (ties to the lower
+/// index; 0 when there are none).
+pub fn nearest_of(p: [f64; 2], centres: &[[f64; 2]]) -> usize {
+    let mut best = (0, f64::INFINITY);
+    for (i, &c) in centres.iter().enumerate() {
+        let d = dist2(p, c);
+        if d < best.1 {
+            best = (i, d);
+        }
+    }
+    best.0
 }
 
 /// Centres sorted along x. The search stops on a side once the gap in x
