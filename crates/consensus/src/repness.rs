@@ -56,14 +56,39 @@ pub fn tallies(v: &Votes, groups: &[Option<usize>], k: usize) -> Vec<Vec<[u32; 3
     // One counter per vote, by its value (disagree, pass, agree); the three
     // sums are taken once per cell afterwards, and a statement moderated
     // out counts every vote on it as a pass (`Votes::rated`) there rather
-    // than vote by vote.
+    // than vote by vote. The group with the most votes is not counted vote
+    // by vote: its counts are what each statement's totals leave after the
+    // other groups and the participants not clustered.
     let c = v.statements();
-    let mut by_value = vec![[0u32; 3]; k * c];
+    let mut votes_of_group = vec![0usize; k];
     for (p, g) in groups.iter().enumerate() {
-        let Some(g) = *g else { continue };
-        let row = &mut by_value[g * c..(g + 1) * c];
+        if let Some(g) = *g {
+            votes_of_group[g] += v.votes_of(p);
+        }
+    }
+    let left = (0..k).max_by_key(|&g| (votes_of_group[g], std::cmp::Reverse(g)));
+    // Row `k` counts the participants not clustered.
+    let mut by_value = vec![[0u32; 3]; (k + 1) * c];
+    for (p, g) in groups.iter().enumerate() {
+        let row = match *g {
+            Some(g) if Some(g) == left => continue,
+            Some(g) => g,
+            None => k,
+        };
+        let row = &mut by_value[row * c..(row + 1) * c];
         for (j, x) in v.row(p) {
             row[j][(x.clamp(-1, 1) + 1) as usize] += 1;
+        }
+    }
+    if let Some(left) = left {
+        for j in 0..c {
+            let mut rest = v.tally_of(j);
+            for g in (0..=k).filter(|&g| g != left) {
+                for (r, n) in rest.iter_mut().zip(by_value[g * c + j]) {
+                    *r -= n;
+                }
+            }
+            by_value[left * c + j] = rest;
         }
     }
     (0..k)
@@ -202,5 +227,38 @@ mod tests {
         let c = consensus(&v, &tallies(&v, &groups, 2));
         assert_eq!(c[0].statement, 1, "everyone agrees with it");
         assert!((c[0].agree - (21.0f64 / 22.0).powi(2)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn tallies_count_each_groups_votes_whichever_group_is_left_to_the_totals() {
+        // Random votes, some participants not clustered, a statement
+        // moderated out: every group's counts as counting them one by one.
+        let mut rng = crate::synth::Rng::new(9);
+        let mut b = VotesBuilder::new(300, 12);
+        for p in 0..300 {
+            for c in 0..12 {
+                if rng.unit() < 0.6 {
+                    b.vote(p, c, [-1, 0, 1][rng.below(3)]);
+                }
+            }
+        }
+        b.moderate_out(4);
+        let v = b.build();
+        for k in 1..=4 {
+            let groups: Vec<Option<usize>> = (0..300)
+                .map(|p| (p % 7 != 0).then_some((p * p + 3 * p) % k))
+                .collect();
+            let mut want = vec![vec![[0u32; 3]; 12]; k];
+            for (p, g) in groups.iter().enumerate() {
+                let Some(g) = *g else { continue };
+                for (c, x) in v.row(p) {
+                    let x = v.rated(c, x);
+                    want[g][c][0] += u32::from(x > 0);
+                    want[g][c][1] += u32::from(x < 0);
+                    want[g][c][2] += 1;
+                }
+            }
+            assert_eq!(tallies(&v, &groups, k), want, "k {k}");
+        }
     }
 }

@@ -139,6 +139,12 @@ impl Votes {
         self.tally[statement].iter().map(|&n| n as usize).sum()
     }
 
+    /// A statement's disagrees, passes and agrees (its votes by value,
+    /// moderated or not).
+    pub fn tally_of(&self, statement: usize) -> [u32; 3] {
+        self.tally[statement]
+    }
+
     /// The mean of the observed votes of each statement; 0 for a statement
     /// moderated out or never voted on.
     pub fn column_means(&self) -> Vec<f64> {
