@@ -198,20 +198,24 @@ fn rotate<const N: usize>(q: &[[f64; N]], u: &[[f64; N]; N]) -> Vec<[f64; N]> {
         .collect()
 }
 
-/// Columns of a Krylov step: the start and its product.
+/// Twice [`S`]: the width a Krylov step over `S` columns would take (a cold
+/// run never takes one; [`leading`] needs the width named).
 const S2: usize = 2 * S;
 
 /// An update whose start's residual (`1 − |cos|`, see [`leading`]) is below
-/// this stops after one Krylov step, unchecked: from a start about 2.5°
-/// from the answer, one step lands well within [`SETTLED_WARM`] of it
-/// (BENCHMARKS.md measures the angle to a full run's components). A start
-/// further away iterates until its estimates settle.
+/// this, about 2.5°, stops after one Krylov step without checking it by
+/// another product. After 1 % more votes the step lands within about 0.3°
+/// of a full run's components (BENCHMARKS.md; a unit test holds it within
+/// 0.8°). A start further away iterates until its estimates settle.
 const KRYLOV_REACH: f64 = 1e-3;
 
-/// The best `S` estimates (Rayleigh–Ritz) in the span of the columns `q`
-/// and their product `z = W Xᵀ X W q`. The span's matrix needs each
-/// participant's deviations times the `2S` columns, the first half of a
-/// product only: `Bᵀ W Xᵀ X W B = Σ_i sᵢ sᵢᵀ` with `sᵢ = Σ_j dᵢⱼ B_j`.
+/// The best `M` estimates (Rayleigh–Ritz), largest first, in the span of
+/// the `N` columns `q` and their product `z = W Xᵀ X W q` (`M = 2N`). The
+/// span's matrix needs each participant's deviations times its `M`
+/// orthonormal columns `B`, the first half of a product only:
+/// `Bᵀ W Xᵀ X W B = Σ_i sᵢ sᵢᵀ` with `sᵢ = Σ_j dᵢⱼ B_j`. The same pass
+/// takes each participant's plain deviations times `B`, from which their
+/// raw place along the two leading estimates follows.
 fn krylov_step<const N: usize, const M: usize>(
     v: &Votes,
     dev: &[[f64; 3]],
@@ -270,14 +274,17 @@ fn orient(a: &mut [f64]) {
     }
 }
 
-/// The leading `S` eigenvectors of `W Xᵀ X W` (by eigenvalue, largest
-/// first), by subspace iteration with Rayleigh–Ritz: the `S` columns `Q` are
+/// The leading `N` eigenvectors of `W Xᵀ X W` (by eigenvalue, largest
+/// first), by subspace iteration with Rayleigh–Ritz: the `N` columns `Q` are
 /// multiplied, the small matrix `Qᵀ A Q` is diagonalised, and its
 /// eigenvectors taken back to the statements are the estimates; the next
-/// `Q` is the product of those estimates, made orthonormal. It stops when
-/// two rounds' estimates of the first two agree to [`SETTLED`], or, in an
-/// update (`warm`), when they agree with their products to
-/// [`SETTLED_WARM`].
+/// `Q` is the product of those estimates, made orthonormal. A cold run
+/// stops when two rounds' estimates of the first two agree to [`SETTLED`].
+/// An update (given the `plain` deviations, [`plain_deviations`]) stops
+/// when they agree with their products to [`SETTLED_WARM`]; failing that,
+/// it takes a Krylov step over `M = 2N` columns ([`krylov_step`]), which is
+/// its answer when the start was within [`KRYLOV_REACH`], and the next
+/// start otherwise.
 fn leading<const N: usize, const M: usize>(
     v: &Votes,
     dev: &[[f64; 3]],
