@@ -103,6 +103,7 @@ mod kmeans;
 mod nearest;
 pub mod opendata;
 mod pca;
+mod refine;
 mod repness;
 pub mod synth;
 mod votes;
@@ -110,6 +111,7 @@ mod votes;
 pub use ari::adjusted_rand_index;
 pub use kmeans::{Centres, Clustering, kmeans};
 pub use pca::weights as statement_weights;
+pub use refine::refine;
 pub use repness::{Consensus, Represent};
 pub use votes::{Votes, VotesBuilder};
 
