@@ -33,6 +33,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0008_consultation_work"),
     migration!("0009_deliberations"),
     migration!("0010_deliberation_consultation"),
+    migration!("0011_opinion_proposal_indexes"),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that several servers starting
@@ -119,6 +120,36 @@ pub async fn applied(db: &Db) -> Result<Vec<String>, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::MIGRATIONS;
+    use crate::db::Db;
+
+    /// SQLite's plan for a query, its steps joined.
+    async fn plan(db: &Db, sql: &'static str) -> String {
+        let Db::Sqlite(s) = db else {
+            panic!("not SQLite")
+        };
+        // The test's own fixed text, no input in it.
+        let text = sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}"));
+        let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(text)
+            .fetch_all(&s.write)
+            .await
+            .expect("plan");
+        rows.into_iter().map(|r| r.3).collect::<Vec<_>>().join("; ")
+    }
+
+    #[tokio::test]
+    async fn what_a_proposal_page_asks_of_the_pieces_uses_an_index() {
+        let dir = std::env::temp_dir().join(format!("xieshang-plan-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let url = format!("sqlite://{}", dir.join("plan.db").display());
+        let db = Db::connect(&url).await.expect("connect");
+        super::run(&db).await.expect("migrate");
+        let how = plan(&db, "SELECT id FROM opinions WHERE lead_proposal_id = 1").await;
+        assert!(how.contains("opinions_lead_proposal"), "{how}");
+        let how = plan(&db, "SELECT id FROM opinions WHERE source_proposal_id = 1").await;
+        assert!(how.contains("opinions_source_proposal"), "{how}");
+        db.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     fn names(dir: &str) -> Vec<String> {
         let path = format!("{}/../../migrations/{dir}", env!("CARGO_MANIFEST_DIR"));
