@@ -13,7 +13,10 @@
 //!
 //! Data: Pol.is openData, CC BY 4.0, The Computational Democracy Project.
 
-use xieshang_consensus::{adjusted_rand_index, analyze, opendata};
+#[path = "common/folder.rs"]
+mod folder;
+
+use xieshang_consensus::{adjusted_rand_index, analyze};
 
 /// The adjusted Rand index from a contingency table (rows: one labelling's
 /// groups, columns: the other's).
@@ -70,21 +73,9 @@ fn main() {
     println!("|---|---:|---:|---|---|---:|---|");
     for dir in std::env::args().skip(1) {
         let path = std::path::Path::new(&dir);
-        let read = |f: &str| std::fs::read_to_string(path.join(f));
-        let (Ok(votes), Ok(comments), Ok(groups)) = (
-            read("votes.csv"),
-            read("comments.csv"),
-            read("participants-votes.csv"),
-        ) else {
-            eprintln!("{dir}: needs votes.csv, comments.csv and participants-votes.csv");
-            continue;
-        };
-        let (c, polis) = match (
-            opendata::conversation(&votes, &comments),
-            opendata::polis_groups(&groups),
-        ) {
-            (Ok(c), Ok(p)) => (c, p),
-            (Err(e), _) | (_, Err(e)) => {
+        let (c, polis) = match folder::read(path) {
+            Ok(read) => read,
+            Err(e) => {
                 eprintln!("{dir}: {e}");
                 continue;
             }

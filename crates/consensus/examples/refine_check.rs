@@ -10,7 +10,10 @@
 //!
 //! Data: Pol.is openData, CC BY 4.0, The Computational Democracy Project.
 
-use xieshang_consensus::{adjusted_rand_index, analyze, opendata, refine, synth};
+#[path = "common/folder.rs"]
+mod folder;
+
+use xieshang_consensus::{adjusted_rand_index, analyze, refine, synth};
 
 fn ari(ours: &[Option<usize>], theirs: &[Option<usize>]) -> f64 {
     let (mut a, mut b) = (Vec::new(), Vec::new());
@@ -61,21 +64,12 @@ fn main() {
     let (mut before, mut after) = (Vec::new(), Vec::new());
     for dir in &args[1..] {
         let path = std::path::Path::new(dir);
-        let read = |f: &str| std::fs::read_to_string(path.join(f));
-        let (Ok(votes), Ok(comments), Ok(groups)) = (
-            read("votes.csv"),
-            read("comments.csv"),
-            read("participants-votes.csv"),
-        ) else {
-            eprintln!("{dir}: needs votes.csv, comments.csv and participants-votes.csv");
-            continue;
-        };
-        let (Ok(c), Ok(polis)) = (
-            opendata::conversation(&votes, &comments),
-            opendata::polis_groups(&groups),
-        ) else {
-            eprintln!("{dir}: unreadable");
-            continue;
+        let (c, polis) = match folder::read(path) {
+            Ok(read) => read,
+            Err(e) => {
+                eprintln!("{dir}: {e}");
+                continue;
+            }
         };
         let theirs: Vec<Option<usize>> = c
             .participants
