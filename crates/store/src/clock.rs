@@ -101,10 +101,18 @@ pub fn serialize<S: serde::Serializer>(micros: &i64, s: S) -> Result<S::Ok, S::E
 
 /// A stored time as the committee's calendar date (UTC+8), `YYYY-MM-DD`.
 pub fn local_date(micros: i64) -> String {
-    rfc3339(micros + 8 * 3_600_000_000)
-        .chars()
-        .take(10)
-        .collect()
+    utc_date(micros + 8 * 3_600_000_000)
+}
+
+/// The UTC date of a stored time, `YYYY-MM-DD` (the first ten characters of
+/// [`rfc3339`], written directly: lists show one per row).
+pub fn utc_date(micros: i64) -> String {
+    match OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1_000) {
+        Ok(t) if (0..=9999).contains(&t.year()) => {
+            format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+        }
+        _ => String::new(),
+    }
 }
 
 /// [`serialize`] for a time that may be missing (`null`).
@@ -131,6 +139,25 @@ mod tests {
             Some(1_764_000_000_000_000)
         );
         assert_eq!(super::parse_local_minute("2025-11-25"), None);
+    }
+
+    #[test]
+    fn dates_are_the_start_of_the_rfc3339_form() {
+        // Around midnight UTC and in China, a leap day, the epoch, before it.
+        for t in [
+            1_764_000_000_123_456,
+            1_763_999_999_999_999,
+            1_709_164_800_000_000,
+            0,
+            -86_400_000_001,
+        ] {
+            let full = super::rfc3339(t);
+            assert_eq!(super::utc_date(t), full[..10], "{full}");
+            let local = super::rfc3339(t + 8 * 3_600_000_000);
+            assert_eq!(super::local_date(t), local[..10], "{local}");
+        }
+        assert_eq!(super::local_date(1_764_000_000_123_456), "2025-11-25");
+        assert_eq!(super::utc_date(i64::MAX), "");
     }
 
     #[test]

@@ -36,6 +36,18 @@ pub struct Page<T> {
     pub per_page: i64,
 }
 
+impl<T: Clone> Page<std::sync::Arc<T>> {
+    /// The page with its rows copied out of their shared form.
+    pub fn owned(self) -> Page<T> {
+        Page {
+            items: self.items.iter().map(|t| T::clone(t)).collect(),
+            total: self.total,
+            page: self.page,
+            per_page: self.per_page,
+        }
+    }
+}
+
 impl<T> Page<T> {
     /// How many pages there are in all (at least 1).
     pub fn pages(&self) -> i64 {

@@ -1492,7 +1492,7 @@ pub async fn list(
     caller: &Caller,
     f: &ProposalFilter,
     page: crate::page::PageRequest,
-) -> Result<crate::page::Page<Proposal>, StoreError> {
+) -> Result<crate::page::Page<std::sync::Arc<Proposal>>, StoreError> {
     let scope = committees::scope(db, f.committee_id)
         .await?
         .ok_or(StoreError::NotFound)?;
@@ -1635,6 +1635,10 @@ pub async fn list(
                     };
                 }
                 let items: Vec<Proposal> = q.fetch_all(c).await?;
+                // Kept shared: a page served from the cache hands out its
+                // rows without copying their texts.
+                let items: Vec<std::sync::Arc<Proposal>> =
+                    items.into_iter().map(std::sync::Arc::new).collect();
                 (total, items)
             }))
         })

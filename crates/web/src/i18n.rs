@@ -56,7 +56,53 @@ impl Lang {
     }
 }
 
-fn parse_catalogue(text: &'static str) -> HashMap<&'static str, &'static str> {
+/// The catalogue's hash: a word at a time, rotate, xor and multiply (as
+/// rustc's FxHash does). A page looks up a hundred or so short keys
+/// (`state.closed`, `nav.home` …), and the standard SipHash, made to resist
+/// keys chosen by an attacker, cost several per cent of a list page; these
+/// keys are our own.
+#[derive(Default)]
+pub struct KeyHash(u64);
+
+impl KeyHash {
+    const K: u64 = 0xf135_7aea_2e62_a9c5;
+
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::K);
+    }
+}
+
+impl std::hash::Hasher for KeyHash {
+    fn finish(&self) -> u64 {
+        // A product's low bits depend on its factors' low bits only; the
+        // table takes its bucket from the low bits, so bring up the middle.
+        self.0.rotate_left(26)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(w);
+            self.add(u64::from_le_bytes(b));
+        }
+        let rest = words.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(b) ^ ((rest.len() as u64) << 59));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+}
+
+/// A catalogue: message key to text.
+pub type Catalogue = HashMap<&'static str, &'static str, std::hash::BuildHasherDefault<KeyHash>>;
+
+fn parse_catalogue(text: &'static str) -> Catalogue {
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
@@ -64,13 +110,13 @@ fn parse_catalogue(text: &'static str) -> HashMap<&'static str, &'static str> {
         .collect()
 }
 
-static ZH: LazyLock<HashMap<&'static str, &'static str>> =
+static ZH: LazyLock<Catalogue> =
     LazyLock::new(|| parse_catalogue(include_str!("../locales/zh-CN.txt")));
-static EN: LazyLock<HashMap<&'static str, &'static str>> =
+static EN: LazyLock<Catalogue> =
     LazyLock::new(|| parse_catalogue(include_str!("../locales/en.txt")));
 
 /// The catalogue of a language.
-pub fn catalogue(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
+pub fn catalogue(lang: Lang) -> &'static Catalogue {
     match lang {
         Lang::ZhCn => &ZH,
         Lang::En => &EN,

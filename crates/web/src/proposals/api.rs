@@ -234,7 +234,7 @@ pub async fn list_proposals(
     if let Some(found) =
         super::search_page(&state, &caller, &f, PageRequest::new(page, per_page)).await?
     {
-        return Ok(Json(found.into()));
+        return Ok(Json(found.owned().into()));
     }
     super::resolve_search(&state, &mut f).await?;
     Ok(Json(
@@ -245,6 +245,7 @@ pub async fn list_proposals(
             PageRequest::new(page, per_page),
         )
         .await?
+        .owned()
         .into(),
     ))
 }

@@ -50,7 +50,7 @@ async fn all_matching(
             return Err(StoreError::invalid("filter", "too_many").into());
         }
         let n = got.items.len() as i64;
-        out.extend(got.items);
+        out.extend(got.items.iter().map(|p| proposals::Proposal::clone(p)));
         if n < per_page || out.len() as i64 >= got.total {
             break;
         }

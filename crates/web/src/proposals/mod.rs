@@ -23,7 +23,7 @@ pub(crate) async fn search_page(
     caller: &store::Caller,
     f: &ProposalFilter,
     page: store::page::PageRequest,
-) -> WebResult<Option<store::page::Page<proposals::Proposal>>> {
+) -> WebResult<Option<store::page::Page<std::sync::Arc<proposals::Proposal>>>> {
     let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) else {
         return Ok(None);
     };
@@ -58,7 +58,7 @@ pub(crate) async fn search_page(
     let me = caller.actor.user_id;
     items.retain(|p| p.state != "draft" || p.proposer_user_id == me);
     Ok(Some(store::page::Page {
-        items,
+        items: items.into_iter().map(std::sync::Arc::new).collect(),
         total: total as i64,
         page: page.page,
         per_page: page.per_page,

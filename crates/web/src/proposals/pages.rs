@@ -83,12 +83,7 @@ pub async fn list(
                 link(p.title.clone(), format!("/proposals/{}", p.id)),
                 cell(t.code("category", &p.category)),
                 cell(t.code("state", &p.state)),
-                cell(
-                    store::clock::rfc3339(p.updated_at)
-                        .chars()
-                        .take(10)
-                        .collect::<String>(),
-                ),
+                cell(store::clock::utc_date(p.updated_at)),
             ]
         })
         .collect();
@@ -790,9 +785,7 @@ pub(crate) async fn proposal_page(
     let (alert, status) = crate::view::step_problem(ctx, &mut steps, err);
     let timeline = crate::view::timeline(&state.db, "proposal", id, |a| t.code("event", a)).await?;
     let session = super::session_text(t, p.term, p.session);
-    let deadline = p
-        .deadline_at
-        .map(|d| store::clock::rfc3339(d).chars().take(10).collect());
+    let deadline = p.deadline_at.map(store::clock::utc_date);
     let units = proposals::assigned_units(&state.db, id).await?;
     let editable = part == rules::Part::Proposer && rules::editable(p.state());
     let cosigners = proposals::cosigner_names(&state.db, id).await?;
