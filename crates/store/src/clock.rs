@@ -109,9 +109,24 @@ pub fn local_date(micros: i64) -> String {
 pub fn utc_date(micros: i64) -> String {
     match OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1_000) {
         Ok(t) if (0..=9999).contains(&t.year()) => {
-            format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+            let mut date = String::with_capacity(10);
+            push_digits(&mut date, t.year().unsigned_abs(), 4);
+            date.push('-');
+            push_digits(&mut date, u32::from(u8::from(t.month())), 2);
+            date.push('-');
+            push_digits(&mut date, u32::from(t.day()), 2);
+            date
         }
         _ => String::new(),
+    }
+}
+
+/// Appends the last `width` decimal digits of `n` (`format!` with its
+/// padding rules costs several times more, once per row of a list).
+fn push_digits(out: &mut String, n: u32, width: u32) {
+    for place in (0..width).rev() {
+        let digit = (n / 10u32.pow(place)) % 10;
+        out.push(char::from(b'0' + digit as u8));
     }
 }
 
