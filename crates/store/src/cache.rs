@@ -401,6 +401,14 @@ mod tests {
     async fn the_log_index_tells_of_every_commit() {
         let (db, dir, _) = file_db("index").await;
         let path = dir.join("cache.db");
+        let Db::Sqlite(s) = &db else {
+            panic!("not SQLite")
+        };
+        let own = s.cache.as_ref().expect("cache");
+        assert!(
+            own.wal_index.is_some(),
+            "the server's own cache reads the index"
+        );
         let cache = super::ReadCache::open(&path).expect("cache");
         assert!(cache.wal_index.is_some(), "a WAL database's index is read");
         versions_around_a_foreign_commit(&cache, &path);
