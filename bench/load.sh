@@ -59,7 +59,7 @@ cookie="Cookie: xs_session=$session"
 list="/proposals?committee_id=1&year=2025&state=closed"
 list_html=$(curl -s -H "$cookie" "http://127.0.0.1:$PORT$list")
 list_rows=$(echo "$list_html" | grep -c '<tr>' || true)
-list_total=$(echo "$list_html" | grep -o 'class="count">[^<]*' | sed 's/.*>//')
+list_total=$(echo "$list_html" | grep -o '<p class="count">[^<]*' | sed 's/.*>//')
 one=$(echo "$list_html" | grep -o 'href="/proposals/[0-9]*"' | head -n 1 | sed 's/href="//; s/"$//')
 # 养老服务 ("elderly care services"): a word inside many bodies.
 search="/api/v1/proposals?committee_id=1&q=%E5%85%BB%E8%80%81%E6%9C%8D%E5%8A%A1&per_page=20"
