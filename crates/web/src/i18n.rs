@@ -123,6 +123,36 @@ pub fn catalogue(lang: Lang) -> &'static Catalogue {
     }
 }
 
+/// `msg` with `{0}`, `{1}` ... replaced by `args`, in one pass: an argument's
+/// own text is never searched for placeholders, and a placeholder without an
+/// argument stays as it is.
+fn fill(msg: &str, args: &[&dyn std::fmt::Display]) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(msg.len() + 16 * args.len());
+    let mut rest = msg;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        let arg = (digits > 0 && after.as_bytes().get(digits) == Some(&b'}'))
+            .then(|| after[..digits].parse::<usize>().ok())
+            .flatten()
+            .and_then(|i| args.get(i));
+        match arg {
+            Some(a) => {
+                let _ = write!(out, "{a}");
+                rest = &after[digits + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Translator handed to every template.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Tr {
@@ -144,11 +174,7 @@ impl Tr {
 
     /// The message for `key` with `{0}`, `{1}` ... replaced by `args`.
     pub fn f(&self, key: &'static str, args: &[&dyn std::fmt::Display]) -> String {
-        let mut s = self.s(key).to_string();
-        for (i, a) in args.iter().enumerate() {
-            s = s.replace(&format!("{{{i}}}"), &a.to_string());
-        }
-        s
+        fill(self.s(key), args)
     }
 
     /// [`Tr::f`] with one argument (for templates).
@@ -169,7 +195,13 @@ impl Tr {
     /// A message for a code under a prefix (`role.admin`, `error.required` ...),
     /// falling back to the code itself.
     pub fn code(&self, prefix: &str, code: &str) -> String {
-        // Lists call this for every cell, so the key is built on the stack.
+        self.code_label(prefix, code).into_owned()
+    }
+
+    /// [`Tr::code`] borrowed from the catalogue when the message exists, so
+    /// that lists and option lists, which ask for one per row, copy nothing.
+    pub fn code_label(&self, prefix: &str, code: &str) -> std::borrow::Cow<'static, str> {
+        // The key is built on the stack.
         let mut buf = [0u8; 96];
         let n = prefix.len() + 1 + code.len();
         let found = if n <= buf.len() {
@@ -182,7 +214,7 @@ impl Tr {
         } else {
             catalogue(self.lang).get(format!("{prefix}.{code}").as_str())
         };
-        found.map_or_else(|| code.to_string(), |v| (*v).to_string())
+        found.map_or_else(|| code.to_string().into(), |v| (*v).into())
     }
 
     /// The BCP 47 tag of the language.
@@ -209,6 +241,23 @@ mod tests {
             "y",
             "a key longer than the stack buffer"
         );
+    }
+
+    #[test]
+    fn placeholders_are_filled_in_one_pass() {
+        assert_eq!(
+            fill("第 {0} 页，共 {1} 页", &[&2, &15]),
+            "第 2 页，共 15 页"
+        );
+        assert_eq!(fill("{1} before {0}", &[&"a", &"b"]), "b before a");
+        // An argument's own braces are its text, not placeholders.
+        assert_eq!(fill("{0}/{1}", &[&"{1}", &"x"]), "{1}/x");
+        // Placeholders without an argument, and other braces, stay.
+        assert_eq!(fill("{0} {2} {x} {", &[&1]), "1 {2} {x} {");
+        assert_eq!(fill("{{0}}", &[&7]), "{7}");
+        assert_eq!(fill("", &[&7]), "");
+        let zh = Tr { lang: Lang::ZhCn };
+        assert_eq!(zh.f2("list.page_of", 1, 5), "第 1 页，共 5 页");
     }
 
     #[test]
@@ -239,6 +288,7 @@ mod tests {
             "src/opinions",
             "src/citizens",
             "src/consultations",
+            "src/deliberations",
             "src/notifications",
         ] {
             for e in std::fs::read_dir(format!("{root}/{dir}"))

@@ -8,6 +8,7 @@ pub mod ctx;
 pub mod deliberations;
 pub mod download;
 pub mod error;
+pub mod escape;
 pub mod i18n;
 pub mod members;
 pub mod notifications;

@@ -31,7 +31,7 @@ struct MeetingPage {
     staff: bool,
     /// The caller's own invitation, when invited and not yet checked in.
     my_answer: Option<String>,
-    kinds: Vec<(String, String)>,
+    kinds: Vec<crate::view::Choice>,
     /// For staff: (user id, name) of the committee's members not yet invited.
     uninvited: Vec<(i64, String)>,
     alert: Option<String>,

@@ -425,7 +425,7 @@ struct TopicPage {
     x: Topic,
     years: Vec<Year>,
     staff: bool,
-    statuses: Vec<(String, String)>,
+    statuses: Vec<crate::view::Choice>,
     alert: Option<String>,
 }
 

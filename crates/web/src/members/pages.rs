@@ -91,12 +91,12 @@ pub async fn members_list(
             .iter()
             .map(|a| (a.as_str().to_string(), t.code("affiliation", a.as_str()))),
     );
-    let sorts = ["", "name", "birth_year", "-birth_year"]
+    let sorts: Vec<crate::view::Choice> = ["", "name", "birth_year", "-birth_year"]
         .iter()
         .map(|s| {
             (
-                s.to_string(),
-                t.code("sort", if s.is_empty() { "default" } else { s }),
+                (*s).into(),
+                t.code_label("sort", if s.is_empty() { "default" } else { s }),
             )
         })
         .collect();
@@ -200,9 +200,9 @@ async fn member_form(
     committee_id: i64,
 ) -> WebResult<FormPage> {
     let t = ctx.tr();
-    let genders = Gender::ALL
+    let genders: Vec<crate::view::Choice> = Gender::ALL
         .iter()
-        .map(|g| (g.as_str().to_string(), t.code("gender", g.as_str())))
+        .map(|g| (g.as_str().into(), t.code_label("gender", g.as_str())))
         .collect();
     let mut affiliations = vec![(String::new(), String::new())];
     affiliations.extend(
@@ -210,10 +210,7 @@ async fn member_form(
             .iter()
             .map(|a| (a.as_str().to_string(), t.code("affiliation", a.as_str()))),
     );
-    let ethnicities = ETHNICITIES
-        .iter()
-        .map(|e| (e.to_string(), e.to_string()))
-        .collect();
+    let ethnicities = ETHNICITIES.iter().map(|e| (*e, *e));
     let sectors = options_of(
         &bodies::choices(&state.db, BodyKind::Sector, committee_id).await?,
         "",

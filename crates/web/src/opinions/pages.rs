@@ -94,10 +94,13 @@ pub async fn list(
         .iter()
         .map(|o| {
             vec![
-                link(o.title.clone(), format!("/opinions/{}", o.id)),
-                cell(t.code("category", &o.category)),
-                cell(t.code("urgency", &o.urgency)),
-                cell(t.code("opinion_state", &o.state)),
+                link(
+                    o.title.as_str(),
+                    crate::view::record_path("/opinions", o.id),
+                ),
+                cell(t.code_label("category", &o.category)),
+                cell(t.code_label("urgency", &o.urgency)),
+                cell(t.code_label("opinion_state", &o.state)),
                 cell(day(o.created_at)),
             ]
         })
@@ -149,36 +152,32 @@ pub async fn list(
         "studio_id",
         t.s("opinion.studio"),
         q.studio_id.clone().unwrap_or_default(),
-        std::iter::once(any())
-            .chain(
-                bodies::choices(&state.db, BodyKind::Studio, committee_id)
-                    .await?
-                    .iter()
-                    .map(|b| (b.id.to_string(), b.name.clone())),
-            )
-            .collect(),
+        std::iter::once(any()).chain(
+            bodies::choices(&state.db, BodyKind::Studio, committee_id)
+                .await?
+                .iter()
+                .map(|b| (b.id.to_string(), b.name.clone())),
+        ),
     ));
     filters.push(Field::select(
         "member_id",
         t.s("opinion.member"),
         q.member_id.clone().unwrap_or_default(),
-        std::iter::once(any())
-            .chain(
-                store::members::cosigner_choices(&state.db, committee_id)
-                    .await?
-                    .iter()
-                    .map(|(id, name)| (id.to_string(), name.clone())),
-            )
-            .collect(),
+        std::iter::once(any()).chain(
+            store::members::cosigner_choices(&state.db, committee_id)
+                .await?
+                .iter()
+                .map(|(id, name)| (id.to_string(), name.clone())),
+        ),
     ));
     filters.push(Field::select(
         "instructed",
         t.s("opinion.instructed"),
         q.instructed.clone().unwrap_or_default(),
-        vec![
-            (String::new(), t.s("list.all").into()),
-            ("true".into(), t.s("common.yes").into()),
-            ("false".into(), t.s("common.no").into()),
+        [
+            ("", t.s("list.all")),
+            ("true", t.s("common.yes")),
+            ("false", t.s("common.no")),
         ],
     ));
     filters.push(
@@ -346,12 +345,12 @@ async fn piece_form(
     target: FormTarget,
 ) -> WebResult<FormPage> {
     let t = ctx.tr();
-    let mut bodies = Vec::new();
+    let mut bodies: Vec<crate::view::Choice> = Vec::new();
     for (kind, name) in SOURCE_BODIES {
         for b in bodies::choices(&state.db, kind, committee_id).await?.iter() {
             bodies.push((
-                format!("{name}:{}", b.id),
-                format!("{} · {}", t.code("source_kind", name), b.name),
+                format!("{name}:{}", b.id).into(),
+                format!("{} · {}", t.code_label("source_kind", name), b.name).into(),
             ));
         }
     }
@@ -826,7 +825,7 @@ struct BulletinPage {
     pieces: Vec<Opinion>,
     reports: Vec<Report>,
     may_act: bool,
-    recipients: Vec<(String, String)>,
+    recipients: Vec<crate::view::Choice>,
     alert: Option<String>,
 }
 

@@ -20,14 +20,14 @@ use store::{Caller, StoreError};
 /// The generic list page.
 #[derive(Template)]
 #[template(path = "list.html")]
-pub struct ListPage {
+pub struct ListPage<'a> {
     pub c: Chrome,
     pub title: String,
     pub path: String,
     pub new_link: Option<String>,
     pub filters: Vec<Field>,
     pub headers: Vec<&'static str>,
-    pub rows: Vec<Vec<Cell>>,
+    pub rows: Vec<Vec<Cell<'a>>>,
     pub total: i64,
     pub pager: Pager,
     /// Downloads of the list as it is filtered: (label, address).
@@ -45,7 +45,7 @@ pub struct Pager {
     pub next: Option<String>,
 }
 
-impl ListPage {
+impl ListPage<'_> {
     /// Takes the total and the pager from a page of results; `params` are
     /// the list's other query parameters, kept in the page links.
     pub fn paged<T>(mut self, p: &store::page::Page<T>, params: &[(&str, String)]) -> Self {

@@ -281,11 +281,10 @@ fn grant_fields(
 ) -> Vec<Field> {
     let roles = Role::ALL
         .iter()
-        .map(|r| (r.as_str().to_string(), t.code("role", r.as_str())))
-        .collect();
+        .map(|r| (r.as_str(), t.code_label("role", r.as_str())));
     let offices = Office::ALL
         .iter()
-        .map(|o| (o.as_str().to_string(), t.code("office", o.as_str())))
+        .map(|o| (o.as_str().into(), t.code_label("office", o.as_str())))
         .collect();
     vec![
         Field::select("role", t.s("user.role"), "member", roles).required(),

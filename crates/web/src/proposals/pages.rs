@@ -79,10 +79,13 @@ pub async fn list(
         .iter()
         .map(|p| {
             vec![
-                cell(p.number_label.clone().unwrap_or_default()),
-                link(p.title.clone(), format!("/proposals/{}", p.id)),
-                cell(t.code("category", &p.category)),
-                cell(t.code("state", &p.state)),
+                cell(p.number_label.as_deref().unwrap_or_default()),
+                link(
+                    p.title.as_str(),
+                    crate::view::record_path("/proposals", p.id),
+                ),
+                cell(t.code_label("category", &p.category)),
+                cell(t.code_label("state", &p.state)),
                 cell(store::clock::utc_date(p.updated_at)),
             ]
         })
@@ -151,13 +154,11 @@ pub async fn list(
         "sort",
         t.s("list.sort"),
         q.sort.clone().unwrap_or_default(),
-        std::iter::once((String::new(), t.s("sort.default").to_string()))
-            .chain(
-                ["newest", "oldest", "number", "deadline", "relevance"]
-                    .iter()
-                    .map(|s| (s.to_string(), t.code("sort", s))),
-            )
-            .collect(),
+        std::iter::once(("", t.s("sort.default").into())).chain(
+            ["newest", "oldest", "number", "deadline", "relevance"]
+                .iter()
+                .map(|s| (*s, t.code_label("sort", s))),
+        ),
     ));
     filters.push(Field::checkbox(
         "overdue",
@@ -372,7 +373,7 @@ async fn draft_form(
             options: own
                 .iter()
                 .filter(|(id, _)| Some(*id) != own_id)
-                .map(|(id, name)| (id.to_string(), name.clone()))
+                .map(|(id, name)| (id.to_string().into(), name.clone().into()))
                 .collect(),
             ..Field::text("cosigner_ids", t.s("proposal.cosigners_pick"), "")
         });
@@ -599,8 +600,8 @@ async fn step_forms(
             let list = bodies::choices(&state.db, BodyKind::Unit, p.committee_id).await?;
             Ok::<_, WebError>(
                 list.iter()
-                    .map(|u| (u.id.to_string(), u.name.clone()))
-                    .collect::<Vec<_>>(),
+                    .map(|u| (u.id.to_string().into(), u.name.clone().into()))
+                    .collect::<Vec<crate::view::Choice>>(),
             )
         };
         let multi = |name, label, options| Field {
@@ -628,8 +629,7 @@ async fn step_forms(
                             t.code("disposal", s)
                         };
                         (s.to_string(), label)
-                    })
-                    .collect(),
+                    }),
                 )
                 .required(),
                 Field {
@@ -655,10 +655,7 @@ async fn step_forms(
                     "approve",
                     t.s("proposal.approve"),
                     "false",
-                    vec![
-                        ("false".into(), t.s("common.no").into()),
-                        ("true".into(), t.s("common.yes").into()),
-                    ],
+                    [("false", t.s("common.no")), ("true", t.s("common.yes"))],
                 ),
                 multi("lead_units", t.s("proposal.lead_units"), units().await?),
                 multi("co_units", t.s("proposal.co_units"), units().await?),
@@ -723,8 +720,7 @@ async fn step_forms(
                                     t.code("satisfaction", s)
                                 },
                             )
-                        })
-                        .collect(),
+                        }),
                 )
                 .required(),
                 Field {
@@ -739,10 +735,7 @@ async fn step_forms(
                         "supervisor_user_id",
                         t.s("proposal.supervisor"),
                         "",
-                        leaders
-                            .into_iter()
-                            .map(|(id, n)| (id.to_string(), n))
-                            .collect(),
+                        leaders.into_iter().map(|(id, n)| (id.to_string(), n)),
                     )
                     .required(),
                 ]
