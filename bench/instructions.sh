@@ -54,9 +54,9 @@ for bin in "$@"; do
   curl -s -H "$cookie" "http://127.0.0.1:18291$page" > "$run/page"
   bytes=$(wc -c < "$run/page")
   sum=$(md5sum < "$run/page" | cut -c1-12)
-  callgrind_control -i on "$server" >/dev/null
+  callgrind_control -i on "$server" >/dev/null 2>&1
   for _ in $(seq 1 "$requests"); do curl -s -o /dev/null -H "$cookie" "http://127.0.0.1:18291$page"; done
-  callgrind_control -d "$server" >/dev/null
+  callgrind_control -d "$server" >/dev/null 2>&1
   kill "$server"; wait "$server" 2>/dev/null || true; server=""
   out=$(ls "$run"/cg.out.* | tail -n 1)
   total=$(grep -h '^summary:\|^totals:' "$out" | tail -n 1 | awk '{ print $2 }')
