@@ -18,20 +18,12 @@ command -v valgrind >/dev/null || { echo "valgrind is not installed: apt-get ins
 page=${PAGE:-/proposals?committee_id=1&year=2025&state=closed}
 requests=${REQUESTS:-300}
 data=$(mktemp -d)
-server=""
-cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$data"; }
+server="" seeding=""
+cleanup() { kill ${server:+"$server"} ${seeding:+"$seeding"} 2>/dev/null || true; rm -rf "$data"; }
 trap cleanup EXIT
-up() { for _ in $(seq 1 1200); do curl -sf "http://127.0.0.1:$1/healthz" >/dev/null && return; sleep 0.25; done; echo "port $1 did not start" >&2; exit 1; }
-
-seeder=${!#}
-RUST_LOG=warn "$seeder" --data-dir "$data/seed" serve --demo --demo-password 'bench password' --listen 127.0.0.1:18290 > "$data/seed.log" 2>&1 &
-server=$!
-up 18290
-jar="$data/cookies"
-csrf=$(curl -s -c "$jar" http://127.0.0.1:18290/login | grep -o 'name="_csrf" value="[^"]*"' | head -n 1 | sed 's/.*value="//; s/"$//')
-curl -s -o /dev/null -b "$jar" -c "$jar" --data "_csrf=$csrf&username=staff&password=bench+password&next=/" http://127.0.0.1:18290/login
-cookie="Cookie: xs_session=$(awk '$6 == "xs_session" { print $7 }' "$jar")"
-kill "$server"; wait "$server" 2>/dev/null || true; server=""
+. bench/seed.sh
+# The last binary seeds the default demo; each then serves the same file.
+seed_demo "${!#}" "$data" 18290
 
 echo "page: $page; $requests requests one at a time under callgrind"
 echo

@@ -15,18 +15,12 @@ DURATION=${DURATION:-5s}
 command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 2; }
 cargo build --release --quiet -p xieshang --example hello
 data=$(mktemp -d)
-cleanup() { kill "${a:-}" "${b:-}" "${hello:-}" 2>/dev/null || true; rm -rf "$data"; }
+seeding=""
+cleanup() { kill "${a:-}" "${b:-}" "${hello:-}" ${seeding:+"$seeding"} 2>/dev/null || true; rm -rf "$data"; }
 trap cleanup EXIT
-up() { for _ in $(seq 1 3000); do curl -sf "http://127.0.0.1:$1/healthz" >/dev/null && return; sleep 0.1; done; echo "port $1 did not start" >&2; exit 1; }
+. bench/seed.sh
 # The after build seeds the default demo, then both serve the same file.
-RUST_LOG=warn "$after" --data-dir "$data/seed" serve --demo --demo-password 'bench password' --listen 127.0.0.1:18190 > "$data/seed.log" 2>&1 &
-b=$!
-up 18190
-jar="$data/cookies"
-csrf=$(curl -s -c "$jar" http://127.0.0.1:18190/login | grep -o 'name="_csrf" value="[^"]*"' | head -n 1 | sed 's/.*value="//; s/"$//')
-curl -s -o /dev/null -b "$jar" -c "$jar" --data "_csrf=$csrf&username=staff&password=bench+password&next=/" http://127.0.0.1:18190/login
-cookie="Cookie: xs_session=$(awk '$6 == "xs_session" { print $7 }' "$jar")"
-kill "$b"; wait "$b" 2>/dev/null || true
+seed_demo "$after" "$data" 18190
 db="sqlite://$data/seed/xieshang.db"
 RUST_LOG=warn "$before" --data-dir "$data/a" --database-url "$db" serve --listen 127.0.0.1:18191 > "$data/a.log" 2>&1 &
 a=$!
