@@ -115,6 +115,7 @@ impl Chrome {
 /// An option of a select field: (value, label). Codes and catalogue labels
 /// are borrowed, so the option lists of a page's filters copy nothing.
 pub type Choice = (Cow<'static, str>, Cow<'static, str>);
+
 /// One form field as the generic templates draw it.
 pub struct Field {
     /// Usually a fixed name; a rubric's score fields are named after its criteria.
@@ -185,7 +186,7 @@ impl Field {
     /// The options of a select field as HTML (`{{ f.options_html()|safe }}`),
     /// the chosen ones marked. A filter form has a hundred or so options;
     /// written here in one piece they cost a fraction of what the template's
-    /// six writes an option, each through the formatter, did.
+    /// six writes per option, each through the formatter, did.
     pub fn options_html(&self) -> OptionsHtml<'_> {
         OptionsHtml(self)
     }
@@ -275,8 +276,9 @@ pub fn error_map(t: Tr, errors: &[FieldError]) -> HashMap<String, String> {
         .collect()
 }
 
-/// A table cell: its text and an optional link. The text is is borrowed where it can be (a cached record's title, a
-/// catalogue's label), since a list page has a hundred cells.
+/// A table cell: its text and an optional link. The text is borrowed where
+/// it can be (a cached record's title, a catalogue's label), since a list
+/// page has a hundred cells.
 pub type Cell<'a> = (Cow<'a, str>, Option<String>);
 
 /// A cell without a link.
