@@ -46,6 +46,11 @@ pub struct Pager {
 }
 
 impl ListPage<'_> {
+    /// The table's rows as HTML, for `{{ rows_html()|safe }}`.
+    pub fn rows_html(&self) -> crate::view::Prerendered {
+        crate::view::rows_html(&self.rows)
+    }
+
     /// Takes the total and the pager from a page of results; `params` are
     /// the list's other query parameters, kept in the page links.
     pub fn paged<T>(mut self, p: &store::page::Page<T>, params: &[(&str, String)]) -> Self {
