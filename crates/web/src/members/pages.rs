@@ -7,7 +7,7 @@ use crate::platform::org_pages::{
 };
 use crate::platform::pages::{PageCtx, html};
 use crate::state::AppState;
-use crate::view::{Chrome, Field, cell, link, parse_opt_i64};
+use crate::view::{Chrome, Field, cell, choices, link, parse_opt_i64};
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::members::{Affiliation, ETHNICITIES, Gender, MemberInput};
@@ -85,11 +85,12 @@ pub async fn members_list(
             ]
         })
         .collect();
-    let mut affiliations = vec![(String::new(), t.s("list.all").to_string())];
-    affiliations.extend(
-        Affiliation::ALL
-            .iter()
-            .map(|a| (a.as_str().to_string(), t.code("affiliation", a.as_str()))),
+    let affiliations = choices(
+        t,
+        "affiliation",
+        Affiliation::ALL,
+        |a| a.as_str(),
+        Some(t.s("list.all")),
     );
     let sorts: Vec<crate::view::Choice> = ["", "name", "birth_year", "-birth_year"]
         .iter()
@@ -200,16 +201,8 @@ async fn member_form(
     committee_id: i64,
 ) -> WebResult<FormPage> {
     let t = ctx.tr();
-    let genders: Vec<crate::view::Choice> = Gender::ALL
-        .iter()
-        .map(|g| (g.as_str().into(), t.code_label("gender", g.as_str())))
-        .collect();
-    let mut affiliations = vec![(String::new(), String::new())];
-    affiliations.extend(
-        Affiliation::ALL
-            .iter()
-            .map(|a| (a.as_str().to_string(), t.code("affiliation", a.as_str()))),
-    );
+    let genders = choices(t, "gender", Gender::ALL, |g| g.as_str(), None);
+    let affiliations = choices(t, "affiliation", Affiliation::ALL, |a| a.as_str(), Some(""));
     let ethnicities = ETHNICITIES.iter().map(|e| (*e, *e));
     let sectors = options_of(
         &bodies::choices(&state.db, BodyKind::Sector, committee_id).await?,

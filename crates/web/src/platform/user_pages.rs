@@ -9,7 +9,7 @@ use crate::ctx::Ctx;
 use crate::error::{WebError, WebResult};
 use crate::i18n::Tr;
 use crate::state::AppState;
-use crate::view::{Chrome, Field, attach_errors, cell, link};
+use crate::view::{Chrome, Field, attach_errors, cell, choices, link};
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
@@ -279,13 +279,8 @@ fn grant_fields(
     committees: Vec<(String, String)>,
     units: Vec<(String, String)>,
 ) -> Vec<Field> {
-    let roles = Role::ALL
-        .iter()
-        .map(|r| (r.as_str(), t.code_label("role", r.as_str())));
-    let offices = Office::ALL
-        .iter()
-        .map(|o| (o.as_str().into(), t.code_label("office", o.as_str())))
-        .collect();
+    let roles = choices(t, "role", Role::ALL, |r| r.as_str(), None);
+    let offices = choices(t, "office", Office::ALL, |o| o.as_str(), None);
     vec![
         Field::select("role", t.s("user.role"), "member", roles).required(),
         Field::select("committee_id", t.s("field.committee"), "", committees).required(),
