@@ -6,7 +6,9 @@
 # last binary given), signed in as staff; the page is requested 30 times
 # unmeasured, then REQUESTS times with counting on, one at a time.
 # Usage: bench/instructions.sh BINARY... (e.g. a worktree's build and ours)
-#   PAGE (default: the staff proposal list of bench/load.sh), REQUESTS (300).
+#   PAGE (default: the staff proposal list of bench/load.sh), REQUESTS (300),
+#   KEEP (a folder to keep each binary's profile in, as cg.N.out, for
+#   callgrind_annotate).
 # Prints, per binary, the instructions a request in all (background jobs
 # included) and those spent serving connections (hyper's dispatcher down:
 # parsing, middleware, the handler, rendering, writing). Needs valgrind
@@ -51,6 +53,7 @@ for bin in "$@"; do
   callgrind_control -d "$server" >/dev/null 2>&1
   kill "$server"; wait "$server" 2>/dev/null || true; server=""
   out=$(ls "$run"/cg.out.* | tail -n 1)
+  [ -n "${KEEP:-}" ] && mkdir -p "$KEEP" && cp "$out" "$KEEP/cg.$n.out"
   total=$(grep -h '^summary:\|^totals:' "$out" | tail -n 1 | awk '{ print $2 }')
   served=$(callgrind_annotate --inclusive=yes "$out" 2>/dev/null | grep 'Dispatcher<D,Bs,I,T>::poll_catch' | head -n 1 | awk '{ gsub(",", "", $1); print $1 }')
   printf '| %s | %s | %s | %s | %s |\n' "$bin" "$((total / requests))" "$((${served:-0} / requests))" "$bytes" "$sum"

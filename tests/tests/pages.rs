@@ -990,3 +990,76 @@ async fn the_navigation_follows_the_role() {
         assert!(staff.contains(&shown.to_string()), "staff see {shown}");
     }
 }
+
+/// A list's rows are rendered once and kept while nothing changes (on
+/// SQLite): a change shows at once, each language has its own rows, and one
+/// member's rows are never another's.
+#[tokio::test]
+async fn kept_list_rows_follow_changes_languages_and_readers() {
+    use serde_json::json;
+    let app = TestApp::new().await;
+    let r = app.fx.region;
+    let token = app.token("member_r").await;
+    let draft = json!({"title": "关于整治老旧小区停车难的建议", "body": "案由……\n建议……", "category": "society", "kind": "individual", "term": 13, "session": 2});
+    let created = app
+        .api(Method::POST, "/proposals", Some(&token), Some(draft))
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.json()["id"].as_i64().expect("id");
+    let (member, _) = app.web_login("member_r").await;
+    let (member2, _) = app.web_login("member2_r").await;
+    let list = format!("/proposals?committee_id={r}");
+    let row = |title: &str| format!("\">{title}</a></td><td>");
+    for _ in 0..2 {
+        let a = app.page(Method::GET, &list, &member, None).await;
+        assert_eq!(a.status, StatusCode::OK);
+        assert!(
+            a.body.contains(&row("关于整治老旧小区停车难的建议"))
+                && a.body.contains("<td>草稿</td>"),
+            "{}",
+            a.body
+        );
+    }
+    // The same address for another member: the draft is not theirs.
+    let other = app.page(Method::GET, &list, &member2, None).await;
+    assert_eq!(other.status, StatusCode::OK);
+    assert!(!other.body.contains("停车难") && !other.body.contains("<td>草稿</td>"));
+    // The same rows in English.
+    let english = app
+        .page(Method::GET, &list, &format!("{member}; xs_lang=en"), None)
+        .await;
+    assert!(
+        english.body.contains("<td>Draft</td>") && !english.body.contains("<td>草稿</td>"),
+        "{}",
+        english.body
+    );
+    // A new title and a new state show at once.
+    let edit = json!({"title": "关于缓解老旧小区停车难的建议", "body": "案由……\n建议……", "category": "society", "kind": "individual", "term": 13, "session": 2});
+    let a = app
+        .api(
+            Method::PATCH,
+            &format!("/proposals/{id}"),
+            Some(&token),
+            Some(edit),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    let a = app
+        .api(
+            Method::POST,
+            &format!("/proposals/{id}/actions/submit"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    let a = app.page(Method::GET, &list, &member, None).await;
+    assert!(
+        a.body.contains(&row("关于缓解老旧小区停车难的建议"))
+            && !a.body.contains("整治")
+            && a.body.contains("<td>已提交</td>")
+            && !a.body.contains("<td>草稿</td>"),
+        "{}",
+        a.body
+    );
+}

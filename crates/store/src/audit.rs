@@ -222,6 +222,7 @@ pub async fn list(db: &Db, f: &EventFilter, page: PageRequest) -> Result<Page<Ev
             total: 0,
             page: page.page,
             per_page: page.per_page,
+            source: None,
         });
     }
     // The committee list comes from the server (ids), never from user text,
@@ -263,6 +264,7 @@ pub async fn list(db: &Db, f: &EventFilter, page: PageRequest) -> Result<Page<Ev
         total,
         page: page.page,
         per_page: page.per_page,
+        source: None,
     })
 }
 

@@ -824,5 +824,6 @@ pub async fn list(
         total,
         page: page.page,
         per_page: page.per_page,
+        source: None,
     })
 }

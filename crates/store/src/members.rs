@@ -145,6 +145,7 @@ pub async fn list(
         total,
         page: page.page,
         per_page: page.per_page,
+        source: None,
     })
 }
 

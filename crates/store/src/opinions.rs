@@ -1143,6 +1143,7 @@ pub async fn list(
         page.offset()
     );
     let key = format!("opinions.list\u{1f}{list_sql}\u{1f}{ints:?}\u{1f}{strings:?}");
+    let source: std::sync::Arc<str> = key.as_str().into();
     let found = db
         .cached(key, || async {
             Ok(on_db!(db, |c| {
@@ -1171,6 +1172,7 @@ pub async fn list(
         total: found.0,
         page: page.page,
         per_page: page.per_page,
+        source: Some(source),
     })
 }
 

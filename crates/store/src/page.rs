@@ -34,6 +34,13 @@ pub struct Page<T> {
     pub total: i64,
     pub page: i64,
     pub per_page: i64,
+    /// The read cache's key of the answer this page was read from, for the
+    /// reads that go through it (see `Db::cached`): what is worked out from
+    /// this page alone, such as its rows rendered in one language, may be
+    /// kept under a key built on it, and is then dropped with it when the
+    /// data changes.
+    #[serde(skip)]
+    pub source: Option<std::sync::Arc<str>>,
 }
 
 impl<T: Clone> Page<std::sync::Arc<T>> {
@@ -44,6 +51,7 @@ impl<T: Clone> Page<std::sync::Arc<T>> {
             total: self.total,
             page: self.page,
             per_page: self.per_page,
+            source: self.source,
         }
     }
 }

@@ -1613,7 +1613,8 @@ pub async fn list(
         "SELECT p.* FROM proposals p WHERE {filter} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
     );
     let count_args = &w.args[..w.args.len() - 2];
-    let key = format!("proposals.list\u{1f}{list_sql}\u{1f}{:?}", w.args);
+    let key = cache_key("proposals.list", &list_sql, &w.args);
+    let source: std::sync::Arc<str> = key.as_str().into();
     let found = db
         .cached(key, || async {
             Ok(on_db!(db, |c| {
@@ -1649,6 +1650,7 @@ pub async fn list(
         total,
         page: page.page,
         per_page: page.per_page,
+        source: Some(source),
     })
 }
 
@@ -1706,6 +1708,28 @@ enum Arg {
     B(bool),
 }
 
+/// The read cache's key of a built query: its name, its text and its values,
+/// each value tagged with its kind and each string with its length, so that
+/// no two different queries share a key. (Written by hand: formatting the
+/// values with `{:?}` was a few per cent of a cached list page's time.)
+fn cache_key(name: &str, sql: &str, args: &[Arg]) -> String {
+    use std::fmt::Write;
+    let mut key = String::with_capacity(name.len() + sql.len() + 2 + 12 * args.len());
+    key.push_str(name);
+    key.push('\u{1f}');
+    key.push_str(sql);
+    for a in args {
+        key.push('\u{1f}');
+        // Writing to a String cannot fail.
+        let _ = match a {
+            Arg::I(v) => write!(key, "i{v}"),
+            Arg::S(v) => write!(key, "s{}:{v}", v.len()),
+            Arg::B(v) => write!(key, "b{}", u8::from(*v)),
+        };
+    }
+    key
+}
+
 /// The WHERE clauses of a query built from the filters given, with their
 /// values bound in order as `$1`, `$2`, ...
 #[derive(Default)]
@@ -1717,8 +1741,12 @@ struct Where {
 impl Where {
     /// Binds a value; answers its placeholder.
     fn arg(&mut self, a: Arg) -> String {
+        use std::fmt::Write;
         self.args.push(a);
-        format!("${}", self.args.len())
+        let mut placeholder = String::with_capacity(4);
+        placeholder.push('$');
+        let _ = write!(placeholder, "{}", self.args.len());
+        placeholder
     }
     fn and(&mut self, clause: String) {
         self.clauses.push(clause);
@@ -1765,6 +1793,7 @@ pub async fn published(
         total,
         page: page.page,
         per_page: page.per_page,
+        source: None,
     })
 }
 
@@ -1794,6 +1823,28 @@ pub async fn cosigners(db: &Db, id: i64) -> Result<Vec<(i64, bool)>, StoreError>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cache_keys_tell_every_query_apart() {
+        let sql = "SELECT 1 WHERE a = $1";
+        let keys = [
+            cache_key("q", sql, &[Arg::S("a\u{1f}i1".into())]),
+            cache_key("q", sql, &[Arg::S("a".into()), Arg::I(1)]),
+            cache_key("q", sql, &[Arg::S("1".into())]),
+            cache_key("q", sql, &[Arg::I(1)]),
+            cache_key("q", sql, &[Arg::B(true)]),
+            cache_key("q", sql, &[Arg::B(false)]),
+            cache_key("q", sql, &[Arg::I(-1)]),
+            cache_key("q", sql, &[]),
+            cache_key("r", sql, &[Arg::I(1)]),
+        ];
+        let distinct: std::collections::HashSet<_> = keys.iter().collect();
+        assert_eq!(distinct.len(), keys.len(), "{keys:?}");
+        assert_eq!(
+            cache_key("q", sql, &[Arg::I(7)]),
+            cache_key("q", sql, &[Arg::I(7)])
+        );
+    }
 
     #[test]
     fn drafts_are_private_to_their_proposers() {

@@ -342,6 +342,29 @@ pub fn rows_html(rows: &[Vec<Cell<'_>>]) -> Prerendered {
     Prerendered(out)
 }
 
+/// A page's rows rendered, kept beside the answer they were read from (see
+/// `store::page::Page::source`) for each language: a list reloaded while
+/// nothing changed writes its rows from memory instead of building, looking
+/// up and escaping every cell again (a fifth of a cached list page's work).
+/// `area` names the list; `build` makes the cells from the page's items
+/// alone, so that the rows are the same whoever asks.
+pub async fn kept_rows<'a, T>(
+    db: &store::Db,
+    t: Tr,
+    area: &str,
+    page: &store::page::Page<T>,
+    build: impl FnOnce() -> Vec<Vec<Cell<'a>>>,
+) -> Result<std::sync::Arc<Prerendered>, store::StoreError> {
+    let render = || rows_html(&build());
+    match &page.source {
+        Some(source) => {
+            let key = format!("{area}.rows\u{1f}{}\u{1f}{source}", t.tag());
+            db.cached(key, || async { Ok(render()) }).await
+        }
+        None => Ok(std::sync::Arc::new(render())),
+    }
+}
+
 /// `base/id`, as a list links each row (`/proposals/42`): `format!` costs
 /// several times more, twenty times a page.
 pub fn record_path(base: &str, id: i64) -> String {

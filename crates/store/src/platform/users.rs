@@ -204,6 +204,7 @@ pub async fn list(
         total,
         page: page.page,
         per_page: page.per_page,
+        source: None,
     })
 }
 

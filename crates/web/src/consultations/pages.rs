@@ -122,6 +122,7 @@ pub async fn list(
                 t.s("consultation.meeting_on"),
             ],
             rows,
+            rendered_rows: None,
             total: 0,
             pager: Default::default(),
             links: vec![],

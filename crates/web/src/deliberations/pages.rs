@@ -73,6 +73,7 @@ pub async fn list(
             t.s("deliberation.votes"),
         ],
         rows,
+        rendered_rows: None,
         total: items.len() as i64,
         pager: Default::default(),
         related: vec![],

@@ -152,6 +152,7 @@ pub async fn members_list(
                 t.s("field.standing"),
             ],
             rows,
+            rendered_rows: None,
             total: 0,
             pager: Pager::default(),
             related: vec![],

@@ -89,22 +89,24 @@ pub async fn list(
     super::resolve_search(&state, &mut f).await?;
     let page = opinions::list(&state.db, &caller, &f, PageRequest::new(q.page, Some(20))).await?;
     let tree = CommitteeTree::load(&state).await?;
-    let rows = page
-        .items
-        .iter()
-        .map(|o| {
-            vec![
-                link(
-                    o.title.as_str(),
-                    crate::view::record_path("/opinions", o.id),
-                ),
-                cell(t.code_label("category", &o.category)),
-                cell(t.code_label("urgency", &o.urgency)),
-                cell(t.code_label("opinion_state", &o.state)),
-                cell(day(o.created_at)),
-            ]
-        })
-        .collect();
+    let rows = crate::view::kept_rows(&state.db, t, "opinions", &page, || {
+        page.items
+            .iter()
+            .map(|o| {
+                vec![
+                    link(
+                        o.title.as_str(),
+                        crate::view::record_path("/opinions", o.id),
+                    ),
+                    cell(t.code_label("category", &o.category)),
+                    cell(t.code_label("urgency", &o.urgency)),
+                    cell(t.code_label("opinion_state", &o.state)),
+                    cell(day(o.created_at)),
+                ]
+            })
+            .collect()
+    })
+    .await?;
     let mut filters = committee_and_search(
         t,
         committee_id,
@@ -224,7 +226,8 @@ pub async fn list(
                 t.s("opinion.state"),
                 t.s("opinion.created"),
             ],
-            rows,
+            rows: vec![],
+            rendered_rows: Some(rows),
             total: 0,
             pager: Default::default(),
             related: vec![],

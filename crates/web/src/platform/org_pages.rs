@@ -28,6 +28,9 @@ pub struct ListPage<'a> {
     pub filters: Vec<Field>,
     pub headers: Vec<&'static str>,
     pub rows: Vec<Vec<Cell<'a>>>,
+    /// The rows already rendered (and kept, see [`crate::view::kept_rows`]),
+    /// written instead of `rows`.
+    pub rendered_rows: Option<std::sync::Arc<crate::view::Prerendered>>,
     pub total: i64,
     pub pager: Pager,
     /// Downloads of the list as it is filtered: (label, address).
@@ -47,8 +50,19 @@ pub struct Pager {
 
 impl ListPage<'_> {
     /// The table's rows as HTML, for `{{ rows_html()|safe }}`.
-    pub fn rows_html(&self) -> crate::view::Prerendered {
-        crate::view::rows_html(&self.rows)
+    pub fn rows_html(&self) -> std::sync::Arc<crate::view::Prerendered> {
+        match &self.rendered_rows {
+            Some(html) => html.clone(),
+            None => std::sync::Arc::new(crate::view::rows_html(&self.rows)),
+        }
+    }
+
+    /// Whether the table has no rows.
+    pub fn is_empty(&self) -> bool {
+        match &self.rendered_rows {
+            Some(html) => html.0.is_empty(),
+            None => self.rows.is_empty(),
+        }
     }
 
     /// Takes the total and the pager from a page of results; `params` are
@@ -248,6 +262,7 @@ pub async fn committees_list(
             t.s("field.region_code"),
         ],
         rows,
+        rendered_rows: None,
         total,
         pager: Pager::default(),
         related: vec![],
@@ -553,6 +568,7 @@ pub async fn bodies_list(
                 t.s("field.active"),
             ],
             rows,
+            rendered_rows: None,
             total: 0,
             pager: Pager::default(),
             related: vec![],

@@ -62,6 +62,7 @@ pub(crate) async fn search_page(
         total: total as i64,
         page: page.page,
         per_page: page.per_page,
+        source: None,
     }))
 }
 

@@ -74,22 +74,24 @@ pub async fn list(
         }
     };
     let tree = CommitteeTree::load(&state).await?;
-    let rows = page
-        .items
-        .iter()
-        .map(|p| {
-            vec![
-                cell(p.number_label.as_deref().unwrap_or_default()),
-                link(
-                    p.title.as_str(),
-                    crate::view::record_path("/proposals", p.id),
-                ),
-                cell(t.code_label("category", &p.category)),
-                cell(t.code_label("state", &p.state)),
-                cell(store::clock::utc_date(p.updated_at)),
-            ]
-        })
-        .collect();
+    let rows = crate::view::kept_rows(&state.db, t, "proposals", &page, || {
+        page.items
+            .iter()
+            .map(|p| {
+                vec![
+                    cell(p.number_label.as_deref().unwrap_or_default()),
+                    link(
+                        p.title.as_str(),
+                        crate::view::record_path("/proposals", p.id),
+                    ),
+                    cell(t.code_label("category", &p.category)),
+                    cell(t.code_label("state", &p.state)),
+                    cell(store::clock::utc_date(p.updated_at)),
+                ]
+            })
+            .collect()
+    })
+    .await?;
     let mut filters = committee_and_search(
         t,
         committee_id,
@@ -230,7 +232,8 @@ pub async fn list(
                 t.s("proposal.state"),
                 t.s("proposal.updated"),
             ],
-            rows,
+            rows: vec![],
+            rendered_rows: Some(rows),
             total: 0,
             pager: Pager::default(),
             links,
@@ -980,6 +983,7 @@ pub async fn public_list(
                 t.s("proposal.category"),
             ],
             rows,
+            rendered_rows: None,
             total: 0,
             pager: Pager::default(),
             related: vec![],
