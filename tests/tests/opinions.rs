@@ -619,6 +619,13 @@ async fn the_pages_walk_a_piece_into_a_reported_bulletin() {
         list.body.contains("村里缺护理员"),
         "staff see the submitted piece in the list"
     );
+    // The whole list, twice (the second time as it was kept), then again
+    // after a step: the new state shows at once.
+    let all = format!("/opinions?committee_id={region}");
+    for _ in 0..2 {
+        let list = app.page(Method::GET, &all, &info, None).await;
+        assert!(list.body.contains("<td>已报送</td>") && !list.body.contains("<td>编辑中</td>"));
+    }
     let app = &app;
     let step = |path: String, cookie: String, body: String| async move {
         app.page(Method::POST, &path, &cookie, Some(&body)).await
@@ -630,6 +637,8 @@ async fn the_pages_walk_a_piece_into_a_reported_bulletin() {
     )
     .await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let list = app.page(Method::GET, &all, &info, None).await;
+    assert!(list.body.contains("<td>编辑中</td>") && !list.body.contains("<td>已报送</td>"));
     let a = step(
         format!("/opinions/{id}/actions/edit"),
         info.clone(),

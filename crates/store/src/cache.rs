@@ -259,6 +259,34 @@ impl ReadCache {
         result
     }
 
+    /// The answer kept under `key` for the data version this request reads,
+    /// if there is one: for answers worked out outside [`Self::get_or_load`],
+    /// such as whole pages, which [`Self::keep`] then keeps.
+    pub fn kept<T: Send + Sync + 'static>(&self, key: &str) -> Option<Arc<T>> {
+        let version = self.request_version()?;
+        self.lookup(version, key)?.downcast::<T>().ok()
+    }
+
+    /// Keeps `value` under `key` for the data version this request pinned
+    /// before it read what `value` was made from; answers it shared. Outside
+    /// a pinned request (see [`pinned`]) nothing is kept: a version probed
+    /// now could be newer than the data the value shows.
+    pub fn keep<T: Send + Sync + 'static>(&self, key: String, value: T) -> Arc<T> {
+        let value = Arc::new(value);
+        let me = self as *const ReadCache as usize;
+        if let Ok(Some((cache, version))) = PINNED.try_with(Cell::get)
+            && cache == me
+            && let Ok(mut kept) = self.kept.lock()
+            && kept.version == version
+        {
+            if kept.answers.len() >= MAX_ENTRIES {
+                kept.answers.clear();
+            }
+            kept.answers.insert(key, value.clone());
+        }
+        value
+    }
+
     /// The answer kept under `key`, after dropping every answer if the data
     /// version moved on (it only grows).
     fn lookup(&self, version: i64, key: &str) -> Option<Answer> {
@@ -378,6 +406,41 @@ mod tests {
         assert_eq!(count(&db, &loads).await, 2);
         assert_eq!(loads.load(Ordering::SeqCst), 3);
 
+        other.close().await;
+        db.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn a_kept_value_lasts_until_a_commit_and_is_kept_only_by_pinned_requests() {
+        let (db, dir, url) = file_db("keep").await;
+        let kept = |key: &'static str| db.kept::<i64>(key).map(|v| *v);
+        // Outside a request that pinned its version nothing is kept.
+        assert_eq!(*db.keep("page".into(), 1i64), 1);
+        assert_eq!(kept("page"), None);
+        super::pinned(async {
+            assert_eq!(kept("page"), None);
+            db.keep("page".into(), 2i64);
+            assert_eq!(kept("page"), Some(2));
+        })
+        .await;
+        super::pinned(async {
+            assert_eq!(kept("page"), Some(2), "the next request finds it");
+            assert!(db.kept::<String>("page").is_none(), "only as what it is");
+        })
+        .await;
+        insert(&db).await;
+        super::pinned(async { assert_eq!(kept("page"), None, "a commit drops it") }).await;
+        // A value made from what was read before another server's commit is
+        // not found after it.
+        let other = Db::connect(&url).await.expect("connect again");
+        super::pinned(async {
+            assert_eq!(kept("page"), None);
+            insert(&other).await;
+            db.keep("page".into(), 3i64);
+        })
+        .await;
+        super::pinned(async { assert_eq!(kept("page"), None, "made before the commit") }).await;
         other.close().await;
         db.close().await;
         let _ = std::fs::remove_dir_all(&dir);

@@ -203,6 +203,28 @@ impl Db {
         }
     }
 
+    /// An answer [`Db::keep`] kept under `key` while the database is
+    /// unchanged (SQLite only; `None` on PostgreSQL).
+    pub fn kept<T: Send + Sync + 'static>(&self, key: &str) -> Option<Arc<T>> {
+        match self {
+            Db::Sqlite(SqliteDb {
+                cache: Some(cache), ..
+            }) => cache.kept(key),
+            _ => None,
+        }
+    }
+
+    /// Keeps `value`, worked out from what this request read, under `key`
+    /// until the database changes (SQLite only); answers it shared.
+    pub fn keep<T: Send + Sync + 'static>(&self, key: String, value: T) -> Arc<T> {
+        match self {
+            Db::Sqlite(SqliteDb {
+                cache: Some(cache), ..
+            }) => cache.keep(key, value),
+            _ => Arc::new(value),
+        }
+    }
+
     /// Answers whether the database is reachable.
     pub async fn ping(&self) -> bool {
         on_db!(self, |c| sqlx::query_scalar::<_, i64>(

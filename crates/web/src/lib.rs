@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod members;
 pub mod notifications;
 pub mod opinions;
+pub mod page_cache;
 pub mod platform;
 pub mod problem;
 pub mod proposals;

@@ -63,6 +63,7 @@ fn id_of(v: &Option<String>, field: &'static str) -> WebResult<Option<i64>> {
 pub async fn list(
     State(state): State<AppState>,
     PageCtx(ctx): PageCtx,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
     Query(q): Query<ListQuery>,
 ) -> WebResult<Response> {
     let caller = ctx.caller()?;
@@ -88,6 +89,15 @@ pub async fn list(
     };
     super::resolve_search(&state, &mut f).await?;
     let page = opinions::list(&state.db, &caller, &f, PageRequest::new(q.page, Some(20))).await?;
+    // The whole page is kept for this reader while its data is unchanged (see
+    // `page_cache`; no filter here reads the clock).
+    let kept_as = page
+        .source
+        .as_deref()
+        .and_then(|source| crate::page_cache::key(&ctx, uri.path(), uri.query(), source));
+    if let Some(page) = kept_as.as_deref().and_then(|k| state.db.kept::<String>(k)) {
+        return Ok(crate::page_cache::respond(page));
+    }
     let tree = CommitteeTree::load(&state).await?;
     let rows = crate::view::kept_rows(&state.db, t, "opinions", &page, || {
         page.items
@@ -212,52 +222,56 @@ pub async fn list(
     ];
     let writer =
         caller.actor.holds(Role::Member, committee_id) || opinions::is_staff(&caller, committee_id);
-    html(
-        ListPage {
-            c: Chrome::new(&ctx, "/opinions"),
-            title: t.s("opinion.list").into(),
-            path: "/opinions".into(),
-            new_link: writer.then(|| format!("/opinions/new?committee_id={committee_id}")),
-            filters,
-            headers: vec![
-                t.s("opinion.title"),
-                t.s("opinion.category"),
-                t.s("opinion.urgency"),
-                t.s("opinion.state"),
-                t.s("opinion.created"),
-            ],
-            rows: vec![],
-            rendered_rows: Some(rows),
-            total: 0,
-            pager: Default::default(),
-            related: vec![],
-            links: {
-                // The downloads carry the list's filters (not its page).
-                let query = serde_urlencoded::to_string(
-                    params
-                        .iter()
-                        .filter(|(_, v)| !v.is_empty())
-                        .collect::<Vec<_>>(),
-                )
-                .unwrap_or_default();
-                vec![
-                    (
-                        t.s("bulletin.list").to_string(),
-                        format!("/bulletins?committee_id={committee_id}"),
-                    ),
-                    (
-                        t.s("export.xlsx").to_string(),
-                        format!("/api/v1/opinions.xlsx?{query}"),
-                    ),
-                    (
-                        t.s("export.csv").to_string(),
-                        format!("/api/v1/opinions.csv?{query}"),
-                    ),
-                ]
-            },
-        }
-        .paged(&page, &params),
-    )
+    let list = ListPage {
+        c: Chrome::new(&ctx, "/opinions"),
+        title: t.s("opinion.list").into(),
+        path: "/opinions".into(),
+        new_link: writer.then(|| format!("/opinions/new?committee_id={committee_id}")),
+        filters,
+        headers: vec![
+            t.s("opinion.title"),
+            t.s("opinion.category"),
+            t.s("opinion.urgency"),
+            t.s("opinion.state"),
+            t.s("opinion.created"),
+        ],
+        rows: vec![],
+        rendered_rows: Some(rows),
+        total: 0,
+        pager: Default::default(),
+        related: vec![],
+        links: {
+            // The downloads carry the list's filters (not its page).
+            let query = serde_urlencoded::to_string(
+                params
+                    .iter()
+                    .filter(|(_, v)| !v.is_empty())
+                    .collect::<Vec<_>>(),
+            )
+            .unwrap_or_default();
+            vec![
+                (
+                    t.s("bulletin.list").to_string(),
+                    format!("/bulletins?committee_id={committee_id}"),
+                ),
+                (
+                    t.s("export.xlsx").to_string(),
+                    format!("/api/v1/opinions.xlsx?{query}"),
+                ),
+                (
+                    t.s("export.csv").to_string(),
+                    format!("/api/v1/opinions.csv?{query}"),
+                ),
+            ]
+        },
+    }
+    .paged(&page, &params);
+    match kept_as {
+        Some(key) => Ok(crate::page_cache::respond(
+            state.db.keep(key, crate::platform::pages::render(list)?),
+        )),
+        None => html(list),
+    }
 }
 
 /// The fields of a piece as the form shows them.

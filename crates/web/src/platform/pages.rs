@@ -17,11 +17,16 @@ use store::platform::{sessions, users};
 
 /// Renders a template as an HTML response.
 pub fn html(t: impl Template) -> WebResult<Response> {
+    Ok(Html(render(t)?).into_response())
+}
+
+/// Renders a template into its text.
+pub fn render(t: impl Template) -> WebResult<String> {
     // Room for a whole list page at once: growing the text as it is written
     // would copy it several times.
     let mut page = String::with_capacity(16 * 1024);
     t.render_into(&mut page)?;
-    Ok(Html(page).into_response())
+    Ok(page)
 }
 
 /// A local path to go back to after signing in; anything else becomes `/`.

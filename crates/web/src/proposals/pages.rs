@@ -45,6 +45,7 @@ pub struct ListQuery {
 pub async fn list(
     State(state): State<AppState>,
     PageCtx(ctx): PageCtx,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
     Query(q): Query<ListQuery>,
 ) -> WebResult<Response> {
     let caller = ctx.caller()?;
@@ -73,6 +74,16 @@ pub async fn list(
             proposals::list(&state.db, &caller, &f, request).await?
         }
     };
+    // The whole page is kept for this reader while its data is unchanged,
+    // unless a filter reads the clock (see `page_cache`).
+    let kept_as = page
+        .source
+        .as_deref()
+        .filter(|_| f.overdue.is_none() && f.due_within_days.is_none())
+        .and_then(|source| crate::page_cache::key(&ctx, uri.path(), uri.query(), source));
+    if let Some(page) = kept_as.as_deref().and_then(|k| state.db.kept::<String>(k)) {
+        return Ok(crate::page_cache::respond(page));
+    }
     let tree = CommitteeTree::load(&state).await?;
     let rows = crate::view::kept_rows(&state.db, t, "proposals", &page, || {
         page.items
@@ -218,29 +229,33 @@ pub async fn list(
     ];
     let may_propose = caller.actor.holds(Role::Member, committee_id)
         || caller.actor.holds(Role::Staff, committee_id);
-    html(
-        ListPage {
-            c: Chrome::new(&ctx, "/proposals"),
-            title: t.s("nav.proposals").into(),
-            path: "/proposals".into(),
-            new_link: may_propose.then(|| format!("/proposals/new?committee_id={committee_id}")),
-            filters,
-            headers: vec![
-                t.s("proposal.number"),
-                t.s("proposal.title"),
-                t.s("proposal.category"),
-                t.s("proposal.state"),
-                t.s("proposal.updated"),
-            ],
-            rows: vec![],
-            rendered_rows: Some(rows),
-            total: 0,
-            pager: Pager::default(),
-            links,
-            related: vec![],
-        }
-        .paged(&page, &params),
-    )
+    let list = ListPage {
+        c: Chrome::new(&ctx, "/proposals"),
+        title: t.s("nav.proposals").into(),
+        path: "/proposals".into(),
+        new_link: may_propose.then(|| format!("/proposals/new?committee_id={committee_id}")),
+        filters,
+        headers: vec![
+            t.s("proposal.number"),
+            t.s("proposal.title"),
+            t.s("proposal.category"),
+            t.s("proposal.state"),
+            t.s("proposal.updated"),
+        ],
+        rows: vec![],
+        rendered_rows: Some(rows),
+        total: 0,
+        pager: Pager::default(),
+        links,
+        related: vec![],
+    }
+    .paged(&page, &params);
+    match kept_as {
+        Some(key) => Ok(crate::page_cache::respond(
+            state.db.keep(key, crate::platform::pages::render(list)?),
+        )),
+        None => html(list),
+    }
 }
 
 #[derive(Deserialize, Default)]
