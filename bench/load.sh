@@ -7,7 +7,9 @@
 # one proposal's page and a full-text search.
 # Usage: bench/load.sh [DURATION] (default 15s). Needs wrk (apt-get install wrk).
 # The list is also measured on a second server over the same file with the read
-# cache off (XIESHANG_READ_CACHE=off), side by side, to show what the cache adds.
+# cache off (XIESHANG_READ_CACHE=off), side by side, to show what the cache adds,
+# and with a new address each request, so that the whole page is never kept
+# (web::page_cache) and each request renders it.
 # DEMO_HISTORY=N seeds N proposals a year for five years (default 6000, i.e.
 # 30,000 proposals; 20000 gives 100,000) and 1.83 N public-opinion pieces a
 # year (default about 55,000). ONLY=search measures the search alone;
@@ -100,10 +102,25 @@ done
 docx_bytes=$(stat -c %s "$data/issue.docx")
 docx_stats=$(echo "$docx_times" | tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1; s += $1 } END { printf "median %.1f ms, slowest %.1f ms, mean %.1f ms", (a[int((NR + 1) / 2)] + a[int(NR / 2) + 1]) / 2 * 1000, a[NR] * 1000, s / NR * 1000 }')
 
-measure() { # name url [header]
+# A wrk script that asks for a new address each time (the path with `&n=`,
+# its thread and a counter), so that no whole page is ever kept for it
+# (page_cache).
+cat > "$data/fresh.lua" <<'LUA'
+local threads = 0
+function setup(thread)
+  thread:set("id", threads)
+  threads = threads + 1
+end
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format(nil, wrk.path .. "&n=" .. id .. "-" .. n)
+end
+LUA
+measure() { # name url [header] [wrk script]
   local out
   if [ -n "${3:-}" ]; then
-    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "$3" "$2")
+    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "$3" ${4:+-s "$4"} "$2")
   else
     out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$2")
   fi
@@ -135,6 +152,7 @@ if [ -z "$ONLY" ]; then
   measure "GET /login" "http://127.0.0.1:$PORT/login"
   measure "GET $members (staff, 50 of 360)" "http://127.0.0.1:$PORT$members" "$cookie"
   measure "GET $list (staff)" "http://127.0.0.1:$PORT$list" "$cookie"
+  measure "the same list, a new address each time (never kept whole)" "http://127.0.0.1:$PORT$list" "$cookie" "$data/fresh.lua"
   measure "the same list, read cache off" "http://127.0.0.1:$UNCACHED_PORT$list" "$cookie"
   measure "GET $one (staff)" "http://127.0.0.1:$PORT$one" "$cookie"
 fi

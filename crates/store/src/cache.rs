@@ -134,7 +134,15 @@ impl WalIndex {
 struct Kept {
     version: i64,
     answers: HashMap<String, Answer>,
+    /// What callers made from answers and kept with [`ReadCache::keep`]
+    /// (whole pages): apart, so that many of them (a crawler paging through
+    /// a list) never push out the answers every page needs.
+    made: HashMap<String, Answer>,
 }
+
+/// At most this many made values are kept; when full, they are all dropped.
+/// A list page is about 12 KB, so this bounds them to some megabytes.
+const MAX_MADE: usize = 256;
 
 impl std::fmt::Debug for ReadCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -264,7 +272,9 @@ impl ReadCache {
     /// such as whole pages, which [`Self::keep`] then keeps.
     pub fn kept<T: Send + Sync + 'static>(&self, key: &str) -> Option<Arc<T>> {
         let version = self.request_version()?;
-        self.lookup(version, key)?.downcast::<T>().ok()
+        let mut kept = self.kept.lock().ok()?;
+        kept.move_to(version)?;
+        kept.made.get(key).cloned()?.downcast::<T>().ok()
     }
 
     /// Keeps `value` under `key` for the data version this request pinned
@@ -279,10 +289,10 @@ impl ReadCache {
             && let Ok(mut kept) = self.kept.lock()
             && kept.version == version
         {
-            if kept.answers.len() >= MAX_ENTRIES {
-                kept.answers.clear();
+            if kept.made.len() >= MAX_MADE {
+                kept.made.clear();
             }
-            kept.answers.insert(key, value.clone());
+            kept.made.insert(key, value.clone());
         }
         value
     }
@@ -291,16 +301,23 @@ impl ReadCache {
     /// version moved on (it only grows).
     fn lookup(&self, version: i64, key: &str) -> Option<Answer> {
         let mut kept = self.kept.lock().ok()?;
-        if version > kept.version {
-            kept.version = version;
-            kept.answers.clear();
-            return None;
-        }
-        if version < kept.version {
-            // A request that read the version before the latest commit.
-            return None;
-        }
+        kept.move_to(version)?;
         kept.answers.get(key).cloned()
+    }
+}
+
+impl Kept {
+    /// Makes `version` the kept one if it is newer, dropping everything kept
+    /// (versions only grow); `None` for an older version (a request that read
+    /// it before the latest commit), which finds nothing.
+    fn move_to(&mut self, version: i64) -> Option<()> {
+        if version > self.version {
+            self.version = version;
+            self.answers.clear();
+            self.made.clear();
+            return None;
+        }
+        (version == self.version).then_some(())
     }
 }
 
@@ -442,6 +459,32 @@ mod tests {
         .await;
         super::pinned(async { assert_eq!(kept("page"), None, "made before the commit") }).await;
         other.close().await;
+        db.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn many_kept_pages_never_push_out_the_answers() {
+        let (db, dir, _) = file_db("made").await;
+        let loads = AtomicUsize::new(0);
+        super::pinned(async {
+            assert_eq!(count(&db, &loads).await, 0);
+            for n in 0..3 * super::MAX_MADE {
+                db.keep(format!("page {n}"), n);
+            }
+            assert_eq!(count(&db, &loads).await, 0);
+        })
+        .await;
+        assert_eq!(loads.load(Ordering::SeqCst), 1, "the answer stayed");
+        let last = 3 * super::MAX_MADE - 1;
+        super::pinned(async {
+            assert_eq!(
+                db.kept::<usize>(&format!("page {last}")).as_deref(),
+                Some(&last)
+            );
+            assert!(db.kept::<usize>("page 0").is_none(), "the oldest went");
+        })
+        .await;
         db.close().await;
         let _ = std::fs::remove_dir_all(&dir);
     }
