@@ -16,13 +16,44 @@
 //! On PostgreSQL nothing is kept.
 
 use crate::ctx::Ctx;
+use crate::error::WebResult;
 use axum::body::Bytes;
+use axum::http::Uri;
 use axum::response::{Html, IntoResponse, Response};
 use std::sync::Arc;
+use store::Db;
+
+/// Where a reader's page is kept, if it may be: a handler asks it for the
+/// kept page first, and fills it with the page it renders otherwise.
+pub struct Slot(Option<String>);
+
+impl Slot {
+    /// The slot of the signed-in reader's page at `uri`, over the answer kept
+    /// under `source`; none for a visitor or without a source (a page that
+    /// may not be kept).
+    pub fn new(ctx: &Ctx, uri: &Uri, source: Option<&str>) -> Slot {
+        Slot(source.and_then(|source| key(ctx, uri.path(), uri.query(), source)))
+    }
+
+    /// The page kept in this slot, as a response.
+    pub fn kept(&self, db: &Db) -> Option<Response> {
+        let page = db.kept::<String>(self.0.as_deref()?)?;
+        Some(respond(page))
+    }
+
+    /// Renders `page`, keeps it in this slot if there is one, and answers it.
+    pub fn fill(self, db: &Db, page: impl askama::Template) -> WebResult<Response> {
+        let text = crate::platform::pages::render(page)?;
+        Ok(match self.0 {
+            Some(key) => respond(db.keep(key, text)),
+            None => Html(text).into_response(),
+        })
+    }
+}
 
 /// The key of a signed-in reader's page at `path` with `query`, over the
 /// answer kept under `source`; `None` for a visitor.
-pub fn key(ctx: &Ctx, path: &str, query: Option<&str>, source: &str) -> Option<String> {
+fn key(ctx: &Ctx, path: &str, query: Option<&str>, source: &str) -> Option<String> {
     let user = ctx.user.as_ref()?;
     let query = query.unwrap_or_default();
     let mut key =
@@ -44,6 +75,6 @@ impl AsRef<[u8]> for Shared {
 }
 
 /// The HTML response of a kept page.
-pub fn respond(page: Arc<String>) -> Response {
+fn respond(page: Arc<String>) -> Response {
     Html(Bytes::from_owner(Shared(page))).into_response()
 }

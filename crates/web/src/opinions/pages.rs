@@ -91,12 +91,9 @@ pub async fn list(
     let page = opinions::list(&state.db, &caller, &f, PageRequest::new(q.page, Some(20))).await?;
     // The whole page is kept for this reader while its data is unchanged (see
     // `page_cache`; no filter here reads the clock).
-    let kept_as = page
-        .source
-        .as_deref()
-        .and_then(|source| crate::page_cache::key(&ctx, uri.path(), uri.query(), source));
-    if let Some(page) = kept_as.as_deref().and_then(|k| state.db.kept::<String>(k)) {
-        return Ok(crate::page_cache::respond(page));
+    let slot = crate::page_cache::Slot::new(&ctx, &uri, page.source.as_deref());
+    if let Some(kept) = slot.kept(&state.db) {
+        return Ok(kept);
     }
     let tree = CommitteeTree::load(&state).await?;
     let rows = crate::view::kept_rows(&state.db, t, "opinions", &page, || {
@@ -266,12 +263,7 @@ pub async fn list(
         },
     }
     .paged(&page, &params);
-    match kept_as {
-        Some(key) => Ok(crate::page_cache::respond(
-            state.db.keep(key, crate::platform::pages::render(list)?),
-        )),
-        None => html(list),
-    }
+    slot.fill(&state.db, list)
 }
 
 /// The fields of a piece as the form shows them.

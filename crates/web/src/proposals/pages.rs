@@ -76,13 +76,15 @@ pub async fn list(
     };
     // The whole page is kept for this reader while its data is unchanged,
     // unless a filter reads the clock (see `page_cache`).
-    let kept_as = page
-        .source
-        .as_deref()
-        .filter(|_| f.overdue.is_none() && f.due_within_days.is_none())
-        .and_then(|source| crate::page_cache::key(&ctx, uri.path(), uri.query(), source));
-    if let Some(page) = kept_as.as_deref().and_then(|k| state.db.kept::<String>(k)) {
-        return Ok(crate::page_cache::respond(page));
+    let slot = crate::page_cache::Slot::new(
+        &ctx,
+        &uri,
+        page.source
+            .as_deref()
+            .filter(|_| f.overdue.is_none() && f.due_within_days.is_none()),
+    );
+    if let Some(kept) = slot.kept(&state.db) {
+        return Ok(kept);
     }
     let tree = CommitteeTree::load(&state).await?;
     let rows = crate::view::kept_rows(&state.db, t, "proposals", &page, || {
@@ -250,12 +252,7 @@ pub async fn list(
         related: vec![],
     }
     .paged(&page, &params);
-    match kept_as {
-        Some(key) => Ok(crate::page_cache::respond(
-            state.db.keep(key, crate::platform::pages::render(list)?),
-        )),
-        None => html(list),
-    }
+    slot.fill(&state.db, list)
 }
 
 #[derive(Deserialize, Default)]
