@@ -80,6 +80,28 @@ async fn anonymous_vote(app: &TestApp, id: i64, sid: i64, v: &str, cookie: &str)
     app.send(req).await
 }
 
+/// `people` anonymous visitors vote on every one of `seeds`, in order:
+/// visitor `p` agrees with statement `i` when `agrees(p, i)`, else disagrees.
+async fn visitors_vote(
+    app: &TestApp,
+    id: i64,
+    seeds: &[i64],
+    people: usize,
+    agrees: impl Fn(usize, usize) -> bool,
+) {
+    for p in 0..people {
+        let mut cookie = String::new();
+        for (i, sid) in seeds.iter().enumerate() {
+            let v = if agrees(p, i) { "agree" } else { "disagree" };
+            let a = anonymous_vote(app, id, *sid, v, &cookie).await;
+            assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+            if let Some(c) = voice_cookie(&a) {
+                cookie = c;
+            }
+        }
+    }
+}
+
 fn voice_cookie(a: &Answer) -> Option<String> {
     a.cookies()
         .into_iter()
@@ -672,22 +694,10 @@ async fn results_find_planted_groups_and_the_pages_vote_moderate_and_show_them()
     }
     // Two camps of eight visitors each: they split on the first six statements
     // and all agree with the last two.
-    for p in 0..16 {
-        let camp = p % 2 == 0;
-        let mut cookie = String::new();
-        for (i, sid) in seeds.iter().enumerate() {
-            let v = if i >= 6 || (i % 2 == 0) == camp {
-                "agree"
-            } else {
-                "disagree"
-            };
-            let a = anonymous_vote(&app, id, *sid, v, &cookie).await;
-            assert_eq!(a.status, StatusCode::OK, "{}", a.body);
-            if let Some(c) = voice_cookie(&a) {
-                cookie = c;
-            }
-        }
-    }
+    visitors_vote(&app, id, &seeds, 16, |p, i| {
+        i >= 6 || (i % 2 == 0) == (p % 2 == 0)
+    })
+    .await;
     store::deliberation_results::refresh(app.db())
         .await
         .expect("refresh");
@@ -1043,4 +1053,165 @@ async fn a_deliberation_is_the_online_part_of_a_consultation() {
     assert_eq!(a.json()["consultation_id"], Value::Null);
     assert!(!page(member_web).await.contains(&link));
     let _ = member;
+}
+
+#[tokio::test]
+async fn groups_drawn_from_the_votes_follow_the_deliberations_setting() {
+    let app = TestApp::new().await;
+    let staff = app.token("consult_r").await;
+    let listed = || async {
+        app.api(Method::GET, "/deliberations", Some(&staff), None)
+            .await
+            .json()["items"]
+            .as_array()
+            .map_or(0, Vec::len)
+    };
+    let before = listed().await;
+    // A grouping that is not one of the two is refused, and nothing is made.
+    let create = |grouping: &'static str| {
+        let body = json!({"title": "停车难怎么办", "audience": "public", "moderation": "pre",
+            "grouping": grouping, "opens_at": at(-HOUR), "closes_at": at(24 * HOUR)});
+        app.api(Method::POST, "/deliberations", Some(&staff), Some(body))
+    };
+    let bad = create("sideways").await;
+    assert_eq!(
+        problem(&bad),
+        (422, "invalid_choice".into()),
+        "{}",
+        bad.body
+    );
+    assert_eq!(bad.json()["errors"][0]["field"], "grouping", "{}", bad.body);
+    assert_eq!(listed().await, before);
+    let made = create("votes").await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    assert_eq!(made.json()["grouping"], "votes");
+    let id = made.json()["id"].as_i64().expect("id");
+    // Left out, it is the map.
+    let plain = new_deliberation(&app, &staff, "members", "pre").await;
+    let plain = app
+        .api(
+            Method::GET,
+            &format!("/deliberations/{plain}"),
+            Some(&staff),
+            None,
+        )
+        .await;
+    assert_eq!(plain.json()["grouping"], "map", "{}", plain.body);
+    assert_eq!(
+        step(&app, &staff, id, "open", None).await.status,
+        StatusCode::OK
+    );
+
+    // Two camps of eight visitors: each agrees with its own three statements
+    // and disagrees with the others'.
+    let mut seeds = Vec::new();
+    for t in [
+        "应新建立体停车库",
+        "应开放机关单位停车场",
+        "应提高路边停车收费",
+        "应限制外来车辆进入小区",
+        "应鼓励错时共享车位",
+        "应加强违停执法",
+    ] {
+        seeds.push(
+            say(&app, &staff, id, t).await.json()["id"]
+                .as_i64()
+                .expect("id"),
+        );
+    }
+    visitors_vote(&app, id, &seeds, 16, |p, i| i / 3 == p % 2).await;
+    store::deliberation_results::refresh(app.db())
+        .await
+        .expect("refresh");
+    let results = || async {
+        app.api(
+            Method::GET,
+            &format!("/deliberations/{id}/results"),
+            None,
+            None,
+        )
+        .await
+        .json()
+    };
+    let r = results().await;
+    let sizes: Vec<i64> = r["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .filter_map(|g| g["size"].as_i64())
+        .collect();
+    assert_eq!(sizes, vec![8, 8], "{r}");
+    let page = app
+        .page(
+            Method::GET,
+            &format!("/deliberations/{id}/results"),
+            "",
+            None,
+        )
+        .await;
+    assert!(
+        page.body.contains("id=\"grouped-by-votes\""),
+        "{}",
+        page.body
+    );
+
+    // Changing the setting is an edit at the version read, in the audit
+    // trail, and the results are computed again the new way.
+    let computed = r["computed_at"].clone();
+    let edit = json!({"title": "停车难怎么办", "audience": "public", "moderation": "pre",
+        "grouping": "map", "opens_at": at(-HOUR), "closes_at": at(24 * HOUR), "version": 2});
+    let path = format!("/deliberations/{id}");
+    let edited = app
+        .api(Method::PATCH, &path, Some(&staff), Some(edit.clone()))
+        .await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
+    assert_eq!(edited.json()["grouping"], "map");
+    assert_eq!(
+        problem(
+            &app.api(Method::PATCH, &path, Some(&staff), Some(edit))
+                .await
+        ),
+        (409, "stale_version".into())
+    );
+    let events = store::audit::of_record(app.db(), "deliberation", id)
+        .await
+        .expect("audit");
+    assert!(
+        events.iter().any(
+            |e| e.action == "deliberation.update" && e.changes.contains("\"grouping\":\"map\"")
+        ),
+        "{events:?}"
+    );
+    // The clock moves on, so that the new computation has its own time.
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    store::deliberation_results::refresh(app.db())
+        .await
+        .expect("refresh");
+    let again = results().await;
+    assert_ne!(
+        again["computed_at"], computed,
+        "recomputed for the new grouping"
+    );
+    assert_eq!(again["groups"].as_array().map(Vec::len), Some(2), "{again}");
+    let page = app
+        .page(
+            Method::GET,
+            &format!("/deliberations/{id}/results"),
+            "",
+            None,
+        )
+        .await;
+    assert!(!page.body.contains("id=\"grouped-by-votes\""));
+
+    // The staff's form offers the choice, with the one set chosen.
+    let (web, _) = app.web_login("consult_r").await;
+    let form = app
+        .page(Method::GET, &format!("{path}/edit"), &web, None)
+        .await;
+    assert!(form.body.contains("name=\"grouping\""), "{}", form.body);
+    assert!(
+        form.body.contains("value=\"map\" selected"),
+        "{}",
+        form.body
+    );
 }

@@ -1,5 +1,5 @@
-//! What refining the groups on the votes (`consensus::refine`) would change,
-//! which `analyze` does not do (BENCHMARKS.md, fifth session):
+//! What refining the groups on the votes (`consensus::refine`, which
+//! `Grouping::Votes` does with two rounds) changes (BENCHMARKS.md):
 //!
 //! - `refine_check ROUNDS synth N C`: a synthetic conversation (50 votes
 //!   each, 3 planted groups), the ARI against the planted groups of the

@@ -4,10 +4,13 @@
 //! scratch and updated warm from the first analysis, side by side, with the
 //! angle between the update's components and the full run's.
 //!
-//! `cargo run --release -p xieshang-consensus --example scale -- PARTICIPANTS STATEMENTS VOTES_EACH GROUPS`
+//! `cargo run --release -p xieshang-consensus --example scale -- PARTICIPANTS STATEMENTS VOTES_EACH GROUPS [votes]`
 
 use std::time::Instant;
-use xieshang_consensus::{adjusted_rand_index, analyze, synth, update};
+#[path = "common/grouping.rs"]
+mod grouping;
+
+use xieshang_consensus::{adjusted_rand_index, synth};
 
 fn peak_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
@@ -23,6 +26,7 @@ fn peak_mib() -> f64 {
 }
 
 fn main() {
+    let (analyze, update) = grouping::engine(grouping::from_args());
     let args: Vec<usize> = std::env::args()
         .skip(1)
         .filter_map(|a| a.parse().ok())

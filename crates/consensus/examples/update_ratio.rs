@@ -4,10 +4,13 @@
 //! a machine whose speed drifts slows both alike. Prints both medians and
 //! their ratio.
 //!
-//! `cargo run --release -p xieshang-consensus --example update_ratio -- PARTICIPANTS STATEMENTS [ROUNDS]`
+//! `cargo run --release -p xieshang-consensus --example update_ratio -- PARTICIPANTS STATEMENTS [ROUNDS] [votes]`
 
 use std::time::Instant;
-use xieshang_consensus::{analyze, synth, update};
+#[path = "common/grouping.rs"]
+mod grouping;
+
+use xieshang_consensus::synth;
 
 fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(f64::total_cmp);
@@ -16,6 +19,7 @@ fn median(mut xs: Vec<f64>) -> f64 {
 }
 
 fn main() {
+    let (analyze, update) = grouping::engine(grouping::from_args());
     let args: Vec<usize> = std::env::args()
         .skip(1)
         .filter_map(|a| a.parse().ok())

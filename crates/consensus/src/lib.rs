@@ -79,6 +79,22 @@
 //! version uses disagrees. Statements are listed by it, moderated ones left
 //! out.
 //!
+//! **Groups drawn from the votes** ([`Grouping::Votes`], a choice; the
+//! default is the map's groups above). A group's profile on statement `j`
+//! is its members' shares of disagree, pass and agree, each count plus one:
+//! `P(x | g, j) = (n_gjx + 1) / (n_gj + 3)`; its prior is its share of the
+//! clustered participants, `π_g`. Participant `i` belongs to the group with
+//! the highest `ln π_g + Σ_j ln P(x_ij | g, j)` over their own votes
+//! (statements moderated out say nothing and are skipped). Starting from
+//! the map's groups, the profiles and the groups are found in turn
+//! ([`REFINE_ROUNDS`] rounds: classification EM); a group left empty is
+//! dropped and the rest are numbered by size. This is what an oracle that
+//! knew the planted profiles would do, with the profiles estimated, and it
+//! uses the votes themselves where the map sees only their projection, so
+//! that on synthetic conversations it recovers the planted groups about as
+//! well as the oracle (BENCHMARKS.md). The groups are no longer regions of
+//! the map, and they agree less with Pol.is's, which are.
+//!
 //! **Updates.** A live conversation need not start from scratch when votes
 //! arrive. [`update`] follows the two components from where they were (new
 //! statements get 0): with `Q` the earlier components, one product
@@ -146,11 +162,49 @@ pub struct Analysis {
 pub struct Warm {
     pub components: [Vec<f64>; 2],
     pub centres: kmeans::Centres,
+    /// With [`Grouping::Votes`]: each group's members and tallies, from
+    /// which an update takes the vote profiles it reassigns everyone by.
+    /// Empty otherwise.
+    pub profiles: Vec<Profile>,
 }
+
+/// A group as an update by votes starts from it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Profile {
+    /// How many participants it had.
+    pub members: usize,
+    /// Per statement: its members' agrees, disagrees and votes.
+    pub tallies: Vec<[u32; 3]>,
+}
+
+/// How the opinion groups are drawn.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Grouping {
+    /// Cuts of the opinion map, as Pol.is draws them: comparable with
+    /// Pol.is's own groups, and each group a region of the map.
+    #[default]
+    Map,
+    /// The map's groups refined on the votes themselves (see [`refine`]):
+    /// each participant in the group whose vote profile makes their votes
+    /// most probable. Recovers planted groups almost as well as an oracle
+    /// that knows them, at the price of agreement with Pol.is; a group's
+    /// members may sit among another group's on the map.
+    Votes,
+}
+
+/// Rounds of refinement in a full run with [`Grouping::Votes`]: the second
+/// still moves a few participants, a third almost none (BENCHMARKS.md). An
+/// update takes one round, from the last answer's profiles.
+pub const REFINE_ROUNDS: usize = 2;
 
 /// Runs the whole analysis.
 pub fn analyze(v: &Votes) -> Analysis {
-    run(v, None)
+    run(v, None, Grouping::Map)
+}
+
+/// Runs the whole analysis, drawing the groups as `grouping` says.
+pub fn analyze_by(v: &Votes, grouping: Grouping) -> Analysis {
+    run(v, None, grouping)
 }
 
 /// Updates an earlier analysis (from its [`Analysis::warm`]) after more
@@ -165,10 +219,15 @@ pub fn analyze(v: &Votes) -> Analysis {
 /// and earlier analysis; it may settle on a slightly different answer than
 /// [`analyze`] on the same votes, as any warm start may.
 pub fn update(v: &Votes, earlier: &Warm) -> Analysis {
-    run(v, Some(earlier))
+    run(v, Some(earlier), Grouping::Map)
 }
 
-fn run(v: &Votes, warm: Option<&Warm>) -> Analysis {
+/// [`update`], drawing the groups as `grouping` says.
+pub fn update_by(v: &Votes, earlier: &Warm, grouping: Grouping) -> Analysis {
+    run(v, Some(earlier), grouping)
+}
+
+fn run(v: &Votes, warm: Option<&Warm>, grouping: Grouping) -> Analysis {
     let centre = v.column_means();
     let pca::Components {
         two: comps,
@@ -176,18 +235,67 @@ fn run(v: &Votes, warm: Option<&Warm>) -> Analysis {
     } = pca::components_from(v, &centre, warm.map(|w| &w.components));
     let projection = projection.unwrap_or_else(|| pca::project(v, &centre, &comps));
     let clustered = v.clustered();
-    let points: Vec<[f64; 2]> = clustered.iter().map(|&p| projection[p]).collect();
-    let kmeans::Groups {
-        k,
-        labels,
-        tried: silhouettes,
-        centres,
-    } = kmeans::opinion_groups_from(&points, warm.map(|w| &w.centres));
-    let mut groups = vec![None; v.participants()];
-    for (i, &p) in clustered.iter().enumerate() {
-        groups[p] = labels.get(i).copied();
+    // An update by votes reassigns everyone by the earlier groups' vote
+    // profiles (one round of refinement) and leaves the map's groups, which
+    // it does not show, where the last full run put them.
+    let earlier_profiles = warm
+        .filter(|_| grouping == Grouping::Votes)
+        .map(|w| &w.profiles)
+        .filter(|t| t.len() >= 2 && t.iter().all(|g| g.tallies.len() <= v.statements()));
+    let (mut k, mut groups, silhouettes, centres, mut refined) = match (earlier_profiles, warm) {
+        (Some(profiles), Some(w)) => {
+            let (groups, counts) = refine::reassign_counted(v, &clustered, profiles);
+            let k = profiles.len();
+            (k, groups, Vec::new(), w.centres.clone(), Some(counts))
+        }
+        _ => {
+            let points: Vec<[f64; 2]> = clustered.iter().map(|&p| projection[p]).collect();
+            let kmeans::Groups {
+                k,
+                labels,
+                tried,
+                centres,
+            } = kmeans::opinion_groups_from(&points, warm.map(|w| &w.centres));
+            let mut groups = vec![None; v.participants()];
+            for (i, &p) in clustered.iter().enumerate() {
+                groups[p] = labels.get(i).copied();
+            }
+            // A full run by votes refines the map's groups.
+            let refined = (grouping == Grouping::Votes && k >= 2).then(|| {
+                let (refined, counts) = refine::refine_counted(v, &groups, k, REFINE_ROUNDS);
+                groups = refined;
+                counts
+            });
+            (k, groups, tried, centres, refined)
+        }
+    };
+    if let Some(counts) = refined.take() {
+        // Numbered by size, largest first, as the map's groups are; a
+        // group left empty is dropped.
+        let mut members = vec![0usize; k];
+        groups.iter().flatten().for_each(|&g| members[g] += 1);
+        let mut order: Vec<usize> = (0..k).filter(|&g| members[g] > 0).collect();
+        order.sort_by_key(|&g| (std::cmp::Reverse(members[g]), g));
+        let mut number = vec![0; k];
+        order.iter().enumerate().for_each(|(n, &g)| number[g] = n);
+        groups.iter_mut().flatten().for_each(|g| *g = number[*g]);
+        k = order.len();
+        refined = Some(order.iter().map(|&g| counts[g].clone()).collect());
     }
-    let tallies = repness::tallies(v, &groups, k);
+    let tallies = refined
+        .clone()
+        .unwrap_or_else(|| repness::tallies(v, &groups, k));
+    let profiles = match refined {
+        Some(t) => {
+            let mut members = vec![0usize; k];
+            groups.iter().flatten().for_each(|&g| members[g] += 1);
+            t.into_iter()
+                .zip(members)
+                .map(|(tallies, members)| Profile { members, tallies })
+                .collect()
+        }
+        None => Vec::new(),
+    };
     let repness = repness::represent(v, &tallies);
     let consensus = repness::consensus(v, &tallies);
     Analysis {
@@ -200,6 +308,7 @@ fn run(v: &Votes, warm: Option<&Warm>) -> Analysis {
         warm: Warm {
             components: comps,
             centres,
+            profiles,
         },
     }
 }

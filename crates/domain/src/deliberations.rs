@@ -53,6 +53,20 @@ string_enum! {
 }
 
 string_enum! {
+    /// How the results draw the opinion groups.
+    Grouping {
+        /// As regions of the opinion map, the way Pol.is draws them, so
+        /// that the results compare with Pol.is's.
+        Map = "map",
+        /// From the votes themselves: each participant in the group whose
+        /// way of voting best explains theirs. Closer to the true groups in
+        /// large deliberations; a group's points may overlap another's on
+        /// the map.
+        Votes = "votes",
+    }
+}
+
+string_enum! {
     /// A statement's moderation status.
     StatementStatus {
         Pending = "pending",

@@ -10,7 +10,7 @@ use crate::Caller;
 use crate::db::{Db, on_db, on_tx};
 use crate::error::StoreError;
 use consensus::{Votes, VotesBuilder};
-use domain::deliberations::Step;
+use domain::deliberations::{Grouping, Step};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -88,6 +88,8 @@ pub struct Input {
     pub statements: Vec<(i64, String, bool)>,
     /// (statement id, participant id, value)
     pub votes: Vec<(i64, i64, i64)>,
+    /// How the groups are drawn.
+    pub grouping: Grouping,
 }
 
 /// What the next computation of a deliberation starts from: the engine's
@@ -99,6 +101,14 @@ pub struct Warm {
     groups: Vec<[f64; 2]>,
     /// Participants at the last analysis from scratch.
     full_at: usize,
+    /// Whether the groups were drawn from the votes; a change of the
+    /// deliberation's grouping means an analysis from scratch.
+    #[serde(default)]
+    by_votes: bool,
+    /// Drawn from the votes: each group's members and, per statement, its
+    /// agrees, disagrees and votes, which the next update starts from.
+    #[serde(default)]
+    profiles: Vec<(usize, Vec<[u32; 3]>)>,
 }
 
 /// A conversation that grew by more than this share since its last full
@@ -145,10 +155,19 @@ pub fn compute(input: &Input, now: i64, warm: Option<&Warm>) -> (Results, Warm) 
         return (out, Warm::default());
     }
     let clustered = votes.clustered();
-    let earlier = warm
-        .filter(|w| w.full_at > 0 && (people.len() as f64) <= w.full_at as f64 * (1.0 + REGROW));
+    let by_votes = input.grouping == Grouping::Votes;
+    let engine_grouping = if by_votes {
+        consensus::Grouping::Votes
+    } else {
+        consensus::Grouping::Map
+    };
+    let earlier = warm.filter(|w| {
+        w.full_at > 0
+            && w.by_votes == by_votes
+            && (people.len() as f64) <= w.full_at as f64 * (1.0 + REGROW)
+    });
     let a = match earlier {
-        Some(w) => consensus::update(
+        Some(w) => consensus::update_by(
             &votes,
             &consensus::Warm {
                 components: w.components.clone(),
@@ -156,15 +175,31 @@ pub fn compute(input: &Input, now: i64, warm: Option<&Warm>) -> (Results, Warm) 
                     base: w.base.clone(),
                     groups: w.groups.clone(),
                 },
+                profiles: w
+                    .profiles
+                    .iter()
+                    .map(|(members, tallies)| consensus::Profile {
+                        members: *members,
+                        tallies: tallies.clone(),
+                    })
+                    .collect(),
             },
+            engine_grouping,
         ),
-        None => consensus::analyze(&votes),
+        None => consensus::analyze_by(&votes, engine_grouping),
     };
     let next = Warm {
         components: a.warm.components.clone(),
         base: a.warm.centres.base.clone(),
         groups: a.warm.centres.groups.clone(),
         full_at: earlier.map_or(people.len(), |w| w.full_at),
+        by_votes,
+        profiles: a
+            .warm
+            .profiles
+            .iter()
+            .map(|p| (p.members, p.tallies.clone()))
+            .collect(),
     };
     let body = |c: usize| input.statements[c].1.clone();
     let id = |c: usize| input.statements[c].0;
@@ -296,7 +331,13 @@ async fn fingerprint(db: &Db, id: i64) -> Result<String, StoreError> {
         .fetch_one(c)
         .await?
     });
-    Ok(format!("{nv}:{lv}:{ns}:{ls}:{lm}:{rejected}"))
+    let grouping: String = on_db!(db, |c| sqlx::query_scalar(
+        "SELECT grouping FROM deliberations WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_one(c)
+    .await?);
+    Ok(format!("{nv}:{lv}:{ns}:{ls}:{lm}:{rejected}:{grouping}"))
 }
 
 async fn input_of(db: &Db, id: i64) -> Result<Input, StoreError> {
@@ -316,12 +357,19 @@ async fn input_of(db: &Db, id: i64) -> Result<Input, StoreError> {
     .fetch_all(c)
     .await?
     });
+    let grouping: String = on_db!(db, |c| sqlx::query_scalar(
+        "SELECT grouping FROM deliberations WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_one(c)
+    .await?);
     Ok(Input {
         statements: statements
             .into_iter()
             .map(|(i, b, s)| (i, b, s == "rejected"))
             .collect(),
         votes,
+        grouping: Grouping::parse(&grouping).unwrap_or(Grouping::Map),
     })
 }
 
@@ -455,7 +503,11 @@ mod tests {
             votes.push((6, 1000 + p, 1));
             votes.push((7, 1000 + p, camp));
         }
-        Input { statements, votes }
+        Input {
+            statements,
+            votes,
+            grouping: Grouping::Map,
+        }
     }
 
     #[test]
@@ -509,6 +561,46 @@ mod tests {
     }
 
     #[test]
+    fn groups_by_votes_update_from_their_profiles_and_a_change_of_grouping_starts_afresh() {
+        let by_votes = |people| Input {
+            grouping: Grouping::Votes,
+            ..camps(people)
+        };
+        let (first, warm) = compute(&by_votes(40), 0, None);
+        assert!(warm.by_votes);
+        assert_eq!(warm.profiles.len(), 2, "one profile a group");
+        assert_eq!(
+            first.groups.iter().map(|g| g.size).collect::<Vec<_>>(),
+            vec![20, 20]
+        );
+        // An update starts from the profiles and keeps the camps.
+        let (updated, next) = compute(&by_votes(42), 0, Some(&warm));
+        assert_eq!(next.full_at, 40, "an update");
+        assert_eq!(
+            updated.groups.iter().map(|g| g.size).collect::<Vec<_>>(),
+            vec![21, 21]
+        );
+        let members: usize = next.profiles.iter().map(|p| p.0).sum();
+        assert_eq!(members, 42);
+        // The profiles survive the database's text.
+        let back: Warm = serde_json::from_str(&serde_json::to_string(&next).unwrap()).unwrap();
+        assert_eq!(back.profiles, next.profiles);
+        // Switched to the map: from scratch, and no profiles kept.
+        let (_, map) = compute(&camps(42), 0, Some(&next));
+        assert_eq!(map.full_at, 42, "a change of grouping starts afresh");
+        assert!(!map.by_votes && map.profiles.is_empty());
+        // A state from before groups by votes existed reads as the map's.
+        let old = serde_json::to_string(&map)
+            .unwrap()
+            .replace(",\"by_votes\":false,\"profiles\":[]", "");
+        assert!(!old.contains("by_votes"), "{old}");
+        let back: Warm = serde_json::from_str(&old).unwrap();
+        assert!(!back.by_votes);
+        let (_, again) = compute(&camps(43), 0, Some(&back));
+        assert_eq!(again.full_at, 42, "still an update");
+    }
+
+    #[test]
     fn too_few_voters_give_counts_but_no_groups() {
         let (r, _) = compute(&camps(3), 0, None);
         assert_eq!(r.participants, 3);
@@ -518,6 +610,7 @@ mod tests {
             &Input {
                 statements: vec![],
                 votes: vec![],
+                grouping: Grouping::Votes,
             },
             0,
             None,

@@ -13,7 +13,7 @@ use crate::db::{Db, Tx, on_db, on_tx};
 use crate::error::StoreError;
 use crate::platform::committees;
 use domain::deliberations::{
-    self as rules, Audience, Facts, Moderation, Part, State, StatementStatus, Step, Vote,
+    self as rules, Audience, Facts, Grouping, Moderation, Part, State, StatementStatus, Step, Vote,
 };
 use domain::platform::Permission;
 use serde::{Deserialize, Serialize};
@@ -33,6 +33,9 @@ pub struct Deliberation {
     pub audience: String,
     /// `pre` or `post`.
     pub moderation: String,
+    /// How the results draw the opinion groups: `map` (as Pol.is does) or
+    /// `votes` (refined on the votes themselves).
+    pub grouping: String,
     /// `draft`, `open`, `closed` or `reported`.
     pub state: String,
     #[serde(serialize_with = "crate::clock::serialize")]
@@ -57,6 +60,9 @@ impl Deliberation {
     }
     pub fn moderation(&self) -> Moderation {
         Moderation::parse(&self.moderation).unwrap_or(Moderation::Pre)
+    }
+    pub fn grouping(&self) -> Grouping {
+        Grouping::parse(&self.grouping).unwrap_or(Grouping::Map)
     }
     /// Whether participants may write and vote now.
     pub fn participation(&self) -> Result<(), &'static str> {
@@ -131,6 +137,12 @@ pub struct DeliberationInput {
     /// `pre` (default) or `post`.
     #[serde(default)]
     pub moderation: String,
+    /// How the results draw the opinion groups: `map` (default; as Pol.is
+    /// does, so that they compare with Pol.is's) or `votes` (refined on
+    /// the votes themselves: closer to the true groups in large
+    /// deliberations, but a group's points may overlap another's on the map).
+    #[serde(default)]
+    pub grouping: String,
     /// RFC 3339, or `YYYY-MM-DDTHH:MM` in the committee's time (UTC+8).
     pub opens_at: String,
     pub closes_at: String,
@@ -159,7 +171,7 @@ pub struct Voice<'a> {
     pub anon_key: Option<&'a str>,
 }
 
-const COLUMNS: &str = "id, committee_id, title, background, audience, moderation, state, opens_at, closes_at, report, version, consultation_id";
+const COLUMNS: &str = "id, committee_id, title, background, audience, moderation, grouping, state, opens_at, closes_at, report, version, consultation_id";
 
 async fn load(tx: &mut Tx, id: i64) -> Result<Deliberation, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM deliberations WHERE id = $1");
@@ -303,6 +315,7 @@ struct Checked {
     background: String,
     audience: Audience,
     moderation: Moderation,
+    grouping: Grouping,
     opens_at: i64,
     closes_at: i64,
     consultation_id: Option<i64>,
@@ -328,6 +341,13 @@ fn check(input: &DeliberationInput) -> Result<Checked, StoreError> {
             Moderation::Pre
         }),
     };
+    let grouping = match input.grouping.trim() {
+        "" => Grouping::Map,
+        g => Grouping::parse(g).unwrap_or_else(|| {
+            e.add("grouping", "invalid_choice");
+            Grouping::Map
+        }),
+    };
     let opens_at = time_of(&mut e, "opens_at", &input.opens_at);
     let closes_at = time_of(&mut e, "closes_at", &input.closes_at);
     if opens_at != 0
@@ -345,6 +365,7 @@ fn check(input: &DeliberationInput) -> Result<Checked, StoreError> {
         background,
         audience,
         moderation,
+        grouping,
         opens_at,
         closes_at,
         consultation_id: input.consultation_id,
@@ -413,6 +434,7 @@ pub async fn create_in(
         background,
         audience,
         moderation,
+        grouping,
         opens_at,
         closes_at,
         consultation_id,
@@ -422,8 +444,8 @@ pub async fn create_in(
     let now = crate::clock::now();
     let id: i64 = on_tx!(tx, |c| {
         sqlx::query_scalar(
-            "INSERT INTO deliberations (committee_id, title, background, audience, moderation, state, opens_at, closes_at, created_by, version, created_at, updated_at, consultation_id)
-             VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, 1, $9, $9, $10) RETURNING id",
+            "INSERT INTO deliberations (committee_id, title, background, audience, moderation, grouping, state, opens_at, closes_at, created_by, version, created_at, updated_at, consultation_id)
+             VALUES ($1, $2, $3, $4, $5, $11, 'draft', $6, $7, $8, 1, $9, $9, $10) RETURNING id",
         )
         .bind(committee_id)
         .bind(&title)
@@ -435,6 +457,7 @@ pub async fn create_in(
         .bind(caller.actor_id())
         .bind(now)
         .bind(consultation_id)
+        .bind(grouping.as_str())
         .fetch_one(c)
         .await?
     });
@@ -445,7 +468,7 @@ pub async fn create_in(
         &d,
         "deliberation.create",
         json!({"title": title, "audience": audience.as_str(), "moderation": moderation.as_str(),
-            "consultation_id": consultation_id}),
+            "grouping": grouping.as_str(), "consultation_id": consultation_id}),
     )
     .await?;
     Ok(d)
@@ -493,7 +516,7 @@ pub async fn update(
     .await?;
     on_tx!(&mut tx, |c| {
         sqlx::query(
-        "UPDATE deliberations SET title = $1, background = $2, audience = $3, moderation = $4, opens_at = $5, closes_at = $6, consultation_id = $7 WHERE id = $8"
+        "UPDATE deliberations SET title = $1, background = $2, audience = $3, moderation = $4, opens_at = $5, closes_at = $6, consultation_id = $7, grouping = $9 WHERE id = $8"
     )
     .bind(&f.title)
     .bind(&f.background)
@@ -503,6 +526,7 @@ pub async fn update(
     .bind(f.closes_at)
     .bind(f.consultation_id)
     .bind(id)
+    .bind(f.grouping.as_str())
     .execute(c)
     .await?
     .rows_affected()
@@ -513,7 +537,7 @@ pub async fn update(
         &d,
         "deliberation.update",
         json!({"title": f.title, "audience": f.audience.as_str(), "moderation": f.moderation.as_str(),
-            "opens_at": crate::clock::rfc3339(f.opens_at), "closes_at": crate::clock::rfc3339(f.closes_at),
+            "grouping": f.grouping.as_str(), "opens_at": crate::clock::rfc3339(f.opens_at), "closes_at": crate::clock::rfc3339(f.closes_at),
             "consultation_id": f.consultation_id}),
     )
     .await?;

@@ -107,6 +107,10 @@ enum DeliberationCommand {
         /// Where to write the results (created if missing)
         #[arg(long)]
         out: PathBuf,
+        /// How to draw the groups: `map` (as Pol.is does) or `votes`
+        /// (refined on the votes themselves)
+        #[arg(long, default_value = "map")]
+        grouping: String,
     },
 }
 
@@ -552,8 +556,8 @@ async fn main() -> Result<()> {
             println!("backup written to {}", path.display());
         }
         Command::Deliberation {
-            command: DeliberationCommand::Analyze { dir, out },
-        } => deliberation::analyze(dir, out)?,
+            command: DeliberationCommand::Analyze { dir, out, grouping },
+        } => deliberation::analyze(dir, out, grouping)?,
     }
     Ok(())
 }

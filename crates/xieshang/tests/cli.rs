@@ -291,6 +291,32 @@ fn deliberation_analyze_writes_groups_repness_and_consensus() {
         consensus.lines().nth(1).and_then(|l| l.split(',').nth(1)),
         Some("4")
     );
+    // Groups drawn from the votes find the same two camps.
+    let by_votes = dir.join("by-votes");
+    let o = Command::new(BIN)
+        .args(["deliberation", "analyze"])
+        .arg(&conv)
+        .arg("--out")
+        .arg(&by_votes)
+        .args(["--grouping", "votes"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("2 groups"), "{}", text(&o));
+    let votes_groups = std::fs::read_to_string(by_votes.join("groups.csv")).unwrap();
+    assert_eq!(votes_groups, groups, "{votes_groups}");
+    // A grouping that is neither is refused before anything is read.
+    let o = Command::new(BIN)
+        .args(["deliberation", "analyze"])
+        .arg(&conv)
+        .arg("--out")
+        .arg(dir.join("never"))
+        .args(["--grouping", "sideways"])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(text(&o).contains("map or votes"), "{}", text(&o));
+    assert!(!dir.join("never").exists());
     // A missing folder is a clear error.
     let o = Command::new(BIN)
         .args(["deliberation", "analyze", "/nonexistent-xs", "--out"])

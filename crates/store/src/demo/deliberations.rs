@@ -58,12 +58,15 @@ struct Finished {
     closed: i64,
     /// The title of the demo consultation it is the online part of.
     consultation: Option<&'static str>,
+    /// How its results draw the groups (`map` or `votes`).
+    grouping: &'static str,
 }
 
 const ELEVATORS: Finished = Finished {
     title: "老旧小区加装电梯怎么推进",
     background: "全市约有 1,200 个 2000 年以前建成的多层住宅小区没有电梯，60 岁以上居民占三成。加装电梯涉及费用分摊、低层住户利益、审批和维护等问题。请就推进办法发表观点，并对他人的观点表态。",
     shares: &[45, 35, 20],
+    grouping: "map",
     statements: &[
         ("政府应补贴加装电梯费用的一半以上", &[Yes, Yes, Mixed]),
         ("费用应主要由受益的中高层住户承担", &[No, Yes, Yes]),
@@ -102,6 +105,8 @@ const PARKING: Finished = Finished {
     title: "县城停车难怎么解决",
     background: "县城机动车保有量五年增长近一倍，老城区停车位缺口约 8,000 个。请就增加车位、收费和管理发表观点。",
     shares: &[55, 45],
+    // The second shows the groups drawn from the votes.
+    grouping: "votes",
     statements: &[
         ("应在老城区建设立体停车库", &[Yes, Yes]),
         ("路边停车应全面收费", &[No, Yes]),
@@ -190,6 +195,7 @@ async fn finished(
                 background: f.background.into(),
                 audience: "public".into(),
                 moderation: "pre".into(),
+                grouping: f.grouping.into(),
                 opens_at: clock::rfc3339(opens),
                 closes_at: clock::rfc3339(closes),
                 consultation_id,
@@ -320,6 +326,7 @@ pub(super) async fn fill(
                 background: OPEN_BACKGROUND.into(),
                 audience: "public".into(),
                 moderation: "pre".into(),
+                grouping: String::new(),
                 opens_at: clock::rfc3339(now - 3 * DAY),
                 closes_at: clock::rfc3339(now + 11 * DAY),
                 consultation_id: None,

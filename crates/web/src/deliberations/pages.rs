@@ -17,7 +17,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::deliberations::{
-    Audience, MAX_STATEMENT, Moderation, Part, State as DState, StatementStatus, Step,
+    Audience, Grouping, MAX_STATEMENT, Moderation, Part, State as DState, StatementStatus, Step,
 };
 use serde::Deserialize;
 use store::StoreError;
@@ -97,6 +97,8 @@ pub struct NewForm {
     #[serde(default)]
     moderation: String,
     #[serde(default)]
+    grouping: String,
+    #[serde(default)]
     opens_at: String,
     #[serde(default)]
     closes_at: String,
@@ -112,6 +114,7 @@ impl NewForm {
             background: d.background.clone(),
             audience: d.audience.clone(),
             moderation: d.moderation.clone(),
+            grouping: d.grouping.clone(),
             opens_at: store::clock::local_minute(d.opens_at),
             closes_at: store::clock::local_minute(d.closes_at),
             consultation_id: d.consultation_id.map(|c| c.to_string()).unwrap_or_default(),
@@ -129,6 +132,7 @@ impl NewForm {
             background: self.background.clone(),
             audience: self.audience.clone(),
             moderation: self.moderation.clone(),
+            grouping: self.grouping.clone(),
             opens_at: self.opens_at.clone(),
             closes_at: self.closes_at.clone(),
             consultation_id,
@@ -234,6 +238,18 @@ fn form_page(
                     "deliberation_moderation",
                     Moderation::ALL,
                     |m| m.as_str(),
+                    None,
+                ),
+            ),
+            Field::select(
+                "grouping",
+                t.s("deliberation.grouping"),
+                f.grouping.clone(),
+                choices(
+                    t,
+                    "deliberation_grouping",
+                    Grouping::ALL,
+                    |g| g.as_str(),
                     None,
                 ),
             ),
