@@ -112,9 +112,8 @@ fn log_prior(size: &[f64]) -> Vec<f64> {
 
 /// One round of refinement from earlier groups' tallies: each of the
 /// `clustered` participants goes to the group whose earlier profile makes
-/// their votes most probable, and the new groups' tallies are counted in
-/// the same pass (as [`tallies`] counts them). The prior is each earlier
-/// group's share of the members.
+/// their votes most probable (the prior: each earlier group's share of the
+/// members), and the new groups are counted (as [`tallies`] counts them).
 pub(crate) fn reassign_counted(
     v: &Votes,
     clustered: &[usize],

@@ -313,13 +313,16 @@ pub async fn stamp(db: &Db, deliberation_id: i64) -> Result<String, StoreError> 
 }
 
 async fn fingerprint(db: &Db, id: i64) -> Result<String, StoreError> {
-    let (nv, lv): (i64, i64) = on_db!(db, |c| {
+    // The grouping is part of it: a change of it means new results.
+    let (nv, lv, grouping): (i64, i64, String) = on_db!(db, |c| {
         sqlx::query_as(
-        "SELECT COUNT(*), COALESCE(MAX(voted_at), 0) FROM deliberation_votes WHERE deliberation_id = $1"
-    )
-    .bind(id)
-    .fetch_one(c)
-    .await?
+            "SELECT COUNT(*), COALESCE(MAX(voted_at), 0),
+                COALESCE((SELECT grouping FROM deliberations WHERE id = $1), 'map')
+         FROM deliberation_votes WHERE deliberation_id = $1",
+        )
+        .bind(id)
+        .fetch_one(c)
+        .await?
     });
     let (ns, ls, lm, rejected): (i64, i64, i64, i64) = on_db!(db, |c| {
         sqlx::query_as(
@@ -331,12 +334,6 @@ async fn fingerprint(db: &Db, id: i64) -> Result<String, StoreError> {
         .fetch_one(c)
         .await?
     });
-    let grouping: String = on_db!(db, |c| sqlx::query_scalar(
-        "SELECT grouping FROM deliberations WHERE id = $1"
-    )
-    .bind(id)
-    .fetch_one(c)
-    .await?);
     Ok(format!("{nv}:{lv}:{ns}:{ls}:{lm}:{rejected}:{grouping}"))
 }
 
