@@ -1133,6 +1133,8 @@ async fn groups_drawn_from_the_votes_follow_the_deliberations_setting() {
         .await
         .json()
     };
+    let results_path = format!("/deliberations/{id}/results");
+    let results_page = || app.page(Method::GET, &results_path, "", None);
     let r = results().await;
     let sizes: Vec<i64> = r["groups"]
         .as_array()
@@ -1141,14 +1143,7 @@ async fn groups_drawn_from_the_votes_follow_the_deliberations_setting() {
         .filter_map(|g| g["size"].as_i64())
         .collect();
     assert_eq!(sizes, vec![8, 8], "{r}");
-    let page = app
-        .page(
-            Method::GET,
-            &format!("/deliberations/{id}/results"),
-            "",
-            None,
-        )
-        .await;
+    let page = results_page().await;
     assert!(
         page.body.contains("id=\"grouped-by-votes\""),
         "{}",
@@ -1193,14 +1188,7 @@ async fn groups_drawn_from_the_votes_follow_the_deliberations_setting() {
         "recomputed for the new grouping"
     );
     assert_eq!(again["groups"].as_array().map(Vec::len), Some(2), "{again}");
-    let page = app
-        .page(
-            Method::GET,
-            &format!("/deliberations/{id}/results"),
-            "",
-            None,
-        )
-        .await;
+    let page = results_page().await;
     assert!(!page.body.contains("id=\"grouped-by-votes\""));
 
     // The staff's form offers the choice, with the one set chosen.

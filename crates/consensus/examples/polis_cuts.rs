@@ -82,11 +82,11 @@ fn main() {
         };
         let a = analyze(&c.votes);
         let (mut points, mut ours, mut theirs) = (Vec::new(), Vec::new(), Vec::new());
-        for (i, id) in c.participants.iter().enumerate() {
-            if let (Some(g), Some(Some(h))) = (a.groups[i], polis.get(id)) {
-                points.push(a.projection[i]);
+        for (point, g, h) in folder::placed(&c, &polis, &a) {
+            if let Some(h) = h {
+                points.push(point);
                 ours.push(g);
-                theirs.push(*h);
+                theirs.push(h);
             }
         }
         let (cut, _, side) = best_cut(&points, &theirs);

@@ -113,16 +113,11 @@ fn main() {
             }
         };
         let a = analyze(&c.votes);
-        // All our clustered participants, in row (participant id) order,
-        // with Pol.is's group where it has one.
-        let (mut pts, mut ours, mut theirs) = (Vec::new(), Vec::new(), Vec::new());
-        for (i, id) in c.participants.iter().enumerate() {
-            if let Some(g) = a.groups[i] {
-                pts.push(a.projection[i]);
-                ours.push(g);
-                theirs.push(polis.get(id).copied().flatten());
-            }
-        }
+        // All our clustered participants, with Pol.is's group where it has one.
+        let placed = folder::placed(&c, &polis, &a);
+        let pts: Vec<[f64; 2]> = placed.iter().map(|p| p.0).collect();
+        let ours: Vec<usize> = placed.iter().map(|p| p.1).collect();
+        let theirs: Vec<Option<usize>> = placed.iter().map(|p| p.2).collect();
         let both: Vec<(usize, usize)> = theirs
             .iter()
             .enumerate()

@@ -61,9 +61,6 @@ impl Deliberation {
     pub fn moderation(&self) -> Moderation {
         Moderation::parse(&self.moderation).unwrap_or(Moderation::Pre)
     }
-    pub fn grouping(&self) -> Grouping {
-        Grouping::parse(&self.grouping).unwrap_or(Grouping::Map)
-    }
     /// Whether participants may write and vote now.
     pub fn participation(&self) -> Result<(), &'static str> {
         rules::participation(

@@ -414,18 +414,22 @@ pub fn nonempty(s: &Option<String>) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// Builds `path?query` for page `n` of a list, keeping the other parameters.
-pub fn page_link(path: &str, params: &[(&str, String)], page: i64) -> String {
-    let mut q: Vec<(&str, String)> = params
+/// A list's filters as a query string: the parameters that are set, in
+/// order, without the page (what a list's downloads carry).
+pub fn filters_query(params: &[(&str, String)]) -> String {
+    let set: Vec<&(&str, String)> = params
         .iter()
         .filter(|(k, v)| *k != "page" && !v.is_empty())
-        .cloned()
         .collect();
-    q.push(("page", page.to_string()));
-    format!(
-        "{path}?{}",
-        serde_urlencoded::to_string(&q).unwrap_or_default()
-    )
+    serde_urlencoded::to_string(set).unwrap_or_default()
+}
+
+/// Builds `path?query` for page `n` of a list, keeping the other parameters.
+pub fn page_link(path: &str, params: &[(&str, String)], page: i64) -> String {
+    match filters_query(params) {
+        f if f.is_empty() => format!("{path}?page={page}"),
+        f => format!("{path}?{f}&page={page}"),
+    }
 }
 
 /// A step the user may take now, with its form fields.
@@ -619,6 +623,25 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lists_carry_their_set_filters_but_not_their_page() {
+        let params = [
+            ("committee_id", "3".to_string()),
+            ("q", "电梯 & 停车".to_string()),
+            ("state", String::new()),
+            ("page", "4".to_string()),
+            ("sort", "newest".to_string()),
+        ];
+        let filters = "committee_id=3&q=%E7%94%B5%E6%A2%AF+%26+%E5%81%9C%E8%BD%A6&sort=newest";
+        assert_eq!(filters_query(&params), filters);
+        assert_eq!(
+            page_link("/proposals", &params, 5),
+            format!("/proposals?{filters}&page=5")
+        );
+        assert_eq!(page_link("/proposals", &[], 2), "/proposals?page=2");
+        assert_eq!(filters_query(&[("state", String::new())]), "");
+    }
 
     #[test]
     fn record_paths_are_what_format_writes() {

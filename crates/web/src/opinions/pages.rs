@@ -239,13 +239,7 @@ pub async fn list(
         related: vec![],
         links: {
             // The downloads carry the list's filters (not its page).
-            let query = serde_urlencoded::to_string(
-                params
-                    .iter()
-                    .filter(|(_, v)| !v.is_empty())
-                    .collect::<Vec<_>>(),
-            )
-            .unwrap_or_default();
+            let query = crate::view::filters_query(&params);
             vec![
                 (
                     t.s("bulletin.list").to_string(),

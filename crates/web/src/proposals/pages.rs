@@ -208,13 +208,7 @@ pub async fn list(
         ("sort", q.sort.clone().unwrap_or_default()),
     ];
     // The downloads carry the list's filters (not its page).
-    let query = serde_urlencoded::to_string(
-        params
-            .iter()
-            .filter(|(_, v)| !v.is_empty())
-            .collect::<Vec<_>>(),
-    )
-    .unwrap_or_default();
+    let query = crate::view::filters_query(&params);
     let links = vec![
         (
             t.s("export.xlsx").to_string(),
