@@ -548,6 +548,16 @@ pub fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (Strin
 
 /// A refusal's status and its code: the first field error's, else the
 /// problem's own (`{"code": …}`).
+/// The paragraphs of a DOCX read back with a DOCX reader, one per line
+/// (empty ones included); a panic when the bytes are not a DOCX.
+pub fn docx_lines(bytes: &[u8]) -> Vec<String> {
+    export::docx::text_of(bytes)
+        .expect("a DOCX reader opens it")
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
 pub fn problem(a: &Answer) -> (u16, String) {
     let j = a.json();
     let code = j["errors"][0]["code"]

@@ -789,6 +789,10 @@ async fn a_member_votes_by_keyboard_staff_moderate_and_the_results_show_groups()
             all.contains("委员履职档案应允许本人在线查看和更正"),
             "the accepted statement has its bar"
         );
+        assert!(
+            b.count(".bars .group-bars li").await? >= 2,
+            "each group's votes under a statement's bar"
+        );
         shot(&b, "13-deliberation-results").await;
         // Open, the page refreshes itself: a citizen votes, the job
         // recomputes, and the counts change without the page being loaded

@@ -10,7 +10,7 @@
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use serde_json::{Value, json};
-use xieshang_tests::{TestApp, problem, user_id};
+use xieshang_tests::{TestApp, docx_lines, problem, user_id};
 
 async fn new_consultation(app: &TestApp, staff: &str, title: &str) -> i64 {
     let a = app
@@ -1029,16 +1029,7 @@ async fn a_draft_regulation_is_commented_on_by_paragraph_and_exported() {
         )
         .await;
     assert_eq!(docx.status, StatusCode::OK);
-    let doc = docx_rs::read_docx(&docx.bytes).expect("a DOCX reader opens it");
-    let text: Vec<String> = doc
-        .document
-        .children
-        .iter()
-        .filter_map(|c| match c {
-            docx_rs::DocumentChild::Paragraph(p) => Some(p.raw_text()),
-            _ => None,
-        })
-        .collect();
+    let text = docx_lines(&docx.bytes);
     let at = |s: &str| text.iter().position(|l| l.contains(s));
     assert!(at("第二条").expect("article 2") < at("第三条").expect("article 3"));
     assert!(at("医养结合").is_some() && at("财政保障").is_some());

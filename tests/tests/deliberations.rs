@@ -9,7 +9,7 @@
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use serde_json::{Value, json};
-use xieshang_tests::{Answer, TestApp, problem};
+use xieshang_tests::{Answer, TestApp, docx_lines, problem};
 
 const HOUR: i64 = 3_600_000_000;
 
@@ -490,17 +490,7 @@ async fn a_deliberation_runs_from_draft_to_report_with_moderation_before_voting(
         )
         .await;
     assert_eq!(docx.status, StatusCode::OK);
-    let doc = docx_rs::read_docx(&docx.bytes).expect("a DOCX reader opens it");
-    let text: String = doc
-        .document
-        .children
-        .iter()
-        .filter_map(|c| match c {
-            docx_rs::DocumentChild::Paragraph(p) => Some(p.raw_text()),
-            _ => None,
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
+    let text = docx_lines(&docx.bytes).join("\n");
     assert!(text.contains("老旧小区加装电梯如何推进"), "{text}");
     assert!(text.contains("多数参与者支持政府补贴"), "{text}");
     assert!(text.contains("应建立 统一的审批窗口"), "{text}");
@@ -1135,6 +1125,19 @@ async fn groups_drawn_from_the_votes_follow_the_deliberations_setting() {
     };
     let results_path = format!("/deliberations/{id}/results");
     let results_page = || app.page(Method::GET, &results_path, "", None);
+    // The DOCX report names how its groups were drawn.
+    let report_text = || async {
+        let docx = app
+            .api(
+                Method::GET,
+                &format!("/deliberations/{id}/report.docx"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(docx.status, StatusCode::OK);
+        docx_lines(&docx.bytes).join("\n")
+    };
     let r = results().await;
     let sizes: Vec<i64> = r["groups"]
         .as_array()
@@ -1143,12 +1146,34 @@ async fn groups_drawn_from_the_votes_follow_the_deliberations_setting() {
         .filter_map(|g| g["size"].as_i64())
         .collect();
     assert_eq!(sizes, vec![8, 8], "{r}");
+    // How each group voted on each statement: the groups' votes add up to
+    // the statement's, since all who voted were placed in a group.
+    let by_group = r["by_group"].as_array().expect("by_group");
+    assert_eq!(by_group.len(), seeds.len(), "{r}");
+    for s in by_group {
+        let groups = s["groups"].as_array().expect("groups");
+        assert_eq!(groups.len(), 2);
+        let votes: i64 = groups
+            .iter()
+            .map(|g| {
+                ["agree", "disagree", "pass"]
+                    .iter()
+                    .filter_map(|k| g[k].as_i64())
+                    .sum::<i64>()
+            })
+            .sum();
+        assert_eq!(votes, 16, "{s}");
+    }
     let page = results_page().await;
+    assert!(page.body.contains("class=\"group-bars\""), "{}", page.body);
+    assert!(page.body.contains("第 2 群体：赞同"), "{}", page.body);
     assert!(
         page.body.contains("id=\"grouped-by-votes\""),
         "{}",
         page.body
     );
+    let text = report_text().await;
+    assert!(text.contains("观点分组方式：按投票画像分组"), "{text}");
 
     // Changing the setting is an edit at the version read, in the audit
     // trail, and the results are computed again the new way.
@@ -1190,6 +1215,8 @@ async fn groups_drawn_from_the_votes_follow_the_deliberations_setting() {
     assert_eq!(again["groups"].as_array().map(Vec::len), Some(2), "{again}");
     let page = results_page().await;
     assert!(!page.body.contains("id=\"grouped-by-votes\""));
+    let text = report_text().await;
+    assert!(text.contains("观点分组方式：按意见地图分组"), "{text}");
 
     // The staff's form offers the choice, with the one set chosen.
     let (web, _) = app.web_login("consult_r").await;

@@ -6,7 +6,7 @@
 
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
-use xieshang_tests::{Answer, TestApp, member_id, problem};
+use xieshang_tests::{Answer, TestApp, docx_lines, member_id, problem};
 
 fn piece(title: &str) -> Value {
     json!({"title": title, "body": "多个村反映：养老服务站缺少护理员，老人白天无人照看。\n建议：县里统一招聘。",
@@ -264,16 +264,7 @@ async fn a_piece_goes_from_member_to_bulletin_to_instruction_and_back() {
         doc.header("content-type")
             .is_some_and(|c| c.contains("wordprocessingml"))
     );
-    let read = docx_rs::read_docx(&doc.bytes).expect("a DOCX");
-    let text: Vec<String> = read
-        .document
-        .children
-        .iter()
-        .filter_map(|c| match c {
-            docx_rs::DocumentChild::Paragraph(p) => Some(p.raw_text()),
-            _ => None,
-        })
-        .collect();
+    let text = docx_lines(&doc.bytes);
     assert!(
         text.contains(&"关于农村养老服务站护理员短缺的情况反映".to_string()),
         "{text:?}"

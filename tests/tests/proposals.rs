@@ -5,7 +5,7 @@
 use domain::proposals::ProposalInput;
 use store::StoreError;
 use store::proposals::{self, Action};
-use xieshang_tests::{TestApp, caller, member_id, multipart};
+use xieshang_tests::{TestApp, caller, docx_lines, member_id, multipart};
 
 fn draft(title: &str) -> ProposalInput {
     ProposalInput {
@@ -1443,16 +1443,9 @@ fn urlencode(s: &str) -> String {
 
 /// The non-empty paragraphs of a DOCX, read back with a DOCX reader.
 fn docx_paragraphs(bytes: &[u8]) -> Vec<String> {
-    let d = docx_rs::read_docx(bytes).expect("a DOCX reader opens it");
-    d.document
-        .children
-        .iter()
-        .filter_map(|c| match c {
-            docx_rs::DocumentChild::Paragraph(p) => Some(p.raw_text()),
-            _ => None,
-        })
-        .filter(|t| !t.trim().is_empty())
-        .collect()
+    let mut lines = docx_lines(bytes);
+    lines.retain(|t| !t.trim().is_empty());
+    lines
 }
 
 #[tokio::test]

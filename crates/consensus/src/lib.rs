@@ -152,6 +152,10 @@ pub struct Analysis {
     pub repness: Vec<Vec<Represent>>,
     /// Statements by group-informed consensus, strongest first.
     pub consensus: Vec<Consensus>,
+    /// How each group voted: `tallies[g][c] = [agrees, disagrees, votes]`
+    /// on statement `c` (passes are the votes left; a statement moderated
+    /// out counts every vote as a pass).
+    pub tallies: Vec<Vec<[u32; 3]>>,
     /// What an update of this analysis starts from.
     pub warm: Warm,
 }
@@ -305,6 +309,7 @@ fn run(v: &Votes, warm: Option<&Warm>, grouping: Grouping) -> Analysis {
         silhouettes,
         repness,
         consensus,
+        tallies,
         warm: Warm {
             components: comps,
             centres,

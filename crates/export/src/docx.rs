@@ -323,6 +323,9 @@ pub struct DeliberationReport {
     pub title: String,
     /// Who took part: participants, votes, statements.
     pub subtitle: String,
+    /// How the opinion groups were drawn (a reader comparing reports, or
+    /// these groups with Pol.is's, needs to know).
+    pub method: String,
     pub background: String,
     /// The published report (may be empty while it is under way).
     pub report: String,
@@ -346,7 +349,8 @@ pub fn deliberation_report(r: &DeliberationReport) -> Result<Vec<u8>, ExportErro
     let mut d = document()
         .footer(footer)
         .add_paragraph(title(&r.title))
-        .add_paragraph(centered(&r.subtitle, SMALL_SIZE));
+        .add_paragraph(centered(&r.subtitle, SMALL_SIZE))
+        .add_paragraph(centered(&r.method, SMALL_SIZE));
     for text in [&r.background, &r.report] {
         for para in prose(text) {
             d = d.add_paragraph(para);

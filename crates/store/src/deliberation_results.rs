@@ -38,6 +38,29 @@ pub struct Results {
     pub consensus: Vec<Shared>,
     /// Participants on the opinion map (at most [`MAP_POINTS`]).
     pub points: Vec<Point>,
+    /// How each group voted on each statement put to vote, in the order
+    /// statements were made (none while there are no groups). Results
+    /// kept before it existed read with it empty.
+    #[serde(default)]
+    pub by_group: Vec<StatementByGroup>,
+}
+
+/// How each opinion group voted on one statement.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+pub struct StatementByGroup {
+    pub statement_id: i64,
+    /// One per group, in the groups' order.
+    pub groups: Vec<GroupVotes>,
+}
+
+/// One group's votes on a statement.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+pub struct GroupVotes {
+    /// The group's number.
+    pub group: usize,
+    pub agree: u32,
+    pub disagree: u32,
+    pub pass: u32,
 }
 
 /// An opinion group.
@@ -257,6 +280,29 @@ pub fn compute(input: &Input, now: i64, warm: Option<&Warm>) -> (Results, Warm) 
         });
         shared.truncate(10);
         out.consensus = shared;
+        out.by_group = input
+            .statements
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| !s.2)
+            .map(|(c, s)| StatementByGroup {
+                statement_id: s.0,
+                groups: a
+                    .tallies
+                    .iter()
+                    .enumerate()
+                    .map(|(g, t)| {
+                        let [agree, disagree, votes] = t[c];
+                        GroupVotes {
+                            group: g + 1,
+                            agree,
+                            disagree,
+                            pass: votes.saturating_sub(agree + disagree),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
     }
     // The map: an even sample, scaled so the farthest point sits at 1.
     let n = a.projection.len();
@@ -533,6 +579,32 @@ mod tests {
                 .iter()
                 .all(|p| p.x.abs() <= 1.0 && p.y.abs() <= 1.0)
         );
+        // How each group voted: every statement put to vote, in order, each
+        // group's votes adding up to its size (everyone voted on each); the
+        // camps split on the first statements and agree on the sixth.
+        let ids: Vec<i64> = r.by_group.iter().map(|s| s.statement_id).collect();
+        assert_eq!(ids, vec![1, 2, 3, 4, 5, 6], "not the rejected one");
+        for s in &r.by_group {
+            for (g, v) in r.groups.iter().zip(&s.groups) {
+                assert_eq!(v.group, g.number);
+                assert_eq!((v.agree + v.disagree + v.pass) as usize, g.size);
+            }
+        }
+        let first: Vec<(u32, u32)> = r.by_group[0]
+            .groups
+            .iter()
+            .map(|v| (v.agree, v.disagree))
+            .collect();
+        assert!(
+            first == vec![(20, 0), (0, 20)] || first == vec![(0, 20), (20, 0)],
+            "{first:?}"
+        );
+        assert!(r.by_group[5].groups.iter().all(|v| v.agree == 20));
+        // Results kept before the breakdown existed still read.
+        let mut old = serde_json::to_value(&r).unwrap();
+        old.as_object_mut().unwrap().remove("by_group");
+        let back: Results = serde_json::from_value(old).unwrap();
+        assert!(back.by_group.is_empty());
     }
 
     #[test]

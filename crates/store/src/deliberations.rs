@@ -116,10 +116,6 @@ impl Statement {
     pub fn votes(&self) -> i64 {
         self.agree + self.disagree + self.pass
     }
-    /// A share of its votes in whole percent.
-    pub fn percent(&self, n: i64) -> i64 {
-        (n * 100).checked_div(self.votes()).unwrap_or(0)
-    }
 }
 
 /// What a deliberation is created with.

@@ -370,11 +370,20 @@ pub async fn report_docx(
         .await?
         .unwrap_or_default();
     let dir = |s: &str| t.code("deliberation.direction", s);
+    let by_group: std::collections::HashMap<i64, &[deliberation_results::GroupVotes]> = r
+        .by_group
+        .iter()
+        .map(|b| (b.statement_id, b.groups.as_slice()))
+        .collect();
     let doc = export::docx::DeliberationReport {
         title: d.title.clone(),
         subtitle: t.f(
             "deliberation.report_subtitle",
             &[&r.participants, &r.votes, &r.statements],
+        ),
+        method: t.f(
+            "deliberation.report_method",
+            &[&t.code("deliberation_grouping", &d.grouping)],
         ),
         background: d.background.clone(),
         report: d.report.clone(),
@@ -402,10 +411,19 @@ pub async fn report_docx(
             .iter()
             .filter(|s| s.status != "rejected")
             .map(|s| {
-                t.f(
+                let mut line = t.f(
                     "deliberation.statement_tally",
                     &[&s.body, &s.agree, &s.disagree, &s.pass],
-                )
+                );
+                // Then how each group voted on it, as of the results.
+                for v in by_group.get(&s.id).copied().unwrap_or_default() {
+                    line.push(' ');
+                    line.push_str(&t.f(
+                        "deliberation.report_group_tally",
+                        &[&v.group, &v.agree, &v.disagree, &v.pass],
+                    ));
+                }
+                line
             })
             .collect(),
     };

@@ -751,6 +751,38 @@ struct Bar {
     agree: i64,
     disagree: i64,
     pass: i64,
+    /// How each opinion group voted on it, as of the last computation.
+    groups: Vec<GroupBar>,
+}
+
+/// One group's bar under a statement's.
+struct GroupBar {
+    number: usize,
+    /// The group's name and its votes, in words.
+    label: String,
+    agree: i64,
+    disagree: i64,
+    pass: i64,
+}
+
+/// Widths (of 100) of agree, disagree and pass; all 0 without votes. What
+/// rounding down leaves goes to the largest remainders, so that a bar with
+/// votes is full and a kind nobody chose gets no width.
+fn widths(agree: i64, disagree: i64, pass: i64) -> [i64; 3] {
+    let counts = [agree, disagree, pass].map(|n| n.max(0));
+    let total: i64 = counts.iter().sum();
+    if total == 0 {
+        return [0; 3];
+    }
+    let mut w = counts.map(|n| n * 100 / total);
+    let mut order = [0, 1, 2];
+    // Largest remainder first; ties to the earlier kind.
+    order.sort_by_key(|&i| std::cmp::Reverse(counts[i] * 100 % total));
+    let left = 100 - w.iter().sum::<i64>();
+    for &i in order.iter().take(left as usize) {
+        w[i] += 1;
+    }
+    w
 }
 
 #[derive(Template)]
@@ -853,14 +885,43 @@ async fn results_page(
     let mut statements = deliberations::statements(&state.db, &caller, id, None).await?;
     statements.retain(|s| s.status != "rejected");
     statements.sort_by_key(|s| std::cmp::Reverse(s.votes()));
+    let by_group: std::collections::HashMap<i64, &[deliberation_results::GroupVotes]> = r
+        .by_group
+        .iter()
+        .map(|b| (b.statement_id, b.groups.as_slice()))
+        .collect();
+    let t = ctx.tr();
     let bars = statements
         .into_iter()
-        .map(|s| Bar {
-            tally: tally(ctx, &s),
-            agree: s.percent(s.agree),
-            disagree: s.percent(s.disagree),
-            pass: s.percent(s.pass),
-            s,
+        .map(|s| {
+            let [agree, disagree, pass] = widths(s.agree, s.disagree, s.pass);
+            Bar {
+                tally: tally(ctx, &s),
+                agree,
+                disagree,
+                pass,
+                groups: by_group
+                    .get(&s.id)
+                    .copied()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|v| {
+                        let [agree, disagree, pass] =
+                            widths(v.agree.into(), v.disagree.into(), v.pass.into());
+                        GroupBar {
+                            number: v.group,
+                            label: t.f(
+                                "deliberation.group_tally",
+                                &[&v.group, &v.agree, &v.disagree, &v.pass],
+                            ),
+                            agree,
+                            disagree,
+                            pass,
+                        }
+                    })
+                    .collect(),
+                s,
+            }
         })
         .collect();
     let (alert, code) = alert_of(ctx, err);
@@ -899,4 +960,18 @@ pub async fn results(
     headers: HeaderMap,
 ) -> WebResult<Response> {
     results_page(&state, &ctx, id, None, Some(&headers)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::widths;
+
+    #[test]
+    fn a_bar_with_votes_is_full_and_one_without_is_empty() {
+        assert_eq!(widths(1, 1, 1), [34, 33, 33]);
+        assert_eq!(widths(2, 1, 0), [67, 33, 0]);
+        assert_eq!(widths(139, 47, 32), [64, 21, 15]);
+        assert_eq!(widths(5, 0, 0), [100, 0, 0]);
+        assert_eq!(widths(0, 0, 0), [0, 0, 0]);
+    }
 }
