@@ -259,19 +259,32 @@ pub fn kmeans(
     restarts: usize,
     salt: u64,
 ) -> Clustering {
-    let mut rng = Rng(0x5EED_0000 ^ salt ^ (k as u64) << 32);
-    let mut best: Option<Clustering> = None;
-    for _ in 0..restarts.max(1) {
-        let c = lloyd(points, weights, seed(points, weights, k, &mut rng));
-        if best.as_ref().is_none_or(|b| c.inertia < b.inertia - 1e-12) {
-            best = Some(c);
-        }
-    }
-    best.unwrap_or(Clustering {
+    kmeans_best(points, weights, k, restarts, salt, |_| true).unwrap_or(Clustering {
         centres: Vec::new(),
         labels: vec![0; points.len()],
         inertia: 0.0,
     })
+}
+
+/// The best of `restarts` seeded runs of weighted k-means among those
+/// `allowed` accepts, if any.
+fn kmeans_best(
+    points: &[[f64; 2]],
+    weights: &[f64],
+    k: usize,
+    restarts: usize,
+    salt: u64,
+    allowed: impl Fn(&Clustering) -> bool,
+) -> Option<Clustering> {
+    let mut rng = Rng(0x5EED_0000 ^ salt ^ (k as u64) << 32);
+    let mut best: Option<Clustering> = None;
+    for _ in 0..restarts.max(1) {
+        let c = lloyd(points, weights, seed(points, weights, k, &mut rng));
+        if best.as_ref().is_none_or(|b| c.inertia < b.inertia - 1e-12) && allowed(&c) {
+            best = Some(c);
+        }
+    }
+    best
 }
 
 /// One step of Lloyd's iterations, unweighted: each point joins its nearest
@@ -454,17 +467,28 @@ pub fn opinion_groups_from(points: &[[f64; 2]], earlier: Option<&Centres>) -> Gr
     let max_k = 5.min(2 + n_base / 12).min(n_base);
     let mut tried = Vec::new();
     let mut options = Vec::new();
-    for k in 2..=max_k {
-        let c = kmeans(&centres, &sizes, k, 20, 0x6E0);
+    // A group of one base cluster is an outlier, not an opinion group: when
+    // the best of the restarts makes one, the best that does not is taken,
+    // and a `k` none of them serves is not an option.
+    let opinion_groups = |c: &Clustering, k: usize| {
         let mut members = vec![0usize; k];
         for &l in &c.labels {
             members[l] += 1;
         }
-        let s = silhouette(&centres, &c.labels, k);
-        tried.push((k, s));
-        // A group of one base cluster is an outlier, not an opinion group.
-        if members.iter().all(|&m| m > 1) || n_base <= k {
-            options.push((k, s, c.labels));
+        n_base <= k || members.iter().all(|&m| m > 1)
+    };
+    for k in 2..=max_k {
+        let c = kmeans_best(&centres, &sizes, k, 20, 0x6E0, |c| opinion_groups(c, k));
+        match c {
+            Some(c) => {
+                let s = silhouette(&centres, &c.labels, k);
+                tried.push((k, s));
+                options.push((k, s, c.labels));
+            }
+            None => {
+                let c = kmeans(&centres, &sizes, k, 20, 0x6E0);
+                tried.push((k, silhouette(&centres, &c.labels, k)));
+            }
         }
     }
     let best = options
@@ -558,6 +582,33 @@ mod tests {
             labels,
             "deterministic"
         );
+    }
+
+    #[test]
+    fn an_outlier_is_not_a_group_of_its_own() {
+        // Two camps near each other and one participant far away: the least
+        // sum of squares for two groups puts the far one alone, which is
+        // not an opinion group; the two camps are the groups.
+        let mut pts = Vec::new();
+        let mut r = Rng(11);
+        for (cx, n) in [(-1.5, 50), (1.5, 40)] {
+            for _ in 0..n {
+                pts.push([cx + r.next() - 0.5, r.next() - 0.5]);
+            }
+        }
+        pts.push([0.0, 60.0]);
+        let weights = vec![1.0; pts.len()];
+        let alone = kmeans(&pts, &weights, 2, 20, 0x6E0);
+        assert!(
+            alone.labels[..90].iter().all(|&l| l == alone.labels[0]),
+            "the least sum of squares isolates the far one"
+        );
+        let Groups {
+            k, labels, tried, ..
+        } = opinion_groups_from(&pts, None);
+        assert_eq!(k, 2, "{tried:?}");
+        assert!(labels[..50].iter().all(|&l| l == 0), "{labels:?}");
+        assert!(labels[50..90].iter().all(|&l| l == 1), "{labels:?}");
     }
 
     /// Plain Lloyd's iterations, every distance measured: what the bounded

@@ -61,7 +61,9 @@
 //! scores each `k`. Pol.is smooths its choice over time and so favours two
 //! groups; a cold start cannot smooth, so the rule here is: take the
 //! smallest `k` whose silhouette is within [`K_MARGIN`] of the best. A
-//! grouping with a group of a single base cluster is not taken.
+//! group of a single base cluster is an outlier, not an opinion group: for
+//! each `k` the lowest sum of squares among the restarts that make no such
+//! group is taken, and a `k` whose every restart makes one is not a choice.
 //!
 //! **Representative statements (repness).** For group `g` and statement
 //! `c`, with `na`, `nd`, `ns` the agrees, disagrees and votes of `g`'s

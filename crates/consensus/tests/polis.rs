@@ -80,5 +80,6 @@ fn groups_agree_with_polis_on_the_real_conversations() {
         "median ARI {median:.3} over {} conversations; groups differ on {differ:?}",
         aris.len()
     );
-    assert!(median > 0.5, "median ARI {median}");
+    // The target is 0.85 (not met); this guards what has been reached.
+    assert!(median > 0.7, "median ARI {median}");
 }
