@@ -55,6 +55,7 @@ fn seed(points: &[[f64; 2]], weights: &[f64], k: usize, rng: &mut Rng) -> Vec<[f
 }
 
 /// One clustering: centres, each point's cluster, the weighted sum of squares.
+#[derive(Clone)]
 pub struct Clustering {
     pub centres: Vec<[f64; 2]>,
     pub labels: Vec<usize>,
@@ -259,32 +260,49 @@ pub fn kmeans(
     restarts: usize,
     salt: u64,
 ) -> Clustering {
-    kmeans_best(points, weights, k, restarts, salt, |_| true).unwrap_or(Clustering {
-        centres: Vec::new(),
-        labels: vec![0; points.len()],
-        inertia: 0.0,
-    })
+    restarts_of(points, weights, k, restarts, salt, |_| true).best
 }
 
-/// The best of `restarts` seeded runs of weighted k-means among those
-/// `allowed` accepts, if any.
-fn kmeans_best(
+/// What seeded restarts of weighted k-means found.
+struct Restarts {
+    /// The lowest sum of squares of all.
+    best: Clustering,
+    /// The lowest among those the caller allows, if any.
+    allowed: Option<Clustering>,
+}
+
+/// `restarts` seeded runs of weighted k-means (at least one): the best of
+/// all, and the best of those `allowed` accepts.
+fn restarts_of(
     points: &[[f64; 2]],
     weights: &[f64],
     k: usize,
     restarts: usize,
     salt: u64,
     allowed: impl Fn(&Clustering) -> bool,
-) -> Option<Clustering> {
+) -> Restarts {
     let mut rng = Rng(0x5EED_0000 ^ salt ^ (k as u64) << 32);
     let mut best: Option<Clustering> = None;
+    let mut best_allowed: Option<Clustering> = None;
     for _ in 0..restarts.max(1) {
         let c = lloyd(points, weights, seed(points, weights, k, &mut rng));
-        if best.as_ref().is_none_or(|b| c.inertia < b.inertia - 1e-12) && allowed(&c) {
+        let better =
+            |b: &Option<Clustering>| b.as_ref().is_none_or(|b| c.inertia < b.inertia - 1e-12);
+        if better(&best_allowed) && allowed(&c) {
+            best_allowed = Some(c.clone());
+        }
+        if better(&best) {
             best = Some(c);
         }
     }
-    best
+    Restarts {
+        best: best.unwrap_or(Clustering {
+            centres: Vec::new(),
+            labels: vec![0; points.len()],
+            inertia: 0.0,
+        }),
+        allowed: best_allowed,
+    }
 }
 
 /// One step of Lloyd's iterations, unweighted: each point joins its nearest
@@ -478,17 +496,14 @@ pub fn opinion_groups_from(points: &[[f64; 2]], earlier: Option<&Centres>) -> Gr
         n_base <= k || members.iter().all(|&m| m > 1)
     };
     for k in 2..=max_k {
-        let c = kmeans_best(&centres, &sizes, k, 20, 0x6E0, |c| opinion_groups(c, k));
-        match c {
+        let r = restarts_of(&centres, &sizes, k, 20, 0x6E0, |c| opinion_groups(c, k));
+        match r.allowed {
             Some(c) => {
                 let s = silhouette(&centres, &c.labels, k);
                 tried.push((k, s));
                 options.push((k, s, c.labels));
             }
-            None => {
-                let c = kmeans(&centres, &sizes, k, 20, 0x6E0);
-                tried.push((k, silhouette(&centres, &c.labels, k)));
-            }
+            None => tried.push((k, silhouette(&centres, &r.best.labels, k))),
         }
     }
     let best = options
