@@ -546,8 +546,6 @@ pub fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (Strin
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-/// A refusal's status and its code: the first field error's, else the
-/// problem's own (`{"code": …}`).
 /// The paragraphs of a DOCX read back with a DOCX reader, one per line
 /// (empty ones included); a panic when the bytes are not a DOCX.
 pub fn docx_lines(bytes: &[u8]) -> Vec<String> {
@@ -558,6 +556,8 @@ pub fn docx_lines(bytes: &[u8]) -> Vec<String> {
         .collect()
 }
 
+/// A refusal's status and its code: the first field error's, else the
+/// problem's own (`{"code": …}`).
 pub fn problem(a: &Answer) -> (u16, String) {
     let j = a.json();
     let code = j["errors"][0]["code"]

@@ -45,6 +45,16 @@ pub struct Results {
     pub by_group: Vec<StatementByGroup>,
 }
 
+impl Results {
+    /// How each group voted, by statement id.
+    pub fn group_votes(&self) -> HashMap<i64, &[GroupVotes]> {
+        self.by_group
+            .iter()
+            .map(|b| (b.statement_id, b.groups.as_slice()))
+            .collect()
+    }
+}
+
 /// How each opinion group voted on one statement.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct StatementByGroup {

@@ -370,11 +370,7 @@ pub async fn report_docx(
         .await?
         .unwrap_or_default();
     let dir = |s: &str| t.code("deliberation.direction", s);
-    let by_group: std::collections::HashMap<i64, &[deliberation_results::GroupVotes]> = r
-        .by_group
-        .iter()
-        .map(|b| (b.statement_id, b.groups.as_slice()))
-        .collect();
+    let by_group = r.group_votes();
     let doc = export::docx::DeliberationReport {
         title: d.title.clone(),
         subtitle: t.f(

@@ -885,11 +885,7 @@ async fn results_page(
     let mut statements = deliberations::statements(&state.db, &caller, id, None).await?;
     statements.retain(|s| s.status != "rejected");
     statements.sort_by_key(|s| std::cmp::Reverse(s.votes()));
-    let by_group: std::collections::HashMap<i64, &[deliberation_results::GroupVotes]> = r
-        .by_group
-        .iter()
-        .map(|b| (b.statement_id, b.groups.as_slice()))
-        .collect();
+    let by_group = r.group_votes();
     let t = ctx.tr();
     let bars = statements
         .into_iter()
