@@ -217,7 +217,14 @@ impl Browser {
                 .call(method, &format!("/element/{id}{path}"), body.clone())
                 .await
             {
-                Err(e) if e.contains("stale element") && Instant::now() < deadline => {
+                // The page was replaced between finding the element and
+                // using it. Newer ChromeDrivers sometimes say so as an
+                // "unknown error" from the inspector instead.
+                Err(e)
+                    if (e.contains("stale element")
+                        || e.contains("does not belong to the document"))
+                        && Instant::now() < deadline =>
+                {
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
                 other => return other,
