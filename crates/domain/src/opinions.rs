@@ -288,13 +288,7 @@ impl OpinionInput {
             e.add("category", "invalid_choice");
         }
         let region = e.optional_text("region", Some(&self.region), 100);
-        let urgency = match self.urgency.trim() {
-            "" => Some(Urgency::Normal),
-            u => Urgency::parse(u),
-        };
-        if urgency.is_none() {
-            e.add("urgency", "invalid_choice");
-        }
+        let urgency = e.choice("urgency", &self.urgency, Urgency::Normal, Urgency::parse);
         let mut sources = Vec::new();
         if self.sources.len() > MAX_SOURCES {
             e.add("sources", "too_many");
@@ -334,7 +328,7 @@ impl OpinionInput {
             body,
             category: category.unwrap_or(crate::proposals::Category::Other),
             region: region.unwrap_or_default(),
-            urgency: urgency.unwrap_or(Urgency::Normal),
+            urgency,
             sources,
         })
     }

@@ -101,6 +101,24 @@ impl Errors {
         Some(v.to_string())
     }
 
+    /// One of a set of codes: `default` when left empty; `default`, with
+    /// `invalid_choice` recorded, when `parse` knows no such code.
+    pub fn choice<T>(
+        &mut self,
+        field: &'static str,
+        value: &str,
+        default: T,
+        parse: impl FnOnce(&str) -> Option<T>,
+    ) -> T {
+        match value.trim() {
+            "" => default,
+            v => parse(v).unwrap_or_else(|| {
+                self.add(field, "invalid_choice");
+                default
+            }),
+        }
+    }
+
     /// A whole number within `range`.
     pub fn in_range(
         &mut self,
@@ -171,6 +189,23 @@ pub fn password_problem(p: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_choice_defaults_when_empty_and_is_refused_when_unknown() {
+        let parse = |s: &str| ["a", "b"].iter().position(|c| *c == s);
+        let mut e = Errors::default();
+        assert_eq!(e.choice("f", "  ", 0, parse), 0);
+        assert_eq!(e.choice("f", " b ", 0, parse), 1);
+        assert!(e.0.is_empty());
+        assert_eq!(e.choice("f", "c", 0, parse), 0);
+        assert_eq!(
+            e.0,
+            vec![FieldError {
+                field: "f",
+                code: "invalid_choice"
+            }]
+        );
+    }
 
     #[test]
     fn texts_are_trimmed_and_bounded() {

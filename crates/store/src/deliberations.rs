@@ -320,27 +320,19 @@ fn check(input: &DeliberationInput) -> Result<Checked, StoreError> {
     let background = e
         .optional_prose("background", Some(&input.background), 20_000)
         .unwrap_or_default();
-    let audience = match input.audience.trim() {
-        "" => Audience::Members,
-        a => Audience::parse(a).unwrap_or_else(|| {
-            e.add("audience", "invalid_choice");
-            Audience::Members
-        }),
-    };
-    let moderation = match input.moderation.trim() {
-        "" => Moderation::Pre,
-        m => Moderation::parse(m).unwrap_or_else(|| {
-            e.add("moderation", "invalid_choice");
-            Moderation::Pre
-        }),
-    };
-    let grouping = match input.grouping.trim() {
-        "" => Grouping::Map,
-        g => Grouping::parse(g).unwrap_or_else(|| {
-            e.add("grouping", "invalid_choice");
-            Grouping::Map
-        }),
-    };
+    let audience = e.choice(
+        "audience",
+        &input.audience,
+        Audience::Members,
+        Audience::parse,
+    );
+    let moderation = e.choice(
+        "moderation",
+        &input.moderation,
+        Moderation::Pre,
+        Moderation::parse,
+    );
+    let grouping = e.choice("grouping", &input.grouping, Grouping::Map, Grouping::parse);
     let opens_at = time_of(&mut e, "opens_at", &input.opens_at);
     let closes_at = time_of(&mut e, "closes_at", &input.closes_at);
     if opens_at != 0
