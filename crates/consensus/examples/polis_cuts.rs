@@ -71,15 +71,7 @@ fn main() {
         "| dataset | clustered by both | ARI | our groups | Pol.is's groups | best straight cut: ARI | its sides |"
     );
     println!("|---|---:|---:|---|---|---:|---|");
-    for dir in std::env::args().skip(1) {
-        let path = std::path::Path::new(&dir);
-        let (c, polis) = match folder::read(path) {
-            Ok(read) => read,
-            Err(e) => {
-                eprintln!("{dir}: {e}");
-                continue;
-            }
-        };
+    for (name, c, polis) in folder::readable(std::env::args().skip(1)) {
         let a = analyze(&c.votes);
         let (mut points, mut ours, mut theirs) = (Vec::new(), Vec::new(), Vec::new());
         for (point, g, h) in folder::placed(&c, &polis, &a) {
@@ -90,9 +82,6 @@ fn main() {
             }
         }
         let (cut, _, side) = best_cut(&points, &theirs);
-        let name = path
-            .file_name()
-            .map_or(dir.clone(), |n| n.to_string_lossy().into_owned());
         let sizes = |labels: &[usize]| {
             let mut n = vec![0usize; labels.iter().max().map_or(0, |m| m + 1)];
             labels.iter().for_each(|&l| n[l] += 1);

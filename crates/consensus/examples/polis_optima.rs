@@ -103,15 +103,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 fn main() {
     let mut rows: Vec<[f64; 6]> = Vec::new();
-    for dir in std::env::args().skip(1) {
-        let path = std::path::Path::new(&dir);
-        let (c, polis) = match folder::read(path) {
-            Ok(read) => read,
-            Err(e) => {
-                eprintln!("{dir}: {e}");
-                continue;
-            }
-        };
+    for (name, c, polis) in folder::readable(std::env::args().skip(1)) {
         let a = analyze(&c.votes);
         // All our clustered participants, with Pol.is's group where it has one.
         let placed = folder::placed(&c, &polis, &a);
@@ -189,9 +181,6 @@ fn main() {
         ) else {
             continue;
         };
-        let name = path
-            .file_name()
-            .map_or(dir.clone(), |n| n.to_string_lossy().into_owned());
         let row = [
             ari(&ours),
             ari(&nearest_polis),

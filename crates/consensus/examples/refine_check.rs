@@ -62,15 +62,7 @@ fn main() {
     println!("| conversation | ARI vs Pol.is, map's groups | refined ({rounds} rounds) |");
     println!("|---|---:|---:|");
     let (mut before, mut after) = (Vec::new(), Vec::new());
-    for dir in &args[1..] {
-        let path = std::path::Path::new(dir);
-        let (c, polis) = match folder::read(path) {
-            Ok(read) => read,
-            Err(e) => {
-                eprintln!("{dir}: {e}");
-                continue;
-            }
-        };
+    for (name, c, polis) in folder::readable(args[1..].iter().cloned()) {
         let theirs: Vec<Option<usize>> = c
             .participants
             .iter()
@@ -79,9 +71,6 @@ fn main() {
         let a = analyze(&c.votes);
         let refined = refine(&c.votes, &a.groups, a.k, rounds);
         let (x, y) = (ari(&a.groups, &theirs), ari(&refined, &theirs));
-        let name = path
-            .file_name()
-            .map_or(dir.clone(), |n| n.to_string_lossy().into_owned());
         println!("| {name} | {x:.3} | {y:.3} |");
         before.push(x);
         after.push(y);

@@ -5,11 +5,35 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use xieshang_consensus::{Analysis, opendata};
 
+/// Pol.is's own group of each participant, by participant id.
+pub type PolisGroups = BTreeMap<String, Option<usize>>;
+
+/// Each of `dirs` that reads: its name (the folder's own), its conversation
+/// and Pol.is's groups. One that does not read is reported on standard
+/// error and skipped.
+pub fn readable(
+    dirs: impl IntoIterator<Item = String>,
+) -> impl Iterator<Item = (String, opendata::Conversation, PolisGroups)> {
+    dirs.into_iter().filter_map(|dir| {
+        let path = Path::new(&dir);
+        match read(path) {
+            Ok((c, polis)) => {
+                let name = path
+                    .file_name()
+                    .map_or(dir.clone(), |n| n.to_string_lossy().into_owned());
+                Some((name, c, polis))
+            }
+            Err(e) => {
+                eprintln!("{dir}: {e}");
+                None
+            }
+        }
+    })
+}
+
 /// The conversation (`votes.csv`, `comments.csv`) and Pol.is's own group of
 /// each participant (`participants-votes.csv`), or why they could not be read.
-pub fn read(
-    dir: &Path,
-) -> Result<(opendata::Conversation, BTreeMap<String, Option<usize>>), String> {
+fn read(dir: &Path) -> Result<(opendata::Conversation, PolisGroups), String> {
     let read = |f: &str| {
         std::fs::read_to_string(dir.join(f)).map_err(|e| format!("{}: {e}", dir.join(f).display()))
     };
@@ -25,7 +49,7 @@ pub fn read(
 #[allow(dead_code)]
 pub fn placed(
     c: &opendata::Conversation,
-    polis: &BTreeMap<String, Option<usize>>,
+    polis: &PolisGroups,
     a: &Analysis,
 ) -> Vec<([f64; 2], usize, Option<usize>)> {
     c.participants
