@@ -122,6 +122,31 @@ async fn statements(app: &TestApp, token: Option<&str>, id: i64) -> Vec<Value> {
     a.json().as_array().cloned().unwrap_or_default()
 }
 
+/// A deliberation as the API shows it to `token`.
+async fn deliberation(app: &TestApp, token: &str, id: i64) -> Answer {
+    app.api(
+        Method::GET,
+        &format!("/deliberations/{id}"),
+        Some(token),
+        None,
+    )
+    .await
+}
+
+/// A deliberation's results as anyone reads them through the API.
+async fn results_json(app: &TestApp, id: i64) -> Value {
+    let a = app
+        .api(
+            Method::GET,
+            &format!("/deliberations/{id}/results"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    a.json()
+}
+
 fn tally(list: &[Value], sid: i64) -> (i64, i64, i64) {
     let s = list
         .iter()
@@ -637,14 +662,7 @@ async fn public_deliberations_know_visitors_by_a_signed_cookie_and_refuse_floods
         .expect("the job");
     assert!(recomputed >= 1);
     for d in [id, members_only] {
-        let a = app
-            .api(
-                Method::GET,
-                &format!("/deliberations/{d}"),
-                Some(&staff),
-                None,
-            )
-            .await;
+        let a = deliberation(&app, &staff, d).await;
         assert_eq!(a.json()["state"], "closed", "{}", a.body);
     }
     let events = store::audit::of_record(app.db(), "deliberation", id)
@@ -691,15 +709,7 @@ async fn results_find_planted_groups_and_the_pages_vote_moderate_and_show_them()
     store::deliberation_results::refresh(app.db())
         .await
         .expect("refresh");
-    let r = app
-        .api(
-            Method::GET,
-            &format!("/deliberations/{id}/results"),
-            None,
-            None,
-        )
-        .await;
-    let r = r.json();
+    let r = results_json(&app, id).await;
     assert_eq!(r["participants"], 16);
     assert_eq!(r["groups"].as_array().map(Vec::len), Some(2), "{r}");
     for g in r["groups"].as_array().expect("groups") {
@@ -1078,14 +1088,7 @@ async fn groups_drawn_from_the_votes_follow_the_deliberations_setting() {
     let id = made.json()["id"].as_i64().expect("id");
     // Left out, it is the map.
     let plain = new_deliberation(&app, &staff, "members", "pre").await;
-    let plain = app
-        .api(
-            Method::GET,
-            &format!("/deliberations/{plain}"),
-            Some(&staff),
-            None,
-        )
-        .await;
+    let plain = deliberation(&app, &staff, plain).await;
     assert_eq!(plain.json()["grouping"], "map", "{}", plain.body);
     assert_eq!(
         step(&app, &staff, id, "open", None).await.status,
@@ -1113,16 +1116,6 @@ async fn groups_drawn_from_the_votes_follow_the_deliberations_setting() {
     store::deliberation_results::refresh(app.db())
         .await
         .expect("refresh");
-    let results = || async {
-        app.api(
-            Method::GET,
-            &format!("/deliberations/{id}/results"),
-            None,
-            None,
-        )
-        .await
-        .json()
-    };
     let results_path = format!("/deliberations/{id}/results");
     let results_page = || app.page(Method::GET, &results_path, "", None);
     // The DOCX report names how its groups were drawn.
@@ -1138,7 +1131,7 @@ async fn groups_drawn_from_the_votes_follow_the_deliberations_setting() {
         assert_eq!(docx.status, StatusCode::OK);
         docx_lines(&docx.bytes).join("\n")
     };
-    let r = results().await;
+    let r = results_json(&app, id).await;
     let sizes: Vec<i64> = r["groups"]
         .as_array()
         .expect("groups")
@@ -1207,7 +1200,7 @@ async fn groups_drawn_from_the_votes_follow_the_deliberations_setting() {
     store::deliberation_results::refresh(app.db())
         .await
         .expect("refresh");
-    let again = results().await;
+    let again = results_json(&app, id).await;
     assert_ne!(
         again["computed_at"], computed,
         "recomputed for the new grouping"

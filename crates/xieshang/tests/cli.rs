@@ -257,14 +257,19 @@ fn deliberation_analyze_writes_groups_repness_and_consensus() {
         comments.push_str(&format!("1,,{c},0,0,0,{m},\"意见{c}, 含逗号\"\n"));
     }
     std::fs::write(conv.join("comments.csv"), comments).unwrap();
+    // The folder analysed into `out`, with any further arguments.
+    let analyze = |out: &std::path::Path, more: &[&str]| {
+        Command::new(BIN)
+            .args(["deliberation", "analyze"])
+            .arg(&conv)
+            .arg("--out")
+            .arg(out)
+            .args(more)
+            .output()
+            .unwrap()
+    };
     let out = dir.join("out");
-    let o = Command::new(BIN)
-        .args(["deliberation", "analyze"])
-        .arg(&conv)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let o = analyze(&out, &[]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("2 groups"), "{}", text(&o));
     let groups = std::fs::read_to_string(out.join("groups.csv")).unwrap();
@@ -293,27 +298,13 @@ fn deliberation_analyze_writes_groups_repness_and_consensus() {
     );
     // Groups drawn from the votes find the same two camps.
     let by_votes = dir.join("by-votes");
-    let o = Command::new(BIN)
-        .args(["deliberation", "analyze"])
-        .arg(&conv)
-        .arg("--out")
-        .arg(&by_votes)
-        .args(["--grouping", "votes"])
-        .output()
-        .unwrap();
+    let o = analyze(&by_votes, &["--grouping", "votes"]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("2 groups"), "{}", text(&o));
     let votes_groups = std::fs::read_to_string(by_votes.join("groups.csv")).unwrap();
     assert_eq!(votes_groups, groups, "{votes_groups}");
     // A grouping that is neither is refused before anything is read.
-    let o = Command::new(BIN)
-        .args(["deliberation", "analyze"])
-        .arg(&conv)
-        .arg("--out")
-        .arg(dir.join("never"))
-        .args(["--grouping", "sideways"])
-        .output()
-        .unwrap();
+    let o = analyze(&dir.join("never"), &["--grouping", "sideways"]);
     assert!(!o.status.success());
     assert!(text(&o).contains("map or votes"), "{}", text(&o));
     assert!(!dir.join("never").exists());
