@@ -248,7 +248,7 @@ fn run(v: &Votes, warm: Option<&Warm>, grouping: Grouping) -> Analysis {
         .filter(|_| grouping == Grouping::Votes)
         .map(|w| &w.profiles)
         .filter(|t| t.len() >= 2 && t.iter().all(|g| g.tallies.len() <= v.statements()));
-    let (mut k, mut groups, silhouettes, centres, mut refined) = match (earlier_profiles, warm) {
+    let (mut k, mut groups, silhouettes, centres, refined) = match (earlier_profiles, warm) {
         (Some(profiles), Some(w)) => {
             let (groups, counts) = refine::reassign_counted(v, &clustered, profiles);
             let k = profiles.len();
@@ -275,32 +275,33 @@ fn run(v: &Votes, warm: Option<&Warm>, grouping: Grouping) -> Analysis {
             (k, groups, tried, centres, refined)
         }
     };
-    if let Some(counts) = refined.take() {
-        // Numbered by size, largest first, as the map's groups are; a
-        // group left empty is dropped.
-        let mut members = vec![0usize; k];
-        groups.iter().flatten().for_each(|&g| members[g] += 1);
-        let mut order: Vec<usize> = (0..k).filter(|&g| members[g] > 0).collect();
-        order.sort_by_key(|&g| (std::cmp::Reverse(members[g]), g));
-        let mut number = vec![0; k];
-        order.iter().enumerate().for_each(|(n, &g)| number[g] = n);
-        groups.iter_mut().flatten().for_each(|g| *g = number[*g]);
-        k = order.len();
-        refined = Some(order.iter().map(|&g| counts[g].clone()).collect());
-    }
-    let tallies = refined
-        .clone()
-        .unwrap_or_else(|| repness::tallies(v, &groups, k));
-    let profiles = match refined {
-        Some(t) => {
+    // Groups drawn from the votes: numbered by size, largest first, as the
+    // map's groups are (a group left empty is dropped), and kept as the
+    // profiles (members and tallies) an update starts from.
+    let profiles: Vec<Profile> = match refined {
+        Some(mut counts) => {
             let mut members = vec![0usize; k];
             groups.iter().flatten().for_each(|&g| members[g] += 1);
-            t.into_iter()
-                .zip(members)
-                .map(|(tallies, members)| Profile { members, tallies })
+            let mut order: Vec<usize> = (0..k).filter(|&g| members[g] > 0).collect();
+            order.sort_by_key(|&g| (std::cmp::Reverse(members[g]), g));
+            let mut number = vec![0; k];
+            order.iter().enumerate().for_each(|(n, &g)| number[g] = n);
+            groups.iter_mut().flatten().for_each(|g| *g = number[*g]);
+            k = order.len();
+            order
+                .iter()
+                .map(|&g| Profile {
+                    members: members[g],
+                    tallies: std::mem::take(&mut counts[g]),
+                })
                 .collect()
         }
         None => Vec::new(),
+    };
+    let tallies = if profiles.is_empty() {
+        repness::tallies(v, &groups, k)
+    } else {
+        profiles.iter().map(|p| p.tallies.clone()).collect()
     };
     let repness = repness::represent(v, &tallies);
     let consensus = repness::consensus(v, &tallies);
