@@ -935,6 +935,172 @@ async fn results_find_planted_groups_and_the_pages_vote_moderate_and_show_them()
 }
 
 #[tokio::test]
+async fn closing_computes_the_final_results_once_from_every_vote_as_the_exports_give_them() {
+    let app = TestApp::new().await;
+    let staff = app.token("consult_r").await;
+    let id = new_deliberation(&app, &staff, "public", "pre").await;
+    step(&app, &staff, id, "open", None).await;
+    let mut seeds = Vec::new();
+    for t in [
+        "应由政府补贴一半费用",
+        "费用应全部由业主承担",
+        "低层住户应得到补偿",
+        "加装电梯不需要低层住户同意",
+        "应简化审批流程",
+        "加装电梯是民生实事",
+    ] {
+        seeds.push(
+            say(&app, &staff, id, t).await.json()["id"]
+                .as_i64()
+                .expect("id"),
+        );
+    }
+    visitors_vote(&app, id, &seeds, 16, |p, i| {
+        i >= 4 || (i % 2 == 0) == (p % 2 == 0)
+    })
+    .await;
+    let refresh = || async {
+        store::deliberation_results::refresh(app.db())
+            .await
+            .expect("refresh")
+    };
+    assert_eq!(refresh().await, 1);
+    let live = results_json(&app, id).await;
+    assert_eq!(live["final"], false, "{live}");
+    // One more visitor, who sides with neither camp: an update of the results.
+    visitors_vote(&app, id, &seeds, 1, |_, i| i < 3).await;
+    assert_eq!(refresh().await, 1);
+    let updated = results_json(&app, id).await;
+    assert_eq!(updated["participants"], 17);
+    assert_eq!(updated["final"], false);
+
+    // Closed: the results are computed once more, from scratch, and then left.
+    assert_eq!(
+        step(&app, &staff, id, "close", None).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        results_json(&app, id).await["final"],
+        false,
+        "until the job runs"
+    );
+    assert_eq!(refresh().await, 1);
+    assert_eq!(refresh().await, 0);
+    let last = results_json(&app, id).await;
+    assert_eq!(last["final"], true, "{last}");
+    assert_eq!(last["participants"], 17);
+    let page = app
+        .page(
+            Method::GET,
+            &format!("/deliberations/{id}/results"),
+            "",
+            None,
+        )
+        .await;
+    assert!(page.body.contains("最终结果"), "{}", page.body);
+
+    // They follow from the votes alone: the exported openData analysed
+    // again places everyone in the same group at the same point, and finds
+    // the same representative statements.
+    let get = |file: &'static str| {
+        let app = &app;
+        async move {
+            let a = app
+                .api(
+                    Method::GET,
+                    &format!("/deliberations/{id}/{file}"),
+                    None,
+                    None,
+                )
+                .await;
+            assert_eq!(a.status, StatusCode::OK);
+            a.body
+        }
+    };
+    let c = consensus::opendata::conversation(&get("votes.csv").await, &get("comments.csv").await)
+        .expect("openData reads back");
+    let again = consensus::analyze(&c.votes);
+    let points = last["points"].as_array().expect("points");
+    assert_eq!(points.len(), again.groups.len());
+    let reach = again
+        .projection
+        .iter()
+        .flat_map(|p| [p[0].abs(), p[1].abs()])
+        .fold(0.0f64, f64::max);
+    for (p, (g, xy)) in points
+        .iter()
+        .zip(again.groups.iter().zip(&again.projection))
+    {
+        assert_eq!(p["group"].as_u64(), g.map(|g| g as u64 + 1), "{last}");
+        assert!((p["x"].as_f64().unwrap_or(9.0) - xy[0] / reach).abs() < 1e-6);
+        assert!((p["y"].as_f64().unwrap_or(9.0) - xy[1] / reach).abs() < 1e-6);
+    }
+    // comment-id is the statement's place in the deliberation, by id.
+    let mut ids: Vec<i64> = statements(&app, Some(&staff), id)
+        .await
+        .iter()
+        .filter_map(|s| s["id"].as_i64())
+        .collect();
+    ids.sort_unstable();
+    let column_id = |col: usize| -> i64 {
+        let place: usize = c.statements[col].parse().expect("a number");
+        ids[place]
+    };
+    let groups = last["groups"].as_array().expect("groups");
+    assert_eq!(groups.len(), again.k);
+    for (g, reps) in groups.iter().zip(&again.repness) {
+        let shown: Vec<i64> = g["represent"]
+            .as_array()
+            .expect("represent")
+            .iter()
+            .filter_map(|x| x["statement_id"].as_i64())
+            .collect();
+        let found: Vec<i64> = reps.iter().map(|r| column_id(r.statement)).collect();
+        assert_eq!(shown, found, "{last}");
+    }
+
+    // Closed and reported between two runs of the job: the final results
+    // are still computed, once.
+    let quick = new_deliberation(&app, &staff, "public", "post").await;
+    step(&app, &staff, quick, "open", None).await;
+    let sid = say(&app, &staff, quick, "应优先安排老年人多的小区")
+        .await
+        .json()["id"]
+        .as_i64()
+        .expect("id");
+    visitors_vote(&app, quick, &[sid], 3, |p, _| p > 0).await;
+    refresh().await;
+    assert_eq!(results_json(&app, quick).await["final"], false);
+    step(&app, &staff, quick, "close", None).await;
+    let reported = step(
+        &app,
+        &staff,
+        quick,
+        "publish-report",
+        Some(json!({"report": "多数人支持优先安排。"})),
+    )
+    .await;
+    assert_eq!(reported.json()["state"], "reported", "{}", reported.body);
+    assert_eq!(refresh().await, 1);
+    assert_eq!(results_json(&app, quick).await["final"], true);
+    assert_eq!(
+        refresh().await,
+        0,
+        "a reported deliberation with final results is left"
+    );
+    let docx = app
+        .api(
+            Method::GET,
+            &format!("/deliberations/{quick}/report.docx"),
+            None,
+            None,
+        )
+        .await;
+    let text = docx_lines(&docx.bytes).join("\n");
+    assert!(text.contains("最终结果"), "{text}");
+}
+
+#[tokio::test]
 async fn a_deliberation_is_the_online_part_of_a_consultation() {
     let app = TestApp::new().await;
     let staff = app.token("consult_r").await;

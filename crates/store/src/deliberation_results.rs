@@ -3,7 +3,10 @@
 //! representative statements, and the statements all groups share. A
 //! deliberation's results are recomputed when its fingerprint (how many
 //! votes and statements it has, and when the last of them or of the
-//! moderation decisions came) differs from the one they were computed from.
+//! moderation decisions came, and whether it is still open) differs from the
+//! one they were computed from. While it is open they are mostly updates of
+//! the last results; once it closes they are computed once more from
+//! scratch, so that the final results follow from its votes alone.
 //! The same job closes deliberations whose closing time has passed.
 
 use crate::Caller;
@@ -43,6 +46,12 @@ pub struct Results {
     /// kept before it existed read with it empty.
     #[serde(default)]
     pub by_group: Vec<StatementByGroup>,
+    /// The final results: computed from scratch from every vote once the
+    /// deliberation closed, so that they follow from its votes alone (the
+    /// exported `votes.csv` and `comments.csv` analysed again give them).
+    /// While it is open, results may be an update of earlier ones.
+    #[serde(default, rename = "final")]
+    pub is_final: bool,
 }
 
 impl Results {
@@ -123,6 +132,9 @@ pub struct Input {
     pub votes: Vec<(i64, i64, i64)>,
     /// How the groups are drawn.
     pub grouping: Grouping,
+    /// The deliberation no longer takes votes: the results are computed
+    /// from scratch, never updated from earlier ones.
+    pub closed: bool,
 }
 
 /// What the next computation of a deliberation starts from: the engine's
@@ -150,9 +162,9 @@ pub struct Warm {
 pub const REGROW: f64 = 0.1;
 
 /// Runs the engine on a deliberation's votes: an update from `warm` while
-/// the conversation has not grown by more than [`REGROW`] since the last
-/// full analysis, else a full analysis. Answers the results and what the
-/// next computation starts from.
+/// the deliberation is open and has not grown by more than [`REGROW`]
+/// since the last full analysis, else a full analysis. Answers the results
+/// and what the next computation starts from.
 pub fn compute(input: &Input, now: i64, warm: Option<&Warm>) -> (Results, Warm) {
     let col: HashMap<i64, usize> = input
         .statements
@@ -182,6 +194,7 @@ pub fn compute(input: &Input, now: i64, warm: Option<&Warm>) -> (Results, Warm) 
         participants: people.len(),
         votes: votes.len(),
         statements: input.statements.iter().filter(|s| !s.2).count(),
+        is_final: input.closed,
         ..Results::default()
     };
     if people.is_empty() || input.statements.is_empty() {
@@ -194,8 +207,11 @@ pub fn compute(input: &Input, now: i64, warm: Option<&Warm>) -> (Results, Warm) 
     } else {
         consensus::Grouping::Map
     };
+    // An update's groups depend on when the earlier runs happened; the
+    // final results must not.
     let earlier = warm.filter(|w| {
-        w.full_at > 0
+        !input.closed
+            && w.full_at > 0
             && w.by_votes == by_votes
             && (people.len() as f64) <= w.full_at as f64 * (1.0 + REGROW)
     });
@@ -370,10 +386,13 @@ pub async fn stamp(db: &Db, deliberation_id: i64) -> Result<String, StoreError> 
 
 async fn fingerprint(db: &Db, id: i64) -> Result<String, StoreError> {
     // The grouping is part of it: a change of it means new results.
-    let (nv, lv, grouping): (i64, i64, String) = on_db!(db, |c| {
+    // So is whether it is still open: closing it means the final results.
+    let (nv, lv, grouping, phase): (i64, i64, String, String) = on_db!(db, |c| {
         sqlx::query_as(
             "SELECT COUNT(*), COALESCE(MAX(voted_at), 0),
-                COALESCE((SELECT grouping FROM deliberations WHERE id = $1), 'map')
+                COALESCE((SELECT grouping FROM deliberations WHERE id = $1), 'map'),
+                COALESCE((SELECT CASE WHEN state = 'open' THEN 'live' ELSE 'final' END
+                          FROM deliberations WHERE id = $1), 'live')
          FROM deliberation_votes WHERE deliberation_id = $1",
         )
         .bind(id)
@@ -390,7 +409,9 @@ async fn fingerprint(db: &Db, id: i64) -> Result<String, StoreError> {
         .fetch_one(c)
         .await?
     });
-    Ok(format!("{nv}:{lv}:{ns}:{ls}:{lm}:{rejected}:{grouping}"))
+    Ok(format!(
+        "{nv}:{lv}:{ns}:{ls}:{lm}:{rejected}:{grouping}:{phase}"
+    ))
 }
 
 async fn input_of(db: &Db, id: i64) -> Result<Input, StoreError> {
@@ -410,8 +431,8 @@ async fn input_of(db: &Db, id: i64) -> Result<Input, StoreError> {
     .fetch_all(c)
     .await?
     });
-    let grouping: String = on_db!(db, |c| sqlx::query_scalar(
-        "SELECT grouping FROM deliberations WHERE id = $1"
+    let (grouping, state): (String, String) = on_db!(db, |c| sqlx::query_as(
+        "SELECT grouping, state FROM deliberations WHERE id = $1"
     )
     .bind(id)
     .fetch_one(c)
@@ -423,6 +444,7 @@ async fn input_of(db: &Db, id: i64) -> Result<Input, StoreError> {
             .collect(),
         votes,
         grouping: Grouping::parse(&grouping).unwrap_or(Grouping::Map),
+        closed: state != "open",
     })
 }
 
@@ -500,17 +522,19 @@ pub async fn close_due(db: &Db) -> Result<usize, StoreError> {
 /// The deliberations whose results are behind, with the fingerprints to
 /// compute them from. Only reads: servers call it often and claim the work
 /// only when there is some. A deliberation whose report is out no longer
-/// changes, so it is looked at only until its first results exist.
+/// changes, so it is looked at only until its final results exist (it may
+/// have been closed and reported between two runs of the job).
 pub async fn stale(db: &Db) -> Result<Vec<(i64, String)>, StoreError> {
     let live: Vec<i64> = on_db!(db, |c| {
         sqlx::query_scalar(
-        "SELECT d.id FROM deliberations d
+            "SELECT d.id FROM deliberations d
          WHERE d.state IN ('open', 'closed')
-            OR (d.state = 'reported' AND NOT EXISTS (SELECT 1 FROM deliberation_results r WHERE r.deliberation_id = d.id))
-         ORDER BY d.id"
-    )
-    .fetch_all(c)
-    .await?
+            OR (d.state = 'reported' AND NOT EXISTS (SELECT 1 FROM deliberation_results r
+                WHERE r.deliberation_id = d.id AND r.fingerprint LIKE '%:final'))
+         ORDER BY d.id",
+        )
+        .fetch_all(c)
+        .await?
     });
     let mut out = Vec::new();
     for id in live {
@@ -560,6 +584,7 @@ mod tests {
             statements,
             votes,
             grouping: Grouping::Map,
+            closed: false,
         }
     }
 
@@ -640,6 +665,38 @@ mod tests {
     }
 
     #[test]
+    fn closed_deliberations_are_computed_from_scratch_whatever_came_before() {
+        for grouping in [Grouping::Map, Grouping::Votes] {
+            let input = |people, closed| Input {
+                grouping,
+                closed,
+                ..camps(people)
+            };
+            let (open, warm) = compute(&input(40, false), 7, None);
+            assert!(!open.is_final);
+            let (_, updated) = compute(&input(42, false), 7, Some(&warm));
+            assert_eq!(updated.full_at, 40, "open and grown a little: an update");
+            // Closed, with the same votes: a full run, equal to one without
+            // any earlier state, bit for bit.
+            let (last, state) = compute(&input(42, true), 7, Some(&updated));
+            assert_eq!(state.full_at, 42, "{grouping:?}: closed, so from scratch");
+            assert!(last.is_final);
+            let (cold, cold_state) = compute(&input(42, true), 7, None);
+            assert_eq!(last, cold, "{grouping:?}");
+            assert_eq!(
+                serde_json::to_string(&state).unwrap(),
+                serde_json::to_string(&cold_state).unwrap()
+            );
+            // The flag reads back as `final`, and older results read as not final.
+            let text = serde_json::to_value(&last).unwrap();
+            assert_eq!(text["final"], true);
+            let mut old = text.clone();
+            old.as_object_mut().unwrap().remove("final");
+            assert!(!serde_json::from_value::<Results>(old).unwrap().is_final);
+        }
+    }
+
+    #[test]
     fn groups_by_votes_update_from_their_profiles_and_a_change_of_grouping_starts_afresh() {
         let by_votes = |people| Input {
             grouping: Grouping::Votes,
@@ -690,6 +747,7 @@ mod tests {
                 statements: vec![],
                 votes: vec![],
                 grouping: Grouping::Votes,
+                closed: true,
             },
             0,
             None,

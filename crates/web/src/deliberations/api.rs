@@ -377,10 +377,22 @@ pub async fn report_docx(
             "deliberation.report_subtitle",
             &[&r.participants, &r.votes, &r.statements],
         ),
-        method: t.f(
-            "deliberation.report_method",
-            &[&t.code("deliberation_grouping", &d.grouping)],
-        ),
+        method: {
+            let mut line = t.f(
+                "deliberation.report_method",
+                &[&t.code("deliberation_grouping", &d.grouping)],
+            );
+            // Whether the groups are final or as of their computation.
+            let at = store::clock::parse_rfc3339(&r.computed_at).map(super::pages::when);
+            if r.is_final {
+                line.push(' ');
+                line.push_str(t.s("deliberation.report_final"));
+            } else if let Some(at) = at {
+                line.push(' ');
+                line.push_str(&t.f("deliberation.report_provisional", &[&at]));
+            }
+            line
+        },
         background: d.background.clone(),
         report: d.report.clone(),
         groups: r

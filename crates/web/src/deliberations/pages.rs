@@ -82,7 +82,7 @@ pub async fn list(
 }
 
 /// A stored time as the committee reads it.
-fn when(micros: i64) -> String {
+pub(super) fn when(micros: i64) -> String {
     store::clock::local_minute(micros).replace('T', " ")
 }
 
