@@ -164,6 +164,17 @@ impl Browser {
             .map(|_| ())
     }
 
+    /// Sets the window's size in CSS pixels (a phone's is about 390 wide).
+    pub async fn resize(&self, width: u32, height: u32) -> Result<(), String> {
+        self.call(
+            "POST",
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        )
+        .await
+        .map(|_| ())
+    }
+
     /// The current URL.
     pub async fn url(&self) -> Result<String, String> {
         Ok(self

@@ -834,6 +834,27 @@ async fn a_member_votes_by_keyboard_staff_moderate_and_the_results_show_groups()
             serde_json::Value::Bool(true),
             "no reload"
         );
+        // On a phone the list reads as cards: each value under its
+        // column's name, the topic on top, and nothing to scroll sideways.
+        b.resize(390, 844).await?;
+        b.goto(&format!("{base}/deliberations")).await?;
+        let card = b
+            .execute(
+                "const row = document.querySelector('table.list tbody tr');
+                 const state = row.querySelectorAll('td')[1];
+                 return [getComputedStyle(row).display,
+                         getComputedStyle(state, '::before').content,
+                         getComputedStyle(row.querySelector('td')).order,
+                         document.documentElement.scrollWidth <= window.innerWidth];",
+            )
+            .await?;
+        assert_eq!(
+            card,
+            serde_json::json!(["flex", "\"状态\"", "-1", true]),
+            "a card on a phone"
+        );
+        shot(&b, "14-deliberations-on-a-phone").await;
+        b.resize(1280, 900).await?;
         Ok::<(), String>(())
     };
     let result = Box::pin(run).await;

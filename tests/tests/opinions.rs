@@ -615,7 +615,7 @@ async fn the_pages_walk_a_piece_into_a_reported_bulletin() {
     let all = format!("/opinions?committee_id={region}");
     for _ in 0..2 {
         let list = app.page(Method::GET, &all, &info, None).await;
-        assert!(list.body.contains("<td>已报送</td>") && !list.body.contains("<td>编辑中</td>"));
+        assert!(list.body.contains(">已报送</td>") && !list.body.contains(">编辑中</td>"));
     }
     let app = &app;
     let step = |path: String, cookie: String, body: String| async move {
@@ -629,7 +629,7 @@ async fn the_pages_walk_a_piece_into_a_reported_bulletin() {
     .await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
     let list = app.page(Method::GET, &all, &info, None).await;
-    assert!(list.body.contains("<td>编辑中</td>") && !list.body.contains("<td>已报送</td>"));
+    assert!(list.body.contains(">编辑中</td>") && !list.body.contains(">已报送</td>"));
     let a = step(
         format!("/opinions/{id}/actions/edit"),
         info.clone(),

@@ -314,17 +314,27 @@ pub fn link<'a>(s: impl Into<Cow<'a, str>>, href: String) -> Cell<'a> {
 
 /// A table's rows as HTML, each ended by a newline: a page of twenty rows is
 /// some four hundred pieces, each several formatter writes in a template.
-pub fn rows_html(rows: &[Vec<Cell<'_>>]) -> Prerendered {
+/// Each cell carries its column's header as `data-label`, which a phone's
+/// narrow screen shows beside the value when the rows become cards.
+pub fn rows_html(headers: &[&str], rows: &[Vec<Cell<'_>>]) -> Prerendered {
     let size: usize = rows
         .iter()
         .flatten()
         .map(|(text, href)| text.len() + href.as_ref().map_or(0, |h| h.len() + 15) + 9)
         .sum();
-    let mut out = String::with_capacity(size + 10 * rows.len());
+    let labels: usize = headers.iter().map(|h| h.len() + 15).sum();
+    let mut out = String::with_capacity(size + (10 + labels) * rows.len());
     for row in rows {
         out.push_str("<tr>");
-        for (text, href) in row {
-            out.push_str("<td>");
+        for (i, (text, href)) in row.iter().enumerate() {
+            match headers.get(i) {
+                Some(label) => {
+                    out.push_str("<td data-label=\"");
+                    push_escaped(&mut out, label);
+                    out.push_str("\">");
+                }
+                None => out.push_str("<td>"),
+            }
             match href {
                 Some(href) => {
                     out.push_str("<a href=\"");
@@ -346,16 +356,18 @@ pub fn rows_html(rows: &[Vec<Cell<'_>>]) -> Prerendered {
 /// `store::page::Page::source`) for each language: a list reloaded while
 /// nothing changed writes its rows from memory instead of building, looking
 /// up and escaping every cell again (a fifth of a cached list page's work).
-/// `area` names the list; `build` makes the cells from the page's items
-/// alone, so that the rows are the same whoever asks.
+/// `area` names the list (its `headers` follow from it and the language);
+/// `build` makes the cells from the page's items alone, so that the rows
+/// are the same whoever asks.
 pub async fn kept_rows<'a, T>(
     db: &store::Db,
     t: Tr,
     area: &str,
+    headers: &[&str],
     page: &store::page::Page<T>,
     build: impl FnOnce() -> Vec<Vec<Cell<'a>>>,
 ) -> Result<std::sync::Arc<Prerendered>, store::StoreError> {
-    let render = || rows_html(&build());
+    let render = || rows_html(headers, &build());
     match &page.source {
         Some(source) => {
             let key = format!("{area}.rows\u{1f}{}\u{1f}{source}", t.tag());
@@ -659,12 +671,18 @@ mod tests {
             ],
             vec![cell(String::from("\"q\"")), cell("")],
         ];
+        // Each cell is labelled with its column's header, escaped; a cell
+        // beyond the headers has no label.
         assert_eq!(
-            rows_html(&rows).to_string(),
-            "<tr><td>十三届-0001</td><td><a href=\"/proposals/1?a=1&#38;b=2\">A &#38; &#60;B&#62;</a></td></tr>\n\
-             <tr><td>&#34;q&#34;</td><td></td></tr>\n"
+            rows_html(&["编号", "标题 \"&\""], &rows).to_string(),
+            "<tr><td data-label=\"编号\">十三届-0001</td><td data-label=\"标题 &#34;&#38;&#34;\"><a href=\"/proposals/1?a=1&#38;b=2\">A &#38; &#60;B&#62;</a></td></tr>\n\
+             <tr><td data-label=\"编号\">&#34;q&#34;</td><td data-label=\"标题 &#34;&#38;&#34;\"></td></tr>\n"
         );
-        assert_eq!(rows_html(&[]).to_string(), "");
+        assert_eq!(
+            rows_html(&["编号"], &rows[1..]).to_string(),
+            "<tr><td data-label=\"编号\">&#34;q&#34;</td><td></td></tr>\n"
+        );
+        assert_eq!(rows_html(&["编号"], &[]).to_string(), "");
     }
 
     #[test]

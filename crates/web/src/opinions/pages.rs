@@ -96,7 +96,14 @@ pub async fn list(
         return Ok(kept);
     }
     let tree = CommitteeTree::load(&state).await?;
-    let rows = crate::view::kept_rows(&state.db, t, "opinions", &page, || {
+    let headers = vec![
+        t.s("opinion.title"),
+        t.s("opinion.category"),
+        t.s("opinion.urgency"),
+        t.s("opinion.state"),
+        t.s("opinion.created"),
+    ];
+    let rows = crate::view::kept_rows(&state.db, t, "opinions", &headers, &page, || {
         page.items
             .iter()
             .map(|o| {
@@ -225,13 +232,7 @@ pub async fn list(
         path: "/opinions".into(),
         new_link: writer.then(|| format!("/opinions/new?committee_id={committee_id}")),
         filters,
-        headers: vec![
-            t.s("opinion.title"),
-            t.s("opinion.category"),
-            t.s("opinion.urgency"),
-            t.s("opinion.state"),
-            t.s("opinion.created"),
-        ],
+        headers,
         rows: vec![],
         rendered_rows: Some(rows),
         total: 0,

@@ -53,7 +53,7 @@ impl ListPage<'_> {
     pub fn rows_html(&self) -> std::sync::Arc<crate::view::Prerendered> {
         match &self.rendered_rows {
             Some(html) => html.clone(),
-            None => std::sync::Arc::new(crate::view::rows_html(&self.rows)),
+            None => std::sync::Arc::new(crate::view::rows_html(&self.headers, &self.rows)),
         }
     }
 

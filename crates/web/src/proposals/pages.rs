@@ -87,7 +87,14 @@ pub async fn list(
         return Ok(kept);
     }
     let tree = CommitteeTree::load(&state).await?;
-    let rows = crate::view::kept_rows(&state.db, t, "proposals", &page, || {
+    let headers = vec![
+        t.s("proposal.number"),
+        t.s("proposal.title"),
+        t.s("proposal.category"),
+        t.s("proposal.state"),
+        t.s("proposal.updated"),
+    ];
+    let rows = crate::view::kept_rows(&state.db, t, "proposals", &headers, &page, || {
         page.items
             .iter()
             .map(|p| {
@@ -231,13 +238,7 @@ pub async fn list(
         path: "/proposals".into(),
         new_link: may_propose.then(|| format!("/proposals/new?committee_id={committee_id}")),
         filters,
-        headers: vec![
-            t.s("proposal.number"),
-            t.s("proposal.title"),
-            t.s("proposal.category"),
-            t.s("proposal.state"),
-            t.s("proposal.updated"),
-        ],
+        headers,
         rows: vec![],
         rendered_rows: Some(rows),
         total: 0,
