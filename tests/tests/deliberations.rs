@@ -58,6 +58,23 @@ async fn say(app: &TestApp, token: &str, id: i64, text: &str) -> Answer {
     .await
 }
 
+/// Staff seed statements, accepted at once whatever the moderation; their ids.
+async fn seed<T: AsRef<str>>(
+    app: &TestApp,
+    staff: &str,
+    id: i64,
+    texts: impl IntoIterator<Item = T>,
+) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for text in texts {
+        let a = say(app, staff, id, text.as_ref()).await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+        assert_eq!(a.json()["status"], "accepted");
+        ids.push(a.json()["id"].as_i64().expect("id"));
+    }
+    ids
+}
+
 async fn vote(app: &TestApp, token: &str, id: i64, sid: i64, v: Value) -> Answer {
     app.api(
         Method::PUT,
@@ -276,17 +293,17 @@ async fn a_deliberation_runs_from_draft_to_report_with_moderation_before_voting(
     );
 
     // Staff seed statements (accepted at once); a member's waits for moderation.
-    let mut seeds = Vec::new();
-    for text in [
-        "应由政府补贴一半费用",
-        "低层住户的意见必须尊重",
-        "加装电梯会提高房屋价值",
-    ] {
-        let a = say(&app, &staff, id, text).await;
-        assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
-        assert_eq!(a.json()["status"], "accepted");
-        seeds.push(a.json()["id"].as_i64().expect("id"));
-    }
+    let seeds = seed(
+        &app,
+        &staff,
+        id,
+        [
+            "应由政府补贴一半费用",
+            "低层住户的意见必须尊重",
+            "加装电梯会提高房屋价值",
+        ],
+    )
+    .await;
     let mine = say(&app, &member, id, "  应建立\n统一的审批窗口  ").await;
     assert_eq!(mine.status, StatusCode::CREATED, "{}", mine.body);
     assert_eq!(mine.json()["status"], "pending");
@@ -549,18 +566,13 @@ async fn public_deliberations_know_visitors_by_a_signed_cookie_and_refuse_floods
             StatusCode::OK
         );
     }
-    let mut seeds = Vec::new();
-    for i in 0..61 {
-        let a = say(
-            &app,
-            &staff,
-            id,
-            &format!("第{i}条：社区应设电梯加装协调员"),
-        )
-        .await;
-        assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
-        seeds.push(a.json()["id"].as_i64().expect("id"));
-    }
+    let seeds = seed(
+        &app,
+        &staff,
+        id,
+        (0..61).map(|i| format!("第{i}条：社区应设电梯加装协调员")),
+    )
+    .await;
     let closed_seed = say(&app, &staff, members_only, "仅限委员的观点").await;
     let closed_seed = closed_seed.json()["id"].as_i64().expect("id");
 
@@ -692,14 +704,7 @@ async fn results_find_planted_groups_and_the_pages_vote_moderate_and_show_them()
         "加装电梯是民生实事",
         "应优先安排老年人多的小区",
     ];
-    let mut seeds = Vec::new();
-    for t in texts {
-        seeds.push(
-            say(&app, &staff, id, t).await.json()["id"]
-                .as_i64()
-                .expect("id"),
-        );
-    }
+    let seeds = seed(&app, &staff, id, texts).await;
     // Two camps of eight visitors each: they split on the first six statements
     // and all agree with the last two.
     visitors_vote(&app, id, &seeds, 16, |p, i| {
@@ -940,21 +945,20 @@ async fn closing_computes_the_final_results_once_from_every_vote_as_the_exports_
     let staff = app.token("consult_r").await;
     let id = new_deliberation(&app, &staff, "public", "pre").await;
     step(&app, &staff, id, "open", None).await;
-    let mut seeds = Vec::new();
-    for t in [
-        "应由政府补贴一半费用",
-        "费用应全部由业主承担",
-        "低层住户应得到补偿",
-        "加装电梯不需要低层住户同意",
-        "应简化审批流程",
-        "加装电梯是民生实事",
-    ] {
-        seeds.push(
-            say(&app, &staff, id, t).await.json()["id"]
-                .as_i64()
-                .expect("id"),
-        );
-    }
+    let seeds = seed(
+        &app,
+        &staff,
+        id,
+        [
+            "应由政府补贴一半费用",
+            "费用应全部由业主承担",
+            "低层住户应得到补偿",
+            "加装电梯不需要低层住户同意",
+            "应简化审批流程",
+            "加装电梯是民生实事",
+        ],
+    )
+    .await;
     visitors_vote(&app, id, &seeds, 16, |p, i| {
         i >= 4 || (i % 2 == 0) == (p % 2 == 0)
     })
@@ -1063,12 +1067,8 @@ async fn closing_computes_the_final_results_once_from_every_vote_as_the_exports_
     // are still computed, once.
     let quick = new_deliberation(&app, &staff, "public", "post").await;
     step(&app, &staff, quick, "open", None).await;
-    let sid = say(&app, &staff, quick, "应优先安排老年人多的小区")
-        .await
-        .json()["id"]
-        .as_i64()
-        .expect("id");
-    visitors_vote(&app, quick, &[sid], 3, |p, _| p > 0).await;
+    let one = seed(&app, &staff, quick, ["应优先安排老年人多的小区"]).await;
+    visitors_vote(&app, quick, &one, 3, |p, _| p > 0).await;
     refresh().await;
     assert_eq!(results_json(&app, quick).await["final"], false);
     step(&app, &staff, quick, "close", None).await;
@@ -1263,21 +1263,20 @@ async fn groups_drawn_from_the_votes_follow_the_deliberations_setting() {
 
     // Two camps of eight visitors: each agrees with its own three statements
     // and disagrees with the others'.
-    let mut seeds = Vec::new();
-    for t in [
-        "应新建立体停车库",
-        "应开放机关单位停车场",
-        "应提高路边停车收费",
-        "应限制外来车辆进入小区",
-        "应鼓励错时共享车位",
-        "应加强违停执法",
-    ] {
-        seeds.push(
-            say(&app, &staff, id, t).await.json()["id"]
-                .as_i64()
-                .expect("id"),
-        );
-    }
+    let seeds = seed(
+        &app,
+        &staff,
+        id,
+        [
+            "应新建立体停车库",
+            "应开放机关单位停车场",
+            "应提高路边停车收费",
+            "应限制外来车辆进入小区",
+            "应鼓励错时共享车位",
+            "应加强违停执法",
+        ],
+    )
+    .await;
     visitors_vote(&app, id, &seeds, 16, |p, i| i / 3 == p % 2).await;
     store::deliberation_results::refresh(app.db())
         .await
