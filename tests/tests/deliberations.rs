@@ -1100,6 +1100,89 @@ async fn closing_computes_the_final_results_once_from_every_vote_as_the_exports_
     assert!(text.contains("最终结果"), "{text}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tallies_kept_as_votes_arrive_match_a_count_of_the_votes_even_when_they_race() {
+    let app = TestApp::new().await;
+    let staff = app.token("consult_r").await;
+    let id = new_deliberation(&app, &staff, "public", "post").await;
+    step(&app, &staff, id, "open", None).await;
+    let seeds = seed(&app, &staff, id, ["应由政府补贴一半费用", "应简化审批流程"]).await;
+    let member = app.token("member_r").await;
+    let member2 = app.token("member2_r").await;
+    // Two members change their minds on both statements, a dozen votes sent
+    // at once each, so that on PostgreSQL re-votes of one participant race.
+    let values = ["agree", "disagree", "pass"];
+    let sends: Vec<_> = (0..12)
+        .map(|i| {
+            let token = if i % 2 == 0 { &member } else { &member2 };
+            let req = Request::put(format!(
+                "/api/v1/deliberations/{id}/statements/{}/vote",
+                seeds[(i / 2) % 2]
+            ))
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(json!({ "vote": values[i % 3] }).to_string()))
+            .expect("request");
+            tokio::spawn(tower::ServiceExt::oneshot(app.router.clone(), req))
+        })
+        .collect();
+    for send in sends {
+        let answer = send.await.expect("task").expect("answer");
+        assert_eq!(answer.status(), StatusCode::OK);
+    }
+    visitors_vote(&app, id, &seeds, 5, |p, i| (p + i) % 2 == 0).await;
+    // The tallies shown are those of the votes stored, as the export counts them.
+    let c = consensus::opendata::conversation(
+        &app.api(
+            Method::GET,
+            &format!("/deliberations/{id}/votes.csv"),
+            None,
+            None,
+        )
+        .await
+        .body,
+        &app.api(
+            Method::GET,
+            &format!("/deliberations/{id}/comments.csv"),
+            None,
+            None,
+        )
+        .await
+        .body,
+    )
+    .expect("openData reads back");
+    assert_eq!(
+        c.votes.len(),
+        2 * 2 + 5 * 2,
+        "one vote per participant and statement"
+    );
+    let list = statements(&app, None, id).await;
+    for (col, sid) in seeds.iter().enumerate() {
+        // tally_of answers disagrees, passes, agrees.
+        let [disagree, pass, agree] = c.votes.tally_of(col).map(i64::from);
+        assert_eq!(
+            tally(&list, *sid),
+            (agree, disagree, pass),
+            "statement {sid}"
+        );
+    }
+    let listed = app
+        .api(Method::GET, "/deliberations", None, None)
+        .await
+        .json();
+    let row = listed
+        .as_array()
+        .and_then(|l| l.iter().find(|d| d["id"] == json!(id)))
+        .cloned()
+        .expect("listed");
+    assert_eq!(row["votes"], 14, "{row}");
+    assert_eq!(
+        row["participants"],
+        2 + 5 + 1,
+        "{row}: the author of the seeds too"
+    );
+}
+
 #[tokio::test]
 async fn a_deliberation_is_the_online_part_of_a_consultation() {
     let app = TestApp::new().await;

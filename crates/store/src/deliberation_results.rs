@@ -389,11 +389,14 @@ async fn fingerprint(db: &Db, id: i64) -> Result<String, StoreError> {
     // So is whether it is still open: closing it means the final results.
     let (nv, lv, grouping, phase): (i64, i64, String, String) = on_db!(db, |c| {
         sqlx::query_as(
-            "SELECT COUNT(*), COALESCE(MAX(voted_at), 0),
+            // The count from the statements' tallies; the latest time
+            // from the index: neither reads every vote.
+            "SELECT (SELECT CAST(COALESCE(SUM(agrees + disagrees + passes), 0) AS BIGINT)
+                     FROM deliberation_statements WHERE deliberation_id = $1),
+                COALESCE((SELECT MAX(voted_at) FROM deliberation_votes WHERE deliberation_id = $1), 0),
                 COALESCE((SELECT grouping FROM deliberations WHERE id = $1), 'map'),
                 COALESCE((SELECT CASE WHEN state = 'open' THEN 'live' ELSE 'final' END
-                          FROM deliberations WHERE id = $1), 'live')
-         FROM deliberation_votes WHERE deliberation_id = $1",
+                          FROM deliberations WHERE id = $1), 'live')",
         )
         .bind(id)
         .fetch_one(c)

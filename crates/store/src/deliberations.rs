@@ -255,9 +255,9 @@ async fn list_where(
     };
     let sql = format!(
         "SELECT d.id, d.committee_id, d.title, d.audience, d.state, d.opens_at, d.closes_at,
-           (SELECT COUNT(*) FROM deliberation_participants p WHERE p.deliberation_id = d.id) AS participants,
+           d.participants,
            (SELECT COUNT(*) FROM deliberation_statements s WHERE s.deliberation_id = d.id AND s.status <> 'rejected') AS statements,
-           (SELECT COUNT(*) FROM deliberation_votes v WHERE v.deliberation_id = d.id) AS votes
+           (SELECT CAST(COALESCE(SUM(s.agrees + s.disagrees + s.passes), 0) AS BIGINT) FROM deliberation_statements s WHERE s.deliberation_id = d.id) AS votes
          FROM deliberations d WHERE {filter} AND ($2 = 0 OR d.consultation_id = $2)
          ORDER BY d.opens_at DESC, d.id DESC LIMIT 200"
     );
@@ -650,7 +650,8 @@ async fn participant(
         }
     }
     // Two first votes at once: one row wins, both use it.
-    on_tx!(tx, |c| sqlx::query(
+    let added = on_tx!(tx, |c| {
+        sqlx::query(
         "INSERT INTO deliberation_participants (deliberation_id, user_id, anon_key, ip, created_at)
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"
     )
@@ -661,7 +662,18 @@ async fn participant(
     .bind(now)
     .execute(c)
     .await?
-    .rows_affected());
+    .rows_affected()
+    });
+    if added > 0 {
+        // Once per participant, so the deliberation's row is not a hot spot.
+        on_tx!(tx, |c| sqlx::query(
+            "UPDATE deliberations SET participants = participants + 1 WHERE id = $1"
+        )
+        .bind(d.id)
+        .execute(c)
+        .await?
+        .rows_affected());
+    }
     find_participant(tx, d.id, uid, key).await
 }
 
@@ -895,6 +907,16 @@ pub async fn vote_in(
     let pid = participant(tx, voice, &d, true)
         .await?
         .ok_or(StoreError::Forbidden)?;
+    // One vote of a participant at a time (a row lock on PostgreSQL; SQLite
+    // writes one at a time anyway): their earlier vote, read below, is then
+    // still theirs when the statement's tallies move from it to the new one.
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE deliberation_participants SET id = id WHERE id = $1"
+    )
+    .bind(pid)
+    .execute(c)
+    .await?
+    .rows_affected());
     let now = crate::clock::now();
     let recent: i64 = on_tx!(tx, |c| sqlx::query_scalar(
         "SELECT COUNT(*) FROM deliberation_votes WHERE participant_id = $1 AND voted_at > $2"
@@ -906,6 +928,13 @@ pub async fn vote_in(
     if recent >= rules::VOTES_PER_MINUTE {
         return Err(StoreError::Throttled(60));
     }
+    let earlier: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT value FROM deliberation_votes WHERE statement_id = $1 AND participant_id = $2"
+    )
+    .bind(statement_id)
+    .bind(pid)
+    .fetch_optional(c)
+    .await?);
     on_tx!(tx, |c| {
         sqlx::query(
         "INSERT INTO deliberation_votes (statement_id, participant_id, deliberation_id, value, voted_at)
@@ -921,6 +950,29 @@ pub async fn vote_in(
     .await?
     .rows_affected()
     });
+    // The statement's tallies: the new vote counted, the one it replaces not.
+    let column = |value: i64| match value {
+        1 => "agrees",
+        -1 => "disagrees",
+        _ => "passes",
+    };
+    let new = column(v.value());
+    let tally = match earlier.map(column) {
+        Some(old) if old == new => None,
+        Some(old) => Some(format!(
+            "UPDATE deliberation_statements SET {new} = {new} + 1, {old} = {old} - 1 WHERE id = $1"
+        )),
+        None => Some(format!(
+            "UPDATE deliberation_statements SET {new} = {new} + 1 WHERE id = $1"
+        )),
+    };
+    if let Some(sql) = tally {
+        on_tx!(tx, |c| sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(statement_id)
+            .execute(c)
+            .await?
+            .rows_affected());
+    }
     log(
         tx,
         voice.caller,
@@ -1011,16 +1063,12 @@ pub async fn statements(
     };
     let sql = format!(
         "SELECT s.id, s.body, s.status, s.created_at,
-           COUNT(CASE WHEN v.value = 1 THEN 1 END) AS agree,
-           COUNT(CASE WHEN v.value = -1 THEN 1 END) AS disagree,
-           COUNT(CASE WHEN v.value = 0 THEN 1 END) AS pass,
+           s.agrees AS agree, s.disagrees AS disagree, s.passes AS pass,
            COALESCE(u.display_name, '#' || CAST(p.id AS TEXT)) AS author, s.participant_id
          FROM deliberation_statements s
          JOIN deliberation_participants p ON p.id = s.participant_id
          LEFT JOIN users u ON u.id = p.user_id
-         LEFT JOIN deliberation_votes v ON v.statement_id = s.id
          WHERE s.deliberation_id = $1 AND {filter}
-         GROUP BY s.id, s.body, s.status, s.created_at, u.display_name, p.id, s.participant_id
          ORDER BY s.id"
     );
     let mut rows: Vec<Statement> = on_tx!(&mut tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(

@@ -35,6 +35,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0010_deliberation_consultation"),
     migration!("0011_opinion_proposal_indexes"),
     migration!("0012_deliberation_grouping"),
+    migration!("0013_deliberation_tallies"),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that several servers starting
