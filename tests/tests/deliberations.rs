@@ -1132,30 +1132,29 @@ async fn tallies_kept_as_votes_arrive_match_a_count_of_the_votes_even_when_they_
     }
     visitors_vote(&app, id, &seeds, 5, |p, i| (p + i) % 2 == 0).await;
     // The tallies shown are those of the votes stored, as the export counts them.
-    let c = consensus::opendata::conversation(
-        &app.api(
-            Method::GET,
-            &format!("/deliberations/{id}/votes.csv"),
-            None,
-            None,
-        )
-        .await
-        .body,
-        &app.api(
-            Method::GET,
-            &format!("/deliberations/{id}/comments.csv"),
-            None,
-            None,
-        )
-        .await
-        .body,
-    )
-    .expect("openData reads back");
+    let export = |file: &'static str| {
+        let app = &app;
+        async move {
+            app.api(
+                Method::GET,
+                &format!("/deliberations/{id}/{file}"),
+                None,
+                None,
+            )
+            .await
+            .body
+        }
+    };
+    let comments = export("comments.csv").await;
+    let c = consensus::opendata::conversation(&export("votes.csv").await, &comments)
+        .expect("openData reads back");
     assert_eq!(
         c.votes.len(),
         2 * 2 + 5 * 2,
         "one vote per participant and statement"
     );
+    // comments.csv: comment-id, then agrees and disagrees in columns 4 and 5.
+    let rows = consensus::opendata::records(&comments);
     let list = statements(&app, None, id).await;
     for (col, sid) in seeds.iter().enumerate() {
         // tally_of answers disagrees, passes, agrees.
@@ -1164,6 +1163,13 @@ async fn tallies_kept_as_votes_arrive_match_a_count_of_the_votes_even_when_they_
             tally(&list, *sid),
             (agree, disagree, pass),
             "statement {sid}"
+        );
+        let row = &rows[col + 1];
+        assert_eq!(row[2], col.to_string());
+        assert_eq!(
+            (row[4].parse(), row[5].parse()),
+            (Ok(agree), Ok(disagree)),
+            "{comments}"
         );
     }
     let listed = app

@@ -1087,12 +1087,16 @@ pub async fn statements(
     Ok(rows)
 }
 
-/// Rows of the Pol.is openData export: every statement and every vote,
-/// with participants and statements numbered from 0 in the deliberation.
+/// Rows of the Pol.is openData export: every statement and, when `votes`
+/// is asked for, every vote (else none), with participants and statements
+/// numbered from 0 in the deliberation. The statements' agrees and
+/// disagrees are their kept tallies, so that the statements alone do not
+/// read every vote.
 pub async fn opendata(
     db: &Db,
     caller: &Caller,
     id: i64,
+    votes: bool,
 ) -> Result<
     (
         Vec<consensus::opendata::CommentRow>,
@@ -1109,37 +1113,35 @@ pub async fn opendata(
     .bind(d.id)
     .fetch_all(c)
     .await?);
-    type Row = (i64, i64, String, String, i64);
+    type Row = (i64, i64, String, String, i64, i64, i64);
     let said: Vec<Row> = on_tx!(&mut tx, |c| {
         sqlx::query_as(
-        "SELECT id, participant_id, body, status, created_at FROM deliberation_statements WHERE deliberation_id = $1 ORDER BY id"
+        "SELECT id, participant_id, body, status, created_at, agrees, disagrees FROM deliberation_statements WHERE deliberation_id = $1 ORDER BY id"
     )
     .bind(d.id)
     .fetch_all(c)
     .await?
     });
-    let votes: Vec<(i64, i64, i64, i64)> = on_tx!(&mut tx, |c| {
-        sqlx::query_as(
+    let votes: Vec<(i64, i64, i64, i64)> = if votes {
+        on_tx!(&mut tx, |c| {
+            sqlx::query_as(
         "SELECT statement_id, participant_id, value, voted_at FROM deliberation_votes WHERE deliberation_id = $1 ORDER BY voted_at, statement_id, participant_id"
     )
     .bind(d.id)
     .fetch_all(c)
     .await?
-    });
+        })
+    } else {
+        Vec::new()
+    };
     tx.commit().await?;
     let person = |p: i64| people.binary_search(&p).unwrap_or(0);
     let index: std::collections::HashMap<i64, usize> =
         said.iter().enumerate().map(|(i, s)| (s.0, i)).collect();
-    let mut tally = vec![(0u32, 0u32); said.len()];
     let vote_rows: Vec<VoteRow> = votes
         .iter()
         .filter_map(|&(s, p, v, at)| {
             let c = *index.get(&s)?;
-            match v {
-                1 => tally[c].0 += 1,
-                -1 => tally[c].1 += 1,
-                _ => {}
-            }
             Some(VoteRow {
                 timestamp_ms: at / 1000,
                 comment: c,
@@ -1151,19 +1153,21 @@ pub async fn opendata(
     let comment_rows = said
         .iter()
         .enumerate()
-        .map(|(i, (_, p, body, status, at))| CommentRow {
-            timestamp_ms: at / 1000,
-            comment: i,
-            author: person(*p),
-            agrees: tally[i].0,
-            disagrees: tally[i].1,
-            moderated: match StatementStatus::parse(status) {
-                Some(StatementStatus::Accepted) => 1,
-                Some(StatementStatus::Rejected) => -1,
-                _ => 0,
+        .map(
+            |(i, (_, p, body, status, at, agrees, disagrees))| CommentRow {
+                timestamp_ms: at / 1000,
+                comment: i,
+                author: person(*p),
+                agrees: u32::try_from(*agrees).unwrap_or(u32::MAX),
+                disagrees: u32::try_from(*disagrees).unwrap_or(u32::MAX),
+                moderated: match StatementStatus::parse(status) {
+                    Some(StatementStatus::Accepted) => 1,
+                    Some(StatementStatus::Rejected) => -1,
+                    _ => 0,
+                },
+                body: body.clone(),
             },
-            body: body.clone(),
-        })
+        )
         .collect();
     Ok((comment_rows, vote_rows))
 }

@@ -329,7 +329,7 @@ pub async fn comments_csv(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> WebResult<Response> {
-    let (c, _) = deliberations::opendata(&state.db, &ctx.visitor(), id).await?;
+    let (c, _) = deliberations::opendata(&state.db, &ctx.visitor(), id, false).await?;
     Ok(csv(
         format!("deliberation-{id}-comments.csv"),
         consensus::opendata::write_comments(&c),
@@ -345,7 +345,7 @@ pub async fn votes_csv(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> WebResult<Response> {
-    let (_, v) = deliberations::opendata(&state.db, &ctx.visitor(), id).await?;
+    let (_, v) = deliberations::opendata(&state.db, &ctx.visitor(), id, true).await?;
     Ok(csv(
         format!("deliberation-{id}-votes.csv"),
         consensus::opendata::write_votes(&v),
