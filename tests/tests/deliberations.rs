@@ -150,6 +150,21 @@ async fn deliberation(app: &TestApp, token: &str, id: i64) -> Answer {
     .await
 }
 
+/// One of a deliberation's exports (`votes.csv`, `comments.csv`) as anyone
+/// downloads it.
+async fn export(app: &TestApp, id: i64, file: &str) -> String {
+    let a = app
+        .api(
+            Method::GET,
+            &format!("/deliberations/{id}/{file}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{file}: {}", a.body);
+    a.body
+}
+
 /// A deliberation's results as anyone reads them through the API.
 async fn results_json(app: &TestApp, id: i64) -> Value {
     let a = app
@@ -1006,23 +1021,11 @@ async fn closing_computes_the_final_results_once_from_every_vote_as_the_exports_
     // They follow from the votes alone: the exported openData analysed
     // again places everyone in the same group at the same point, and finds
     // the same representative statements.
-    let get = |file: &'static str| {
-        let app = &app;
-        async move {
-            let a = app
-                .api(
-                    Method::GET,
-                    &format!("/deliberations/{id}/{file}"),
-                    None,
-                    None,
-                )
-                .await;
-            assert_eq!(a.status, StatusCode::OK);
-            a.body
-        }
-    };
-    let c = consensus::opendata::conversation(&get("votes.csv").await, &get("comments.csv").await)
-        .expect("openData reads back");
+    let c = consensus::opendata::conversation(
+        &export(&app, id, "votes.csv").await,
+        &export(&app, id, "comments.csv").await,
+    )
+    .expect("openData reads back");
     let again = consensus::analyze(&c.votes);
     let points = last["points"].as_array().expect("points");
     assert_eq!(points.len(), again.groups.len());
@@ -1132,21 +1135,8 @@ async fn tallies_kept_as_votes_arrive_match_a_count_of_the_votes_even_when_they_
     }
     visitors_vote(&app, id, &seeds, 5, |p, i| (p + i) % 2 == 0).await;
     // The tallies shown are those of the votes stored, as the export counts them.
-    let export = |file: &'static str| {
-        let app = &app;
-        async move {
-            app.api(
-                Method::GET,
-                &format!("/deliberations/{id}/{file}"),
-                None,
-                None,
-            )
-            .await
-            .body
-        }
-    };
-    let comments = export("comments.csv").await;
-    let c = consensus::opendata::conversation(&export("votes.csv").await, &comments)
+    let comments = export(&app, id, "comments.csv").await;
+    let c = consensus::opendata::conversation(&export(&app, id, "votes.csv").await, &comments)
         .expect("openData reads back");
     assert_eq!(
         c.votes.len(),

@@ -383,11 +383,12 @@ pub async fn report_docx(
                 &[&t.code("deliberation_grouping", &d.grouping)],
             );
             // Whether the groups are final or as of their computation.
-            let at = store::clock::parse_rfc3339(&r.computed_at).map(super::pages::when);
             if r.is_final {
                 line.push(' ');
                 line.push_str(t.s("deliberation.report_final"));
-            } else if let Some(at) = at {
+            } else if let Some(at) =
+                store::clock::parse_rfc3339(&r.computed_at).map(super::pages::when)
+            {
                 line.push(' ');
                 line.push_str(&t.f("deliberation.report_provisional", &[&at]));
             }
