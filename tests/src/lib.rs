@@ -574,3 +574,13 @@ pub async fn user_id(app: &TestApp, token: &str) -> i64 {
         .as_i64()
         .expect("id")
 }
+
+/// Percent-encodes a value for a query string or a form body.
+pub fn enc(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

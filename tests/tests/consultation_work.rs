@@ -10,7 +10,7 @@
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use serde_json::{Value, json};
-use xieshang_tests::{TestApp, docx_lines, problem, user_id};
+use xieshang_tests::{TestApp, docx_lines, enc, problem, user_id};
 
 async fn new_consultation(app: &TestApp, staff: &str, title: &str) -> i64 {
     let a = app
@@ -1078,13 +1078,6 @@ async fn a_draft_regulation_is_commented_on_by_paragraph_and_exported() {
         .await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("第三条") && page.body.contains("1 条意见"));
-}
-
-fn enc(s: &str) -> String {
-    serde_urlencoded::to_string([("v", s)])
-        .unwrap_or_default()
-        .trim_start_matches("v=")
-        .to_string()
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use serde_json::{Value, json};
-use xieshang_tests::{Answer, TestApp, docx_lines, problem};
+use xieshang_tests::{Answer, TestApp, docx_lines, enc, problem};
 
 const HOUR: i64 = 3_600_000_000;
 
@@ -593,8 +593,7 @@ async fn public_deliberations_know_visitors_by_a_signed_cookie_and_refuse_floods
 
     // Visitors see the public topic (not the members' one) without signing in.
     let listed = app.api(Method::GET, "/deliberations", None, None).await;
-    let ids: Vec<i64> = listed
-        .json()
+    let ids: Vec<i64> = listed.json()["items"]
         .as_array()
         .expect("list")
         .iter()
@@ -1166,7 +1165,7 @@ async fn tallies_kept_as_votes_arrive_match_a_count_of_the_votes_even_when_they_
         .api(Method::GET, "/deliberations", None, None)
         .await
         .json();
-    let row = listed
+    let row = listed["items"]
         .as_array()
         .and_then(|l| l.iter().find(|d| d["id"] == json!(id)))
         .cloned()
@@ -1307,9 +1306,9 @@ async fn groups_drawn_from_the_votes_follow_the_deliberations_setting() {
     let listed = || async {
         app.api(Method::GET, "/deliberations", Some(&staff), None)
             .await
-            .json()["items"]
-            .as_array()
-            .map_or(0, Vec::len)
+            .json()["total"]
+            .as_i64()
+            .expect("total")
     };
     let before = listed().await;
     // A grouping that is not one of the two is refused, and nothing is made.
@@ -1466,4 +1465,212 @@ async fn groups_drawn_from_the_votes_follow_the_deliberations_setting() {
         "{}",
         form.body
     );
+}
+
+#[tokio::test]
+async fn the_list_comes_a_page_at_a_time_narrowed_by_state_audience_and_title() {
+    let app = TestApp::new().await;
+    let staff = app.token("consult_r").await;
+    let member = app.token("member_r").await;
+    let before = |token: Option<&'static str>| {
+        let app = &app;
+        async move {
+            app.api(Method::GET, "/deliberations", token, None)
+                .await
+                .json()["total"]
+                .as_i64()
+                .expect("total")
+        }
+    };
+    let visitors_before = before(None).await;
+    // 23 topics opening a minute apart: every third public, every fourth about parking.
+    let (mut ids, mut committee) = (Vec::new(), 0);
+    for i in 0..23i64 {
+        let title = if i % 4 == 0 {
+            format!("停车难第{i}议")
+        } else {
+            format!("社区议题第{i}号")
+        };
+        let audience = if i % 3 == 0 { "public" } else { "members" };
+        let a = app
+            .api(
+                Method::POST,
+                "/deliberations",
+                Some(&staff),
+                Some(
+                    json!({"title": title, "audience": audience, "moderation": "post",
+                    "opens_at": at(-HOUR - i * 60_000_000), "closes_at": at(24 * HOUR)}),
+                ),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+        ids.push(a.json()["id"].as_i64().expect("id"));
+        committee = a.json()["committee_id"].as_i64().expect("committee");
+    }
+    // The first seven are opened; the rest stay drafts.
+    for &id in &ids[..7] {
+        assert_eq!(
+            step(&app, &staff, id, "open", None).await.status,
+            StatusCode::OK
+        );
+    }
+    let list = |token: Option<&str>, query: &str| {
+        let (app, token, query) = (&app, token.map(str::to_owned), query.to_owned());
+        async move {
+            let sep = if query.is_empty() { "?" } else { "&" };
+            let query = match token {
+                Some(_) => format!("{query}{sep}committee_id={committee}"),
+                None => query,
+            };
+            app.api(
+                Method::GET,
+                &format!("/deliberations{query}"),
+                token.as_deref(),
+                None,
+            )
+            .await
+        }
+    };
+    let ids_of = |a: &Answer| -> Vec<i64> {
+        a.json()["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|d| d["id"].as_i64())
+            .collect()
+    };
+
+    // Staff see all 23 (drafts too), twenty to a page, newest opening first.
+    let first = list(Some(&staff), "?state=&audience=").await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let total = first.json()["total"].as_i64().expect("total");
+    assert!(total >= 23, "{}", first.body);
+    assert_eq!(
+        (
+            first.json()["page"].as_i64(),
+            first.json()["per_page"].as_i64()
+        ),
+        (Some(1), Some(20))
+    );
+    let mut seen = ids_of(&first);
+    assert_eq!(seen.len(), 20);
+    let mut page = 2;
+    while (seen.len() as i64) < total {
+        let next = list(Some(&staff), &format!("?page={page}")).await;
+        let more = ids_of(&next);
+        assert!(!more.is_empty(), "page {page}: {}", next.body);
+        seen.extend(more);
+        page += 1;
+    }
+    let mine: Vec<i64> = seen.iter().copied().filter(|id| ids.contains(id)).collect();
+    assert_eq!(mine, ids, "each topic once, newest opening first");
+    let past_the_end = list(Some(&staff), "?page=99").await;
+    assert_eq!(ids_of(&past_the_end), Vec::<i64>::new());
+    assert_eq!(past_the_end.json()["total"].as_i64(), Some(total));
+
+    // Narrowed by state, audience and words in the title, and all three at once.
+    let open = list(Some(&staff), "?state=open&per_page=200").await;
+    let open_ids = ids_of(&open);
+    assert!(
+        ids[..7].iter().all(|id| open_ids.contains(id)),
+        "{}",
+        open.body
+    );
+    assert!(
+        ids[7..].iter().all(|id| !open_ids.contains(id)),
+        "{}",
+        open.body
+    );
+    let drafts = list(Some(&staff), "?state=draft&per_page=200").await;
+    assert!(
+        ids[7..].iter().all(|id| ids_of(&drafts).contains(id)),
+        "{}",
+        drafts.body
+    );
+    let parking = list(Some(&staff), &format!("?q={}&per_page=200", enc("停车难"))).await;
+    let want: Vec<i64> = ids.iter().copied().step_by(4).collect();
+    assert_eq!(ids_of(&parking), want, "{}", parking.body);
+    let narrow = list(
+        Some(&staff),
+        &format!("?q={}&state=open&audience=public", enc(" 停车难 ")),
+    )
+    .await;
+    // Open (0..7), public (every third) and about parking (every fourth): only the first.
+    assert_eq!(ids_of(&narrow), vec![ids[0]], "{}", narrow.body);
+    assert_eq!(narrow.json()["total"], 1);
+
+    // A member never sees drafts, even when asking for them.
+    let member_drafts = list(Some(&member), "?state=draft").await;
+    assert_eq!(
+        member_drafts.status,
+        StatusCode::OK,
+        "{}",
+        member_drafts.body
+    );
+    assert_eq!(member_drafts.json()["total"], 0, "{}", member_drafts.body);
+    // Visitors see only the open public ones: 0 and 3 and 6.
+    assert_eq!(before(None).await, visitors_before + 3);
+    let visitors = list(None, "?audience=members").await;
+    assert_eq!(visitors.json()["total"], 0, "{}", visitors.body);
+
+    // Values that are not choices, and an over-long search, are refused by name.
+    for (query, field, code) in [
+        ("?state=sideways", "state", "invalid_choice"),
+        ("?audience=everyone", "audience", "invalid_choice"),
+        (&*format!("?q={}", "字".repeat(101)), "q", "too_long"),
+    ] {
+        let bad = list(Some(&staff), &enc_query(query)).await;
+        assert_eq!(problem(&bad), (422, code.into()), "{query}: {}", bad.body);
+        assert_eq!(bad.json()["errors"][0]["field"], field, "{}", bad.body);
+    }
+
+    // The page: a search box, state and audience filters with labels, and a
+    // link to the next page that keeps them.
+    let (cookie, _) = app.web_login("consult_r").await;
+    // All 23 titles hold 议: the link to page 2 keeps the search.
+    let page = app
+        .page(
+            Method::GET,
+            &format!("/deliberations?q={}", enc("议")),
+            &cookie,
+            None,
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    for want in [
+        "name=\"q\"",
+        "name=\"state\"",
+        "name=\"audience\"",
+        &*format!("q={}", enc("议")),
+        "page=2",
+    ] {
+        assert!(page.body.contains(want), "{want} not on the page");
+    }
+    let parking = app
+        .page(
+            Method::GET,
+            &format!("/deliberations?q={}", enc("停车难")),
+            &cookie,
+            None,
+        )
+        .await;
+    assert!(parking.body.contains("停车难第0议") && !parking.body.contains("社区议题第1号"));
+    let bad = app
+        .page(Method::GET, "/deliberations?state=sideways", &cookie, None)
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("不是可选的值"), "{}", bad.body);
+}
+
+/// A query string with its values percent-encoded.
+fn enc_query(q: &str) -> String {
+    let (head, rest) = q.split_at(1);
+    let pairs: Vec<String> = rest
+        .split('&')
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) => format!("{k}={}", enc(v)),
+            None => p.to_string(),
+        })
+        .collect();
+    format!("{head}{}", pairs.join("&"))
 }

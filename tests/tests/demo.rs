@@ -70,7 +70,7 @@ async fn five_years_of_proposals_and_review_finds_the_planted_duplicates() {
     // find, and one open now with a member's statement in the queue.
     assert_eq!(summary.deliberations, 3);
     let list = app.api(Method::GET, "/deliberations", None, None).await;
-    let public = list.json().as_array().cloned().unwrap_or_default();
+    let public = list.json()["items"].as_array().cloned().unwrap_or_default();
     assert_eq!(public.len(), 3, "{}", list.body);
     assert_eq!(public[0]["state"], "open");
     for (d, groups) in public[1..].iter().zip([2, 3]) {

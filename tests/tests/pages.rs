@@ -3,14 +3,7 @@
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
-use xieshang_tests::{Answer, PASSWORD, TestApp, csrf_of};
-
-fn enc(s: &str) -> String {
-    serde_urlencoded::to_string([("v", s)])
-        .unwrap()
-        .trim_start_matches("v=")
-        .to_string()
-}
+use xieshang_tests::{Answer, PASSWORD, TestApp, csrf_of, enc};
 
 fn assert_accessible_page(a: &Answer, lang: &str) {
     let b = &a.body;

@@ -5,7 +5,7 @@
 use domain::proposals::ProposalInput;
 use store::StoreError;
 use store::proposals::{self, Action};
-use xieshang_tests::{TestApp, caller, docx_lines, member_id, multipart};
+use xieshang_tests::{TestApp, caller, docx_lines, enc, member_id, multipart};
 
 fn draft(title: &str) -> ProposalInput {
     ProposalInput {
@@ -1372,7 +1372,7 @@ async fn full_text_search_finds_words_inside_sentences_and_review_shows_similar_
     }
     let found = |who: &str, q: &str| {
         let (app, who) = (&app, who.to_string());
-        let path = format!("/proposals?q={}", urlencode(q));
+        let path = format!("/proposals?q={}", enc(q));
         async move {
             let r = app.api(Method::GET, &path, Some(&who), None).await;
             assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -1397,7 +1397,7 @@ async fn full_text_search_finds_words_inside_sentences_and_review_shows_similar_
     let r = app
         .api(
             Method::GET,
-            &format!("/proposals?q={}", urlencode(&long)),
+            &format!("/proposals?q={}", enc(&long)),
             Some(&staff),
             None,
         )
@@ -1430,15 +1430,6 @@ async fn full_text_search_finds_words_inside_sentences_and_review_shows_similar_
             .iter()
             .all(|s| s["id"] != ids[1] && s["id"] != ids[3])
     );
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// The non-empty paragraphs of a DOCX, read back with a DOCX reader.

@@ -11,6 +11,7 @@ use crate::Caller;
 use crate::audit;
 use crate::db::{Db, Tx, on_db, on_tx};
 use crate::error::StoreError;
+use crate::page::{Page, PageRequest};
 use crate::platform::committees;
 use domain::deliberations::{
     self as rules, Audience, Facts, Grouping, Moderation, Part, State, StatementStatus, Step, Vote,
@@ -211,65 +212,132 @@ pub async fn get(db: &Db, caller: &Caller, id: i64) -> Result<(Deliberation, Par
     Ok(out)
 }
 
-/// The deliberations the caller may see: with a committee they may read,
-/// all of its (drafts only for staff); otherwise the public ones under way
-/// or finished, of every committee. Newest first.
+/// What a list of deliberations is narrowed to.
+#[derive(Debug, Clone, Default)]
+pub struct DeliberationFilter {
+    /// A committee the caller may read: all of its deliberations (drafts
+    /// only for its staff). Without it, or for anyone else: the public
+    /// ones under way or finished, of every committee or of this one.
+    pub committee_id: Option<i64>,
+    /// Only those that belong to this consultation.
+    pub consultation_id: Option<i64>,
+    /// `draft`, `open`, `closed` or `reported`.
+    pub state: Option<String>,
+    /// `members` or `public`.
+    pub audience: Option<String>,
+    /// Words in the title.
+    pub q: Option<String>,
+}
+
+/// Longest search text a list takes.
+const MAX_QUERY: usize = 100;
+
+/// The deliberations the caller may see, narrowed by `f`, newest opening
+/// first, one page of them with the count of all.
 pub async fn list(
     db: &Db,
     caller: &Caller,
-    committee_id: Option<i64>,
-) -> Result<Vec<Summary>, StoreError> {
-    list_where(db, caller, committee_id, None).await
+    f: &DeliberationFilter,
+    page: PageRequest,
+) -> Result<Page<Summary>, StoreError> {
+    let blank = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let state = blank(&f.state);
+    if state.as_deref().is_some_and(|s| State::parse(s).is_none()) {
+        return Err(StoreError::invalid("state", "invalid_choice"));
+    }
+    let audience = blank(&f.audience);
+    if audience
+        .as_deref()
+        .is_some_and(|a| Audience::parse(a).is_none())
+    {
+        return Err(StoreError::invalid("audience", "invalid_choice"));
+    }
+    let q = blank(&f.q);
+    if q.as_deref().is_some_and(|q| q.chars().count() > MAX_QUERY) {
+        return Err(StoreError::invalid("q", "too_long"));
+    }
+    let like = q.map(|q| format!("%{}%", q.to_lowercase()));
+    let mut tx = db.begin_read().await?;
+    let mut reads = false;
+    if let Some(cid) = f.committee_id {
+        let scope = committees::scope_tx(&mut tx, cid)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        reads = caller.may(Permission::ReadOrganisation, &scope);
+    }
+    let staff = reads && f.committee_id.is_some_and(|c| is_staff(caller, c));
+    let seen = match (reads, staff) {
+        (true, true) => "d.committee_id = $1",
+        (true, false) => "d.committee_id = $1 AND d.state <> 'draft'",
+        _ => "d.audience = 'public' AND d.state <> 'draft' AND ($1 = 0 OR d.committee_id = $1)",
+    };
+    let filter = format!(
+        "{seen} AND ($2 = 0 OR d.consultation_id = $2) AND ($3 IS NULL OR d.state = $3)
+         AND ($4 IS NULL OR d.audience = $4) AND ($5 IS NULL OR lower(d.title) LIKE $5)"
+    );
+    let count_sql = format!("SELECT COUNT(*) FROM deliberations d WHERE {filter}");
+    // The counts come from the kept tallies (a statement's agrees, disagrees
+    // and passes), so a page costs the same however many votes there are.
+    let list_sql = format!(
+        "SELECT d.id, d.committee_id, d.title, d.audience, d.state, d.opens_at, d.closes_at,
+           d.participants,
+           (SELECT COUNT(*) FROM deliberation_statements s WHERE s.deliberation_id = d.id AND s.status <> 'rejected') AS statements,
+           (SELECT CAST(COALESCE(SUM(s.agrees + s.disagrees + s.passes), 0) AS BIGINT) FROM deliberation_statements s WHERE s.deliberation_id = d.id) AS votes
+         FROM deliberations d WHERE {filter}
+         ORDER BY d.opens_at DESC, d.id DESC LIMIT {} OFFSET {}",
+        page.per_page,
+        page.offset()
+    );
+    let (committee, consultation) = (f.committee_id.unwrap_or(0), f.consultation_id.unwrap_or(0));
+    let (total, items): (i64, Vec<Summary>) = on_tx!(&mut tx, |c| {
+        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql.clone()))
+            .bind(committee)
+            .bind(consultation)
+            .bind(&state)
+            .bind(&audience)
+            .bind(&like)
+            .fetch_one(&mut *c)
+            .await?;
+        let items = sqlx::query_as(sqlx::AssertSqlSafe(list_sql.clone()))
+            .bind(committee)
+            .bind(consultation)
+            .bind(&state)
+            .bind(&audience)
+            .bind(&like)
+            .fetch_all(&mut *c)
+            .await?;
+        (total, items)
+    });
+    tx.commit().await?;
+    Ok(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+        source: None,
+    })
 }
 
 /// The deliberations of a consultation the caller may see (as [`list`]
-/// shows them).
+/// shows them), the newest 200.
 pub async fn of_consultation(
     db: &Db,
     caller: &Caller,
     committee_id: i64,
     consultation_id: i64,
 ) -> Result<Vec<Summary>, StoreError> {
-    list_where(db, caller, Some(committee_id), Some(consultation_id)).await
-}
-
-async fn list_where(
-    db: &Db,
-    caller: &Caller,
-    committee_id: Option<i64>,
-    consultation_id: Option<i64>,
-) -> Result<Vec<Summary>, StoreError> {
-    let mut tx = db.begin_read().await?;
-    let mut reads = false;
-    if let Some(cid) = committee_id {
-        let scope = committees::scope_tx(&mut tx, cid)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        reads = caller.may(Permission::ReadOrganisation, &scope);
-    }
-    let staff = reads && committee_id.is_some_and(|c| is_staff(caller, c));
-    let filter = match (reads, staff) {
-        (true, true) => "d.committee_id = $1",
-        (true, false) => "d.committee_id = $1 AND d.state <> 'draft'",
-        _ => "d.audience = 'public' AND d.state <> 'draft' AND ($1 = 0 OR d.committee_id = $1)",
+    let f = DeliberationFilter {
+        committee_id: Some(committee_id),
+        consultation_id: Some(consultation_id),
+        ..Default::default()
     };
-    let sql = format!(
-        "SELECT d.id, d.committee_id, d.title, d.audience, d.state, d.opens_at, d.closes_at,
-           d.participants,
-           (SELECT COUNT(*) FROM deliberation_statements s WHERE s.deliberation_id = d.id AND s.status <> 'rejected') AS statements,
-           (SELECT CAST(COALESCE(SUM(s.agrees + s.disagrees + s.passes), 0) AS BIGINT) FROM deliberation_statements s WHERE s.deliberation_id = d.id) AS votes
-         FROM deliberations d WHERE {filter} AND ($2 = 0 OR d.consultation_id = $2)
-         ORDER BY d.opens_at DESC, d.id DESC LIMIT 200"
-    );
-    let rows = on_tx!(&mut tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(
-        sql.clone()
-    ))
-    .bind(committee_id.unwrap_or(0))
-    .bind(consultation_id.unwrap_or(0))
-    .fetch_all(c)
-    .await?);
-    tx.commit().await?;
-    Ok(rows)
+    let page = PageRequest::new(None, Some(PageRequest::MAX_PER_PAGE));
+    Ok(list(db, caller, &f, page).await?.items)
 }
 
 /// A time as the API or a form gives it: RFC 3339, or `YYYY-MM-DDTHH:MM`

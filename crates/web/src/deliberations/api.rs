@@ -4,6 +4,7 @@ use super::Speaker;
 use crate::api_extract::{ApiJson, ApiJsonOrEmpty, IfMatch};
 use crate::ctx::Ctx;
 use crate::error::{WebError, WebResult};
+use crate::platform::api::ItemsOf;
 use crate::platform::api::created;
 use crate::problem::Problem;
 use crate::state::AppState;
@@ -16,27 +17,56 @@ use serde::{Deserialize, Serialize};
 use store::StoreError;
 use store::attachments::{Attachment, Owner};
 use store::deliberation_results::{self, Results};
-use store::deliberations::{self, Deliberation, DeliberationInput, Progress, Statement, Summary};
+use store::deliberations::{
+    self, Deliberation, DeliberationFilter, DeliberationInput, Progress, Statement, Summary,
+};
+use store::page::PageRequest;
 use utoipa::{IntoParams, ToSchema};
 
 /// Which deliberations to list.
 #[derive(Deserialize, IntoParams)]
 pub struct DeliberationParams {
+    pub page: Option<i64>,
+    /// 1 to 200 (20 by default).
+    pub per_page: Option<i64>,
     /// A committee the caller may read: all of its deliberations. Without
     /// it (or for anyone else): the public ones.
     pub committee_id: Option<i64>,
+    /// `draft`, `open`, `closed` or `reported`.
+    pub state: Option<String>,
+    /// `members` or `public`.
+    pub audience: Option<String>,
+    /// Words in the title (at most 100 characters).
+    pub q: Option<String>,
 }
 
-/// Lists deliberations, newest first.
+impl DeliberationParams {
+    /// The list filter the query asks for.
+    pub fn filter(&self, committee_id: Option<i64>) -> DeliberationFilter {
+        DeliberationFilter {
+            committee_id,
+            consultation_id: None,
+            state: self.state.clone(),
+            audience: self.audience.clone(),
+            q: self.q.clone(),
+        }
+    }
+}
+
+/// Lists deliberations, newest opening first.
 #[utoipa::path(get, path = "/deliberations", tag = "deliberation", params(DeliberationParams),
-    responses((status = 200, body = Vec<Summary>), (status = 404, body = Problem)))]
+    responses((status = 200, body = ItemsOf<Summary>), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_deliberations(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(p): Query<DeliberationParams>,
-) -> WebResult<Json<Vec<Summary>>> {
+) -> WebResult<Json<ItemsOf<Summary>>> {
+    let page = PageRequest::new(p.page, p.per_page);
+    let f = p.filter(p.committee_id);
     Ok(Json(
-        deliberations::list(&state.db, &ctx.visitor(), p.committee_id).await?,
+        deliberations::list(&state.db, &ctx.visitor(), &f, page)
+            .await?
+            .into(),
     ))
 }
 

@@ -8,7 +8,9 @@
 use super::Speaker;
 use crate::ctx::Ctx;
 use crate::error::{WebError, WebResult};
-use crate::platform::org_pages::{FormPage, ListPage, chosen_committee};
+use crate::platform::org_pages::{
+    CommitteeTree, FormPage, ListPage, chosen_committee, committee_and_search,
+};
 use crate::platform::pages::{PageCtx, html};
 use crate::state::AppState;
 use crate::view::{Chrome, Field, FormPairs, cell, choices, link};
@@ -19,18 +21,26 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::deliberations::{
     Audience, Grouping, MAX_STATEMENT, Moderation, Part, State as DState, StatementStatus, Step,
 };
+use domain::platform::Permission;
 use serde::Deserialize;
 use store::StoreError;
 use store::attachments::{Attachment, Owner};
 use store::deliberation_results::{self, Results};
 use store::deliberations::{self, Deliberation, DeliberationInput, Progress, Statement};
+use store::page::PageRequest;
 
 #[derive(Deserialize)]
 pub struct ListQuery {
     committee_id: Option<i64>,
+    q: Option<String>,
+    state: Option<String>,
+    audience: Option<String>,
+    page: Option<i64>,
 }
 
-/// The deliberations the visitor may see.
+/// The deliberations the visitor may see, a page at a time, narrowed by
+/// words in the title, state and audience. Signed-in users choose the
+/// committee; visitors see the public ones of every committee.
 pub async fn list(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -42,8 +52,17 @@ pub async fn list(
         Some(_) => Some(chosen_committee(&ctx, q.committee_id)?),
         None => q.committee_id,
     };
-    let items = deliberations::list(&state.db, &caller, committee_id).await?;
-    let rows = items
+    let f = deliberations::DeliberationFilter {
+        committee_id,
+        consultation_id: None,
+        state: q.state.clone(),
+        audience: q.audience.clone(),
+        q: q.q.clone(),
+    };
+    let page =
+        deliberations::list(&state.db, &caller, &f, PageRequest::new(q.page, Some(20))).await?;
+    let rows = page
+        .items
         .iter()
         .map(|x| {
             vec![
@@ -56,29 +75,85 @@ pub async fn list(
             ]
         })
         .collect();
-    html(ListPage {
-        c: Chrome::new(&ctx, "/deliberations"),
-        title: t.s("deliberation.list").into(),
-        path: "/deliberations".into(),
-        new_link: committee_id
-            .filter(|c| deliberations::is_staff(&caller, *c))
-            .map(|c| format!("/deliberations/new?committee_id={c}")),
-        filters: vec![],
-        headers: vec![
-            t.s("deliberation.topic"),
-            t.s("deliberation.state"),
-            t.s("deliberation.audience"),
-            t.s("deliberation.times"),
-            t.s("deliberation.participants"),
-            t.s("deliberation.votes"),
+    let mut filters = match (&ctx.user, committee_id) {
+        (Some(_), Some(c)) => {
+            let tree = CommitteeTree::load(&state).await?;
+            committee_and_search(
+                t,
+                c,
+                tree.options(&caller, Permission::ReadOrganisation),
+                &q.q,
+            )
+        }
+        _ => vec![
+            Field::text("q", t.s("list.search"), q.q.clone().unwrap_or_default()).kind("search"),
         ],
-        rows,
-        rendered_rows: None,
-        total: items.len() as i64,
-        pager: Default::default(),
-        related: vec![],
-        links: vec![],
-    })
+    };
+    // Drafts are only ever listed to the committee's staff.
+    let staff = committee_id.is_some_and(|c| deliberations::is_staff(&caller, c));
+    let states: Vec<DState> = DState::ALL
+        .iter()
+        .copied()
+        .filter(|s| staff || *s != DState::Draft)
+        .collect();
+    filters.push(Field::select(
+        "state",
+        t.s("deliberation.state"),
+        q.state.clone().unwrap_or_default(),
+        choices(
+            t,
+            "deliberation_state",
+            &states,
+            |s| s.as_str(),
+            Some(t.s("list.all")),
+        ),
+    ));
+    filters.push(Field::select(
+        "audience",
+        t.s("deliberation.audience"),
+        q.audience.clone().unwrap_or_default(),
+        choices(
+            t,
+            "deliberation_audience",
+            Audience::ALL,
+            |a| a.as_str(),
+            Some(t.s("list.all")),
+        ),
+    ));
+    let mut params = vec![
+        ("q", q.q.clone().unwrap_or_default()),
+        ("state", q.state.clone().unwrap_or_default()),
+        ("audience", q.audience.clone().unwrap_or_default()),
+    ];
+    if let Some(c) = committee_id {
+        params.push(("committee_id", c.to_string()));
+    }
+    html(
+        ListPage {
+            c: Chrome::new(&ctx, "/deliberations"),
+            title: t.s("deliberation.list").into(),
+            path: "/deliberations".into(),
+            new_link: committee_id
+                .filter(|_| staff)
+                .map(|c| format!("/deliberations/new?committee_id={c}")),
+            filters,
+            headers: vec![
+                t.s("deliberation.topic"),
+                t.s("deliberation.state"),
+                t.s("deliberation.audience"),
+                t.s("deliberation.times"),
+                t.s("deliberation.participants"),
+                t.s("deliberation.votes"),
+            ],
+            rows,
+            rendered_rows: None,
+            total: 0,
+            pager: Default::default(),
+            related: vec![],
+            links: vec![],
+        }
+        .paged(&page, &params),
+    )
 }
 
 /// A stored time as the committee reads it.
