@@ -584,3 +584,19 @@ pub fn enc(v: &str) -> String {
         })
         .collect()
 }
+
+/// Runs one SQL statement on the database under test, around the store (for
+/// tests that plant or tamper with rows directly).
+pub async fn exec(db: &Db, sql: &str) {
+    match db {
+        Db::Sqlite(s) => sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(&s.write)
+            .await
+            .map(|_| ()),
+        Db::Postgres(p) => sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(p)
+            .await
+            .map(|_| ()),
+    }
+    .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}

@@ -4,7 +4,7 @@
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use serde_json::{Value, json};
-use xieshang_tests::{PASSWORD, TestApp};
+use xieshang_tests::{PASSWORD, TestApp, exec};
 
 #[tokio::test]
 async fn health_headers_and_the_openapi_document() {
@@ -976,26 +976,10 @@ async fn the_audit_chain_detects_an_edited_or_removed_event() {
     let n = store_events(&app).await;
     assert!(n >= 3);
     let target = n - 1;
-    let db = app.db().clone();
-    let exec = |sql: String| {
-        let db = db.clone();
-        async move {
-            match &db {
-                store::Db::Sqlite(s) => sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .execute(&s.write)
-                    .await
-                    .map(|_| ()),
-                store::Db::Postgres(p) => sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .execute(p)
-                    .await
-                    .map(|_| ()),
-            }
-            .unwrap()
-        }
-    };
-    exec(format!(
-        "UPDATE events SET changes = '{{\"name\":\"篡改\"}}' WHERE id = {target}"
-    ))
+    exec(
+        app.db(),
+        &format!("UPDATE events SET changes = '{{\"name\":\"篡改\"}}' WHERE id = {target}"),
+    )
     .await;
     assert_eq!(
         store::audit::verify(app.db()).await.unwrap(),
@@ -1004,7 +988,7 @@ async fn the_audit_chain_detects_an_edited_or_removed_event() {
             reason: "content_changed"
         }
     );
-    exec(format!("DELETE FROM events WHERE id = {target}")).await;
+    exec(app.db(), &format!("DELETE FROM events WHERE id = {target}")).await;
     assert_eq!(
         store::audit::verify(app.db()).await.unwrap(),
         store::audit::Verdict::Broken {

@@ -9,7 +9,7 @@
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use serde_json::{Value, json};
-use xieshang_tests::{Answer, TestApp, docx_lines, enc, problem};
+use xieshang_tests::{Answer, TestApp, docx_lines, enc, exec, problem};
 
 const HOUR: i64 = 3_600_000_000;
 
@@ -1673,4 +1673,178 @@ fn enc_query(q: &str) -> String {
         })
         .collect();
     format!("{head}{}", pairs.join("&"))
+}
+
+/// The rows of a `votes.csv`: (comment, voter, vote), in file order.
+fn vote_rows(csv: &str) -> Vec<(usize, usize, i8)> {
+    consensus::opendata::records(csv)
+        .into_iter()
+        .skip(1)
+        .map(|r| {
+            let n = |i: usize| {
+                r.get(i)
+                    .and_then(|v| v.parse::<i64>().ok())
+                    .expect("number")
+            };
+            (n(2) as usize, n(3) as usize, n(4) as i8)
+        })
+        .collect()
+}
+
+/// The votes a `votes.csv` stands for: a later row of a pair replaces an
+/// earlier one, as the openData format says.
+fn latest(rows: &[(usize, usize, i8)]) -> std::collections::BTreeMap<(usize, usize), i8> {
+    rows.iter().map(|&(c, p, v)| ((c, p), v)).collect()
+}
+
+#[tokio::test]
+async fn votes_csv_is_read_a_part_at_a_time_and_loses_no_vote_cast_while_it_is_read() {
+    let app = TestApp::new().await;
+    let staff = app.token("consult_r").await;
+    let id = new_deliberation(&app, &staff, "public", "post").await;
+    assert_eq!(
+        step(&app, &staff, id, "open", None).await.status,
+        StatusCode::OK
+    );
+    let seeds = seed(
+        &app,
+        &staff,
+        id,
+        ["应建停车库", "应错时共享车位", "应加强违停执法"],
+    )
+    .await;
+    // Four visitors vote on the three, keeping their cookies.
+    let mut cookies = Vec::new();
+    for p in 0..4 {
+        let mut cookie = String::new();
+        for &sid in &seeds {
+            let a = anonymous_vote(
+                &app,
+                id,
+                sid,
+                if p % 2 == 0 { "agree" } else { "pass" },
+                &cookie,
+            )
+            .await;
+            assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+            cookie = voice_cookie(&a).unwrap_or(cookie);
+        }
+        cookies.push(cookie);
+    }
+    let whole = vote_rows(&export(&app, id, "votes.csv").await);
+    assert_eq!(whole.len(), 12);
+
+    // Read in parts of five, the parts make the same file as one read.
+    let staff_caller = xieshang_tests::caller(app.db(), "consult_r").await;
+    let read_all = |part: i64| {
+        let (app, staff_caller) = (&app, &staff_caller);
+        async move {
+            let mut download = store::deliberations::votes_export(app.db(), staff_caller, id)
+                .await
+                .expect("export");
+            let mut rows = Vec::new();
+            loop {
+                let more = download.next_rows(app.db(), part).await.expect("part");
+                assert!(more.len() as i64 <= part);
+                if more.is_empty() {
+                    break;
+                }
+                rows.extend(more);
+            }
+            assert!(download.is_done());
+            consensus::opendata::write_votes(&rows)
+        }
+    };
+    assert_eq!(vote_rows(&read_all(5).await), whole);
+    assert_eq!(vote_rows(&read_all(1).await), whole);
+
+    // Votes change while a download runs: one already read, one not yet,
+    // and a newcomer (who had no number when the download began) votes.
+    let mut download = store::deliberations::votes_export(app.db(), &staff_caller, id)
+        .await
+        .expect("export");
+    let mut rows = download.next_rows(app.db(), 5).await.expect("part");
+    assert_eq!(rows.len(), 5);
+    for (p, sid) in [(0, seeds[0]), (3, seeds[2])] {
+        let a = anonymous_vote(&app, id, sid, "disagree", &cookies[p]).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    }
+    let newcomer = anonymous_vote(&app, id, seeds[1], "agree", "").await;
+    assert_eq!(newcomer.status, StatusCode::OK, "{}", newcomer.body);
+    loop {
+        let more = download.next_rows(app.db(), 5).await.expect("part");
+        if more.is_empty() {
+            break;
+        }
+        rows.extend(more);
+    }
+    let during = vote_rows(&consensus::opendata::write_votes(&rows));
+    let now = vote_rows(&export(&app, id, "votes.csv").await);
+    let mut want = latest(&now);
+    // Participant 0 wrote the seeds; the visitors are 1 to 4, the newcomer 5.
+    want.retain(|&(_, p), _| p <= 4);
+    assert_eq!(
+        latest(&during),
+        want,
+        "the download stands for the votes as they are now"
+    );
+    assert_eq!(
+        during.len(),
+        13,
+        "the vote read before it changed is there twice"
+    );
+    assert_eq!(during.first(), Some(&(0, 1, 1)));
+    assert_eq!(during.last(), Some(&(2, 4, -1)));
+
+    // A deliberation of more votes than one part: 8,000 more participants
+    // (planted in bulk) vote on the three. The download is sent as it is
+    // read, and holds every vote once, in the order cast.
+    exec(
+        app.db(),
+        &format!(
+            "INSERT INTO deliberation_participants (deliberation_id, anon_key, created_at)
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 8000)
+             SELECT {id}, 'bulk-' || CAST(i AS TEXT), 1 FROM n"
+        ),
+    )
+    .await;
+    exec(
+        app.db(),
+        &format!(
+            "INSERT INTO deliberation_votes (statement_id, participant_id, deliberation_id, value, voted_at)
+             SELECT s.id, p.id, {id}, (p.id + s.id) % 3 - 1, 1000000 * p.id + s.id
+             FROM deliberation_participants p CROSS JOIN deliberation_statements s
+             WHERE p.deliberation_id = {id} AND s.deliberation_id = {id} AND p.anon_key LIKE 'bulk-%'"
+        ),
+    )
+    .await;
+    let big = app
+        .api(
+            Method::GET,
+            &format!("/deliberations/{id}/votes.csv"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(big.status, StatusCode::OK);
+    assert_eq!(big.header("content-length"), None, "sent as it is read");
+    assert_eq!(big.header("content-type"), Some("text/csv; charset=utf-8"));
+    assert!(
+        big.header("content-disposition")
+            .is_some_and(|d| d.contains("votes.csv"))
+    );
+    let rows = vote_rows(&big.body);
+    assert_eq!(rows.len(), 13 + 24_000);
+    assert_eq!(latest(&rows).len(), rows.len(), "each vote once");
+    assert_eq!(
+        big.body,
+        read_all(1_000_000).await,
+        "the same file as one read"
+    );
+    let times: Vec<i64> = consensus::opendata::records(&big.body)
+        .iter()
+        .skip(1)
+        .filter_map(|r| r.first()?.parse().ok())
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "in the order cast");
 }

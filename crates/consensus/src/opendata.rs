@@ -239,20 +239,32 @@ pub fn write_comments(rows: &[CommentRow]) -> String {
     s
 }
 
+/// The first line of `votes.csv`.
+pub const VOTES_HEADER: &str = "timestamp,datetime,comment-id,voter-id,vote\n";
+
 /// `votes.csv` in the openData format.
 pub fn write_votes(rows: &[VoteRow]) -> String {
-    let mut s = String::from("timestamp,datetime,comment-id,voter-id,vote\n");
+    let mut s = String::from(VOTES_HEADER);
+    append_votes(&mut s, rows);
+    s
+}
+
+/// Lines of `votes.csv` after its header, appended to `s` (for a file
+/// written a part at a time).
+pub fn append_votes(s: &mut String, rows: &[VoteRow]) {
+    use std::fmt::Write;
     for r in rows {
-        s.push_str(&format!(
-            "{},{},{},{},{}\n",
+        // Writing to a String cannot fail.
+        let _ = writeln!(
+            s,
+            "{},{},{},{},{}",
             r.timestamp_ms,
             datetime(r.timestamp_ms),
             r.comment,
             r.voter,
             r.vote
-        ));
+        );
     }
-    s
 }
 
 /// `groups.csv`: `participant,group` (group empty when not clustered).

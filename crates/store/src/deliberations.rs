@@ -1155,89 +1155,155 @@ pub async fn statements(
     Ok(rows)
 }
 
-/// Rows of the Pol.is openData export: every statement and, when `votes`
-/// is asked for, every vote (else none), with participants and statements
-/// numbered from 0 in the deliberation. The statements' agrees and
-/// disagrees are their kept tallies, so that the statements alone do not
-/// read every vote.
-pub async fn opendata(
+/// The deliberation's participants' ids, in order: a participant's number
+/// in the openData export is their place here.
+async fn participant_ids(tx: &mut Tx, deliberation_id: i64) -> Result<Vec<i64>, StoreError> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT id FROM deliberation_participants WHERE deliberation_id = $1 ORDER BY id"
+    )
+    .bind(deliberation_id)
+    .fetch_all(c)
+    .await?))
+}
+
+/// Every statement as a row of the Pol.is openData `comments.csv`, with
+/// participants and statements numbered from 0 in the deliberation. The
+/// agrees and disagrees are the kept tallies, so no vote is read.
+pub async fn comments_export(
     db: &Db,
     caller: &Caller,
     id: i64,
-    votes: bool,
-) -> Result<
-    (
-        Vec<consensus::opendata::CommentRow>,
-        Vec<consensus::opendata::VoteRow>,
-    ),
-    StoreError,
-> {
-    use consensus::opendata::{CommentRow, VoteRow};
+) -> Result<Vec<consensus::opendata::CommentRow>, StoreError> {
+    use consensus::opendata::CommentRow;
     let mut tx = db.begin_read().await?;
     let (d, _) = load_visible(&mut tx, caller, id).await?;
-    let people: Vec<i64> = on_tx!(&mut tx, |c| sqlx::query_scalar(
-        "SELECT id FROM deliberation_participants WHERE deliberation_id = $1 ORDER BY id"
-    )
-    .bind(d.id)
-    .fetch_all(c)
-    .await?);
-    type Row = (i64, i64, String, String, i64, i64, i64);
+    let people = participant_ids(&mut tx, d.id).await?;
+    type Row = (i64, String, String, i64, i64, i64);
     let said: Vec<Row> = on_tx!(&mut tx, |c| {
         sqlx::query_as(
-        "SELECT id, participant_id, body, status, created_at, agrees, disagrees FROM deliberation_statements WHERE deliberation_id = $1 ORDER BY id"
+        "SELECT participant_id, body, status, created_at, agrees, disagrees FROM deliberation_statements WHERE deliberation_id = $1 ORDER BY id"
     )
     .bind(d.id)
     .fetch_all(c)
     .await?
     });
-    let votes: Vec<(i64, i64, i64, i64)> = if votes {
-        on_tx!(&mut tx, |c| {
-            sqlx::query_as(
-        "SELECT statement_id, participant_id, value, voted_at FROM deliberation_votes WHERE deliberation_id = $1 ORDER BY voted_at, statement_id, participant_id"
+    tx.commit().await?;
+    let person = |p: i64| people.binary_search(&p).unwrap_or(0);
+    Ok(said
+        .into_iter()
+        .enumerate()
+        .map(|(i, (p, body, status, at, agrees, disagrees))| CommentRow {
+            timestamp_ms: at / 1000,
+            comment: i,
+            author: person(p),
+            agrees: u32::try_from(agrees).unwrap_or(u32::MAX),
+            disagrees: u32::try_from(disagrees).unwrap_or(u32::MAX),
+            moderated: match StatementStatus::parse(&status) {
+                Some(StatementStatus::Accepted) => 1,
+                Some(StatementStatus::Rejected) => -1,
+                _ => 0,
+            },
+            body,
+        })
+        .collect())
+}
+
+/// A download of every vote as the Pol.is openData `votes.csv` has them,
+/// read a part at a time so that a deliberation of millions of votes is
+/// neither held in memory nor read in one long transaction.
+///
+/// Parts follow each other in the order votes were cast (their time, then
+/// statement and participant), each a short read after the last one's key.
+/// Votes cast while the download runs are not lost: a re-vote moves its
+/// row to its new time, ahead of the reader, so the file may hold a pair
+/// twice, old vote first; the openData format allows that (the latest vote
+/// by timestamp counts). Statements and participants that appear after the
+/// download began are left out, as their numbers were not yet given.
+pub struct VoteExport {
+    deliberation_id: i64,
+    people: Vec<i64>,
+    statements: Vec<i64>,
+    /// The key of the last vote read: (voted_at, statement, participant).
+    after: Option<(i64, i64, i64)>,
+    done: bool,
+}
+
+/// Starts a download of a deliberation's votes, for a caller who may see it.
+pub async fn votes_export(db: &Db, caller: &Caller, id: i64) -> Result<VoteExport, StoreError> {
+    let mut tx = db.begin_read().await?;
+    let (d, _) = load_visible(&mut tx, caller, id).await?;
+    let people = participant_ids(&mut tx, d.id).await?;
+    let statements: Vec<i64> = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "SELECT id FROM deliberation_statements WHERE deliberation_id = $1 ORDER BY id"
     )
     .bind(d.id)
     .fetch_all(c)
-    .await?
-        })
-    } else {
-        Vec::new()
-    };
+    .await?);
     tx.commit().await?;
-    let person = |p: i64| people.binary_search(&p).unwrap_or(0);
-    let index: std::collections::HashMap<i64, usize> =
-        said.iter().enumerate().map(|(i, s)| (s.0, i)).collect();
-    let vote_rows: Vec<VoteRow> = votes
-        .iter()
-        .filter_map(|&(s, p, v, at)| {
-            let c = *index.get(&s)?;
-            Some(VoteRow {
-                timestamp_ms: at / 1000,
-                comment: c,
-                voter: person(p),
-                vote: v as i8,
-            })
-        })
-        .collect();
-    let comment_rows = said
-        .iter()
-        .enumerate()
-        .map(
-            |(i, (_, p, body, status, at, agrees, disagrees))| CommentRow {
-                timestamp_ms: at / 1000,
-                comment: i,
-                author: person(*p),
-                agrees: u32::try_from(*agrees).unwrap_or(u32::MAX),
-                disagrees: u32::try_from(*disagrees).unwrap_or(u32::MAX),
-                moderated: match StatementStatus::parse(status) {
-                    Some(StatementStatus::Accepted) => 1,
-                    Some(StatementStatus::Rejected) => -1,
-                    _ => 0,
-                },
-                body: body.clone(),
-            },
+    Ok(VoteExport {
+        deliberation_id: d.id,
+        people,
+        statements,
+        after: None,
+        done: false,
+    })
+}
+
+impl VoteExport {
+    /// Whether every vote has been read.
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// The next votes, at most `limit` of them; none once all are read.
+    pub async fn next_rows(
+        &mut self,
+        db: &Db,
+        limit: i64,
+    ) -> Result<Vec<consensus::opendata::VoteRow>, StoreError> {
+        use consensus::opendata::VoteRow;
+        if self.done {
+            return Ok(Vec::new());
+        }
+        let (at, sid, pid) = self.after.unwrap_or((i64::MIN, i64::MIN, i64::MIN));
+        let last_person = self.people.last().copied().unwrap_or(0);
+        let last_statement = self.statements.last().copied().unwrap_or(0);
+        // `voted_at >= $2` alone lets the index on (deliberation, voted_at)
+        // start the scan at the key; the rest picks up after it.
+        let rows: Vec<(i64, i64, i64, i64)> = on_db!(db, |c| {
+            sqlx::query_as(
+            "SELECT voted_at, statement_id, participant_id, value FROM deliberation_votes
+             WHERE deliberation_id = $1 AND voted_at >= $2
+               AND (voted_at > $2 OR statement_id > $3 OR (statement_id = $3 AND participant_id > $4))
+               AND participant_id <= $5 AND statement_id <= $6
+             ORDER BY voted_at, statement_id, participant_id LIMIT $7"
         )
-        .collect();
-    Ok((comment_rows, vote_rows))
+        .bind(self.deliberation_id)
+        .bind(at)
+        .bind(sid)
+        .bind(pid)
+        .bind(last_person)
+        .bind(last_statement)
+        .bind(limit)
+        .fetch_all(c)
+        .await?
+        });
+        self.done = (rows.len() as i64) < limit;
+        if let Some(&(at, s, p, _)) = rows.last() {
+            self.after = Some((at, s, p));
+        }
+        Ok(rows
+            .into_iter()
+            .filter_map(|(at, s, p, v)| {
+                Some(VoteRow {
+                    timestamp_ms: at / 1000,
+                    comment: self.statements.binary_search(&s).ok()?,
+                    voter: self.people.binary_search(&p).ok()?,
+                    vote: v as i8,
+                })
+            })
+            .collect())
+    }
 }
 
 /// How many open deliberations are past their closing time (a read, for the

@@ -11,6 +11,17 @@ pub const CSV: &str = "text/csv; charset=utf-8";
 
 /// `bytes` as an attachment named `name` (any language).
 pub fn attachment(bytes: Vec<u8>, content_type: &str, name: &str) -> Response {
+    named(bytes.into_response(), content_type, name)
+}
+
+/// A body written while it is sent (a file too large to build first), as
+/// an attachment named `name`.
+pub fn streamed(body: axum::body::Body, content_type: &str, name: &str) -> Response {
+    named(body.into_response(), content_type, name)
+}
+
+/// The response with the headers of a download named `name`.
+fn named(mut r: Response, content_type: &str, name: &str) -> Response {
     let fallback: String = name
         .chars()
         .map(|c| {
@@ -32,7 +43,6 @@ pub fn attachment(bytes: Vec<u8>, content_type: &str, name: &str) -> Response {
         })
         .collect();
     let disposition = format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}");
-    let mut r = bytes.into_response();
     let h = r.headers_mut();
     if let Ok(v) = HeaderValue::from_str(content_type) {
         h.insert(header::CONTENT_TYPE, v);

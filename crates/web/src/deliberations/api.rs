@@ -359,15 +359,21 @@ pub async fn comments_csv(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> WebResult<Response> {
-    let (c, _) = deliberations::opendata(&state.db, &ctx.visitor(), id, false).await?;
+    let c = deliberations::comments_export(&state.db, &ctx.visitor(), id).await?;
     Ok(csv(
         format!("deliberation-{id}-comments.csv"),
         consensus::opendata::write_comments(&c),
     ))
 }
 
+/// Votes read from the database per part of `votes.csv` (about 0.7 MB).
+const VOTE_PART: i64 = 20_000;
+
 /// Every vote in the Pol.is openData format (`votes.csv`: timestamp,
-/// datetime, comment-id, voter-id, vote with agree 1, disagree -1, pass 0).
+/// datetime, comment-id, voter-id, vote with agree 1, disagree -1, pass 0),
+/// in the order cast. A large file is sent as it is read, a part at a time;
+/// a vote changed during the download may then appear twice, the later row
+/// the one that counts, as in Pol.is's own exports.
 #[utoipa::path(get, path = "/deliberations/{id}/votes.csv", tag = "deliberation", params(("id" = i64, Path)),
     responses((status = 200, description = "votes.csv", content_type = "text/csv"), (status = 404, body = Problem)))]
 pub async fn votes_csv(
@@ -375,10 +381,46 @@ pub async fn votes_csv(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> WebResult<Response> {
-    let (_, v) = deliberations::opendata(&state.db, &ctx.visitor(), id, true).await?;
-    Ok(csv(
-        format!("deliberation-{id}-votes.csv"),
-        consensus::opendata::write_votes(&v),
+    use consensus::opendata::{VOTES_HEADER, append_votes};
+    let name = format!("deliberation-{id}-votes.csv");
+    // The first part is read before answering, so that a refusal or a
+    // failure is still an error response and not a cut-off file.
+    let mut export = deliberations::votes_export(&state.db, &ctx.visitor(), id).await?;
+    let mut first = String::from(VOTES_HEADER);
+    append_votes(&mut first, &export.next_rows(&state.db, VOTE_PART).await?);
+    if export.is_done() {
+        return Ok(csv(name, first));
+    }
+    let (mut parts, body) =
+        http_body_util::channel::Channel::<axum::body::Bytes, std::io::Error>::new(2);
+    let db = state.db.clone();
+    tokio::spawn(async move {
+        if parts.send_data(first.into()).await.is_err() {
+            return;
+        }
+        loop {
+            match export.next_rows(&db, VOTE_PART).await {
+                Ok(rows) if rows.is_empty() => return,
+                Ok(rows) => {
+                    let mut s = String::with_capacity(rows.len() * 40);
+                    append_votes(&mut s, &rows);
+                    // The client went away: stop reading.
+                    if parts.send_data(s.into()).await.is_err() {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(deliberation = id, error = %e, "votes.csv cut short");
+                    parts.abort(std::io::Error::other(e.to_string()));
+                    return;
+                }
+            }
+        }
+    });
+    Ok(crate::download::streamed(
+        axum::body::Body::new(body),
+        crate::download::CSV,
+        &name,
     ))
 }
 
