@@ -265,6 +265,27 @@ async fn a_proposal_is_written_filed_handled_answered_twice_and_closed() {
             assert!(timeline.contains(label), "{label} in {timeline}");
         }
         shot(&b, "4-proposal-closed").await;
+        // On a phone the handling units read as cards: the unit's name on
+        // top, each value beside its column's name, nothing to scroll sideways.
+        b.resize(390, 844).await?;
+        let card = b
+            .execute(
+                "const row = document.querySelector('table.list td.lead').parentElement;
+                 const answer = row.querySelectorAll('td')[3];
+                 row.scrollIntoView();
+                 return [getComputedStyle(row).display,
+                         getComputedStyle(row.querySelector('td.lead')).order,
+                         getComputedStyle(answer, '::before').content,
+                         document.documentElement.scrollWidth <= window.innerWidth];",
+            )
+            .await?;
+        assert_eq!(
+            card,
+            serde_json::json!(["flex", "-1", "\"答复内容\"", true]),
+            "a card on a phone"
+        );
+        shot(&b, "4b-proposal-on-a-phone").await;
+        b.resize(1280, 900).await?;
         logout().await?;
         // Closed and agreed to publication: it is on the public page, signed out.
         b.click("nav.main a[href='/public/proposals']").await?;
