@@ -874,8 +874,32 @@ async fn a_member_votes_by_keyboard_staff_moderate_and_the_results_show_groups()
             serde_json::json!(["flex", "\"状态\"", "-1", true]),
             "a card on a phone"
         );
+        // The filters but the search box fold under one line on a phone,
+        // and are all shown on a wider screen.
+        let fold = "const fold = document.querySelector('form.filters details.fold');
+                    return [fold.open, document.querySelector('#f-q').checkVisibility(),
+                            document.querySelector('#f-state').checkVisibility(),
+                            fold.querySelector('summary').checkVisibility()];";
+        assert_eq!(
+            b.execute(fold).await?,
+            serde_json::json!([false, true, false, true]),
+            "folded on a phone"
+        );
         shot(&b, "14-deliberations-on-a-phone").await;
+        b.click("form.filters summary").await?;
+        assert_eq!(
+            b.execute(fold).await?,
+            serde_json::json!([true, true, true, true]),
+            "opened by a tap"
+        );
         b.resize(1280, 900).await?;
+        b.goto(&format!("{base}/deliberations")).await?;
+        assert_eq!(
+            b.execute(fold).await?,
+            serde_json::json!([false, true, true, false]),
+            "all shown on a desktop"
+        );
+        shot(&b, "15-deliberation-filters-on-a-desktop").await;
         Ok::<(), String>(())
     };
     let result = Box::pin(run).await;

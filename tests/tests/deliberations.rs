@@ -1646,6 +1646,22 @@ async fn the_list_comes_a_page_at_a_time_narrowed_by_state_audience_and_title() 
     ] {
         assert!(page.body.contains(want), "{want} not on the page");
     }
+    // The filters besides the search fold away unless one of them narrows
+    // the list; then the fold is open and says how many do.
+    assert!(page.body.contains("<details class=\"fold\">"), "folded");
+    let narrowed = app
+        .page(
+            Method::GET,
+            "/deliberations?state=draft&audience=public",
+            &cookie,
+            None,
+        )
+        .await;
+    assert!(
+        narrowed.body.contains("<details class=\"fold\" open>")
+            && narrowed.body.contains("筛选条件 (2)"),
+        "open, two narrowing"
+    );
     let parking = app
         .page(
             Method::GET,

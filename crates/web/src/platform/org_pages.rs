@@ -57,6 +57,23 @@ impl ListPage<'_> {
         }
     }
 
+    /// Whether there are filters besides the search box: on a phone they
+    /// fold under one line, so that the list starts on the first screen.
+    pub fn has_fold(&self) -> bool {
+        self.filters.iter().any(|f| f.name != "q")
+    }
+
+    /// How many of the folded filters narrow the list now (the committee
+    /// chosen does not count: there always is one). A fold that narrows is
+    /// shown open and says how many.
+    pub fn narrowing(&self) -> usize {
+        self.filters
+            .iter()
+            .filter(|f| f.name != "q" && f.name != "committee_id")
+            .filter(|f| !f.value.is_empty() && f.value != "false")
+            .count()
+    }
+
     /// Whether the table has no rows.
     pub fn is_empty(&self) -> bool {
         match &self.rendered_rows {
