@@ -934,8 +934,11 @@ pub async fn vote(
     v: Vote,
 ) -> Result<Progress, StoreError> {
     let mut tx = db.begin().await?;
-    let pid = vote_in(&mut tx, voice, id, statement_id, v).await?;
-    let d = load(&mut tx, id).await?;
+    let (pid, d) = vote_and_deliberation(&mut tx, voice, id, statement_id, v).await?;
+    tx.commit().await?;
+    // The next statement is read once the vote is written, outside the
+    // write transaction: votes wait on each other for the writing alone.
+    let mut tx = db.begin_read().await?;
     let out = progress_in(&mut tx, &d, Some(pid)).await?;
     tx.commit().await?;
     Ok(out)
@@ -949,6 +952,17 @@ pub async fn vote_in(
     statement_id: i64,
     v: Vote,
 ) -> Result<i64, StoreError> {
+    Ok(vote_and_deliberation(tx, voice, id, statement_id, v).await?.0)
+}
+
+/// [`vote_in`], answering also the deliberation as it was read for the vote.
+async fn vote_and_deliberation(
+    tx: &mut Tx,
+    voice: Voice<'_>,
+    id: i64,
+    statement_id: i64,
+    v: Vote,
+) -> Result<(i64, Deliberation), StoreError> {
     let (d, _) = load_visible(tx, voice.caller, id).await?;
     d.participation().map_err(not_now)?;
     let status: Option<(String, i64)> = on_tx!(tx, |c| {
@@ -1049,7 +1063,7 @@ pub async fn vote_in(
         json!({"statement_id": statement_id, "vote": v.as_str(), "participant_id": pid}),
     )
     .await?;
-    Ok(pid)
+    Ok((pid, d))
 }
 
 /// The caller's progress: the next statement for them and how far they are.
