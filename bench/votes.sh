@@ -9,6 +9,8 @@
 # its votes (they must agree whatever the load).
 # Usage: bench/votes.sh [DURATION] (default 10s). Needs wrk and sqlite3.
 # ROUNDS (default 2), CONNECTIONS (default 16), THREADS (default 2).
+# PG=postgres://USER@HOST:PORT runs the servers on PostgreSQL instead, each on
+# a database of its own (votes_bench_1, …, dropped and made again; needs psql).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-10s}
@@ -32,7 +34,12 @@ for bin in $BINS; do
   n=$((n + 1))
   port=$((18090 + n))
   mkdir -p "$root/$n"
-  RUST_LOG=warn "$bin" --data-dir "$root/$n" serve --demo --demo-password 'bench password' --demo-history 0 \
+  url="sqlite://$root/$n/xieshang.db"
+  if [ -n "${PG:-}" ]; then
+    psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS votes_bench_$n" -c "CREATE DATABASE votes_bench_$n"
+    url="$PG/votes_bench_$n"
+  fi
+  RUST_LOG=warn "$bin" --data-dir "$root/$n" --database-url "$url" serve --demo --demo-password 'bench password' --demo-history 0 \
     --trust-proxy --listen "127.0.0.1:$port" > "$root/$n/server.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 1200); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
@@ -40,9 +47,11 @@ for bin in $BINS; do
   ports+=("$port")
 done
 
-db() { sqlite3 "$root/$1/xieshang.db" "$2"; }
+db() {
+  if [ -n "${PG:-}" ]; then psql -tA "$PG/votes_bench_$1" -c "$2"; else sqlite3 "$root/$1/xieshang.db" "$2"; fi
+}
 deliberation=$(db 1 "SELECT id FROM deliberations WHERE state = 'open' AND audience = 'public' ORDER BY id LIMIT 1")
-statements=$(db 1 "SELECT group_concat(id) FROM deliberation_statements WHERE deliberation_id = $deliberation AND status = 'accepted'")
+statements=$(db 1 "SELECT id FROM deliberation_statements WHERE deliberation_id = $deliberation AND status = 'accepted' ORDER BY id" | paste -sd, -)
 echo "deliberation $deliberation, statements $statements; wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
 
 for round in $(seq 1 "$ROUNDS"); do

@@ -679,14 +679,16 @@ pub async fn act_in(
 }
 
 /// The participant row of the caller, made when `create` (their first
-/// statement or vote). An anonymous visitor without a key is refused; a
-/// new anonymous participant counts against their address's hourly limit.
+/// statement or vote), and whether it was made just now: the caller then
+/// counts them with [`count_newcomer`] as its last write before the audit
+/// entry. An anonymous visitor without a key is refused; a new anonymous
+/// participant counts against their address's hourly limit.
 async fn participant(
     tx: &mut Tx,
     voice: Voice<'_>,
     d: &Deliberation,
     create: bool,
-) -> Result<Option<i64>, StoreError> {
+) -> Result<Option<(i64, bool)>, StoreError> {
     let caller = voice.caller;
     // An account by its id, an anonymous visitor by their cookie's key.
     let (uid, key): (Option<i64>, Option<&str>) = if caller.is_anonymous() {
@@ -699,7 +701,7 @@ async fn participant(
     };
     let found = find_participant(tx, d.id, uid, key).await?;
     if found.is_some() || !create {
-        return Ok(found);
+        return Ok(found.map(|id| (id, false)));
     }
     let now = crate::clock::now();
     let ip = caller.ip.as_deref().unwrap_or("");
@@ -718,22 +720,35 @@ async fn participant(
         }
     }
     // Two first votes at once: one row wins, both use it.
-    let added = on_tx!(tx, |c| {
-        sqlx::query(
+    let added: Option<i64> = on_tx!(tx, |c| {
+        sqlx::query_scalar(
         "INSERT INTO deliberation_participants (deliberation_id, user_id, anon_key, ip, created_at)
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING id"
     )
     .bind(d.id)
     .bind(uid)
     .bind(key)
     .bind(ip)
     .bind(now)
-    .execute(c)
+    .fetch_optional(c)
     .await?
-    .rows_affected()
     });
-    if added > 0 {
-        // Once per participant, so the deliberation's row is not a hot spot.
+    match added {
+        Some(id) => Ok(Some((id, true))),
+        None => Ok(find_participant(tx, d.id, uid, key)
+            .await?
+            .map(|id| (id, false))),
+    }
+}
+
+/// Counts a participant made in this transaction in the deliberation's
+/// number of participants. On PostgreSQL this locks the deliberation's row
+/// until the commit, and every newcomer's first vote or statement needs it:
+/// done last before the audit entry (which all writes wait for anyway), the
+/// row is held for that entry and the commit alone, and rows are still
+/// locked in the order other writes take them (the record, then the audit).
+async fn count_newcomer(tx: &mut Tx, d: &Deliberation, new: bool) -> Result<(), StoreError> {
+    if new {
         on_tx!(tx, |c| sqlx::query(
             "UPDATE deliberations SET participants = participants + 1 WHERE id = $1"
         )
@@ -742,7 +757,7 @@ async fn participant(
         .await?
         .rows_affected());
     }
-    find_participant(tx, d.id, uid, key).await
+    Ok(())
 }
 
 async fn find_participant(
@@ -796,7 +811,7 @@ pub async fn add_statement_in(
     let (d, part) = load_visible(tx, voice.caller, id).await?;
     d.participation().map_err(not_now)?;
     let staff = part == Part::Staff;
-    let pid = participant(tx, voice, &d, true)
+    let (pid, newcomer) = participant(tx, voice, &d, true)
         .await?
         .ok_or(StoreError::Forbidden)?;
     let now = crate::clock::now();
@@ -841,6 +856,7 @@ pub async fn add_statement_in(
     .fetch_one(c)
     .await?
     });
+    count_newcomer(tx, &d, newcomer).await?;
     log(
         tx,
         voice.caller,
@@ -952,7 +968,9 @@ pub async fn vote_in(
     statement_id: i64,
     v: Vote,
 ) -> Result<i64, StoreError> {
-    Ok(vote_and_deliberation(tx, voice, id, statement_id, v).await?.0)
+    Ok(vote_and_deliberation(tx, voice, id, statement_id, v)
+        .await?
+        .0)
 }
 
 /// [`vote_in`], answering also the deliberation as it was read for the vote.
@@ -986,7 +1004,7 @@ async fn vote_and_deliberation(
             current: Some(status.as_str().into()),
         });
     }
-    let pid = participant(tx, voice, &d, true)
+    let (pid, newcomer) = participant(tx, voice, &d, true)
         .await?
         .ok_or(StoreError::Forbidden)?;
     // One vote of a participant at a time (a row lock on PostgreSQL; SQLite
@@ -1055,6 +1073,7 @@ async fn vote_and_deliberation(
             .await?
             .rows_affected());
     }
+    count_newcomer(tx, &d, newcomer).await?;
     log(
         tx,
         voice.caller,
@@ -1073,7 +1092,9 @@ pub async fn progress(db: &Db, voice: Voice<'_>, id: i64) -> Result<Progress, St
     let pid = if voice.caller.is_anonymous() && voice.anon_key.is_none() {
         None
     } else {
-        participant(&mut tx, voice, &d, false).await?
+        participant(&mut tx, voice, &d, false)
+            .await?
+            .map(|(id, _)| id)
     };
     let out = progress_in(&mut tx, &d, pid).await?;
     tx.commit().await?;
