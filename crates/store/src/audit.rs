@@ -217,13 +217,7 @@ pub struct EventFilter {
 /// Lists events, newest first.
 pub async fn list(db: &Db, f: &EventFilter, page: PageRequest) -> Result<Page<Event>, StoreError> {
     if f.committees.is_empty() {
-        return Ok(Page {
-            items: vec![],
-            total: 0,
-            page: page.page,
-            per_page: page.per_page,
-            source: None,
-        });
+        return Ok(page.of(vec![], 0));
     }
     // The committee list comes from the server (ids), never from user text,
     // and is joined as integers; every user-provided filter is a bound parameter.
@@ -259,13 +253,7 @@ pub async fn list(db: &Db, f: &EventFilter, page: PageRequest) -> Result<Page<Ev
             .await?;
         (total, items)
     });
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-        source: None,
-    })
+    Ok(page.of(items, total))
 }
 
 /// The events of one record, oldest first.

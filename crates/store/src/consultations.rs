@@ -819,11 +819,5 @@ pub async fn list(
             .await?;
         (total, items)
     });
-    Ok(crate::page::Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-        source: None,
-    })
+    Ok(page.of(items, total))
 }

@@ -314,13 +314,7 @@ pub async fn list(
         (total, items)
     });
     tx.commit().await?;
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-        source: None,
-    })
+    Ok(page.of(items, total))
 }
 
 /// The deliberations of a consultation the caller may see (as [`list`]

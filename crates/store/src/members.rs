@@ -140,13 +140,7 @@ pub async fn list(
         })
         .await?;
     let (total, items) = (found.0, found.1.clone());
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-        source: None,
-    })
+    Ok(page.of(items, total))
 }
 
 /// One member, if the caller may see people of the member's committee.

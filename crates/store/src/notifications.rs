@@ -82,13 +82,7 @@ pub async fn list(
         .await?;
         (total, items)
     });
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-        source: None,
-    })
+    Ok(page.of(items, total))
 }
 
 /// One of the caller's notifications; someone else's is not found.

@@ -25,6 +25,17 @@ impl PageRequest {
     pub fn offset(&self) -> i64 {
         (self.page - 1) * self.per_page
     }
+
+    /// The page asked for, holding `items` of `total` in all.
+    pub fn of<T>(&self, items: Vec<T>, total: i64) -> Page<T> {
+        Page {
+            items,
+            total,
+            page: self.page,
+            per_page: self.per_page,
+            source: None,
+        }
+    }
 }
 
 /// One page of a collection with the total count.

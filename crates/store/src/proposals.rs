@@ -1788,13 +1788,7 @@ pub async fn published(
             .await?;
         (total, items)
     });
-    Ok(crate::page::Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-        source: None,
-    })
+    Ok(page.of(items, total))
 }
 
 /// One published proposal; not found unless it is closed and may be published.

@@ -85,13 +85,7 @@ pub async fn list(
             .await?;
         (total, items)
     });
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-        source: None,
-    })
+    Ok(page.of(items, total))
 }
 
 /// Every active body of one kind in a committee, for choosing in forms.

@@ -199,13 +199,7 @@ pub async fn list(
         (total, items)
     });
     let items = with_roles(db, items).await?;
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-        source: None,
-    })
+    Ok(page.of(items, total))
 }
 
 /// Hashes a password with Argon2id, off the async threads.
