@@ -1627,15 +1627,12 @@ async fn the_list_comes_a_page_at_a_time_narrowed_by_state_audience_and_title() 
     // The page: a search box, state and audience filters with labels, and a
     // link to the next page that keeps them.
     let (cookie, _) = app.web_login("consult_r").await;
+    let web = |path: String| {
+        let (app, cookie) = (&app, &cookie);
+        async move { app.page(Method::GET, &path, cookie, None).await }
+    };
     // All 23 titles hold 议: the link to page 2 keeps the search.
-    let page = app
-        .page(
-            Method::GET,
-            &format!("/deliberations?q={}", enc("议")),
-            &cookie,
-            None,
-        )
-        .await;
+    let page = web(format!("/deliberations?q={}", enc("议"))).await;
     assert_eq!(page.status, StatusCode::OK);
     for want in [
         "name=\"q\"",
@@ -1649,31 +1646,15 @@ async fn the_list_comes_a_page_at_a_time_narrowed_by_state_audience_and_title() 
     // The filters besides the search fold away unless one of them narrows
     // the list; then the fold is open and says how many do.
     assert!(page.body.contains("<details class=\"fold\">"), "folded");
-    let narrowed = app
-        .page(
-            Method::GET,
-            "/deliberations?state=draft&audience=public",
-            &cookie,
-            None,
-        )
-        .await;
+    let narrowed = web("/deliberations?state=draft&audience=public".into()).await;
     assert!(
         narrowed.body.contains("<details class=\"fold\" open>")
             && narrowed.body.contains("筛选条件 (2)"),
         "open, two narrowing"
     );
-    let parking = app
-        .page(
-            Method::GET,
-            &format!("/deliberations?q={}", enc("停车难")),
-            &cookie,
-            None,
-        )
-        .await;
+    let parking = web(format!("/deliberations?q={}", enc("停车难"))).await;
     assert!(parking.body.contains("停车难第0议") && !parking.body.contains("社区议题第1号"));
-    let bad = app
-        .page(Method::GET, "/deliberations?state=sideways", &cookie, None)
-        .await;
+    let bad = web("/deliberations?state=sideways".into()).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("不是可选的值"), "{}", bad.body);
 }
@@ -1711,6 +1692,25 @@ fn vote_rows(csv: &str) -> Vec<(usize, usize, i8)> {
 /// earlier one, as the openData format says.
 fn latest(rows: &[(usize, usize, i8)]) -> std::collections::BTreeMap<(usize, usize), i8> {
     rows.iter().map(|&(c, p, v)| ((c, p), v)).collect()
+}
+
+/// The votes a download has still to give, read `part` at a time to the end.
+async fn read_rest(
+    download: &mut store::deliberations::VoteExport,
+    db: &store::Db,
+    part: i64,
+) -> Vec<consensus::opendata::VoteRow> {
+    let mut rows = Vec::new();
+    loop {
+        let more = download.next_rows(db, part).await.expect("part");
+        assert!(more.len() as i64 <= part);
+        if more.is_empty() {
+            break;
+        }
+        rows.extend(more);
+    }
+    assert!(download.is_done());
+    rows
 }
 
 #[tokio::test]
@@ -1758,17 +1758,7 @@ async fn votes_csv_is_read_a_part_at_a_time_and_loses_no_vote_cast_while_it_is_r
             let mut download = store::deliberations::votes_export(app.db(), staff_caller, id)
                 .await
                 .expect("export");
-            let mut rows = Vec::new();
-            loop {
-                let more = download.next_rows(app.db(), part).await.expect("part");
-                assert!(more.len() as i64 <= part);
-                if more.is_empty() {
-                    break;
-                }
-                rows.extend(more);
-            }
-            assert!(download.is_done());
-            consensus::opendata::write_votes(&rows)
+            consensus::opendata::write_votes(&read_rest(&mut download, app.db(), part).await)
         }
     };
     assert_eq!(vote_rows(&read_all(5).await), whole);
@@ -1787,13 +1777,7 @@ async fn votes_csv_is_read_a_part_at_a_time_and_loses_no_vote_cast_while_it_is_r
     }
     let newcomer = anonymous_vote(&app, id, seeds[1], "agree", "").await;
     assert_eq!(newcomer.status, StatusCode::OK, "{}", newcomer.body);
-    loop {
-        let more = download.next_rows(app.db(), 5).await.expect("part");
-        if more.is_empty() {
-            break;
-        }
-        rows.extend(more);
-    }
+    rows.extend(read_rest(&mut download, app.db(), 5).await);
     let during = vote_rows(&consensus::opendata::write_votes(&rows));
     let now = vote_rows(&export(&app, id, "votes.csv").await);
     let mut want = latest(&now);

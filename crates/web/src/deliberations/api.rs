@@ -42,9 +42,9 @@ pub struct DeliberationParams {
 
 impl DeliberationParams {
     /// The list filter the query asks for.
-    pub fn filter(&self, committee_id: Option<i64>) -> DeliberationFilter {
+    pub fn filter(&self) -> DeliberationFilter {
         DeliberationFilter {
-            committee_id,
+            committee_id: self.committee_id,
             consultation_id: None,
             state: self.state.clone(),
             audience: self.audience.clone(),
@@ -62,7 +62,7 @@ pub async fn list_deliberations(
     Query(p): Query<DeliberationParams>,
 ) -> WebResult<Json<ItemsOf<Summary>>> {
     let page = PageRequest::new(p.page, p.per_page);
-    let f = p.filter(p.committee_id);
+    let f = p.filter();
     Ok(Json(
         deliberations::list(&state.db, &ctx.visitor(), &f, page)
             .await?
