@@ -1590,6 +1590,17 @@ async fn the_list_comes_a_page_at_a_time_narrowed_by_state_audience_and_title() 
     let parking = list(Some(&staff), &format!("?q={}&per_page=200", enc("停车难"))).await;
     let want: Vec<i64> = ids.iter().copied().step_by(4).collect();
     assert_eq!(ids_of(&parking), want, "{}", parking.body);
+    // A search's own % and _ are letters, not wildcards: no title holds them
+    // (as wildcards, 停车_第 would find every parking topic).
+    for wild in ["%", "_", "停车_第"] {
+        let none = list(Some(&staff), &format!("?q={}&per_page=200", enc(wild))).await;
+        assert_eq!(none.status, StatusCode::OK, "{}", none.body);
+        assert!(
+            ids_of(&none).iter().all(|id| !ids.contains(id)),
+            "{wild}: {}",
+            none.body
+        );
+    }
     let narrow = list(
         Some(&staff),
         &format!("?q={}&state=open&audience=public", enc(" 停车难 ")),

@@ -788,14 +788,14 @@ pub async fn list(
         f.q.as_deref()
             .map(str::trim)
             .filter(|q| !q.is_empty())
-            .map(|q| format!("%{}%", q.to_lowercase()));
+            .map(crate::like::contains);
     if f.q.as_deref().is_some_and(|q| q.chars().count() > 100) {
         return Err(StoreError::invalid("q", "too_long"));
     }
     let state = f.state.clone().filter(|s| !s.is_empty());
     let form = f.form.clone().filter(|s| !s.is_empty());
     let filter = "committee_id = $1 AND ($2 IS NULL OR state = $2) AND ($3 IS NULL OR form = $3)
-        AND ($4 IS NULL OR lower(title) LIKE $4 OR lower(summary) LIKE $4)";
+        AND ($4 IS NULL OR lower(title) LIKE $4 ESCAPE '\\' OR lower(summary) LIKE $4 ESCAPE '\\')";
     let count_sql = format!("SELECT COUNT(*) FROM consultations WHERE {filter}");
     let list_sql = format!(
         "SELECT * FROM consultations WHERE {filter} ORDER BY id DESC LIMIT {} OFFSET {}",

@@ -261,7 +261,7 @@ pub async fn list(
     if q.as_deref().is_some_and(|q| q.chars().count() > MAX_QUERY) {
         return Err(StoreError::invalid("q", "too_long"));
     }
-    let like = q.map(|q| format!("%{}%", q.to_lowercase()));
+    let like = q.as_deref().map(crate::like::contains);
     let mut tx = db.begin_read().await?;
     let mut reads = false;
     if let Some(cid) = f.committee_id {
@@ -278,7 +278,7 @@ pub async fn list(
     };
     let filter = format!(
         "{seen} AND ($2 = 0 OR d.consultation_id = $2) AND ($3 IS NULL OR d.state = $3)
-         AND ($4 IS NULL OR d.audience = $4) AND ($5 IS NULL OR lower(d.title) LIKE $5)"
+         AND ($4 IS NULL OR d.audience = $4) AND ($5 IS NULL OR lower(d.title) LIKE $5 ESCAPE '\\')"
     );
     let count_sql = format!("SELECT COUNT(*) FROM deliberations d WHERE {filter}");
     // The counts come from the kept tallies (a statement's agrees, disagrees

@@ -266,12 +266,12 @@ pub async fn list(
     let q = q
         .map(str::trim)
         .filter(|q| !q.is_empty())
-        .map(|q| format!("%{}%", q.to_lowercase()));
+        .map(crate::like::contains);
     Ok(on_db!(db, |c| {
         sqlx::query_as(
         "SELECT id, committee_id, name, user_id, organisation, title, fields, version FROM experts
-         WHERE committee_id = $1 AND ($2 IS NULL OR lower(name) LIKE $2 OR lower(organisation) LIKE $2
-            OR lower(fields) LIKE $2)
+         WHERE committee_id = $1 AND ($2 IS NULL OR lower(name) LIKE $2 ESCAPE '\\' OR lower(organisation) LIKE $2 ESCAPE '\\'
+            OR lower(fields) LIKE $2 ESCAPE '\\')
          ORDER BY name, id LIMIT 500"
     )
     .bind(committee_id)

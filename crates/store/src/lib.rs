@@ -24,6 +24,7 @@ pub mod experts;
 mod fields;
 pub mod ids;
 pub mod legislation;
+mod like;
 pub mod meetings;
 pub mod members;
 pub mod migrate;

@@ -90,8 +90,8 @@ pub async fn list(
         f.q.as_deref()
             .map(str::trim)
             .filter(|q| !q.is_empty())
-            .map(|q| format!("%{}%", q.to_lowercase()));
-    let filter = "m.committee_id = $1 AND ($2 IS NULL OR lower(m.name) LIKE $2 OR lower(m.occupation) LIKE $2)
+            .map(crate::like::contains);
+    let filter = "m.committee_id = $1 AND ($2 IS NULL OR lower(m.name) LIKE $2 ESCAPE '\\' OR lower(m.occupation) LIKE $2 ESCAPE '\\')
         AND ($3 IS NULL OR m.sector_id = $3) AND ($4 IS NULL OR m.special_committee_id = $4)
         AND ($5 IS NULL OR m.affiliation = $5) AND ($6 IS NULL OR m.active = $6)";
     let count_sql = format!("SELECT COUNT(*) FROM members m WHERE {filter}");

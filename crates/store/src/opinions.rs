@@ -1130,9 +1130,9 @@ pub async fn list(
         if q.chars().count() > 100 {
             return Err(StoreError::invalid("q", "too_long"));
         }
-        let n = string(format!("%{}%", q.to_lowercase()), &mut strings);
+        let n = string(crate::like::contains(q), &mut strings);
         clauses.push(format!(
-            "(lower(o.title) LIKE ${n} OR lower(o.body) LIKE ${n})"
+            "(lower(o.title) LIKE ${n} ESCAPE '\\' OR lower(o.body) LIKE ${n} ESCAPE '\\')"
         ));
     }
     let filter = clauses.join(" AND ");

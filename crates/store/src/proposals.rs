@@ -1573,8 +1573,8 @@ pub async fn list(
         w.and(format!("p.is_key = {x}"));
     }
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let x = w.arg(Arg::S(format!("%{}%", q.to_lowercase())));
-        w.and(format!("lower(p.title) LIKE {x}"));
+        let x = w.arg(Arg::S(crate::like::contains(q)));
+        w.and(format!("lower(p.title) LIKE {x} ESCAPE '\\'"));
     }
     if let Some(v) = f.unit_id {
         let x = w.arg(Arg::I(v));
@@ -1767,8 +1767,8 @@ pub async fn published(
     let like = q
         .map(str::trim)
         .filter(|q| !q.is_empty())
-        .map(|q| format!("%{}%", q.to_lowercase()));
-    let filter = format!("{PUBLISHED} AND ($2 IS NULL OR lower(p.title) LIKE $2)");
+        .map(crate::like::contains);
+    let filter = format!("{PUBLISHED} AND ($2 IS NULL OR lower(p.title) LIKE $2 ESCAPE '\\')");
     let count_sql = format!("SELECT COUNT(*) FROM proposals p WHERE {filter}");
     let list_sql = format!(
         "SELECT p.* FROM proposals p WHERE {filter} ORDER BY p.closed_at DESC, p.id DESC LIMIT $3 OFFSET $4"

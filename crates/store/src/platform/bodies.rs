@@ -64,9 +64,8 @@ pub async fn list(
     let like = q
         .map(str::trim)
         .filter(|q| !q.is_empty())
-        .map(|q| format!("%{}%", q.to_lowercase()));
-    let filter =
-        "committee_id = $1 AND ($2 IS NULL OR lower(name) LIKE $2 OR lower(short_name) LIKE $2)";
+        .map(crate::like::contains);
+    let filter = "committee_id = $1 AND ($2 IS NULL OR lower(name) LIKE $2 ESCAPE '\\' OR lower(short_name) LIKE $2 ESCAPE '\\')";
     let count_sql = format!("SELECT COUNT(*) FROM {t} WHERE {filter}");
     let list_sql =
         format!("SELECT * FROM {t} WHERE {filter} ORDER BY sort_order, id LIMIT $3 OFFSET $4");

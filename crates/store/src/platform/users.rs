@@ -177,8 +177,8 @@ pub async fn list(
     let like = q
         .map(str::trim)
         .filter(|q| !q.is_empty())
-        .map(|q| format!("%{}%", q.to_lowercase()));
-    const FILTER: &str = "committee_id = $1 AND ($2 IS NULL OR lower(username) LIKE $2 OR lower(display_name) LIKE $2)";
+        .map(crate::like::contains);
+    const FILTER: &str = "committee_id = $1 AND ($2 IS NULL OR lower(username) LIKE $2 ESCAPE '\\' OR lower(display_name) LIKE $2 ESCAPE '\\')";
     let (total, items) = on_db!(db, |c| {
         let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "SELECT COUNT(*) FROM users WHERE {FILTER}"
