@@ -116,8 +116,12 @@ async fn staff_logs_in_switches_language_opens_an_admin_page_and_logs_out() {
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
         assert!(b.text("main h1").await?.starts_with("Welcome"));
-        // Open an admin page from the navigation.
-        b.click("nav.main a[href='/admin/members']").await?;
+        // Open an admin page from the navigation: the organisation, then its
+        // members from the second bar.
+        b.click("nav.main a[href='/admin']").await?;
+        b.wait_url(|u| u.ends_with("/admin")).await?;
+        assert_eq!(b.text("main h1").await?, "Organisation");
+        b.click("nav.sub a[href='/admin/members']").await?;
         b.wait_url(|u| u.contains("/admin/members")).await?;
         assert_eq!(b.text("main h1").await?, "Members");
         assert_eq!(
@@ -885,6 +889,17 @@ async fn a_member_votes_by_keyboard_staff_moderate_and_the_results_show_groups()
             serde_json::json!([false, true, false, true]),
             "folded on a phone"
         );
+        // The navigation bar is wider than a phone and scrolls sideways; it
+        // starts with this page's entry in view.
+        let in_view = "const bar = document.querySelector('nav.main');
+                       const a = bar.querySelector('a[aria-current]').getBoundingClientRect();
+                       const b = bar.getBoundingClientRect();
+                       return [bar.scrollWidth > bar.clientWidth, a.left >= b.left, a.right <= b.right];";
+        assert_eq!(
+            b.execute(in_view).await?,
+            serde_json::json!([true, true, true]),
+            "the current entry in view"
+        );
         shot(&b, "14-deliberations-on-a-phone").await;
         b.click("form.filters summary").await?;
         assert_eq!(
@@ -898,6 +913,18 @@ async fn a_member_votes_by_keyboard_staff_moderate_and_the_results_show_groups()
             b.execute(fold).await?,
             serde_json::json!([false, true, true, false]),
             "all shown on a desktop"
+        );
+        // A row of filters is level: the selects as tall as the search box
+        // (to a fraction of a pixel: the box's line height is rounded).
+        assert_eq!(
+            b.execute(
+                "const h = s => document.querySelector(s).getBoundingClientRect().height;
+                 const level = s => Math.abs(h(s) - h('#f-q')) < 1;
+                 return level('#f-state') && level('#f-audience');"
+            )
+            .await?,
+            serde_json::Value::Bool(true),
+            "filters of one height"
         );
         shot(&b, "15-deliberation-filters-on-a-desktop").await;
         Ok::<(), String>(())

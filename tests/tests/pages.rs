@@ -258,6 +258,7 @@ async fn every_admin_page_renders_for_an_admin() {
     for path in [
         "/".to_string(),
         "/account".into(),
+        "/admin".into(),
         "/admin/committees".into(),
         "/admin/committees/new".into(),
         format!("/admin/committees/{r}"),
@@ -934,10 +935,11 @@ async fn a_joint_proposal_is_started_on_the_page_with_chosen_cosigners() {
 #[tokio::test]
 async fn the_navigation_follows_the_role() {
     let app = TestApp::new().await;
-    let nav = |html: &str| -> Vec<String> {
-        let start = html
-            .find("<nav class=\"main\"")
-            .expect("the main navigation");
+    // The addresses a navigation bar (`main` or the organisation's `sub`) links to.
+    let nav = |html: &str, class: &str| -> Vec<String> {
+        let Some(start) = html.find(&format!("<nav class=\"{class}\"")) else {
+            return Vec::new();
+        };
         let end = html[start..]
             .find("</nav>")
             .map_or(html.len(), |e| start + e);
@@ -947,40 +949,73 @@ async fn the_navigation_follows_the_role() {
             .filter_map(|s| s.split('"').next().map(String::from))
             .collect()
     };
-    let links = |who: &'static str| {
+    let bars = |who: &'static str, path: &'static str| {
         let app = &app;
         async move {
             let (cookie, _) = app.web_login(who).await;
-            nav(&app.page(Method::GET, "/", &cookie, None).await.body)
+            let page = app.page(Method::GET, path, &cookie, None).await;
+            (page.status, nav(&page.body, "main"), nav(&page.body, "sub"))
         }
     };
-    let citizen = links("citizen_r").await;
-    assert!(citizen.contains(&"/studios".to_string()), "{citizen:?}");
-    assert!(citizen.contains(&"/inputs".to_string()));
-    for hidden in ["/proposals", "/opinions", "/admin/sectors", "/admin/users"] {
-        assert!(
-            !citizen.contains(&hidden.to_string()),
-            "a citizen sees no {hidden}"
-        );
+    let has = |links: &[String], href: &str| links.iter().any(|l| l == href);
+    let (_, citizen, _) = bars("citizen_r", "/").await;
+    assert!(has(&citizen, "/studios"), "{citizen:?}");
+    assert!(has(&citizen, "/inputs"));
+    for hidden in ["/proposals", "/opinions", "/admin", "/admin/users"] {
+        assert!(!has(&citizen, hidden), "a citizen sees no {hidden}");
     }
-    let member = links("member_r").await;
+    let (_, member, _) = bars("member_r", "/").await;
     for shown in ["/proposals", "/opinions", "/consultations"] {
-        assert!(
-            member.contains(&shown.to_string()),
-            "a member sees {shown}: {member:?}"
-        );
+        assert!(has(&member, shown), "a member sees {shown}: {member:?}");
     }
-    assert!(!member.contains(&"/admin/sectors".to_string()));
-    let unit = links("unit_r").await;
-    assert!(unit.contains(&"/proposals".to_string()) && !unit.contains(&"/opinions".to_string()));
-    let staff = links("staff_r").await;
-    for shown in [
-        "/proposals",
-        "/admin/sectors",
-        "/admin/members",
-        "/admin/users",
+    assert!(!has(&member, "/admin") && !has(&member, "/admin/sectors"));
+    // The organisation's page is for those who oversee a committee.
+    for who in ["member_r", "citizen_r", "unit_r"] {
+        let (status, _, sub) = bars(who, "/admin").await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{who}");
+        assert!(sub.is_empty(), "{who}: {sub:?}");
+    }
+    let (_, unit, _) = bars("unit_r", "/").await;
+    assert!(has(&unit, "/proposals") && !has(&unit, "/opinions"));
+
+    // Staff: one entry for the organisation in the main bar, its sections in
+    // a second bar on its pages (the audit trail is the administrators').
+    let (_, staff, sub) = bars("staff_r", "/").await;
+    assert!(
+        has(&staff, "/proposals") && has(&staff, "/admin"),
+        "{staff:?}"
+    );
+    assert!(!has(&staff, "/admin/sectors"), "{staff:?}");
+    assert!(
+        sub.is_empty(),
+        "no second bar outside the organisation: {sub:?}"
+    );
+    let (status, _, sub) = bars("staff_r", "/admin").await;
+    assert_eq!(status, StatusCode::OK);
+    for shown in ["/admin/sectors", "/admin/members", "/admin/users"] {
+        assert!(has(&sub, shown), "staff see {shown}: {sub:?}");
+    }
+    assert!(!has(&sub, "/admin/events"), "{sub:?}");
+    let (_, _, admin_sub) = bars("admin_r", "/admin/sectors").await;
+    assert!(has(&admin_sub, "/admin/events"), "{admin_sub:?}");
+    // The section shown is marked in the second bar, the organisation in the first.
+    let (cookie, _) = app.web_login("staff_r").await;
+    let page = app.page(Method::GET, "/admin/members", &cookie, None).await;
+    for marked in [
+        "<a href=\"/admin\" aria-current=\"page\">",
+        "<a href=\"/admin/members\" aria-current=\"page\">",
     ] {
-        assert!(staff.contains(&shown.to_string()), "staff see {shown}");
+        assert!(page.body.contains(marked), "{marked}");
+    }
+    // The organisation's page links each section with what it holds.
+    let hub = app.page(Method::GET, "/admin", &cookie, None).await;
+    assert_accessible_page(&hub, "zh-CN");
+    for want in [
+        "<h1>组织管理</h1>",
+        "href=\"/admin/units\"",
+        "办理提案的政府部门和单位",
+    ] {
+        assert!(hub.body.contains(want), "{want}");
     }
 }
 

@@ -266,6 +266,7 @@ pub fn router(state: AppState) -> Router {
         .route("/account", get(pp::account))
         .route("/account/password", post(pp::change_password))
         .route("/static/{name}", get(pp::static_file))
+        .route("/admin", get(op::organisation))
         .route("/admin/committees", get(op::committees_list))
         .route(
             "/admin/committees/new",

@@ -15,6 +15,54 @@ pub struct Nav {
     pub current: bool,
 }
 
+/// The sections of a committee's organisation and administration, under
+/// `/admin`: (address, label key, description key). They share one entry
+/// in the main navigation (nineteen entries did not fit a laptop's width)
+/// and are listed on its page and in a second row of navigation on theirs.
+pub const ORGANISATION: [(&str, &str, &str); 9] = [
+    (
+        "/admin/committees",
+        "nav.committees",
+        "organisation.committees",
+    ),
+    ("/admin/sectors", "nav.sectors", "organisation.sectors"),
+    (
+        "/admin/special-committees",
+        "nav.special_committees",
+        "organisation.special_committees",
+    ),
+    ("/admin/parties", "nav.parties", "organisation.parties"),
+    ("/admin/units", "nav.units", "organisation.units"),
+    ("/admin/studios", "nav.studios", "organisation.studios"),
+    (
+        "/admin/liaison-groups",
+        "nav.liaison_groups",
+        "organisation.liaison_groups",
+    ),
+    ("/admin/members", "nav.members", "organisation.members"),
+    ("/admin/users", "nav.users", "organisation.users"),
+];
+
+/// The audit trail's section, for administrators only.
+pub const AUDIT_SECTION: (&str, &str, &str) =
+    ("/admin/events", "nav.events", "organisation.events");
+
+/// The organisation's sections this actor works in: none for those who do
+/// not oversee a committee, the audit trail for administrators.
+pub fn organisation_sections(
+    a: &domain::platform::Actor,
+) -> Vec<(&'static str, &'static str, &'static str)> {
+    let oversees = a.has_role(Role::Admin) || a.has_role(Role::Staff) || a.has_role(Role::Leader);
+    let mut out = Vec::new();
+    if oversees {
+        out.extend(ORGANISATION);
+    }
+    if a.has_role(Role::Admin) {
+        out.push(AUDIT_SECTION);
+    }
+    out
+}
+
 /// What every page shows around its content.
 pub struct Chrome {
     pub t: Tr,
@@ -22,6 +70,8 @@ pub struct Chrome {
     /// The signed-in user's display name.
     pub user: Option<String>,
     pub nav: Vec<Nav>,
+    /// On the organisation's pages, its sections: a second row of navigation.
+    pub sub_nav: Vec<Nav>,
     /// The current path with query, so the language switch can come back here.
     pub path: String,
     pub flash: Option<String>,
@@ -34,6 +84,7 @@ impl Chrome {
     pub fn new(ctx: &Ctx, path: &str) -> Self {
         let t = ctx.tr();
         let mut nav = Vec::new();
+        let mut sub_nav = Vec::new();
         if let Some(u) = &ctx.user {
             let a = &u.actor;
             let is = |r: Role| a.has_role(r);
@@ -62,19 +113,19 @@ impl Chrome {
                 add("/consultations", "nav.consultations");
             }
             add("/deliberations", "nav.deliberations");
-            if oversees {
-                add("/admin/committees", "nav.committees");
-                add("/admin/sectors", "nav.sectors");
-                add("/admin/special-committees", "nav.special_committees");
-                add("/admin/parties", "nav.parties");
-                add("/admin/units", "nav.units");
-                add("/admin/studios", "nav.studios");
-                add("/admin/liaison-groups", "nav.liaison_groups");
-                add("/admin/members", "nav.members");
-                add("/admin/users", "nav.users");
+            let sections = organisation_sections(a);
+            if !sections.is_empty() {
+                add("/admin", "nav.organisation");
             }
-            if is(Role::Admin) {
-                add("/admin/events", "nav.events");
+            if path == "/admin" || path.starts_with("/admin/") || path.starts_with("/admin?") {
+                sub_nav = sections
+                    .iter()
+                    .map(|&(href, key, _)| Nav {
+                        href,
+                        label: t.s(key),
+                        current: path.starts_with(href),
+                    })
+                    .collect();
             }
             add("/public/proposals", "public.answers");
             add("/studios", "nav.voice");
@@ -99,6 +150,7 @@ impl Chrome {
             csrf: ctx.csrf.clone(),
             user: ctx.user.as_ref().map(|u| u.user.display_name.clone()),
             nav,
+            sub_nav,
             path: path.to_string(),
             flash: None,
             unread: ctx.user.as_ref().map_or(0, |u| u.unread),
@@ -114,22 +166,32 @@ impl Chrome {
 
 impl Chrome {
     /// The navigation's entries as HTML, for `{{ c.nav_html()|safe }}`: on
-    /// every page, twenty entries of seven pieces each.
+    /// every page, up to a dozen entries of seven pieces each.
     pub fn nav_html(&self) -> Prerendered {
-        let mut out = String::with_capacity(64 * self.nav.len());
-        for n in &self.nav {
-            out.push_str("<li><a href=\"");
-            push_escaped(&mut out, n.href);
-            out.push('"');
-            if n.current {
-                out.push_str(" aria-current=\"page\"");
-            }
-            out.push('>');
-            push_escaped(&mut out, n.label);
-            out.push_str("</a></li>");
-        }
-        Prerendered(out)
+        entries_html(&self.nav)
     }
+
+    /// The organisation's sections as HTML, for `{{ c.sub_nav_html()|safe }}`.
+    pub fn sub_nav_html(&self) -> Prerendered {
+        entries_html(&self.sub_nav)
+    }
+}
+
+/// Navigation entries as list items, the current one marked.
+fn entries_html(entries: &[Nav]) -> Prerendered {
+    let mut out = String::with_capacity(64 * entries.len());
+    for n in entries {
+        out.push_str("<li><a href=\"");
+        push_escaped(&mut out, n.href);
+        out.push('"');
+        if n.current {
+            out.push_str(" aria-current=\"page\"");
+        }
+        out.push('>');
+        push_escaped(&mut out, n.label);
+        out.push_str("</a></li>");
+    }
+    Prerendered(out)
 }
 
 /// An option of a select field: (value, label). Codes and catalogue labels
@@ -703,6 +765,7 @@ mod tests {
                     current: true,
                 },
             ],
+            sub_nav: vec![],
             path: String::new(),
             flash: None,
             unread: 0,

@@ -67,3 +67,11 @@ document.addEventListener("keydown", function (e) {
     }).catch(function () {});
   }, Number(live.dataset.every) * 1000);
 })();
+// A navigation bar too wide for the screen (a phone's) scrolls sideways;
+// it starts scrolled so that the entry of the page shown is in view.
+document.querySelectorAll("nav.main, nav.sub").forEach(function (bar) {
+  var a = bar.querySelector("a[aria-current]");
+  if (!a) { return; }
+  var over = a.getBoundingClientRect().right - bar.getBoundingClientRect().right;
+  if (over > 0) { bar.scrollLeft += over + 24; }
+});

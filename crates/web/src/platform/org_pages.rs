@@ -17,6 +17,32 @@ use store::page::PageRequest;
 use store::platform::{bodies, committees};
 use store::{Caller, StoreError};
 
+/// The organisation's page: its sections, each with what it holds.
+#[derive(Template)]
+#[template(path = "organisation.html")]
+struct Organisation {
+    c: Chrome,
+    /// (address, name, what it holds)
+    sections: Vec<(&'static str, &'static str, &'static str)>,
+}
+
+/// `GET /admin`: the sections of the organisation the user may manage.
+pub async fn organisation(PageCtx(ctx): PageCtx) -> WebResult<Response> {
+    let u = ctx.signed_in()?;
+    let t = ctx.tr();
+    let sections: Vec<_> = crate::view::organisation_sections(&u.actor)
+        .into_iter()
+        .map(|(href, name, about)| (href, t.s(name), t.s(about)))
+        .collect();
+    if sections.is_empty() {
+        return Err(StoreError::Forbidden.into());
+    }
+    html(Organisation {
+        c: Chrome::new(&ctx, "/admin"),
+        sections,
+    })
+}
+
 /// The generic list page.
 #[derive(Template)]
 #[template(path = "list.html")]
