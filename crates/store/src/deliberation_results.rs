@@ -138,7 +138,7 @@ pub struct Input {
 }
 
 /// What the next computation of a deliberation starts from: the engine's
-/// warm state, and how many took part at the last full run.
+/// warm state, and how many took part and voted at the last full run.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Warm {
     components: [Vec<f64>; 2],
@@ -146,6 +146,11 @@ pub struct Warm {
     groups: Vec<[f64; 2]>,
     /// Participants at the last analysis from scratch.
     full_at: usize,
+    /// Votes at the last analysis from scratch: the same people voting on
+    /// new statements can regroup them as much as newcomers can. A state
+    /// kept before this was counted reads 0, so its next run is from scratch.
+    #[serde(default)]
+    full_votes: usize,
     /// Whether the groups were drawn from the votes; a change of the
     /// deliberation's grouping means an analysis from scratch.
     #[serde(default)]
@@ -156,8 +161,8 @@ pub struct Warm {
     profiles: Vec<(usize, Vec<[u32; 3]>)>,
 }
 
-/// A conversation that grew by more than this share since its last full
-/// analysis is analysed from scratch again (so that the number of groups
+/// A conversation whose participants or votes grew by more than this share
+/// since its last full analysis is analysed from scratch again (so that the number of groups
 /// can change); below it, results are updated from the last ones.
 pub const REGROW: f64 = 0.1;
 
@@ -214,6 +219,7 @@ pub fn compute(input: &Input, now: i64, warm: Option<&Warm>) -> (Results, Warm) 
             && w.full_at > 0
             && w.by_votes == by_votes
             && (people.len() as f64) <= w.full_at as f64 * (1.0 + REGROW)
+            && (votes.len() as f64) <= w.full_votes as f64 * (1.0 + REGROW)
     });
     let a = match earlier {
         Some(w) => consensus::update_by(
@@ -242,6 +248,7 @@ pub fn compute(input: &Input, now: i64, warm: Option<&Warm>) -> (Results, Warm) 
         base: a.warm.centres.base.clone(),
         groups: a.warm.centres.groups.clone(),
         full_at: earlier.map_or(people.len(), |w| w.full_at),
+        full_votes: earlier.map_or(votes.len(), |w| w.full_votes),
         by_votes,
         profiles: a
             .warm
@@ -665,6 +672,46 @@ mod tests {
         let old = text.replacen('{', "{\"subspace\":[[0.5,0.5]],", 1);
         let back: Warm = serde_json::from_str(&old).unwrap();
         assert_eq!(back.components, next.components);
+    }
+
+    #[test]
+    fn the_same_people_voting_on_new_statements_start_afresh_too() {
+        let (_, warm) = compute(&camps(40), 0, None);
+        assert_eq!((warm.full_at, warm.full_votes), (40, 280));
+        // Five new statements on which each camp splits in half, voted by
+        // the same forty: no one new, 200 votes more.
+        let mut grown = camps(40);
+        grown
+            .statements
+            .extend((8..=12).map(|i| (i, format!("观点{i}"), false)));
+        for p in 0..40 {
+            let half = if p % 4 < 2 { 1 } else { -1 };
+            for s in 8..=12 {
+                grown.votes.push((s, 1000 + p, half));
+            }
+        }
+        let (regrouped, state) = compute(&grown, 0, Some(&warm));
+        assert_eq!((state.full_at, state.full_votes), (40, 480), "from scratch");
+        let (cold, _) = compute(&grown, 0, None);
+        assert_eq!(regrouped, cold, "as if nothing came before");
+        // A few votes more on one new statement: an update.
+        let mut more = camps(40);
+        more.statements.push((8, "观点8".into(), false));
+        more.votes.extend((0..20).map(|p| (8, 1000 + p, 1)));
+        let (_, updated) = compute(&more, 0, Some(&warm));
+        assert_eq!(
+            (updated.full_at, updated.full_votes),
+            (40, 280),
+            "an update"
+        );
+        // A state kept before votes were counted starts afresh once.
+        let old = serde_json::to_string(&warm)
+            .unwrap()
+            .replace(",\"full_votes\":280", "");
+        assert!(!old.contains("full_votes"), "{old}");
+        let back: Warm = serde_json::from_str(&old).unwrap();
+        let (_, afresh) = compute(&more, 0, Some(&back));
+        assert_eq!(afresh.full_votes, 300);
     }
 
     #[test]
