@@ -1859,3 +1859,137 @@ async fn votes_csv_is_read_a_part_at_a_time_and_loses_no_vote_cast_while_it_is_r
         .collect();
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "in the order cast");
 }
+
+/// The consultation office's desk: deliberations open, those waiting for
+/// their report, and the statements waiting for a moderator, the longest
+/// queue first; in the API and on the home page, for the office's staff only.
+#[tokio::test]
+async fn staff_see_what_waits_for_them_the_longest_moderation_queue_first() {
+    let app = TestApp::new().await;
+    let staff = app.token("consult_r").await;
+    let member = app.token("member_r").await;
+    let work = |token: &str| {
+        let (app, token) = (&app, token.to_owned());
+        async move {
+            let a = app
+                .api(Method::GET, "/deliberations/work", Some(&token), None)
+                .await;
+            assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+            a.json()
+        }
+    };
+    let n = |w: &Value, field: &str| w[field].as_i64().expect(field);
+    let queue = |w: &Value, id: i64| {
+        w["queues"]
+            .as_array()
+            .expect("queues")
+            .iter()
+            .position(|q| q["deliberation_id"] == id)
+            .map(|at| (at, w["queues"][at]["pending"].as_i64().unwrap_or(-1)))
+    };
+    let before = work(&staff).await;
+    // Two topics moderated before they are shown, open; a member writes
+    // three statements in one, one in the other.
+    let (a, b) = (
+        new_deliberation(&app, &staff, "members", "pre").await,
+        new_deliberation(&app, &staff, "members", "pre").await,
+    );
+    for id in [a, b] {
+        assert_eq!(
+            step(&app, &staff, id, "open", None).await.status,
+            StatusCode::OK
+        );
+    }
+    let mut waiting = Vec::new();
+    for (id, text) in [
+        (a, "电梯费用分摊应当公开透明"),
+        (a, "低层住户应当获得合理补偿"),
+        (a, "审批流程应当一窗办结"),
+        (b, "施工期间应当保障居民出行"),
+    ] {
+        let said = say(&app, &member, id, text).await;
+        assert_eq!(said.status, StatusCode::CREATED, "{}", said.body);
+        assert_eq!(said.json()["status"], "pending");
+        waiting.push(said.json()["id"].as_i64().expect("id"));
+    }
+    let w = work(&staff).await;
+    assert_eq!(n(&w, "open"), n(&before, "open") + 2, "{w}");
+    assert_eq!(n(&w, "to_moderate"), n(&before, "to_moderate") + 4, "{w}");
+    let (qa, qb) = (queue(&w, a).expect("a's queue"), queue(&w, b).expect("b's"));
+    assert_eq!((qa.1, qb.1), (3, 1), "{w}");
+    assert!(qa.0 < qb.0, "the longer queue first: {w}");
+
+    // Two of a's decided; b closed (still moderated) waits for its report.
+    for (sid, decision) in [(waiting[0], "accept"), (waiting[1], "reject")] {
+        let done = app
+            .api(
+                Method::POST,
+                &format!("/deliberations/{a}/statements/{sid}/moderation"),
+                Some(&staff),
+                Some(json!({ "decision": decision })),
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::NO_CONTENT, "{}", done.body);
+    }
+    assert_eq!(
+        step(&app, &staff, b, "close", None).await.status,
+        StatusCode::OK
+    );
+    let w = work(&staff).await;
+    assert_eq!(n(&w, "open"), n(&before, "open") + 1, "{w}");
+    assert_eq!(n(&w, "to_report"), n(&before, "to_report") + 1, "{w}");
+    assert_eq!(n(&w, "to_moderate"), n(&before, "to_moderate") + 2, "{w}");
+    assert_eq!(queue(&w, a).map(|q| q.1), Some(1), "{w}");
+    assert_eq!(queue(&w, b).map(|q| q.1), Some(1), "{w}");
+    // A published report ends moderation: what still waits there is not work.
+    let report = json!({"report": "参与者普遍要求费用公开、流程简化。"});
+    assert_eq!(
+        step(&app, &staff, b, "publish-report", Some(report))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let w = work(&staff).await;
+    assert_eq!(n(&w, "to_report"), n(&before, "to_report"), "{w}");
+    assert_eq!(n(&w, "to_moderate"), n(&before, "to_moderate") + 1, "{w}");
+    assert_eq!(queue(&w, b), None, "{w}");
+
+    // Only the consultation office's staff: a member and the information
+    // office are refused; a committee the caller cannot see is not found.
+    for who in ["member_r", "info_r"] {
+        let token = app.token(who).await;
+        let refused = app
+            .api(Method::GET, "/deliberations/work", Some(&token), None)
+            .await;
+        assert_eq!(problem(&refused).0, 403, "{who}: {}", refused.body);
+    }
+    let elsewhere = app
+        .api(
+            Method::GET,
+            &format!("/deliberations/work?committee_id={}", app.fx.county2),
+            Some(&staff),
+            None,
+        )
+        .await;
+    assert_eq!(problem(&elsewhere).0, 404, "{}", elsewhere.body);
+    let anonymous = app
+        .api(Method::GET, "/deliberations/work", None, None)
+        .await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+
+    // The home page: the office's figures, and a's queue leading to its
+    // moderation page; a member's home has none of it.
+    let (cookie, _) = app.web_login("consult_r").await;
+    let home = app.page(Method::GET, "/", &cookie, None).await;
+    for want in [
+        "网络议政工作",
+        "已结束待发布报告",
+        "待审核观点 · 老旧小区加装电梯怎么推进",
+        &format!("href=\"/deliberations/{a}/moderation\""),
+    ] {
+        assert!(home.body.contains(want), "{want}");
+    }
+    let (cookie, _) = app.web_login("member_r").await;
+    let home = app.page(Method::GET, "/", &cookie, None).await;
+    assert!(!home.body.contains("网络议政工作"));
+}

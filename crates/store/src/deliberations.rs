@@ -212,6 +212,74 @@ pub async fn get(db: &Db, caller: &Caller, id: i64) -> Result<(Deliberation, Par
     Ok(out)
 }
 
+/// What a committee's deliberation staff have to do: the home page's
+/// figures and the moderation queues waiting for them.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct Work {
+    /// Deliberations open now.
+    pub open: i64,
+    /// Closed, their report not yet published.
+    pub to_report: i64,
+    /// Statements waiting for a moderator, in all.
+    pub to_moderate: i64,
+    /// The deliberations those statements wait in, the longest queue first
+    /// (at most [`WORK_QUEUES`]).
+    pub queues: Vec<Queue>,
+}
+
+/// One deliberation's statements waiting for a moderator.
+#[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Queue {
+    pub deliberation_id: i64,
+    pub title: String,
+    pub pending: i64,
+}
+
+/// Most moderation queues [`work`] names one by one.
+pub const WORK_QUEUES: i64 = 10;
+
+/// What the deliberation staff of a committee have to do. For its staff
+/// only; a committee the caller may not see is "not found".
+pub async fn work(db: &Db, caller: &Caller, committee_id: i64) -> Result<Work, StoreError> {
+    let scope = committees::scope(db, committee_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    caller.require(Permission::ReadOrganisation, &scope)?;
+    if !is_staff(caller, committee_id) {
+        return Err(StoreError::Forbidden);
+    }
+    let mut tx = db.begin_read().await?;
+    let (open, to_report): (i64, i64) = on_tx!(&mut tx, |c| sqlx::query_as(
+        "SELECT COALESCE(SUM(CASE WHEN state = 'open' THEN 1 ELSE 0 END), 0),
+                COALESCE(SUM(CASE WHEN state = 'closed' THEN 1 ELSE 0 END), 0)
+         FROM deliberations WHERE committee_id = $1"
+    )
+    .bind(committee_id)
+    .fetch_one(c)
+    .await?);
+    // Moderation is done while a deliberation is open or closed; a
+    // published report ends it, so what still waits there is not work.
+    let mut queues: Vec<Queue> = on_tx!(&mut tx, |c| sqlx::query_as(
+        "SELECT d.id AS deliberation_id, d.title, COUNT(*) AS pending
+         FROM deliberations d JOIN deliberation_statements s ON s.deliberation_id = d.id
+         WHERE d.committee_id = $1 AND d.state IN ('open', 'closed') AND s.status = 'pending'
+         GROUP BY d.id, d.title
+         ORDER BY COUNT(*) DESC, d.id DESC"
+    )
+    .bind(committee_id)
+    .fetch_all(c)
+    .await?);
+    tx.commit().await?;
+    let to_moderate = queues.iter().map(|q| q.pending).sum();
+    queues.truncate(WORK_QUEUES as usize);
+    Ok(Work {
+        open,
+        to_report,
+        to_moderate,
+        queues,
+    })
+}
+
 /// What a list of deliberations is narrowed to.
 #[derive(Debug, Clone, Default)]
 pub struct DeliberationFilter {

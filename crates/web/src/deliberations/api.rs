@@ -70,6 +70,30 @@ pub async fn list_deliberations(
     ))
 }
 
+/// Which committee's work to count.
+#[derive(Deserialize, IntoParams)]
+pub struct WorkParams {
+    /// The caller's own committee by default.
+    pub committee_id: Option<i64>,
+}
+
+/// What the committee's deliberation staff have to do: deliberations open
+/// and waiting for their report, and the statements waiting for a
+/// moderator, by deliberation. For the committee's staff.
+#[utoipa::path(get, path = "/deliberations/work", tag = "deliberation", params(WorkParams),
+    responses((status = 200, body = deliberations::Work), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn deliberation_work(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(p): Query<WorkParams>,
+) -> WebResult<Json<deliberations::Work>> {
+    let caller = ctx.caller()?;
+    let committee_id = crate::platform::api::committee_of(&ctx, p.committee_id)?;
+    Ok(Json(
+        deliberations::work(&state.db, &caller, committee_id).await?,
+    ))
+}
+
 /// Which committee a new deliberation belongs to.
 #[derive(Deserialize, IntoParams)]
 pub struct CommitteeParam {

@@ -114,6 +114,9 @@ struct Home {
     work: Vec<(&'static str, i64, String)>,
     /// The information office's work and this year's figures: (label, count, link).
     opinion_work: Vec<(String, i64, String)>,
+    /// The consultation office's online deliberations: what is open, what
+    /// waits for its report, and each moderation queue: (label, count, link).
+    deliberation_work: Vec<(String, i64, String)>,
 }
 
 /// Describes a role in words: "管理员 · 江澜省政协".
@@ -196,9 +199,42 @@ pub async fn home(State(state): State<AppState>, PageCtx(ctx): PageCtx) -> WebRe
             ));
         }
     }
+    // Staff of a consultation office see their deliberations' work.
+    let caller = ctx.caller()?;
+    let desk = u
+        .actor
+        .grants
+        .iter()
+        .find(|g| store::deliberations::is_staff(&caller, g.committee_id));
+    let mut deliberation_work = Vec::new();
+    if let Some(g) = desk {
+        let n = store::deliberations::work(&state.db, &caller, g.committee_id).await?;
+        let link =
+            |filter: &str| format!("/deliberations?committee_id={}&{filter}", g.committee_id);
+        deliberation_work = vec![
+            (
+                t.s("home.deliberations_open").to_string(),
+                n.open,
+                link("state=open"),
+            ),
+            (
+                t.s("home.to_report").to_string(),
+                n.to_report,
+                link("state=closed"),
+            ),
+        ];
+        for q in &n.queues {
+            deliberation_work.push((
+                t.f1("home.to_moderate_in", &q.title),
+                q.pending,
+                format!("/deliberations/{}/moderation", q.deliberation_id),
+            ));
+        }
+    }
     html(Home {
         work,
         opinion_work,
+        deliberation_work,
         c: Chrome::new(&ctx, "/"),
         display_name: u.user.display_name.clone(),
         roles: u.user.roles.iter().map(|r| role_label(t, r)).collect(),
