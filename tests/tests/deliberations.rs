@@ -1993,3 +1993,106 @@ async fn staff_see_what_waits_for_them_the_longest_moderation_queue_first() {
     let home = app.page(Method::GET, "/", &cookie, None).await;
     assert!(!home.body.contains("网络议政工作"));
 }
+
+/// A member's home offers the open deliberations of their committee, closing
+/// soonest first, each with the statements still waiting for their vote.
+#[tokio::test]
+async fn members_are_offered_open_deliberations_with_what_is_left_for_them_to_vote() {
+    let app = TestApp::new().await;
+    let staff = app.token("consult_r").await;
+    let member = app.token("member_r").await;
+    let mine = |token: String| {
+        let app = &app;
+        async move {
+            let a = app
+                .api(Method::GET, "/deliberations/mine", Some(&token), None)
+                .await;
+            assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+            a.json()
+                .as_array()
+                .expect("a list")
+                .iter()
+                .map(|i| {
+                    (
+                        i["deliberation_id"].as_i64().unwrap_or(0),
+                        i["voted"].as_i64().unwrap_or(-1),
+                        i["total"].as_i64().unwrap_or(-1),
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    // Open: `soon` with three statements, `later` with none yet; a draft and
+    // a closed one are not offered.
+    let soon = new_deliberation(&app, &staff, "members", "post").await;
+    let later = new_deliberation(&app, &staff, "public", "post").await;
+    let draft = new_deliberation(&app, &staff, "members", "post").await;
+    let closed = new_deliberation(&app, &staff, "members", "post").await;
+    for id in [soon, later, closed] {
+        assert_eq!(
+            step(&app, &staff, id, "open", None).await.status,
+            StatusCode::OK
+        );
+    }
+    assert_eq!(
+        step(&app, &staff, closed, "close", None).await.status,
+        StatusCode::OK
+    );
+    let sids = seed(
+        &app,
+        &staff,
+        soon,
+        ["费用应当公开", "补偿应当合理", "流程应当简化"],
+    )
+    .await;
+    assert_eq!(
+        mine(member.clone()).await,
+        vec![(soon, 0, 3), (later, 0, 0)]
+    );
+    // A vote counts; the member's own statement is not put to them.
+    assert_eq!(
+        vote(&app, &member, soon, sids[0], json!("agree"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let own = say(&app, &member, soon, "施工期间应当保障出行").await;
+    assert_eq!(own.status, StatusCode::CREATED, "{}", own.body);
+    assert_eq!(
+        mine(member.clone()).await,
+        vec![(soon, 1, 3), (later, 0, 0)]
+    );
+    // Someone else's progress is their own.
+    assert_eq!(
+        mine(app.token("member2_r").await).await,
+        vec![(soon, 0, 4), (later, 0, 0)]
+    );
+    assert!(!mine(member.clone()).await.iter().any(|i| i.0 == draft));
+    let anonymous = app
+        .api(Method::GET, "/deliberations/mine", None, None)
+        .await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+
+    // On the home page: what is left, linking to the voting page.
+    let (cookie, _) = app.web_login("member_r").await;
+    let home = app.page(Method::GET, "/", &cookie, None).await;
+    for want in [
+        "参与网络议政",
+        &format!(
+            "href=\"/deliberations/{soon}\"><strong>2</strong> 条观点待您表态 · 老旧小区加装电梯怎么推进"
+        ),
+        &format!("href=\"/deliberations/{later}\"><strong>0</strong> 尚无观点 · "),
+    ] {
+        assert!(home.body.contains(want), "{want}");
+    }
+    // Every statement voted: the card says so.
+    for &sid in &sids[1..] {
+        assert_eq!(
+            vote(&app, &member, soon, sid, json!("pass")).await.status,
+            StatusCode::OK
+        );
+    }
+    let home = app.page(Method::GET, "/", &cookie, None).await;
+    let done = format!("href=\"/deliberations/{soon}\"><strong>0</strong> 已全部表态 · ");
+    assert!(home.body.contains(&done), "{done}");
+}

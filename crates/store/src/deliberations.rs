@@ -280,6 +280,75 @@ pub async fn work(db: &Db, caller: &Caller, committee_id: i64) -> Result<Work, S
     })
 }
 
+/// An open deliberation of one of the caller's committees, and how far
+/// the caller has come in it.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct Invitation {
+    pub deliberation_id: i64,
+    pub committee_id: i64,
+    pub title: String,
+    #[serde(serialize_with = "crate::clock::serialize")]
+    #[schema(value_type = String, format = DateTime)]
+    pub closes_at: i64,
+    /// Statements the caller has voted on.
+    pub voted: i64,
+    /// Statements put to vote that the caller did not write.
+    pub total: i64,
+}
+
+/// Most deliberations [`invitations`] names.
+pub const MAX_INVITATIONS: i64 = 10;
+
+/// The open deliberations of the caller's committees that the caller may
+/// take part in, closing soonest first (at most [`MAX_INVITATIONS`]), each
+/// with the caller's progress: what a member's home page offers.
+pub async fn invitations(db: &Db, caller: &Caller) -> Result<Vec<Invitation>, StoreError> {
+    let committees = caller.actor.committees();
+    if caller.is_anonymous() || committees.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut tx = db.begin_read().await?;
+    let mut out = Vec::new();
+    for committee_id in committees {
+        let open: Vec<i64> = on_tx!(&mut tx, |c| sqlx::query_scalar(
+            "SELECT id FROM deliberations WHERE committee_id = $1 AND state = 'open'
+             ORDER BY closes_at, id LIMIT $2"
+        )
+        .bind(committee_id)
+        .bind(MAX_INVITATIONS)
+        .fetch_all(c)
+        .await?);
+        for id in open {
+            // The same rule as opening it: one the caller may not see is left out.
+            let d = match load_visible(&mut tx, caller, id).await {
+                Ok((d, _)) => d,
+                Err(StoreError::NotFound) => continue,
+                Err(e) => return Err(e),
+            };
+            let voice = Voice {
+                caller,
+                anon_key: None,
+            };
+            let pid = participant(&mut tx, voice, &d, false)
+                .await?
+                .map(|(p, _)| p);
+            let p = progress_in(&mut tx, &d, pid).await?;
+            out.push(Invitation {
+                deliberation_id: d.id,
+                committee_id: d.committee_id,
+                title: d.title.clone(),
+                closes_at: d.closes_at,
+                voted: p.voted,
+                total: p.total,
+            });
+        }
+    }
+    tx.commit().await?;
+    out.sort_by_key(|i| (i.closes_at, i.deliberation_id));
+    out.truncate(MAX_INVITATIONS as usize);
+    Ok(out)
+}
+
 /// What a list of deliberations is narrowed to.
 #[derive(Debug, Clone, Default)]
 pub struct DeliberationFilter {

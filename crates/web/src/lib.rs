@@ -160,6 +160,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(lg::close_draft))
         .routes(routes!(dl::list_deliberations, dl::create_deliberation))
         .routes(routes!(dl::deliberation_work))
+        .routes(routes!(dl::my_deliberations))
         .routes(routes!(dl::get_deliberation, dl::update_deliberation))
         .routes(routes!(dl::deliberation_action))
         .routes(routes!(dl::list_statements, dl::add_statement))

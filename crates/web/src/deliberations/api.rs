@@ -94,6 +94,19 @@ pub async fn deliberation_work(
     ))
 }
 
+/// The open deliberations of the caller's committees that the caller may
+/// take part in, closing soonest first (at most ten), each with how many
+/// statements the caller has voted on of those put to them.
+#[utoipa::path(get, path = "/deliberations/mine", tag = "deliberation",
+    responses((status = 200, body = Vec<deliberations::Invitation>), (status = 401, body = Problem)))]
+pub async fn my_deliberations(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> WebResult<Json<Vec<deliberations::Invitation>>> {
+    let caller = ctx.caller()?;
+    Ok(Json(deliberations::invitations(&state.db, &caller).await?))
+}
+
 /// Which committee a new deliberation belongs to.
 #[derive(Deserialize, IntoParams)]
 pub struct CommitteeParam {

@@ -157,7 +157,7 @@ pub async fn list(
 }
 
 /// A stored time as the committee reads it.
-pub(super) fn when(micros: i64) -> String {
+pub(crate) fn when(micros: i64) -> String {
     store::clock::local_minute(micros).replace('T', " ")
 }
 

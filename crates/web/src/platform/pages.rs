@@ -117,6 +117,9 @@ struct Home {
     /// The consultation office's online deliberations: what is open, what
     /// waits for its report, and each moderation queue: (label, count, link).
     deliberation_work: Vec<(String, i64, String)>,
+    /// Open deliberations the user may join: (label, statements left to
+    /// vote on, link).
+    to_join: Vec<(String, i64, String)>,
 }
 
 /// Describes a role in words: "管理员 · 江澜省政协".
@@ -231,10 +234,41 @@ pub async fn home(State(state): State<AppState>, PageCtx(ctx): PageCtx) -> WebRe
             ));
         }
     }
+    let to_join = store::deliberations::invitations(&state.db, &caller)
+        .await?
+        .into_iter()
+        .map(|i| {
+            let label = if i.total == 0 {
+                t.f2(
+                    "home.none_to_vote",
+                    &i.title,
+                    crate::deliberations::pages::when(i.closes_at),
+                )
+            } else if i.voted >= i.total {
+                t.f2(
+                    "home.all_voted",
+                    &i.title,
+                    crate::deliberations::pages::when(i.closes_at),
+                )
+            } else {
+                t.f2(
+                    "home.to_vote",
+                    &i.title,
+                    crate::deliberations::pages::when(i.closes_at),
+                )
+            };
+            (
+                label,
+                (i.total - i.voted).max(0),
+                format!("/deliberations/{}", i.deliberation_id),
+            )
+        })
+        .collect();
     html(Home {
         work,
         opinion_work,
         deliberation_work,
+        to_join,
         c: Chrome::new(&ctx, "/"),
         display_name: u.user.display_name.clone(),
         roles: u.user.roles.iter().map(|r| role_label(t, r)).collect(),
