@@ -713,27 +713,26 @@ async fn a_plan_item_becomes_a_consultation_that_is_held_reported_and_closed() {
     result.expect("consultation workflow");
 }
 
-/// Opens the deliberation whose title holds `title` from the list, by its link.
-async fn open_deliberation(b: &Browser, base: &str, title: &str) -> Result<String, String> {
-    b.goto(&format!("{base}/")).await?;
-    b.click_to_load("nav.main a[href='/deliberations']").await?;
-    let href = b
-        .execute(&format!(
-            "return [...document.querySelectorAll('main a')].find(a => a.textContent.includes('{title}')).getAttribute('href')"
-        ))
-        .await?;
-    let href = href
-        .as_str()
-        .ok_or("no link to the deliberation")?
-        .to_string();
-    b.click_to_load(&format!("main a[href='{href}']")).await?;
-    Ok(format!("{base}{href}"))
-}
-
 /// The member writes a statement, then votes through ten statements with the keyboard.
 async fn member_votes_by_keyboard(b: &Browser, base: &str) -> Result<String, String> {
     login(b, base, "member").await?;
-    let page = open_deliberation(b, base, "履职服务").await?;
+    // The home page offers the open deliberation, with what waits for a vote.
+    b.goto(&format!("{base}/")).await?;
+    let offer = b
+        .execute(
+            "const a = [...document.querySelectorAll('main a')].find(a => a.textContent.includes('待您表态'));
+             return a ? [a.textContent.trim(), a.getAttribute('href')] : null;",
+        )
+        .await?;
+    let text = offer[0].as_str().ok_or("no offer on the home page")?;
+    assert!(
+        text.starts_with("12 条观点待您表态 · 政协委员履职服务如何更加数字化"),
+        "{text}"
+    );
+    let href = offer[1].as_str().ok_or("no link")?.to_string();
+    b.click_to_load(&format!("main a[href='{href}']")).await?;
+    let page = format!("{base}{href}");
+    assert!(b.text("main h1").await?.contains("履职服务"));
     assert!(b.text("#progress").await?.contains("已表态 0 / 12"));
     b.type_into("#statement-body", "委员履职档案应允许本人在线查看和更正")
         .await?;

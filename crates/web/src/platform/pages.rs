@@ -238,25 +238,18 @@ pub async fn home(State(state): State<AppState>, PageCtx(ctx): PageCtx) -> WebRe
         .await?
         .into_iter()
         .map(|i| {
-            let label = if i.total == 0 {
-                t.f2(
-                    "home.none_to_vote",
-                    &i.title,
-                    crate::deliberations::pages::when(i.closes_at),
-                )
+            let key = if i.total == 0 {
+                "home.none_to_vote"
             } else if i.voted >= i.total {
-                t.f2(
-                    "home.all_voted",
-                    &i.title,
-                    crate::deliberations::pages::when(i.closes_at),
-                )
+                "home.all_voted"
             } else {
-                t.f2(
-                    "home.to_vote",
-                    &i.title,
-                    crate::deliberations::pages::when(i.closes_at),
-                )
+                "home.to_vote"
             };
+            let label = t.f2(
+                key,
+                &i.title,
+                crate::deliberations::pages::when(i.closes_at),
+            );
             (
                 label,
                 (i.total - i.voted).max(0),
