@@ -2096,3 +2096,102 @@ async fn members_are_offered_open_deliberations_with_what_is_left_for_them_to_vo
     let done = format!("href=\"/deliberations/{soon}\"><strong>0</strong> 已全部表态 · ");
     assert!(home.body.contains(&done), "{done}");
 }
+
+/// The committee's members hear that a deliberation has opened; those who
+/// took part hear that its report is out, and the notice leads to it.
+#[tokio::test]
+async fn members_hear_of_an_opening_and_participants_of_the_report() {
+    let app = TestApp::new().await;
+    let staff = app.token("consult_r").await;
+    let member = app.token("member_r").await;
+    let member2 = app.token("member2_r").await;
+    let notices = |token: &str| {
+        let (app, token) = (&app, token.to_owned());
+        async move {
+            let a = app
+                .api(
+                    Method::GET,
+                    "/notifications?per_page=200",
+                    Some(&token),
+                    None,
+                )
+                .await;
+            assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+            a.json()["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .filter(|n| n["record_type"] == "deliberation")
+                .map(|n| {
+                    (
+                        n["kind"].as_str().unwrap_or("").to_string(),
+                        n["record_id"].as_i64().unwrap_or(0),
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let id = new_deliberation(&app, &staff, "members", "post").await;
+    assert_eq!(notices(&member).await, vec![], "a draft is news to no one");
+    assert_eq!(
+        step(&app, &staff, id, "open", None).await.status,
+        StatusCode::OK
+    );
+    let opened = ("deliberation.opened".to_string(), id);
+    assert_eq!(notices(&member).await, vec![opened.clone()]);
+    assert_eq!(notices(&member2).await, vec![opened.clone()]);
+    assert_eq!(notices(&staff).await, vec![], "staff are not members");
+    // member_r takes part; member2_r does not.
+    let sids = seed(&app, &staff, id, ["电梯费用应当公开"]).await;
+    assert_eq!(
+        vote(&app, &member, id, sids[0], json!("agree"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        step(&app, &staff, id, "close", None).await.status,
+        StatusCode::OK
+    );
+    let report = json!({"report": "参与者普遍要求费用公开。"});
+    assert_eq!(
+        step(&app, &staff, id, "publish-report", Some(report))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let reported = ("deliberation.reported".to_string(), id);
+    assert_eq!(notices(&member).await, vec![reported, opened.clone()]);
+    assert_eq!(notices(&member2).await, vec![opened]);
+
+    // On the page: the notice in words, and opening it leads to the results.
+    let (cookies, csrf) = app.web_login("member_r").await;
+    let page = app
+        .page(Method::GET, "/notifications", &cookies, None)
+        .await;
+    for want in [
+        "您参与的网络议政已发布议政报告",
+        "网络议政已开始，请发表观点并表态",
+    ] {
+        assert!(page.body.contains(want), "{want}");
+    }
+    let newest = app
+        .api(Method::GET, "/notifications", Some(&member), None)
+        .await
+        .json()["items"][0]["id"]
+        .as_i64()
+        .expect("id");
+    let open = app
+        .page(
+            Method::POST,
+            &format!("/notifications/{newest}/open"),
+            &cookies,
+            Some(&format!("_csrf={csrf}")),
+        )
+        .await;
+    assert_eq!(open.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        open.header("location"),
+        Some(format!("/deliberations/{id}/results").as_str())
+    );
+}

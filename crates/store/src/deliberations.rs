@@ -798,6 +798,7 @@ pub async fn act_in(
     .execute(c)
     .await?
     .rows_affected());
+    notify_of_step(tx, &d, to).await?;
     log(
         tx,
         caller,
@@ -807,6 +808,46 @@ pub async fn act_in(
     )
     .await?;
     load(tx, id).await
+}
+
+/// Tells those concerned of a step, in its transaction: an opened
+/// deliberation to the committee's members (whatever its audience, the
+/// members are its first voices), a published report to everyone with an
+/// account who took part.
+async fn notify_of_step(tx: &mut Tx, d: &Deliberation, to: State) -> Result<(), StoreError> {
+    let (kind, users): (&str, Vec<i64>) = match to {
+        State::Open => (
+            "deliberation.opened",
+            on_tx!(tx, |c| sqlx::query_scalar(
+                "SELECT DISTINCT g.user_id FROM grants g JOIN users u ON u.id = g.user_id
+                 WHERE g.committee_id = $1 AND g.role = 'member' AND u.disabled = $2
+                 ORDER BY g.user_id"
+            )
+            .bind(d.committee_id)
+            .bind(false)
+            .fetch_all(c)
+            .await?),
+        ),
+        State::Reported => (
+            "deliberation.reported",
+            on_tx!(tx, |c| {
+                sqlx::query_scalar(
+                "SELECT DISTINCT p.user_id FROM deliberation_participants p JOIN users u ON u.id = p.user_id
+                 WHERE p.deliberation_id = $1 AND u.disabled = $2
+                 ORDER BY p.user_id"
+            )
+            .bind(d.id)
+            .bind(false)
+            .fetch_all(c)
+            .await?
+            }),
+        ),
+        _ => return Ok(()),
+    };
+    for user in users {
+        crate::notifications::notify_in(tx, user, kind, ("deliberation", d.id), &d.title).await?;
+    }
+    Ok(())
 }
 
 /// The participant row of the caller, made when `create` (their first

@@ -24,6 +24,10 @@ fn href(n: &Notification) -> String {
         "opinion" => format!("/opinions/{}", n.record_id),
         "consultation" => format!("/consultations/{}", n.record_id),
         "meeting" => format!("/meetings/{}", n.record_id),
+        "deliberation" if n.kind == "deliberation.reported" => {
+            format!("/deliberations/{}/results", n.record_id)
+        }
+        "deliberation" => format!("/deliberations/{}", n.record_id),
         _ => "/".to_string(),
     }
 }
