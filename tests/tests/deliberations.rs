@@ -2195,3 +2195,69 @@ async fn members_hear_of_an_opening_and_participants_of_the_report() {
         Some(format!("/deliberations/{id}/results").as_str())
     );
 }
+
+/// A members-only deliberation is for the committee's own people: a
+/// citizen's account or a handling unit's officer holds a role in the
+/// committee too, but neither sees it, lists it, is offered it nor votes in
+/// it; a public one is open to them.
+#[tokio::test]
+async fn a_members_only_deliberation_is_closed_to_citizens_and_unit_officers_with_accounts() {
+    let app = TestApp::new().await;
+    let staff = app.token("consult_r").await;
+    let inner = new_deliberation(&app, &staff, "members", "post").await;
+    let public = new_deliberation(&app, &staff, "public", "post").await;
+    let mut sids = Vec::new();
+    for id in [inner, public] {
+        assert_eq!(
+            step(&app, &staff, id, "open", None).await.status,
+            StatusCode::OK
+        );
+        sids.push(seed(&app, &staff, id, ["电梯费用应当公开"]).await[0]);
+    }
+    let committee = app.fx.region;
+    for who in ["citizen_r", "unit_r"] {
+        let token = app.token(who).await;
+        let shown = deliberation(&app, &token, inner).await;
+        assert_eq!(problem(&shown).0, 404, "{who}: {}", shown.body);
+        let voted = vote(&app, &token, inner, sids[0], json!("agree")).await;
+        assert_eq!(problem(&voted).0, 404, "{who}: {}", voted.body);
+        let listed = app
+            .api(
+                Method::GET,
+                &format!("/deliberations?committee_id={committee}&per_page=200"),
+                Some(&token),
+                None,
+            )
+            .await;
+        let ids: Vec<i64> = listed.json()["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|d| d["id"].as_i64())
+            .collect();
+        assert!(
+            ids.contains(&public) && !ids.contains(&inner),
+            "{who}: {ids:?}"
+        );
+        let offered = app
+            .api(Method::GET, "/deliberations/mine", Some(&token), None)
+            .await;
+        let offered: Vec<i64> = offered
+            .json()
+            .as_array()
+            .expect("a list")
+            .iter()
+            .filter_map(|i| i["deliberation_id"].as_i64())
+            .collect();
+        assert_eq!(offered, vec![public], "{who}");
+        // The public one takes their vote.
+        let voted = vote(&app, &token, public, sids[1], json!("agree")).await;
+        assert_eq!(voted.status, StatusCode::OK, "{who}: {}", voted.body);
+    }
+    // The committee's members, leaders and admins do see it.
+    for who in ["member_r", "leader_r", "admin_r"] {
+        let token = app.token(who).await;
+        let shown = deliberation(&app, &token, inner).await;
+        assert_eq!(shown.status, StatusCode::OK, "{who}: {}", shown.body);
+    }
+}

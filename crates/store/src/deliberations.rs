@@ -16,7 +16,7 @@ use crate::platform::committees;
 use domain::deliberations::{
     self as rules, Audience, Facts, Grouping, Moderation, Part, State, StatementStatus, Step, Vote,
 };
-use domain::platform::Permission;
+use domain::platform::{Permission, Role, Scope};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -181,9 +181,21 @@ pub fn is_staff(caller: &Caller, committee_id: i64) -> bool {
     crate::consultations::is_staff(caller, committee_id)
 }
 
+/// Whether a members-only deliberation of the scope's committee is open to
+/// the caller: its members, staff and leaders, and the admins of it or of a
+/// committee above. A citizen's account or a handling unit's officer holds a
+/// role in the committee too, but is not one of its own people.
+fn insider(caller: &Caller, scope: &Scope) -> bool {
+    let here = scope.committee_id();
+    caller.may(Permission::Administer, scope)
+        || [Role::Member, Role::Staff, Role::Leader]
+            .into_iter()
+            .any(|r| caller.actor.holds(r, here))
+}
+
 /// Loads a deliberation the caller may see, with their part: staff see
-/// drafts; members-only topics are for those who may read the committee;
-/// public ones for everyone. Anything else is "not found".
+/// drafts; members-only topics are for the committee's own people (see
+/// [`insider`]); public ones for everyone. Anything else is "not found".
 pub(crate) async fn load_visible(
     tx: &mut Tx,
     caller: &Caller,
@@ -193,7 +205,7 @@ pub(crate) async fn load_visible(
     let scope = committees::scope_tx(tx, d.committee_id)
         .await?
         .ok_or(StoreError::NotFound)?;
-    let reads = caller.may(Permission::ReadOrganisation, &scope);
+    let reads = insider(caller, &scope);
     let staff = reads && is_staff(caller, d.committee_id);
     if staff {
         return Ok((d, Part::Staff));
@@ -352,9 +364,9 @@ pub async fn invitations(db: &Db, caller: &Caller) -> Result<Vec<Invitation>, St
 /// What a list of deliberations is narrowed to.
 #[derive(Debug, Clone, Default)]
 pub struct DeliberationFilter {
-    /// A committee the caller may read: all of its deliberations (drafts
-    /// only for its staff). Without it, or for anyone else: the public
-    /// ones under way or finished, of every committee or of this one.
+    /// A committee of the caller's own (a member, staff, leader or admin of it): all
+    /// of its deliberations (drafts only for its staff). Without it, or for
+    /// anyone else: the public ones under way or finished, of every committee or of this one.
     pub committee_id: Option<i64>,
     /// Only those that belong to this consultation.
     pub consultation_id: Option<i64>,
@@ -405,7 +417,7 @@ pub async fn list(
         let scope = committees::scope_tx(&mut tx, cid)
             .await?
             .ok_or(StoreError::NotFound)?;
-        reads = caller.may(Permission::ReadOrganisation, &scope);
+        reads = insider(caller, &scope);
     }
     let staff = reads && f.committee_id.is_some_and(|c| is_staff(caller, c));
     let seen = match (reads, staff) {

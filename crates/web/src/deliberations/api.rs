@@ -29,8 +29,9 @@ pub struct DeliberationParams {
     pub page: Option<i64>,
     /// 1 to 200 (20 by default).
     pub per_page: Option<i64>,
-    /// A committee the caller may read: all of its deliberations. Without
-    /// it (or for anyone else): the public ones.
+    /// A committee the caller is a member, staff, leader or admin of: all
+    /// of its deliberations. Without it (or for anyone else, citizens' and
+    /// handling units' accounts included): the public ones.
     pub committee_id: Option<i64>,
     /// `draft`, `open`, `closed` or `reported`.
     pub state: Option<String>,
