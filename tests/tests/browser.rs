@@ -762,8 +762,24 @@ async fn member_votes_by_keyboard(b: &Browser, base: &str) -> Result<String, Str
 /// Staff accept the waiting statements from the moderation queue.
 async fn staff_moderates(b: &Browser, base: &str, page: &str) -> Result<(), String> {
     login(b, base, "staff").await?;
-    b.goto(page).await?;
-    b.click_to_load("#moderation-link").await?;
+    // The desk on the home page names the queue; its card leads there.
+    let id = page.rsplit('/').next().ok_or("no deliberation id")?;
+    let card = format!("main a[href='/deliberations/{id}/moderation']");
+    b.goto(&format!("{base}/")).await?;
+    let named = b.text(&card).await?;
+    assert!(
+        named.contains("待审核观点 · 政协委员履职服务如何更加数字化"),
+        "{named}"
+    );
+    b.click_to_load(&card).await?;
+    // Rejecting, the lesser choice, is outlined beside accepting.
+    let colours = b
+        .execute(
+            "const bg = v => getComputedStyle(document.querySelector(`button[value='${v}']`)).backgroundColor;
+             return [bg('accepted') === bg('rejected'), bg('rejected')];",
+        )
+        .await?;
+    assert_eq!(colours, serde_json::json!([false, "rgb(255, 255, 255)"]));
     let queue = b.text("main").await?;
     assert!(
         queue.contains("委员履职档案应允许本人在线查看和更正"),
