@@ -344,14 +344,15 @@ pub async fn invitations(db: &Db, caller: &Caller) -> Result<Vec<Invitation>, St
             let pid = participant(&mut tx, voice, &d, false)
                 .await?
                 .map(|(p, _)| p);
-            let p = progress_in(&mut tx, &d, pid).await?;
+            // Only the counts: the next statement is the voting page's to pick.
+            let (voted, total) = voted_of_total(&mut tx, &d, pid).await?;
             out.push(Invitation {
                 deliberation_id: d.id,
                 committee_id: d.committee_id,
                 title: d.title.clone(),
                 closes_at: d.closes_at,
-                voted: p.voted,
-                total: p.total,
+                voted,
+                total,
             });
         }
     }
@@ -1298,20 +1299,9 @@ async fn progress_in(
     d: &Deliberation,
     pid: Option<i64>,
 ) -> Result<Progress, StoreError> {
+    let (voted, total) = voted_of_total(tx, d, pid).await?;
     let pid = pid.unwrap_or(0);
     let votable = votable_sql(d);
-    let counts = format!(
-        "SELECT
-           (SELECT COUNT(*) FROM deliberation_statements s WHERE s.deliberation_id = $1 AND {votable} AND s.participant_id <> $2),
-           (SELECT COUNT(*) FROM deliberation_votes v JOIN deliberation_statements s ON s.id = v.statement_id
-              WHERE v.participant_id = $2 AND s.deliberation_id = $1 AND {votable} AND s.participant_id <> $2)"
-    );
-    let (total, voted): (i64, i64) =
-        on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(counts.clone()))
-            .bind(d.id)
-            .bind(pid)
-            .fetch_one(c)
-            .await?);
     // Each participant meets the statements in an order of their own (a
     // fixed shuffle by their number), so that early statements do not
     // gather all the votes and late ones none.
@@ -1330,6 +1320,30 @@ async fn progress_in(
     .fetch_optional(c)
     .await?);
     Ok(Progress { next, voted, total })
+}
+
+/// How many statements put to vote the participant has voted on, of those
+/// they did not write: (voted, total).
+async fn voted_of_total(
+    tx: &mut Tx,
+    d: &Deliberation,
+    pid: Option<i64>,
+) -> Result<(i64, i64), StoreError> {
+    let pid = pid.unwrap_or(0);
+    let votable = votable_sql(d);
+    let counts = format!(
+        "SELECT
+           (SELECT COUNT(*) FROM deliberation_statements s WHERE s.deliberation_id = $1 AND {votable} AND s.participant_id <> $2),
+           (SELECT COUNT(*) FROM deliberation_votes v JOIN deliberation_statements s ON s.id = v.statement_id
+              WHERE v.participant_id = $2 AND s.deliberation_id = $1 AND {votable} AND s.participant_id <> $2)"
+    );
+    let (total, voted): (i64, i64) =
+        on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(counts.clone()))
+            .bind(d.id)
+            .bind(pid)
+            .fetch_one(c)
+            .await?);
+    Ok((voted, total))
 }
 
 /// The statements with their tallies. Participants see those put to vote;
