@@ -47,14 +47,19 @@ pub const ORGANISATION: [(&str, &str, &str); 9] = [
 pub const AUDIT_SECTION: (&str, &str, &str) =
     ("/admin/events", "nav.events", "organisation.events");
 
+/// Whether the actor runs or leads a committee (admin, staff or leader):
+/// they see its work areas and its organisation.
+fn oversees(a: &domain::platform::Actor) -> bool {
+    a.has_role(Role::Admin) || a.has_role(Role::Staff) || a.has_role(Role::Leader)
+}
+
 /// The organisation's sections this actor works in: none for those who do
 /// not oversee a committee, the audit trail for administrators.
 pub fn organisation_sections(
     a: &domain::platform::Actor,
 ) -> Vec<(&'static str, &'static str, &'static str)> {
-    let oversees = a.has_role(Role::Admin) || a.has_role(Role::Staff) || a.has_role(Role::Leader);
     let mut out = Vec::new();
-    if oversees {
+    if oversees(a) {
         out.extend(ORGANISATION);
     }
     if a.has_role(Role::Admin) {
@@ -102,7 +107,7 @@ impl Chrome {
             };
             // Each role sees the areas it works in (a citizen: only the
             // public ones and their own input).
-            let oversees = is(Role::Admin) || is(Role::Staff) || is(Role::Leader);
+            let oversees = oversees(a);
             let member = is(Role::Member);
             add("/", "nav.home");
             if oversees || member || is(Role::UnitOfficer) {
