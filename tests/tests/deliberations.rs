@@ -2095,6 +2095,31 @@ async fn members_are_offered_open_deliberations_with_what_is_left_for_them_to_vo
     let home = app.page(Method::GET, "/", &cookie, None).await;
     let done = format!("href=\"/deliberations/{soon}\"><strong>0</strong> 已全部表态 · ");
     assert!(home.body.contains(&done), "{done}");
+    // The only statements are the member's own: nothing to vote on, but not
+    // "no statements yet" (staff who seed a deliberation read it so).
+    let first = say(&app, &member, later, "电梯费用按楼层分摊").await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    let offers = app
+        .api(Method::GET, "/deliberations/mine", Some(&member), None)
+        .await
+        .json();
+    let offer = offers
+        .as_array()
+        .and_then(|a| a.iter().find(|i| i["deliberation_id"] == later))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        (&offer["voted"], &offer["total"], &offer["written"]),
+        (&json!(0), &json!(0), &json!(1))
+    );
+    let home = app.page(Method::GET, "/", &cookie, None).await;
+    let own_only = format!("href=\"/deliberations/{later}\"><strong>0</strong> 已全部表态 · ");
+    assert!(home.body.contains(&own_only), "{own_only}");
+    // Others still see it waiting for their vote.
+    let (cookie2, _) = app.web_login("member2_r").await;
+    let home2 = app.page(Method::GET, "/", &cookie2, None).await;
+    let waiting = format!("href=\"/deliberations/{later}\"><strong>1</strong> 条观点待您表态 · ");
+    assert!(home2.body.contains(&waiting), "{waiting}");
 }
 
 /// The committee's members hear that a deliberation has opened; those who

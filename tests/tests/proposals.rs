@@ -5,7 +5,7 @@
 use domain::proposals::ProposalInput;
 use store::StoreError;
 use store::proposals::{self, Action};
-use xieshang_tests::{TestApp, caller, docx_lines, enc, member_id, multipart};
+use xieshang_tests::{TestApp, caller, docx_lines, enc, exec, member_id, multipart};
 
 fn draft(title: &str) -> ProposalInput {
     ProposalInput {
@@ -1089,6 +1089,189 @@ async fn lists_filter_by_year_proposer_and_deadline_and_staff_see_their_work() {
     let (session, _) = app.web_login("staff_r").await;
     let home = app.page(Method::GET, "/", &session, None).await;
     assert!(home.body.contains("提案工作") && home.body.contains("待交办"));
+}
+
+/// The proposals office's home-page figures are read from an index, not from
+/// every proposal: each must still equal the total of the list its card
+/// links to, for every state and deadline, and count no other committee's.
+#[tokio::test]
+async fn the_offices_figures_equal_the_lists_they_link_to() {
+    use axum::http::Method;
+    let app = TestApp::new().await;
+    let db = app.db();
+    let now = store::clock::now();
+    let day = 86_400_000_000_i64;
+    // (state, deadline in days from now)
+    let planted: [(&str, Option<i64>); 11] = [
+        ("submitted", None),
+        ("submitted", None),
+        ("under_review", None),
+        ("filed", None),
+        ("assigned", Some(5)),
+        ("in_handling", Some(13)),
+        ("in_handling", Some(-2)),
+        ("assigned", Some(60)),
+        ("answered", Some(-10)),
+        ("evaluated", Some(-30)),
+        ("draft", None),
+    ];
+    for (i, (state, days)) in planted.iter().enumerate() {
+        let p = new_draft(&app, "member_r", &draft(&format!("关于第{i}项工作的建议")))
+            .await
+            .unwrap();
+        let deadline = days.map_or("NULL".to_string(), |d| (now + d * day).to_string());
+        exec(
+            db,
+            &format!(
+                "UPDATE proposals SET state = '{state}', deadline_at = {deadline} WHERE id = {}",
+                p.id
+            ),
+        )
+        .await;
+    }
+    // Another committee's overdue proposal counts there, not here.
+    let other = new_draft(&app, "member_r", &draft("关于县里工作的建议"))
+        .await
+        .unwrap();
+    exec(
+        db,
+        &format!(
+            "UPDATE proposals SET committee_id = {}, state = 'in_handling', deadline_at = {} WHERE id = {}",
+            app.fx.county,
+            now - day,
+            other.id
+        ),
+    )
+    .await;
+    let n = proposals::counts(db, app.fx.region).await.unwrap();
+    assert_eq!(
+        (
+            n.to_review,
+            n.reviewing,
+            n.to_assign,
+            n.due_soon,
+            n.overdue,
+            n.to_close
+        ),
+        (2, 1, 1, 2, 1, 1)
+    );
+    let there = proposals::counts(db, app.fx.county).await.unwrap();
+    assert_eq!((there.overdue, there.due_soon, there.to_review), (1, 0, 0));
+    let token = app.token("staff_r").await;
+    for (filter, count) in [
+        ("state=submitted", n.to_review),
+        ("state=under_review", n.reviewing),
+        ("state=filed", n.to_assign),
+        ("due_within_days=14", n.due_soon),
+        ("overdue=true", n.overdue),
+        ("state=evaluated", n.to_close),
+    ] {
+        let listed = app
+            .api(
+                Method::GET,
+                &format!("/proposals?committee_id={}&{filter}", app.fx.region),
+                Some(&token),
+                None,
+            )
+            .await
+            .json()["total"]
+            .as_i64()
+            .unwrap();
+        assert_eq!(listed, count, "{filter}");
+    }
+    // The home page shows them with the same links.
+    let (session, _) = app.web_login("staff_r").await;
+    let home = app.page(Method::GET, "/", &session, None).await;
+    assert!(
+        home.body.contains(&format!(
+            "/proposals?committee_id={}&#38;overdue=true\"><strong>1</strong>",
+            app.fx.region
+        )),
+        "the overdue card links to the overdue list: {:?}",
+        home.body
+            .find("overdue")
+            .map(|i| &home.body[i.saturating_sub(80)..i + 20])
+    );
+}
+
+/// Staff who work in the proposals office of two committees see each one's
+/// work in its own section, named after the committee; with one committee
+/// the section has the plain heading.
+#[tokio::test]
+async fn staff_of_two_committees_see_each_ones_work() {
+    use axum::http::Method;
+    let app = TestApp::new().await;
+    let db = app.db();
+    let (session, _) = app.web_login("staff_r").await;
+    let home = app.page(Method::GET, "/", &session, None).await;
+    assert!(
+        home.body.contains("<h2>提案工作</h2>"),
+        "one committee, plain heading"
+    );
+    // staff_r also works in the county's proposals office.
+    let staff = caller(db, "staff_r").await;
+    let mut tx = db.begin().await.unwrap();
+    let g = domain::platform::GrantInput {
+        role: "staff".into(),
+        committee_id: app.fx.county,
+        unit_id: None,
+        offices: vec!["proposals".into()],
+    };
+    store::platform::users::grant_in(
+        &mut tx,
+        &store::Caller::system(),
+        staff.actor.user_id,
+        &g,
+        None,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    // One proposal waits for review in the county, none in the region.
+    let p = new_draft(&app, "member_r", &draft("关于县域医共体建设的建议"))
+        .await
+        .unwrap();
+    exec(
+        db,
+        &format!(
+            "UPDATE proposals SET committee_id = {}, state = 'submitted' WHERE id = {}",
+            app.fx.county, p.id
+        ),
+    )
+    .await;
+    let admin = app.token("admin_r").await;
+    let name = |id: i64| {
+        let (app, admin) = (&app, admin.clone());
+        async move {
+            app.api(
+                Method::GET,
+                &format!("/committees/{id}"),
+                Some(&admin),
+                None,
+            )
+            .await
+            .json()["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        }
+    };
+    let (region, county) = (name(app.fx.region).await, name(app.fx.county).await);
+    assert!(!region.is_empty() && !county.is_empty());
+    let (session, _) = app.web_login("staff_r").await;
+    let home = app.page(Method::GET, "/", &session, None).await;
+    let b = &home.body;
+    let here = b.find(&format!("<h2>提案工作 · {region}</h2>"));
+    let there = b.find(&format!("<h2>提案工作 · {county}</h2>"));
+    assert!(here.is_some() && there.is_some(), "a section per committee");
+    assert!(here < there, "in the order of the grants");
+    assert!(!b.contains("<h2>提案工作</h2>"));
+    for (committee, waiting) in [(app.fx.region, 0), (app.fx.county, 1)] {
+        let card = format!(
+            "href=\"/proposals?committee_id={committee}&#38;state=submitted\"><strong>{waiting}</strong>"
+        );
+        assert!(b.contains(&card), "{card}");
+    }
 }
 
 #[tokio::test]

@@ -306,6 +306,9 @@ pub struct Invitation {
     pub voted: i64,
     /// Statements put to vote that the caller did not write.
     pub total: i64,
+    /// The caller's own statements put to vote: with `total` at 0, whether
+    /// there are statements at all.
+    pub written: i64,
 }
 
 /// Most deliberations [`invitations`] names.
@@ -346,6 +349,23 @@ pub async fn invitations(db: &Db, caller: &Caller) -> Result<Vec<Invitation>, St
                 .map(|(p, _)| p);
             // Only the counts: the next statement is the voting page's to pick.
             let (voted, total) = voted_of_total(&mut tx, &d, pid).await?;
+            let written = match pid {
+                None => 0,
+                Some(pid) => {
+                    let sql = format!(
+                        "SELECT COUNT(*) FROM deliberation_statements s
+                         WHERE s.deliberation_id = $1 AND s.participant_id = $2 AND {}",
+                        votable_sql(&d)
+                    );
+                    on_tx!(&mut tx, |c| sqlx::query_scalar(sqlx::AssertSqlSafe(
+                        sql.clone()
+                    ))
+                    .bind(d.id)
+                    .bind(pid)
+                    .fetch_one(c)
+                    .await?)
+                }
+            };
             out.push(Invitation {
                 deliberation_id: d.id,
                 committee_id: d.committee_id,
@@ -353,6 +373,7 @@ pub async fn invitations(db: &Db, caller: &Caller) -> Result<Vec<Invitation>, St
                 closes_at: d.closes_at,
                 voted,
                 total,
+                written,
             });
         }
     }

@@ -36,6 +36,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0011_opinion_proposal_indexes"),
     migration!("0012_deliberation_grouping"),
     migration!("0013_deliberation_tallies"),
+    migration!("0014_proposal_deadline_index"),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that several servers starting

@@ -110,16 +110,16 @@ struct Home {
     c: Chrome,
     display_name: String,
     roles: Vec<String>,
-    /// The proposals office's work: (label, count, link).
-    work: Vec<(&'static str, i64, String)>,
-    /// The information office's work and this year's figures: (label, count, link).
-    opinion_work: Vec<(String, i64, String)>,
-    /// The consultation office's online deliberations: what is open, what
-    /// waits for its report, and each moderation queue: (label, count, link).
-    deliberation_work: Vec<(String, i64, String)>,
-    /// Open deliberations the user may join: (label, statements left to
-    /// vote on, link).
-    to_join: Vec<(String, i64, String)>,
+    /// The offices' work, one section per office and committee, then the
+    /// open deliberations the user may join.
+    sections: Vec<Figures>,
+}
+
+/// A section of figures on the home page: cards of (label, count, link),
+/// each linking to the list of what it counts.
+struct Figures {
+    heading: String,
+    cards: Vec<(String, i64, String)>,
 }
 
 /// Describes a role in words: "管理员 · 江澜省政协".
@@ -135,110 +135,165 @@ pub fn role_label(t: crate::i18n::Tr, r: &users::RoleView) -> String {
     s
 }
 
-/// The home page: who you are and where you can go.
-pub async fn home(State(state): State<AppState>, PageCtx(ctx): PageCtx) -> WebResult<Response> {
-    let u = ctx.signed_in()?;
-    let t = ctx.tr();
-    // Staff of a proposals office see what awaits them.
-    let office = u.actor.grants.iter().find(|g| {
-        g.role == domain::platform::Role::Staff
-            && g.offices.contains(&domain::platform::Office::Proposals)
-    });
-    let mut work = Vec::new();
-    if let Some(g) = office {
-        let n = store::proposals::counts(&state.db, g.committee_id).await?;
-        let link = |filter: &str| format!("/proposals?committee_id={}&{filter}", g.committee_id);
-        work = vec![
-            (t.s("home.to_review"), n.to_review, link("state=submitted")),
-            (
-                t.s("home.reviewing"),
-                n.reviewing,
-                link("state=under_review"),
-            ),
-            (t.s("home.to_assign"), n.to_assign, link("state=filed")),
-            (t.s("home.due_soon"), n.due_soon, link("due_within_days=14")),
-            (t.s("home.overdue"), n.overdue, link("overdue=true")),
-            (t.s("home.to_close"), n.to_close, link("state=evaluated")),
-        ];
-    }
-    // Staff of an information office see theirs.
-    let info = u.actor.grants.iter().find(|g| {
-        g.role == domain::platform::Role::Staff
-            && g.offices.contains(&domain::platform::Office::Information)
-    });
-    let mut opinion_work = Vec::new();
-    if let Some(g) = info {
-        let year = store::clock::year_of(store::clock::now());
-        let n = store::opinions::counts(&state.db, g.committee_id, year).await?;
-        let link = |filter: &str| format!("/opinions?committee_id={}&{filter}", g.committee_id);
-        let this_year = format!("from={year}-01-01&until={year}-12-31");
-        opinion_work = vec![
-            (
-                t.s("home.to_edit").to_string(),
-                n.to_edit,
-                link("state=submitted"),
-            ),
-            (
-                t.s("home.editing").to_string(),
-                n.editing,
-                link("state=editing"),
-            ),
-            (
-                t.f1("home.submitted_in", year),
-                n.submitted,
-                link(&this_year),
-            ),
-            (
-                t.f1("home.adopted_in", year),
-                n.adopted,
-                link(&format!("state=adopted&{this_year}")),
-            ),
-        ];
-        for (level, count) in &n.instructed {
-            opinion_work.push((
-                t.f2("home.instructed_at", year, t.code("leader_level", level)),
-                *count,
-                link(&format!("instructed=true&{this_year}")),
-            ));
+/// The committees in which the user works in an office, in the order of
+/// their grants, each once.
+fn committees_where(
+    u: &crate::ctx::SignedIn,
+    works_here: impl Fn(&domain::platform::Grant) -> bool,
+) -> Vec<i64> {
+    let mut out: Vec<i64> = Vec::new();
+    for g in u.actor.grants.iter().filter(|g| works_here(g)) {
+        if !out.contains(&g.committee_id) {
+            out.push(g.committee_id);
         }
     }
-    // Staff of a consultation office see their deliberations' work.
-    let caller = ctx.caller()?;
-    let desk = u
-        .actor
-        .grants
+    out
+}
+
+/// A section's heading: the office's work, with the committee's name when
+/// the user works in that office of more than one committee.
+fn heading_for(
+    t: crate::i18n::Tr,
+    u: &crate::ctx::SignedIn,
+    key: &'static str,
+    committee_id: i64,
+    several: bool,
+) -> String {
+    let name = u
+        .user
+        .roles
         .iter()
-        .find(|g| store::deliberations::is_staff(&caller, g.committee_id));
-    let mut deliberation_work = Vec::new();
-    if let Some(g) = desk {
-        let n = store::deliberations::work(&state.db, &caller, g.committee_id).await?;
-        let link =
-            |filter: &str| format!("/deliberations?committee_id={}&{filter}", g.committee_id);
-        deliberation_work = vec![
-            (
-                t.s("home.deliberations_open").to_string(),
-                n.open,
-                link("state=open"),
-            ),
-            (
-                t.s("home.to_report").to_string(),
-                n.to_report,
-                link("state=closed"),
-            ),
-        ];
-        for q in &n.queues {
-            deliberation_work.push((
-                t.f1("home.to_moderate_in", &q.title),
-                q.pending,
-                format!("/deliberations/{}/moderation", q.deliberation_id),
-            ));
-        }
+        .find(|r| r.committee_id == committee_id)
+        .map(|r| r.committee_name.as_str());
+    match name {
+        Some(name) if several => format!("{} · {name}", t.s(key)),
+        _ => t.s(key).to_string(),
     }
-    let to_join = store::deliberations::invitations(&state.db, &caller)
-        .await?
+}
+
+fn staff_of(office: domain::platform::Office) -> impl Fn(&domain::platform::Grant) -> bool {
+    move |g| g.role == domain::platform::Role::Staff && g.offices.contains(&office)
+}
+
+/// What a proposals office has to do.
+async fn proposal_cards(
+    state: &AppState,
+    t: crate::i18n::Tr,
+    committee_id: i64,
+) -> WebResult<Vec<(String, i64, String)>> {
+    let n = store::proposals::counts(&state.db, committee_id).await?;
+    let link = |filter: &str| format!("/proposals?committee_id={committee_id}&{filter}");
+    Ok(vec![
+        (
+            t.s("home.to_review").into(),
+            n.to_review,
+            link("state=submitted"),
+        ),
+        (
+            t.s("home.reviewing").into(),
+            n.reviewing,
+            link("state=under_review"),
+        ),
+        (
+            t.s("home.to_assign").into(),
+            n.to_assign,
+            link("state=filed"),
+        ),
+        (
+            t.s("home.due_soon").into(),
+            n.due_soon,
+            link("due_within_days=14"),
+        ),
+        (t.s("home.overdue").into(), n.overdue, link("overdue=true")),
+        (
+            t.s("home.to_close").into(),
+            n.to_close,
+            link("state=evaluated"),
+        ),
+    ])
+}
+
+/// An information office's work and this year's figures.
+async fn opinion_cards(
+    state: &AppState,
+    t: crate::i18n::Tr,
+    committee_id: i64,
+) -> WebResult<Vec<(String, i64, String)>> {
+    let year = store::clock::year_of(store::clock::now());
+    let n = store::opinions::counts(&state.db, committee_id, year).await?;
+    let link = |filter: &str| format!("/opinions?committee_id={committee_id}&{filter}");
+    let this_year = format!("from={year}-01-01&until={year}-12-31");
+    let mut cards = vec![
+        (
+            t.s("home.to_edit").into(),
+            n.to_edit,
+            link("state=submitted"),
+        ),
+        (t.s("home.editing").into(), n.editing, link("state=editing")),
+        (
+            t.f1("home.submitted_in", year),
+            n.submitted,
+            link(&this_year),
+        ),
+        (
+            t.f1("home.adopted_in", year),
+            n.adopted,
+            link(&format!("state=adopted&{this_year}")),
+        ),
+    ];
+    for (level, count) in &n.instructed {
+        cards.push((
+            t.f2("home.instructed_at", year, t.code("leader_level", level)),
+            *count,
+            link(&format!("instructed=true&{this_year}")),
+        ));
+    }
+    Ok(cards)
+}
+
+/// A consultation office's deliberations: what is open, what waits for its
+/// report, and each moderation queue.
+async fn deliberation_cards(
+    state: &AppState,
+    t: crate::i18n::Tr,
+    caller: &store::Caller,
+    committee_id: i64,
+) -> WebResult<Vec<(String, i64, String)>> {
+    let n = store::deliberations::work(&state.db, caller, committee_id).await?;
+    let link = |filter: &str| format!("/deliberations?committee_id={committee_id}&{filter}");
+    let mut cards = vec![
+        (
+            t.s("home.deliberations_open").into(),
+            n.open,
+            link("state=open"),
+        ),
+        (
+            t.s("home.to_report").into(),
+            n.to_report,
+            link("state=closed"),
+        ),
+    ];
+    for q in &n.queues {
+        cards.push((
+            t.f1("home.to_moderate_in", &q.title),
+            q.pending,
+            format!("/deliberations/{}/moderation", q.deliberation_id),
+        ));
+    }
+    Ok(cards)
+}
+
+/// The open deliberations the user may join, with what is left for them.
+async fn invitation_cards(
+    state: &AppState,
+    t: crate::i18n::Tr,
+    caller: &store::Caller,
+) -> WebResult<Vec<(String, i64, String)>> {
+    let offers = store::deliberations::invitations(&state.db, caller).await?;
+    Ok(offers
         .into_iter()
         .map(|i| {
-            let key = if i.total == 0 {
+            let key = if i.total == 0 && i.written == 0 {
                 "home.none_to_vote"
             } else if i.voted >= i.total {
                 "home.all_voted"
@@ -256,12 +311,47 @@ pub async fn home(State(state): State<AppState>, PageCtx(ctx): PageCtx) -> WebRe
                 format!("/deliberations/{}", i.deliberation_id),
             )
         })
-        .collect();
+        .collect())
+}
+
+/// The home page: who you are, what waits for you, and where you can go.
+pub async fn home(State(state): State<AppState>, PageCtx(ctx): PageCtx) -> WebResult<Response> {
+    use domain::platform::Office;
+    let u = ctx.signed_in()?;
+    let t = ctx.tr();
+    let caller = ctx.caller()?;
+    let mut sections = Vec::new();
+    // Each office's work, for every committee whose office the user works in.
+    let proposals = committees_where(u, staff_of(Office::Proposals));
+    for &id in &proposals {
+        sections.push(Figures {
+            heading: heading_for(t, u, "home.proposal_work", id, proposals.len() > 1),
+            cards: proposal_cards(&state, t, id).await?,
+        });
+    }
+    let information = committees_where(u, staff_of(Office::Information));
+    for &id in &information {
+        sections.push(Figures {
+            heading: heading_for(t, u, "home.opinion_work", id, information.len() > 1),
+            cards: opinion_cards(&state, t, id).await?,
+        });
+    }
+    sections.push(Figures {
+        heading: t.s("home.to_join").into(),
+        cards: invitation_cards(&state, t, &caller).await?,
+    });
+    let desks = committees_where(u, |g| {
+        store::deliberations::is_staff(&caller, g.committee_id)
+    });
+    for &id in &desks {
+        sections.push(Figures {
+            heading: heading_for(t, u, "home.deliberation_work", id, desks.len() > 1),
+            cards: deliberation_cards(&state, t, &caller, id).await?,
+        });
+    }
+    sections.retain(|s| !s.cards.is_empty());
     html(Home {
-        work,
-        opinion_work,
-        deliberation_work,
-        to_join,
+        sections,
         c: Chrome::new(&ctx, "/"),
         display_name: u.user.display_name.clone(),
         roles: u.user.roles.iter().map(|r| role_label(t, r)).collect(),
