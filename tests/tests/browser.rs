@@ -833,6 +833,8 @@ async fn a_member_votes_by_keyboard_staff_moderate_and_the_results_show_groups()
             b.count(".bars .group-bars li").await? >= 2,
             "each group's votes under a statement's bar"
         );
+        // Staff wrote the statements but took no part: no place of theirs.
+        assert_eq!(b.count("#you").await? + b.count("#your-group").await?, 0);
         shot(&b, "13-deliberation-results").await;
         // Open, the page refreshes itself: a citizen votes, the job
         // recomputes, and the counts change without the page being loaded
@@ -942,6 +944,15 @@ async fn a_member_votes_by_keyboard_staff_moderate_and_the_results_show_groups()
             "filters of one height"
         );
         shot(&b, "15-deliberation-filters-on-a-desktop").await;
+        // The member who voted sees their own group and place on the map.
+        logout(&b).await?;
+        login(&b, &base, "member").await?;
+        b.goto(&format!("{page}/results")).await?;
+        let yours = b.text("#your-group").await?;
+        assert!(yours.starts_with("您属于第 "), "{yours}");
+        assert_eq!(b.count("#opinion-map #you").await?, 1);
+        assert!(b.text("#groups article.yours h3").await?.contains("您所在的群体"));
+        shot(&b, "16-deliberation-your-group").await;
         Ok::<(), String>(())
     };
     let result = Box::pin(run).await;

@@ -2286,3 +2286,186 @@ async fn a_members_only_deliberation_is_closed_to_citizens_and_unit_officers_wit
         assert_eq!(shown.status, StatusCode::OK, "{who}: {}", shown.body);
     }
 }
+
+/// A participant's results say which opinion group they are in and mark
+/// them on the map (as Pol.is shows "you"); the place follows their votes
+/// from one computation to the next, and a reader who took no part has none.
+#[tokio::test]
+async fn a_participant_sees_their_own_group_and_place_on_the_map() {
+    let app = TestApp::new().await;
+    let staff = app.token("consult_r").await;
+    let id = new_deliberation(&app, &staff, "public", "post").await;
+    assert_eq!(
+        step(&app, &staff, id, "open", None).await.status,
+        StatusCode::OK
+    );
+    let seeds = seed(
+        &app,
+        &staff,
+        id,
+        [
+            "加装电梯是民生实事",
+            "费用应由政府承担",
+            "低层住户应当获得补偿",
+            "加装电梯会影响采光",
+            "不应强制低层住户出钱",
+            "应当先征得全体住户同意",
+        ],
+    )
+    .await;
+    // Two camps of visitors: camp A agrees with the first three, camp B
+    // with the last three.
+    let camp_a = |i: usize| i < 3;
+    visitors_vote(&app, id, &seeds, 16, |p, i| camp_a(i) == (p % 2 == 0)).await;
+    let as_camp = |token: String, a: bool| {
+        let (app, seeds) = (&app, seeds.clone());
+        async move {
+            for (i, sid) in seeds.iter().enumerate() {
+                let v = if camp_a(i) == a { "agree" } else { "disagree" };
+                assert_eq!(
+                    vote(app, &token, id, *sid, json!(v)).await.status,
+                    StatusCode::OK
+                );
+            }
+        }
+    };
+    let member = app.token("member_r").await;
+    let member2 = app.token("member2_r").await;
+    as_camp(member.clone(), true).await;
+    as_camp(member2.clone(), false).await;
+    // One more visitor of camp A, whose cookie we keep.
+    let mut visitor = String::new();
+    for (i, sid) in seeds.iter().enumerate() {
+        let v = if camp_a(i) { "agree" } else { "disagree" };
+        let a = anonymous_vote(&app, id, *sid, v, &visitor).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        if let Some(c) = voice_cookie(&a) {
+            visitor = c;
+        }
+    }
+    let results = |token: Option<String>, cookie: Option<String>| {
+        let app = &app;
+        async move {
+            let mut req = Request::get(format!("/api/v1/deliberations/{id}/results"));
+            if let Some(t) = token {
+                req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+            }
+            if let Some(c) = cookie {
+                req = req.header(header::COOKIE, c);
+            }
+            let a = app.send(req.body(Body::empty()).expect("request")).await;
+            assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+            a.json()
+        }
+    };
+    // Before the first results a participant is placed nowhere yet.
+    assert_eq!(
+        results(Some(member.clone()), None).await["yours"],
+        json!({"group": null, "x": null, "y": null})
+    );
+    store::deliberation_results::refresh(app.db())
+        .await
+        .expect("refresh");
+    let group_of = |r: &Value| r["yours"]["group"].as_i64();
+    let mine = results(Some(member.clone()), None).await;
+    let theirs = results(Some(member2.clone()), None).await;
+    let (a, b) = (group_of(&mine), group_of(&theirs));
+    assert!(a.is_some() && b.is_some() && a != b, "{mine} {theirs}");
+    assert_eq!(
+        group_of(&results(None, Some(visitor.clone())).await),
+        a,
+        "the visitor of the member's camp shares the member's group"
+    );
+    for r in [&mine, &theirs] {
+        let (x, y) = (r["yours"]["x"].as_f64(), r["yours"]["y"].as_f64());
+        assert!(
+            x.zip(y)
+                .is_some_and(|(x, y)| x.abs() <= 1.0 && y.abs() <= 1.0),
+            "{r}"
+        );
+    }
+    // Those who took no part have no place, nor staff who only wrote the
+    // statements.
+    assert!(results(Some(staff.clone()), None).await.get("yours").is_none());
+    let leader = app.token("leader_r").await;
+    assert!(
+        results(Some(leader.clone()), None)
+            .await
+            .get("yours")
+            .is_none()
+    );
+    assert!(results(None, None).await.get("yours").is_none());
+    // It is given to each reader, never stored with the results.
+    let stored = store::deliberation_results::of(app.db(), id)
+        .await
+        .expect("read")
+        .expect("results");
+    assert!(stored.yours.is_none());
+
+    // The page says it and marks the reader; a reader who took no part
+    // sees neither.
+    let (cookie, _) = app.web_login("member_r").await;
+    let page = app
+        .page(
+            Method::GET,
+            &format!("/deliberations/{id}/results"),
+            &cookie,
+            None,
+        )
+        .await;
+    let a = a.unwrap_or_default();
+    for want in [
+        "id=\"you\"".to_string(),
+        "id=\"you-legend\"".to_string(),
+        format!("<p id=\"your-group\" class=\"yours\">您属于第 {a} 群体"),
+        format!("g{a}-edge yours\">"),
+        "您所在的群体".to_string(),
+    ] {
+        assert!(page.body.contains(&want), "{want}");
+    }
+    let (cookie, _) = app.web_login("leader_r").await;
+    let page = app
+        .page(
+            Method::GET,
+            &format!("/deliberations/{id}/results"),
+            &cookie,
+            None,
+        )
+        .await;
+    assert!(!page.body.contains("id=\"you\"") && !page.body.contains("id=\"your-group\""));
+
+    // The member changes sides: the next results put them with the others.
+    as_camp(member.clone(), false).await;
+    store::deliberation_results::refresh(app.db())
+        .await
+        .expect("refresh");
+    // (Groups are numbered by size, so compare with the others' groups.)
+    let moved = group_of(&results(Some(member.clone()), None).await);
+    assert_eq!(moved, group_of(&results(Some(member2.clone()), None).await));
+    assert_ne!(moved, group_of(&results(None, Some(visitor.clone())).await));
+    // Someone who voted once, after the results, is not placed yet.
+    let late = app.token("admin_r").await;
+    assert_eq!(
+        vote(&app, &late, id, seeds[0], json!("agree")).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        results(Some(late), None).await["yours"]["group"],
+        Value::Null
+    );
+    let (cookie, _) = app.web_login("admin_r").await;
+    let page = app
+        .page(
+            Method::GET,
+            &format!("/deliberations/{id}/results"),
+            &cookie,
+            None,
+        )
+        .await;
+    assert!(
+        page.body
+            .contains("<p id=\"your-group\" class=\"yours\">您暂未归入观点群体"),
+        "a participant not yet placed is told why"
+    );
+    assert!(!page.body.contains("id=\"you\""));
+}

@@ -73,6 +73,8 @@ async fn five_years_of_proposals_and_review_finds_the_planted_duplicates() {
     let public = list.json()["items"].as_array().cloned().unwrap_or_default();
     assert_eq!(public.len(), 3, "{}", list.body);
     assert_eq!(public[0]["state"], "open");
+    // The demo's `member` took part in both finished ones and is placed in a group.
+    let member = app.token("member").await;
     for (d, groups) in public[1..].iter().zip([2, 3]) {
         assert_eq!(d["state"], "reported", "{d}");
         assert!(d["participants"].as_i64().unwrap_or(0) >= 180, "{d}");
@@ -95,6 +97,21 @@ async fn five_years_of_proposals_and_review_finds_the_planted_duplicates() {
         assert!(
             r["consensus"].as_array().is_some_and(|c| c.len() >= 3),
             "{r}"
+        );
+        let yours = app
+            .api(
+                Method::GET,
+                &format!("/deliberations/{id}/results"),
+                Some(&member),
+                None,
+            )
+            .await
+            .json()["yours"]
+            .clone();
+        assert!(
+            yours["group"].as_i64().is_some_and(|g| g >= 1) && yours["x"].is_number(),
+            "{}: {yours}",
+            d["title"]
         );
     }
     let waiting =

@@ -10,7 +10,7 @@
 //! The same job closes deliberations whose closing time has passed.
 
 use crate::Caller;
-use crate::db::{Db, on_db, on_tx};
+use crate::db::{Db, Tx, on_db, on_tx};
 use crate::error::StoreError;
 use consensus::{Votes, VotesBuilder};
 use domain::deliberations::{Grouping, Step};
@@ -52,6 +52,22 @@ pub struct Results {
     /// While it is open, results may be an update of earlier ones.
     #[serde(default, rename = "final")]
     pub is_final: bool,
+    /// The reader's own place, when they took part: given to each reader
+    /// as they read, never stored with the results.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub yours: Option<Yours>,
+}
+
+/// A participant's own place in the results.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+pub struct Yours {
+    /// Their opinion group's number; none while they are not placed in one
+    /// (too few votes, or votes cast after these results were computed).
+    pub group: Option<i64>,
+    /// Their point on the opinion map, in the scale of `points`; none
+    /// before results that include them.
+    pub x: Option<f64>,
+    pub y: Option<f64>,
 }
 
 impl Results {
@@ -170,7 +186,7 @@ pub const REGROW: f64 = 0.1;
 /// the deliberation is open and has not grown by more than [`REGROW`]
 /// since the last full analysis, else a full analysis. Answers the results
 /// and what the next computation starts from.
-pub fn compute(input: &Input, now: i64, warm: Option<&Warm>) -> (Results, Warm) {
+pub fn compute(input: &Input, now: i64, warm: Option<&Warm>) -> (Results, Warm, Vec<Placement>) {
     let col: HashMap<i64, usize> = input
         .statements
         .iter()
@@ -203,7 +219,7 @@ pub fn compute(input: &Input, now: i64, warm: Option<&Warm>) -> (Results, Warm) 
         ..Results::default()
     };
     if people.is_empty() || input.statements.is_empty() {
-        return (out, Warm::default());
+        return (out, Warm::default(), Vec::new());
     }
     let clustered = votes.clustered();
     let by_votes = input.grouping == Grouping::Votes;
@@ -358,7 +374,111 @@ pub fn compute(input: &Input, now: i64, warm: Option<&Warm>) -> (Results, Warm) 
             },
         })
         .collect();
-    (out, next)
+    // Everyone's place, in the map's scale, for their own results page.
+    let placed = people
+        .iter()
+        .enumerate()
+        .map(|(i, &participant_id)| Placement {
+            participant_id,
+            group: if out.groups.is_empty() {
+                None
+            } else {
+                a.groups[i].map(|g| g as i64 + 1)
+            },
+            x: a.projection[i][0] / reach,
+            y: a.projection[i][1] / reach,
+        })
+        .collect();
+    (out, next, placed)
+}
+
+/// Where one participant is in a deliberation's results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Placement {
+    pub participant_id: i64,
+    /// Their opinion group's number; none when not placed in one.
+    pub group: Option<i64>,
+    /// Their point on the opinion map, in the map's scale (the farthest
+    /// participant at 1).
+    pub x: f64,
+    pub y: f64,
+}
+
+/// A participant's point is written again only when it moved by more than
+/// this (half a dot's radius on the map): an update shifts every point a
+/// little, and rewriting every participant's row for that would make each
+/// update cost a write per participant.
+const MOVED: f64 = 0.01;
+
+/// Writes the participants' places that changed since the last results, in
+/// the results' transaction (after their row, whose lock keeps two servers'
+/// computations from interleaving). A participant no longer placed (none
+/// are, without votes) is cleared.
+async fn write_placements(
+    tx: &mut Tx,
+    deliberation_id: i64,
+    placed: &[Placement],
+) -> Result<usize, StoreError> {
+    type Row = (i64, Option<i64>, Option<f64>, Option<f64>);
+    let current: Vec<Row> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT id, opinion_group, map_x, map_y FROM deliberation_participants WHERE deliberation_id = $1"
+    )
+    .bind(deliberation_id)
+    .fetch_all(c)
+    .await?
+    });
+    let by_id: HashMap<i64, &Placement> = placed.iter().map(|p| (p.participant_id, p)).collect();
+    let far = |was: Option<f64>, now: f64| was.is_none_or(|w| (w - now).abs() > MOVED);
+    let mut changed: Vec<Row> = Vec::new();
+    for (id, group, x, y) in current {
+        match by_id.get(&id) {
+            Some(p) if group != p.group || far(x, p.x) || far(y, p.y) => {
+                changed.push((id, p.group, Some(p.x), Some(p.y)));
+            }
+            Some(_) => {}
+            None if group.is_some() || x.is_some() => changed.push((id, None, None, None)),
+            None => {}
+        }
+    }
+    match tx {
+        Tx::Sqlite(t) => {
+            for (id, group, x, y) in &changed {
+                sqlx::query(
+                    "UPDATE deliberation_participants SET opinion_group = $1, map_x = $2, map_y = $3 WHERE id = $4",
+                )
+                .bind(group)
+                .bind(x)
+                .bind(y)
+                .bind(id)
+                .execute(&mut **t)
+                .await?;
+            }
+        }
+        // One statement per few thousand rows: a round trip per participant
+        // would make the first results of a large deliberation take minutes.
+        Tx::Postgres(t) => {
+            for part in changed.chunks(5_000) {
+                let ids: Vec<i64> = part.iter().map(|r| r.0).collect();
+                let groups: Vec<Option<i64>> = part.iter().map(|r| r.1).collect();
+                let xs: Vec<Option<f64>> = part.iter().map(|r| r.2).collect();
+                let ys: Vec<Option<f64>> = part.iter().map(|r| r.3).collect();
+                sqlx::query(
+                    "UPDATE deliberation_participants p
+                     SET opinion_group = u.g, map_x = u.x, map_y = u.y
+                     FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::DOUBLE PRECISION[], $4::DOUBLE PRECISION[]) AS u(id, g, x, y)
+                     WHERE p.id = u.id",
+                )
+                .bind(&ids)
+                .bind(&groups)
+                .bind(&xs)
+                .bind(&ys)
+                .execute(&mut **t)
+                .await?;
+            }
+        }
+    }
+    Ok(changed.len())
 }
 
 fn to_json<T: Serialize>(v: &T) -> Result<String, StoreError> {
@@ -484,10 +604,12 @@ async fn recompute(db: &Db, id: i64, print: &str) -> Result<(), StoreError> {
     // A warm state that does not read (an older format) means a full run.
     let warm: Option<Warm> = kept.and_then(|w| serde_json::from_str(&w).ok());
     let now = crate::clock::now();
+    let started = std::time::Instant::now();
     // The engine is CPU work: off the async workers.
-    let (results, next) = tokio::task::spawn_blocking(move || compute(&input, now, warm.as_ref()))
-        .await
-        .map_err(|e| StoreError::Internal(e.to_string()))?;
+    let (results, next, placed) =
+        tokio::task::spawn_blocking(move || compute(&input, now, warm.as_ref()))
+            .await
+            .map_err(|e| StoreError::Internal(e.to_string()))?;
     let body = to_json(&results)?;
     let warm = to_json(&next)?;
     let mut tx = db.begin().await?;
@@ -505,7 +627,17 @@ async fn recompute(db: &Db, id: i64, print: &str) -> Result<(), StoreError> {
     .await?
     .rows_affected()
     });
+    let computed = started.elapsed();
+    let rewritten = write_placements(&mut tx, id, &placed).await?;
     tx.commit().await?;
+    tracing::debug!(
+        deliberation = id,
+        participants = placed.len(),
+        rewritten,
+        computed_ms = computed.as_millis() as u64,
+        stored_ms = (started.elapsed() - computed).as_millis() as u64,
+        "deliberation results"
+    );
     Ok(())
 }
 
@@ -600,7 +732,7 @@ mod tests {
 
     #[test]
     fn planted_camps_come_out_as_two_groups_with_their_common_ground() {
-        let (r, _) = compute(&camps(40), 0, None);
+        let (r, _, _) = compute(&camps(40), 0, None);
         assert_eq!(r.participants, 40);
         assert_eq!(r.statements, 6, "the rejected statement is not counted");
         assert_eq!(r.groups.len(), 2, "{r:?}");
@@ -654,13 +786,13 @@ mod tests {
 
     #[test]
     fn small_growth_updates_and_large_growth_starts_afresh() {
-        let (first, warm) = compute(&camps(40), 0, None);
+        let (first, warm, _) = compute(&camps(40), 0, None);
         assert_eq!(warm.full_at, 40);
-        let (updated, next) = compute(&camps(42), 0, Some(&warm));
+        let (updated, next, _) = compute(&camps(42), 0, Some(&warm));
         assert_eq!(next.full_at, 40, "an update from the last full run");
         assert_eq!(updated.groups.len(), first.groups.len());
         assert_eq!(updated.participants, 42);
-        let (_, fresh) = compute(&camps(50), 0, Some(&next));
+        let (_, fresh, _) = compute(&camps(50), 0, Some(&next));
         assert_eq!(fresh.full_at, 50, "grown by a quarter: from scratch");
         // The warm state survives its trip through the database's text.
         let text = serde_json::to_string(&next).unwrap();
@@ -676,7 +808,7 @@ mod tests {
 
     #[test]
     fn the_same_people_voting_on_new_statements_start_afresh_too() {
-        let (_, warm) = compute(&camps(40), 0, None);
+        let (_, warm, _) = compute(&camps(40), 0, None);
         assert_eq!((warm.full_at, warm.full_votes), (40, 280));
         // Five new statements on which each camp splits in half, voted by
         // the same forty: no one new, 200 votes more.
@@ -690,15 +822,15 @@ mod tests {
                 grown.votes.push((s, 1000 + p, half));
             }
         }
-        let (regrouped, state) = compute(&grown, 0, Some(&warm));
+        let (regrouped, state, _) = compute(&grown, 0, Some(&warm));
         assert_eq!((state.full_at, state.full_votes), (40, 480), "from scratch");
-        let (cold, _) = compute(&grown, 0, None);
+        let (cold, _, _) = compute(&grown, 0, None);
         assert_eq!(regrouped, cold, "as if nothing came before");
         // A few votes more on one new statement: an update.
         let mut more = camps(40);
         more.statements.push((8, "观点8".into(), false));
         more.votes.extend((0..20).map(|p| (8, 1000 + p, 1)));
-        let (_, updated) = compute(&more, 0, Some(&warm));
+        let (_, updated, _) = compute(&more, 0, Some(&warm));
         assert_eq!(
             (updated.full_at, updated.full_votes),
             (40, 280),
@@ -710,7 +842,7 @@ mod tests {
             .replace(",\"full_votes\":280", "");
         assert!(!old.contains("full_votes"), "{old}");
         let back: Warm = serde_json::from_str(&old).unwrap();
-        let (_, afresh) = compute(&more, 0, Some(&back));
+        let (_, afresh, _) = compute(&more, 0, Some(&back));
         assert_eq!(afresh.full_votes, 300);
     }
 
@@ -722,16 +854,16 @@ mod tests {
                 closed,
                 ..camps(people)
             };
-            let (open, warm) = compute(&input(40, false), 7, None);
+            let (open, warm, _) = compute(&input(40, false), 7, None);
             assert!(!open.is_final);
-            let (_, updated) = compute(&input(42, false), 7, Some(&warm));
+            let (_, updated, _) = compute(&input(42, false), 7, Some(&warm));
             assert_eq!(updated.full_at, 40, "open and grown a little: an update");
             // Closed, with the same votes: a full run, equal to one without
             // any earlier state, bit for bit.
-            let (last, state) = compute(&input(42, true), 7, Some(&updated));
+            let (last, state, _) = compute(&input(42, true), 7, Some(&updated));
             assert_eq!(state.full_at, 42, "{grouping:?}: closed, so from scratch");
             assert!(last.is_final);
-            let (cold, cold_state) = compute(&input(42, true), 7, None);
+            let (cold, cold_state, _) = compute(&input(42, true), 7, None);
             assert_eq!(last, cold, "{grouping:?}");
             assert_eq!(
                 serde_json::to_string(&state).unwrap(),
@@ -752,7 +884,7 @@ mod tests {
             grouping: Grouping::Votes,
             ..camps(people)
         };
-        let (first, warm) = compute(&by_votes(40), 0, None);
+        let (first, warm, _) = compute(&by_votes(40), 0, None);
         assert!(warm.by_votes);
         assert_eq!(warm.profiles.len(), 2, "one profile a group");
         assert_eq!(
@@ -760,7 +892,7 @@ mod tests {
             vec![20, 20]
         );
         // An update starts from the profiles and keeps the camps.
-        let (updated, next) = compute(&by_votes(42), 0, Some(&warm));
+        let (updated, next, _) = compute(&by_votes(42), 0, Some(&warm));
         assert_eq!(next.full_at, 40, "an update");
         assert_eq!(
             updated.groups.iter().map(|g| g.size).collect::<Vec<_>>(),
@@ -772,7 +904,7 @@ mod tests {
         let back: Warm = serde_json::from_str(&serde_json::to_string(&next).unwrap()).unwrap();
         assert_eq!(back.profiles, next.profiles);
         // Switched to the map: from scratch, and no profiles kept.
-        let (_, map) = compute(&camps(42), 0, Some(&next));
+        let (_, map, _) = compute(&camps(42), 0, Some(&next));
         assert_eq!(map.full_at, 42, "a change of grouping starts afresh");
         assert!(!map.by_votes && map.profiles.is_empty());
         // A state from before groups by votes existed reads as the map's.
@@ -782,17 +914,17 @@ mod tests {
         assert!(!old.contains("by_votes"), "{old}");
         let back: Warm = serde_json::from_str(&old).unwrap();
         assert!(!back.by_votes);
-        let (_, again) = compute(&camps(43), 0, Some(&back));
+        let (_, again, _) = compute(&camps(43), 0, Some(&back));
         assert_eq!(again.full_at, 42, "still an update");
     }
 
     #[test]
     fn too_few_voters_give_counts_but_no_groups() {
-        let (r, _) = compute(&camps(3), 0, None);
+        let (r, _, _) = compute(&camps(3), 0, None);
         assert_eq!(r.participants, 3);
         assert!(r.groups.is_empty());
         assert!(r.points.iter().all(|p| p.group.is_none()));
-        let (empty, _) = compute(
+        let (empty, _, _) = compute(
             &Input {
                 statements: vec![],
                 votes: vec![],

@@ -984,6 +984,45 @@ async fn find_participant(
     }))
 }
 
+/// The caller's own place in a deliberation's latest results: their
+/// opinion group and their point on the map. None when they have not voted
+/// in it.
+pub async fn place_of(
+    db: &Db,
+    voice: Voice<'_>,
+    id: i64,
+) -> Result<Option<crate::deliberation_results::Yours>, StoreError> {
+    let caller = voice.caller;
+    let (uid, key) = if caller.is_anonymous() {
+        match voice.anon_key {
+            Some(k) if !k.is_empty() => (None, Some(k)),
+            _ => return Ok(None),
+        }
+    } else {
+        (Some(caller.actor.user_id), None)
+    };
+    let mut tx = db.begin_read().await?;
+    let (d, _) = load_visible(&mut tx, caller, id).await?;
+    let Some(pid) = find_participant(&mut tx, d.id, uid, key).await? else {
+        return Ok(None);
+    };
+    // Only a voter has a place: one who only wrote statements (as staff
+    // who seed a deliberation do) is not among the results' participants.
+    let (group, x, y, voted): (Option<i64>, Option<f64>, Option<f64>, i64) =
+        on_tx!(&mut tx, |c| {
+            sqlx::query_as(
+                "SELECT opinion_group, map_x, map_y,
+                    (SELECT COUNT(*) FROM (SELECT 1 FROM deliberation_votes v WHERE v.participant_id = p.id LIMIT 1) AS one)
+                 FROM deliberation_participants p WHERE id = $1",
+            )
+            .bind(pid)
+            .fetch_one(c)
+            .await?
+        });
+    tx.commit().await?;
+    Ok((voted > 0).then_some(crate::deliberation_results::Yours { group, x, y }))
+}
+
 fn not_now(code: &'static str) -> StoreError {
     StoreError::Conflict {
         code,

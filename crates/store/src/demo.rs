@@ -635,6 +635,7 @@ async fn fill(
         &deliberations::Cast {
             staff: &staff,
             members: &history_writers,
+            member: &writer,
             member2: &writer2,
             committee_id: region.id,
         },

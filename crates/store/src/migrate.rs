@@ -37,6 +37,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0012_deliberation_grouping"),
     migration!("0013_deliberation_tallies"),
     migration!("0014_proposal_deadline_index"),
+    migration!("0015_deliberation_opinion_group"),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that several servers starting

@@ -1,7 +1,8 @@
 //! Demo online deliberations: two finished public ones with a few hundred
 //! anonymous participants each, whose votes follow planted opinion groups
 //! (so that the results page has groups, representative statements and
-//! common ground to show), and one open now to members and citizens, with
+//! common ground to show; the demo's `member` took part too, and sees their
+//! own group), and one open now to members and citizens, with
 //! a member's statement waiting for moderation. Everything goes through the same
 //! commands as the pages, each at its own time.
 
@@ -18,6 +19,9 @@ pub(super) struct Cast<'a> {
     pub staff: &'a Caller,
     /// Members who vote on the open deliberation.
     pub members: &'a [Caller],
+    /// The demo's `member`: took part in the finished ones (with their first
+    /// group), so that their results pages show them their own place.
+    pub member: &'a Caller,
     /// The demo's `member2`: writes the statement waiting in the queue.
     pub member2: &'a Caller,
     pub committee_id: i64,
@@ -285,6 +289,24 @@ async fn finished(
             )
             .await?;
         }
+    }
+    // The demo's `member`, on the last day, as the first group would (no
+    // draws from `rng`: the rest of the demo stays as it was).
+    let member = Voice {
+        caller: cast_.member,
+        anon_key: None,
+    };
+    for (k, (sid, stances)) in put.iter().enumerate() {
+        let v = match stances[0] {
+            Yes => Vote::Agree,
+            No => Vote::Disagree,
+            Mixed => Vote::Pass,
+        };
+        clock::at(
+            closes - DAY + k as i64 * 20_000_000,
+            deliberations::vote_in(tx, member, d.id, *sid, v),
+        )
+        .await?;
     }
     clock::at(
         closes,

@@ -367,20 +367,25 @@ pub async fn vote(
 }
 
 /// The latest results, recomputed in the background as votes arrive
-/// (`computed_at` says when; empty before the first computation).
+/// (`computed_at` says when; empty before the first computation). A
+/// participant (an account, or an anonymous visitor by their cookie) also
+/// gets `yours`: their own opinion group and point on the map.
 #[utoipa::path(get, path = "/deliberations/{id}/results", tag = "deliberation", params(("id" = i64, Path)),
     responses((status = 200, body = Results), (status = 404, body = Problem)))]
 pub async fn results(
     State(state): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> WebResult<Json<Results>> {
-    deliberations::get(&state.db, &ctx.visitor(), id).await?;
-    Ok(Json(
-        deliberation_results::of(&state.db, id)
-            .await?
-            .unwrap_or_default(),
-    ))
+    let caller = ctx.visitor();
+    deliberations::get(&state.db, &caller, id).await?;
+    let speaker = Speaker::of(&state, &ctx, &headers, false).await?;
+    let mut r = deliberation_results::of(&state.db, id)
+        .await?
+        .unwrap_or_default();
+    r.yours = deliberations::place_of(&state.db, speaker.voice(&caller), id).await?;
+    Ok(Json(r))
 }
 
 fn csv(name: String, body: String) -> Response {

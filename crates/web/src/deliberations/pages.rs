@@ -872,6 +872,11 @@ struct ResultsPage {
     /// When the results were computed, in the committee's time (empty: not yet).
     computed: String,
     dots: Vec<Dot>,
+    /// The reader's own point on the map, when they took part and are on it.
+    you: Option<Dot>,
+    /// The reader's own opinion group: `Some(None)` for a participant not
+    /// placed in one while there are groups, none otherwise.
+    your_group: Option<Option<usize>>,
     bars: Vec<Bar>,
     alert: Option<String>,
     /// The tag of what the page shows (its ETag, without quotes).
@@ -922,12 +927,12 @@ async fn results_page(
 ) -> WebResult<Response> {
     let caller = ctx.visitor();
     let (d, part) = deliberations::get(&state.db, &caller, id).await?;
-    let live = live_tag(
-        ctx,
-        &d,
-        part == Part::Staff,
-        &deliberation_results::stamp(&state.db, id).await?,
-    );
+    // The reader's own place is part of what the page shows, so of its tag.
+    let none = HeaderMap::new();
+    let speaker = super::Speaker::of(state, ctx, headers.unwrap_or(&none), false).await?;
+    let yours = deliberations::place_of(&state.db, speaker.voice(&caller), id).await?;
+    let stamp = deliberation_results::stamp(&state.db, id).await?;
+    let live = live_tag(ctx, &d, part == Part::Staff, &format!("{stamp}|{yours:?}"));
     let etag = |r: &mut Response| {
         if let Ok(v) = axum::http::HeaderValue::from_str(&format!("\"{live}\"")) {
             r.headers_mut().insert(axum::http::header::ETAG, v);
@@ -957,6 +962,19 @@ async fn results_page(
             class: format!("g{}", p.group.unwrap_or(0)),
         })
         .collect();
+    let you = yours
+        .as_ref()
+        .filter(|_| !r.points.is_empty())
+        .and_then(|y| Some((y.x?, y.y?, y.group)))
+        .map(|(x, y, group)| Dot {
+            cx: format!("{x:.3}"),
+            cy: format!("{:.3}", -y),
+            class: format!("you g{}", group.unwrap_or(0)),
+        });
+    let your_group = yours
+        .as_ref()
+        .filter(|_| !r.groups.is_empty())
+        .map(|y| y.group.and_then(|g| usize::try_from(g).ok()));
     let mut statements = deliberations::statements(&state.db, &caller, id, None).await?;
     statements.retain(|s| s.status != "rejected");
     statements.sort_by_key(|s| std::cmp::Reverse(s.votes()));
@@ -1009,6 +1027,8 @@ async fn results_page(
         d,
         r,
         dots,
+        you,
+        your_group,
         bars,
         alert,
         live: live.clone(),
