@@ -951,7 +951,11 @@ async fn a_member_votes_by_keyboard_staff_moderate_and_the_results_show_groups()
         let yours = b.text("#your-group").await?;
         assert!(yours.starts_with("您属于第 "), "{yours}");
         assert_eq!(b.count("#opinion-map #you").await?, 1);
-        assert!(b.text("#groups article.yours h3").await?.contains("您所在的群体"));
+        assert!(
+            b.text("#groups article.yours h3")
+                .await?
+                .contains("您所在的群体")
+        );
         shot(&b, "16-deliberation-your-group").await;
         Ok::<(), String>(())
     };

@@ -2386,7 +2386,12 @@ async fn a_participant_sees_their_own_group_and_place_on_the_map() {
     }
     // Those who took no part have no place, nor staff who only wrote the
     // statements.
-    assert!(results(Some(staff.clone()), None).await.get("yours").is_none());
+    assert!(
+        results(Some(staff.clone()), None)
+            .await
+            .get("yours")
+            .is_none()
+    );
     let leader = app.token("leader_r").await;
     assert!(
         results(Some(leader.clone()), None)

@@ -41,6 +41,11 @@ pub struct Results {
     pub consensus: Vec<Shared>,
     /// Participants on the opinion map (at most [`MAP_POINTS`]).
     pub points: Vec<Point>,
+    /// The map's scale: points are participants' places divided by it (the
+    /// farthest participant's distance on either axis), so that they lie
+    /// between −1 and 1. Zero in results kept before it was recorded.
+    #[serde(default)]
+    pub scale: f64,
     /// How each group voted on each statement put to vote, in the order
     /// statements were made (none while there are no groups). Results
     /// kept before it existed read with it empty.
@@ -68,6 +73,19 @@ pub struct Yours {
     /// before results that include them.
     pub x: Option<f64>,
     pub y: Option<f64>,
+}
+
+impl Yours {
+    /// A place as stored (the engine's own coordinates) in the scale of
+    /// the results' map.
+    pub fn on_map(self, scale: f64) -> Yours {
+        let on = |v: Option<f64>| v.filter(|_| scale > 0.0).map(|v| v / scale);
+        Yours {
+            group: self.group,
+            x: on(self.x),
+            y: on(self.y),
+        }
+    }
 }
 
 impl Results {
@@ -362,6 +380,7 @@ pub fn compute(input: &Input, now: i64, warm: Option<&Warm>) -> (Results, Warm, 
         .flat_map(|p| [p[0].abs(), p[1].abs()])
         .fold(0.0f64, f64::max)
         .max(1e-9);
+    out.scale = reach;
     out.points = (0..n)
         .step_by(step)
         .map(|i| Point {
@@ -374,7 +393,9 @@ pub fn compute(input: &Input, now: i64, warm: Option<&Warm>) -> (Results, Warm, 
             },
         })
         .collect();
-    // Everyone's place, in the map's scale, for their own results page.
+    // Everyone's place, for their own results page: in the engine's own
+    // coordinates, which an update barely moves, while the map's scale
+    // moves whenever the farthest participant does.
     let placed = people
         .iter()
         .enumerate()
@@ -385,8 +406,8 @@ pub fn compute(input: &Input, now: i64, warm: Option<&Warm>) -> (Results, Warm, 
             } else {
                 a.groups[i].map(|g| g as i64 + 1)
             },
-            x: a.projection[i][0] / reach,
-            y: a.projection[i][1] / reach,
+            x: a.projection[i][0],
+            y: a.projection[i][1],
         })
         .collect();
     (out, next, placed)
@@ -398,87 +419,102 @@ pub struct Placement {
     pub participant_id: i64,
     /// Their opinion group's number; none when not placed in one.
     pub group: Option<i64>,
-    /// Their point on the opinion map, in the map's scale (the farthest
-    /// participant at 1).
+    /// Their place on the opinion map, before scaling (see [`Results::scale`]).
     pub x: f64,
     pub y: f64,
 }
 
-/// A participant's point is written again only when it moved by more than
-/// this (half a dot's radius on the map): an update shifts every point a
-/// little, and rewriting every participant's row for that would make each
-/// update cost a write per participant.
+/// A participant's place is written again only when it moved by more than
+/// this share of the map's scale (half a dot's radius on the map): an
+/// update shifts every place a little, and rewriting every participant's
+/// row for that would make each update cost a write per participant.
 const MOVED: f64 = 0.01;
 
-/// Writes the participants' places that changed since the last results, in
-/// the results' transaction (after their row, whose lock keeps two servers'
-/// computations from interleaving). A participant no longer placed (none
-/// are, without votes) is cleared.
+/// Writes the participants' places that changed since the last results;
+/// answers how many were written. The comparison is the database's: every
+/// place goes in statements of thousands of rows each, and only rows that
+/// differ are written. (Reading every participant's row back first cost as
+/// much as an update's engine run at 100,000 participants.)
+///
+/// Each part is its own short transaction after the results' own, so that
+/// votes, which lock their participant's row (and on SQLite the whole
+/// database), wait for one part at a time, not for all of them. A reader
+/// may meet places a part behind the results for that moment; a part lost
+/// to a failure is written by the next computation, since only rows that
+/// differ from it are skipped. Nobody placed once drops out of later results
+/// (votes are never deleted), so no place is ever cleared.
 async fn write_placements(
-    tx: &mut Tx,
+    db: &Db,
     deliberation_id: i64,
     placed: &[Placement],
-) -> Result<usize, StoreError> {
-    type Row = (i64, Option<i64>, Option<f64>, Option<f64>);
-    let current: Vec<Row> = on_tx!(tx, |c| {
-        sqlx::query_as(
-        "SELECT id, opinion_group, map_x, map_y FROM deliberation_participants WHERE deliberation_id = $1"
-    )
-    .bind(deliberation_id)
-    .fetch_all(c)
-    .await?
-    });
-    let by_id: HashMap<i64, &Placement> = placed.iter().map(|p| (p.participant_id, p)).collect();
-    let far = |was: Option<f64>, now: f64| was.is_none_or(|w| (w - now).abs() > MOVED);
-    let mut changed: Vec<Row> = Vec::new();
-    for (id, group, x, y) in current {
-        match by_id.get(&id) {
-            Some(p) if group != p.group || far(x, p.x) || far(y, p.y) => {
-                changed.push((id, p.group, Some(p.x), Some(p.y)));
-            }
-            Some(_) => {}
-            None if group.is_some() || x.is_some() => changed.push((id, None, None, None)),
-            None => {}
-        }
+    scale: f64,
+) -> Result<u64, StoreError> {
+    const PART: usize = 10_000;
+    let moved = MOVED * scale;
+    let mut written = 0;
+    for part in placed.chunks(PART) {
+        let mut tx = db.begin().await?;
+        written += write_part(&mut tx, deliberation_id, part, moved).await?;
+        tx.commit().await?;
     }
-    match tx {
+    Ok(written)
+}
+
+/// One part of [`write_placements`], inside its transaction.
+async fn write_part(
+    tx: &mut Tx,
+    deliberation_id: i64,
+    part: &[Placement],
+    moved: f64,
+) -> Result<u64, StoreError> {
+    Ok(match tx {
+        // The `+` keeps SQLite from walking the deliberation's participants
+        // and scanning the JSON for each: each JSON row finds its
+        // participant by id instead.
         Tx::Sqlite(t) => {
-            for (id, group, x, y) in &changed {
-                sqlx::query(
-                    "UPDATE deliberation_participants SET opinion_group = $1, map_x = $2, map_y = $3 WHERE id = $4",
+            let rows: Vec<(i64, Option<i64>, f64, f64)> = part
+                .iter()
+                .map(|p| (p.participant_id, p.group, p.x, p.y))
+                .collect();
+            sqlx::query(
+                    "UPDATE deliberation_participants AS p
+                     SET opinion_group = u.value ->> 1, map_x = u.value ->> 2, map_y = u.value ->> 3
+                     FROM json_each($1) AS u
+                     WHERE p.id = u.value ->> 0 AND +p.deliberation_id = $2
+                       AND (p.opinion_group IS NOT (u.value ->> 1) OR p.map_x IS NULL OR p.map_y IS NULL
+                            OR abs(p.map_x - (u.value ->> 2)) > $3 OR abs(p.map_y - (u.value ->> 3)) > $3)",
                 )
-                .bind(group)
-                .bind(x)
-                .bind(y)
-                .bind(id)
+                .bind(to_json(&rows)?)
+                .bind(deliberation_id)
+                .bind(moved)
                 .execute(&mut **t)
-                .await?;
-            }
+                .await?
+                .rows_affected()
         }
-        // One statement per few thousand rows: a round trip per participant
-        // would make the first results of a large deliberation take minutes.
         Tx::Postgres(t) => {
-            for part in changed.chunks(5_000) {
-                let ids: Vec<i64> = part.iter().map(|r| r.0).collect();
-                let groups: Vec<Option<i64>> = part.iter().map(|r| r.1).collect();
-                let xs: Vec<Option<f64>> = part.iter().map(|r| r.2).collect();
-                let ys: Vec<Option<f64>> = part.iter().map(|r| r.3).collect();
-                sqlx::query(
+            let ids: Vec<i64> = part.iter().map(|p| p.participant_id).collect();
+            let groups: Vec<Option<i64>> = part.iter().map(|p| p.group).collect();
+            let xs: Vec<f64> = part.iter().map(|p| p.x).collect();
+            let ys: Vec<f64> = part.iter().map(|p| p.y).collect();
+            sqlx::query(
                     "UPDATE deliberation_participants p
                      SET opinion_group = u.g, map_x = u.x, map_y = u.y
                      FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::DOUBLE PRECISION[], $4::DOUBLE PRECISION[]) AS u(id, g, x, y)
-                     WHERE p.id = u.id",
+                     WHERE p.id = u.id AND p.deliberation_id = $5
+                       AND (p.opinion_group IS DISTINCT FROM u.g OR p.map_x IS NULL OR p.map_y IS NULL
+                            OR abs(p.map_x - u.x) > $6 OR abs(p.map_y - u.y) > $6)",
                 )
                 .bind(&ids)
                 .bind(&groups)
                 .bind(&xs)
                 .bind(&ys)
+                .bind(deliberation_id)
+                .bind(moved)
                 .execute(&mut **t)
-                .await?;
-            }
+                .await?
+                .rows_affected()
         }
-    }
-    Ok(changed.len())
+    })
 }
 
 fn to_json<T: Serialize>(v: &T) -> Result<String, StoreError> {
@@ -627,15 +663,15 @@ async fn recompute(db: &Db, id: i64, print: &str) -> Result<(), StoreError> {
     .await?
     .rows_affected()
     });
-    let computed = started.elapsed();
-    let rewritten = write_placements(&mut tx, id, &placed).await?;
     tx.commit().await?;
+    let computed = started.elapsed();
+    let rewritten = write_placements(db, id, &placed, results.scale).await?;
     tracing::debug!(
         deliberation = id,
         participants = placed.len(),
         rewritten,
         computed_ms = computed.as_millis() as u64,
-        stored_ms = (started.elapsed() - computed).as_millis() as u64,
+        places_ms = (started.elapsed() - computed).as_millis() as u64,
         "deliberation results"
     );
     Ok(())

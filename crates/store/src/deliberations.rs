@@ -1008,9 +1008,8 @@ pub async fn place_of(
     };
     // Only a voter has a place: one who only wrote statements (as staff
     // who seed a deliberation do) is not among the results' participants.
-    let (group, x, y, voted): (Option<i64>, Option<f64>, Option<f64>, i64) =
-        on_tx!(&mut tx, |c| {
-            sqlx::query_as(
+    let (group, x, y, voted): (Option<i64>, Option<f64>, Option<f64>, i64) = on_tx!(&mut tx, |c| {
+        sqlx::query_as(
                 "SELECT opinion_group, map_x, map_y,
                     (SELECT COUNT(*) FROM (SELECT 1 FROM deliberation_votes v WHERE v.participant_id = p.id LIMIT 1) AS one)
                  FROM deliberation_participants p WHERE id = $1",
@@ -1018,7 +1017,7 @@ pub async fn place_of(
             .bind(pid)
             .fetch_one(c)
             .await?
-        });
+    });
     tx.commit().await?;
     Ok((voted > 0).then_some(crate::deliberation_results::Yours { group, x, y }))
 }

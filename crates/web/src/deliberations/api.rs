@@ -384,7 +384,9 @@ pub async fn results(
     let mut r = deliberation_results::of(&state.db, id)
         .await?
         .unwrap_or_default();
-    r.yours = deliberations::place_of(&state.db, speaker.voice(&caller), id).await?;
+    r.yours = deliberations::place_of(&state.db, speaker.voice(&caller), id)
+        .await?
+        .map(|y| y.on_map(r.scale));
     Ok(Json(r))
 }
 

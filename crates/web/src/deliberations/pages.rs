@@ -962,6 +962,7 @@ async fn results_page(
             class: format!("g{}", p.group.unwrap_or(0)),
         })
         .collect();
+    let yours = yours.map(|y| y.on_map(r.scale));
     let you = yours
         .as_ref()
         .filter(|_| !r.points.is_empty())
