@@ -743,6 +743,47 @@ pub async fn refresh(db: &Db) -> Result<usize, StoreError> {
 mod tests {
     use super::*;
 
+    /// Every participant gets a place: their camp's group, and a point in
+    /// the engine's coordinates that the map's scale turns into the map's.
+    #[test]
+    fn everyone_is_placed_and_the_map_is_their_places_scaled() {
+        let (r, _, placed) = compute(&camps(40), 0, None);
+        assert_eq!(placed.len(), 40);
+        let group_of = |p: i64| {
+            placed
+                .iter()
+                .find(|x| x.participant_id == 1000 + p)
+                .and_then(|x| x.group)
+        };
+        let (a, b) = (group_of(0), group_of(1));
+        assert!(a.is_some() && b.is_some() && a != b);
+        for p in 0..40 {
+            assert_eq!(group_of(p), if p % 2 == 0 { a } else { b }, "{p}");
+        }
+        let far = placed
+            .iter()
+            .map(|x| x.x.abs().max(x.y.abs()))
+            .fold(0.0, f64::max);
+        assert!(r.scale > 0.0 && (far - r.scale).abs() < 1e-12);
+        // The map's first point is the first participant, scaled.
+        let first = Yours {
+            group: a,
+            x: Some(placed[0].x),
+            y: Some(placed[0].y),
+        }
+        .on_map(r.scale);
+        assert!((first.x.unwrap_or(9.0) - f64::from(r.points[0].x)).abs() < 1e-6);
+        assert!((first.y.unwrap_or(9.0) - f64::from(r.points[0].y)).abs() < 1e-6);
+        // Results kept before the scale was recorded place no one on the map.
+        let old = Yours {
+            group: a,
+            x: Some(0.5),
+            y: Some(0.5),
+        }
+        .on_map(0.0);
+        assert_eq!((old.group, old.x, old.y), (a, None, None));
+    }
+
     /// Two planted camps on six statements; the last statement everyone agrees with.
     fn camps(people: i64) -> Input {
         let statements = (1..=7)
