@@ -182,35 +182,21 @@ async fn proposal_cards(
     committee_id: i64,
 ) -> WebResult<Vec<(String, i64, String)>> {
     let n = store::proposals::counts(&state.db, committee_id).await?;
-    let link = |filter: &str| format!("/proposals?committee_id={committee_id}&{filter}");
-    Ok(vec![
-        (
-            t.s("home.to_review").into(),
-            n.to_review,
-            link("state=submitted"),
-        ),
-        (
-            t.s("home.reviewing").into(),
-            n.reviewing,
-            link("state=under_review"),
-        ),
-        (
-            t.s("home.to_assign").into(),
-            n.to_assign,
-            link("state=filed"),
-        ),
-        (
-            t.s("home.due_soon").into(),
-            n.due_soon,
-            link("due_within_days=14"),
-        ),
-        (t.s("home.overdue").into(), n.overdue, link("overdue=true")),
-        (
-            t.s("home.to_close").into(),
-            n.to_close,
-            link("state=evaluated"),
-        ),
-    ])
+    let cards = [
+        ("home.to_review", n.to_review, "state=submitted"),
+        ("home.reviewing", n.reviewing, "state=under_review"),
+        ("home.to_assign", n.to_assign, "state=filed"),
+        ("home.due_soon", n.due_soon, "due_within_days=14"),
+        ("home.overdue", n.overdue, "overdue=true"),
+        ("home.to_close", n.to_close, "state=evaluated"),
+    ];
+    Ok(cards
+        .into_iter()
+        .map(|(key, count, filter)| {
+            let link = format!("/proposals?committee_id={committee_id}&{filter}");
+            (t.s(key).to_string(), count, link)
+        })
+        .collect())
 }
 
 /// An information office's work and this year's figures.
