@@ -896,15 +896,7 @@ async fn participant(
     create: bool,
 ) -> Result<Option<(i64, bool)>, StoreError> {
     let caller = voice.caller;
-    // An account by its id, an anonymous visitor by their cookie's key.
-    let (uid, key): (Option<i64>, Option<&str>) = if caller.is_anonymous() {
-        match voice.anon_key {
-            Some(k) if !k.is_empty() => (None, Some(k)),
-            _ => return Err(StoreError::Forbidden),
-        }
-    } else {
-        (Some(caller.actor.user_id), None)
-    };
+    let (uid, key) = identity(voice).ok_or(StoreError::Forbidden)?;
     let found = find_participant(tx, d.id, uid, key).await?;
     if found.is_some() || !create {
         return Ok(found.map(|id| (id, false)));
@@ -966,6 +958,19 @@ async fn count_newcomer(tx: &mut Tx, d: &Deliberation, new: bool) -> Result<(), 
     Ok(())
 }
 
+/// Who speaks: an account by its id, an anonymous visitor by their cookie's
+/// key; none for an anonymous visitor without one.
+fn identity<'a>(voice: Voice<'a>) -> Option<(Option<i64>, Option<&'a str>)> {
+    if voice.caller.is_anonymous() {
+        voice
+            .anon_key
+            .filter(|k| !k.is_empty())
+            .map(|k| (None, Some(k)))
+    } else {
+        Some((Some(voice.caller.actor.user_id), None))
+    }
+}
+
 async fn find_participant(
     tx: &mut Tx,
     deliberation_id: i64,
@@ -986,23 +991,16 @@ async fn find_participant(
 
 /// The caller's own place in a deliberation's latest results: their
 /// opinion group and their point on the map. None when they have not voted
-/// in it.
+/// in it. `d` is the deliberation as [`get`] gave it to this caller.
 pub async fn place_of(
     db: &Db,
     voice: Voice<'_>,
-    id: i64,
+    d: &Deliberation,
 ) -> Result<Option<crate::deliberation_results::Yours>, StoreError> {
-    let caller = voice.caller;
-    let (uid, key) = if caller.is_anonymous() {
-        match voice.anon_key {
-            Some(k) if !k.is_empty() => (None, Some(k)),
-            _ => return Ok(None),
-        }
-    } else {
-        (Some(caller.actor.user_id), None)
+    let Some((uid, key)) = identity(voice) else {
+        return Ok(None);
     };
     let mut tx = db.begin_read().await?;
-    let (d, _) = load_visible(&mut tx, caller, id).await?;
     let Some(pid) = find_participant(&mut tx, d.id, uid, key).await? else {
         return Ok(None);
     };

@@ -379,12 +379,12 @@ pub async fn results(
     Path(id): Path<i64>,
 ) -> WebResult<Json<Results>> {
     let caller = ctx.visitor();
-    deliberations::get(&state.db, &caller, id).await?;
+    let (d, _) = deliberations::get(&state.db, &caller, id).await?;
     let speaker = Speaker::of(&state, &ctx, &headers, false).await?;
     let mut r = deliberation_results::of(&state.db, id)
         .await?
         .unwrap_or_default();
-    r.yours = deliberations::place_of(&state.db, speaker.voice(&caller), id)
+    r.yours = deliberations::place_of(&state.db, speaker.voice(&caller), &d)
         .await?
         .map(|y| y.on_map(r.scale));
     Ok(Json(r))

@@ -930,7 +930,7 @@ async fn results_page(
     // The reader's own place is part of what the page shows, so of its tag.
     let none = HeaderMap::new();
     let speaker = super::Speaker::of(state, ctx, headers.unwrap_or(&none), false).await?;
-    let yours = deliberations::place_of(&state.db, speaker.voice(&caller), id).await?;
+    let yours = deliberations::place_of(&state.db, speaker.voice(&caller), &d).await?;
     let stamp = deliberation_results::stamp(&state.db, id).await?;
     let live = live_tag(ctx, &d, part == Part::Staff, &format!("{stamp}|{yours:?}"));
     let etag = |r: &mut Response| {
