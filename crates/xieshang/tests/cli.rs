@@ -165,48 +165,35 @@ fn migrate_demo_user_add_and_audit_verify_including_a_tampered_trail() {
 #[test]
 fn a_backup_of_a_live_server_restores_and_matches() {
     let dir = temp_dir("backup");
-    // A free port may be taken by another test's server before ours binds
-    // it: then ours exits, and the port answers for someone else. So a
-    // start counts only while our server is still running; else try again.
-    let mut server = None;
-    for _ in 0..5 {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let mut child = Command::new(BIN)
-            .arg("--data-dir")
-            .arg(&dir)
-            .args([
-                "serve",
-                "--demo",
-                "--demo-password",
-                "demo password",
-                "--demo-history",
-                "0",
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-            ])
-            .env_remove("XIESHANG_DATABASE_URL")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err()
-            && child.try_wait().unwrap().is_none()
-        {
-            assert!(Instant::now() < deadline, "server did not start");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        if child.try_wait().unwrap().is_none() {
-            server = Some(child);
-            break;
-        }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(&dir)
+        .args([
+            "serve",
+            "--demo",
+            "--demo-password",
+            "demo password",
+            "--demo-history",
+            "0",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .env_remove("XIESHANG_DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "server did not start");
+        std::thread::sleep(Duration::from_millis(100));
     }
-    let mut server = server.expect("our server listening");
     let copy = dir.join("copy.db");
     let o = run(&dir, &["backup", copy.to_str().unwrap()]);
     let _ = server.kill();
