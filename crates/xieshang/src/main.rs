@@ -461,7 +461,11 @@ async fn main() -> Result<()> {
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .with_context(|| format!("listening on {listen}"))?;
-            println!("Xieshang is serving on http://{listen}");
+            // The bound address, not the asked one: with port 0 the system
+            // picks it, and scripts and tests read it from this line, which
+            // also says the demo (seeded above) is complete.
+            let bound = listener.local_addr().context("reading the bound address")?;
+            println!("Xieshang is serving on http://{bound}");
             axum::serve(
                 listener,
                 app.into_make_service_with_connect_info::<SocketAddr>(),

@@ -9,7 +9,6 @@
 )]
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_xieshang");
 
@@ -165,11 +164,10 @@ fn migrate_demo_user_add_and_audit_verify_including_a_tampered_trail() {
 #[test]
 fn a_backup_of_a_live_server_restores_and_matches() {
     let dir = temp_dir("backup");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // Port 0: the server binds a port no one else holds, and says which on
+    // its first line of output, printed once the demo is seeded. Polling a
+    // port picked beforehand raced other tests' servers (and the demo's own
+    // seeding) when the whole workspace ran at once.
     let mut server = Command::new(BIN)
         .arg("--data-dir")
         .arg(&dir)
@@ -181,18 +179,32 @@ fn a_backup_of_a_live_server_restores_and_matches() {
             "--demo-history",
             "0",
             "--listen",
-            &format!("127.0.0.1:{port}"),
+            "127.0.0.1:0",
         ])
         .env_remove("XIESHANG_DATABASE_URL")
         .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "server did not start");
-        std::thread::sleep(Duration::from_millis(100));
+    // The demo's summary comes first; the serving line follows it. A thread
+    // keeps reading after it, so later output never meets a closed pipe.
+    let stdout = std::io::BufReader::new(server.stdout.take().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(stdout).map_while(Result::ok) {
+            if line.starts_with("Xieshang is serving on http://127.0.0.1:") {
+                let _ = tx.send(line);
+            }
+        }
+    });
+    if rx.recv_timeout(std::time::Duration::from_secs(60)).is_err() {
+        let _ = server.kill();
+        let out = server.wait_with_output().unwrap();
+        panic!(
+            "the server did not start: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let copy = dir.join("copy.db");
     let o = run(&dir, &["backup", copy.to_str().unwrap()]);
