@@ -2474,3 +2474,114 @@ async fn a_participant_sees_their_own_group_and_place_on_the_map() {
     );
     assert!(!page.body.contains("id=\"you\""));
 }
+
+/// The results job keeps each open deliberation's votes between runs and
+/// reads only those cast since (less a margin); a vote it would miss (one
+/// stamped before the margin but committed after the last read) shows in the
+/// statements' kept tallies, and then every vote is read again.
+#[tokio::test]
+async fn the_results_job_reads_only_the_votes_cast_since_and_notices_one_it_missed() {
+    use store::deliberation_ballots::{self as ballots, Kept};
+    let app = TestApp::new().await;
+    let staff = app.token("consult_r").await;
+    let member = app.token("member_r").await;
+    let member2 = app.token("member2_r").await;
+    let id = new_deliberation(&app, &staff, "public", "post").await;
+    step(&app, &staff, id, "open", None).await;
+    let seeds = seed(&app, &staff, id, (1..=8).map(|i| format!("观点 {i}"))).await;
+    visitors_vote(&app, id, &seeds, 20, |p, i| (p + i) % 2 == 0).await;
+    let a = vote(&app, &member, id, seeds[0], json!("agree")).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    // Those votes were cast an hour ago, long before any read's margin.
+    exec(
+        app.db(),
+        &format!(
+            "UPDATE deliberation_votes SET voted_at = voted_at - {HOUR} WHERE deliberation_id = {id}"
+        ),
+    )
+    .await;
+    let mut kept = Kept::default();
+    let first = job_run(&app, id, &mut kept).await;
+    assert_eq!(
+        (first["votes"].as_i64(), first["participants"].as_i64()),
+        (Some(161), Some(21))
+    );
+
+    // What the job kept is what a read of every vote gives.
+    let all = ballots::read(app.db(), id, None).await.expect("read");
+    assert!(all.whole);
+    assert_eq!(all.rows, 161);
+    let kept_votes = ballots::read(app.db(), id, Some(all.ballots.clone()))
+        .await
+        .expect("read");
+    assert!(!kept_votes.whole);
+    assert_eq!(kept_votes.rows, 0, "nothing cast since");
+
+    // A re-vote, a new vote and a newcomer's vote: three rows read, and the
+    // kept votes equal a read of them all.
+    for (token, sid, v) in [
+        (&member, seeds[0], "disagree"),
+        (&member, seeds[1], "pass"),
+        (&member2, seeds[2], "agree"),
+    ] {
+        let a = vote(&app, token, id, sid, json!(v)).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    }
+    let since = ballots::read(app.db(), id, Some(all.ballots.clone()))
+        .await
+        .expect("read");
+    assert!(!since.whole);
+    assert_eq!(since.rows, 3);
+    let fresh = ballots::read(app.db(), id, None).await.expect("read");
+    assert_eq!(since.ballots.sorted(), fresh.ballots.sorted());
+    let updated = job_run(&app, id, &mut kept).await;
+    assert_eq!(
+        (updated["votes"].as_i64(), updated["participants"].as_i64()),
+        (Some(163), Some(22))
+    );
+
+    // A vote stamped an hour ago that the last read did not see (its
+    // transaction, say, committed late): its statement's tallies give it away.
+    let s = seeds[3];
+    exec(
+        app.db(),
+        &format!(
+            "UPDATE deliberation_votes SET value = -1 WHERE statement_id = {s} AND value = 1
+               AND participant_id = (SELECT MIN(participant_id) FROM deliberation_votes
+                                     WHERE statement_id = {s} AND value = 1)"
+        ),
+    )
+    .await;
+    exec(
+        app.db(),
+        &format!(
+            "UPDATE deliberation_statements SET agrees = agrees - 1, disagrees = disagrees + 1 WHERE id = {s}"
+        ),
+    )
+    .await;
+    let caught = ballots::read(app.db(), id, Some(since.ballots.clone()))
+        .await
+        .expect("read");
+    assert!(caught.whole, "read again in whole");
+    assert_eq!(caught.rows, 163);
+    let fresh = ballots::read(app.db(), id, None).await.expect("read");
+    assert_eq!(caught.ballots.sorted(), fresh.ballots.sorted());
+    assert_ne!(caught.ballots.sorted(), since.ballots.sorted());
+}
+
+/// One run of the results job on one deliberation, keeping its votes in
+/// `kept`; the results it stored.
+async fn job_run(app: &TestApp, id: i64, kept: &mut store::deliberation_ballots::Kept) -> Value {
+    use store::deliberation_results as results;
+    let behind: Vec<(i64, String)> = results::stale(app.db())
+        .await
+        .expect("stale")
+        .into_iter()
+        .filter(|s| s.0 == id)
+        .collect();
+    assert_eq!(behind.len(), 1, "the results are behind the votes");
+    results::recompute_all(app.db(), &behind, kept)
+        .await
+        .expect("computed");
+    results_json(app, id).await
+}

@@ -176,13 +176,18 @@ impl Db {
         })
     }
 
-    /// Starts a read-only transaction: on SQLite on the read pool (a deferred
-    /// transaction, one consistent snapshot), so that reads never queue behind
-    /// the single writer.
+    /// Starts a read-only transaction that sees one consistent snapshot: on
+    /// SQLite on the read pool (a deferred transaction), so that reads never
+    /// queue behind the single writer; on PostgreSQL at repeatable read
+    /// (read committed, its default, gives each statement its own snapshot).
+    /// A read-only transaction there never fails for serialisation.
     pub async fn begin_read(&self) -> Result<Tx, StoreError> {
         Ok(match self {
             Db::Sqlite(s) => Tx::Sqlite(s.read.begin().await?),
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Db::Postgres(p) => Tx::Postgres(
+                p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await?,
+            ),
         })
     }
 

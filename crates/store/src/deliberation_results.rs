@@ -11,6 +11,7 @@
 
 use crate::Caller;
 use crate::db::{Db, Tx, on_db, on_tx};
+use crate::deliberation_ballots::{self as ballots, Ballots, Kept};
 use crate::error::StoreError;
 use consensus::{Votes, VotesBuilder};
 use domain::deliberations::{Grouping, Step};
@@ -162,8 +163,8 @@ pub struct Point {
 pub struct Input {
     /// (id, body, rejected)
     pub statements: Vec<(i64, String, bool)>,
-    /// (statement id, participant id, value)
-    pub votes: Vec<(i64, i64, i64)>,
+    /// Every vote, by participant.
+    pub votes: Ballots,
     /// How the groups are drawn.
     pub grouping: Grouping,
     /// The deliberation no longer takes votes: the results are computed
@@ -211,15 +212,16 @@ pub fn compute(input: &Input, now: i64, warm: Option<&Warm>) -> (Results, Warm, 
         .enumerate()
         .map(|(i, s)| (s.0, i))
         .collect();
-    let mut people: Vec<i64> = input.votes.iter().map(|v| v.1).collect();
-    people.sort_unstable();
-    people.dedup();
-    let row: HashMap<i64, usize> = people.iter().enumerate().map(|(i, p)| (*p, i)).collect();
-    let mut b = VotesBuilder::new(people.len(), input.statements.len());
-    b.reserve(input.votes.len());
-    for (s, p, v) in &input.votes {
-        if let (Some(&c), Some(&r)) = (col.get(s), row.get(p)) {
-            b.vote(r, c, (*v).clamp(-1, 1) as i8);
+    // The engine's rows are the participants in id order.
+    let mut people: Vec<i64> = Vec::with_capacity(input.votes.participants());
+    let mut b = VotesBuilder::new(input.votes.participants(), input.statements.len());
+    b.reserve(input.votes.votes());
+    for (r, (p, votes)) in input.votes.people().enumerate() {
+        people.push(p);
+        for (s, v) in votes {
+            if let Some(&c) = col.get(&s) {
+                b.vote(r, c, v);
+            }
         }
     }
     for (i, s) in input.statements.iter().enumerate() {
@@ -580,7 +582,14 @@ async fn fingerprint(db: &Db, id: i64) -> Result<String, StoreError> {
     ))
 }
 
-async fn input_of(db: &Db, id: i64) -> Result<Input, StoreError> {
+/// The deliberation as the engine needs it, its votes brought up to date
+/// from the ones `kept` (see [`ballots::read`]); answers how many vote rows
+/// were read, and whether that was all of them.
+async fn input_of(
+    db: &Db,
+    id: i64,
+    kept: Option<Ballots>,
+) -> Result<(Input, usize, bool), StoreError> {
     let statements: Vec<(i64, String, String)> = on_db!(db, |c| {
         sqlx::query_as(
         "SELECT id, body, status FROM deliberation_statements WHERE deliberation_id = $1 ORDER BY id"
@@ -589,29 +598,23 @@ async fn input_of(db: &Db, id: i64) -> Result<Input, StoreError> {
     .fetch_all(c)
     .await?
     });
-    let votes: Vec<(i64, i64, i64)> = on_db!(db, |c| {
-        sqlx::query_as(
-        "SELECT statement_id, participant_id, value FROM deliberation_votes WHERE deliberation_id = $1"
-    )
-    .bind(id)
-    .fetch_all(c)
-    .await?
-    });
+    let read = ballots::read(db, id, kept).await?;
     let (grouping, state): (String, String) = on_db!(db, |c| sqlx::query_as(
         "SELECT grouping, state FROM deliberations WHERE id = $1"
     )
     .bind(id)
     .fetch_one(c)
     .await?);
-    Ok(Input {
+    let input = Input {
         statements: statements
             .into_iter()
             .map(|(i, b, s)| (i, b, s == "rejected"))
             .collect(),
-        votes,
+        votes: read.ballots,
         grouping: Grouping::parse(&grouping).unwrap_or(Grouping::Map),
         closed: state != "open",
-    })
+    };
+    Ok((input, read.rows, read.whole))
 }
 
 /// Whether a deliberation's results are behind its votes and moderation:
@@ -629,23 +632,26 @@ async fn behind(db: &Db, id: i64) -> Result<Option<String>, StoreError> {
 
 /// Computes and keeps one deliberation's results, updating the last ones
 /// where it can (see [`compute`]).
-async fn recompute(db: &Db, id: i64, print: &str) -> Result<(), StoreError> {
-    let input = input_of(db, id).await?;
-    let kept: Option<String> = on_db!(db, |c| sqlx::query_scalar(
+async fn recompute(db: &Db, id: i64, print: &str, kept: &mut Kept) -> Result<(), StoreError> {
+    let started = std::time::Instant::now();
+    let (input, rows, whole) = input_of(db, id, kept.take(id)).await?;
+    let read = started.elapsed();
+    let stored: Option<String> = on_db!(db, |c| sqlx::query_scalar(
         "SELECT warm FROM deliberation_results WHERE deliberation_id = $1"
     )
     .bind(id)
     .fetch_optional(c)
     .await?);
     // A warm state that does not read (an older format) means a full run.
-    let warm: Option<Warm> = kept.and_then(|w| serde_json::from_str(&w).ok());
+    let warm: Option<Warm> = stored.and_then(|w| serde_json::from_str(&w).ok());
     let now = crate::clock::now();
-    let started = std::time::Instant::now();
     // The engine is CPU work: off the async workers.
-    let (results, next, placed) =
-        tokio::task::spawn_blocking(move || compute(&input, now, warm.as_ref()))
-            .await
-            .map_err(|e| StoreError::Internal(e.to_string()))?;
+    let ((results, next, placed), input) = tokio::task::spawn_blocking(move || {
+        let out = compute(&input, now, warm.as_ref());
+        (out, input)
+    })
+    .await
+    .map_err(|e| StoreError::Internal(e.to_string()))?;
     let body = to_json(&results)?;
     let warm = to_json(&next)?;
     let mut tx = db.begin().await?;
@@ -664,13 +670,21 @@ async fn recompute(db: &Db, id: i64, print: &str) -> Result<(), StoreError> {
     .rows_affected()
     });
     tx.commit().await?;
+    // A closed deliberation takes no more votes: its next results, if any
+    // (after moderation), read them once more rather than keep them.
+    if !input.closed {
+        kept.put(id, input.votes);
+    }
     let computed = started.elapsed();
     let rewritten = write_placements(db, id, &placed, results.scale).await?;
     tracing::debug!(
         deliberation = id,
         participants = placed.len(),
+        rows,
+        whole,
         rewritten,
-        computed_ms = computed.as_millis() as u64,
+        read_ms = read.as_millis() as u64,
+        computed_ms = (computed - read).as_millis() as u64,
         places_ms = (started.elapsed() - computed).as_millis() as u64,
         "deliberation results"
     );
@@ -723,20 +737,26 @@ pub async fn stale(db: &Db) -> Result<Vec<(i64, String)>, StoreError> {
     Ok(out)
 }
 
-/// Recomputes the results of these deliberations; answers how many.
-pub async fn recompute_all(db: &Db, stale: &[(i64, String)]) -> Result<usize, StoreError> {
+/// Recomputes the results of these deliberations, reading only the votes
+/// cast since the ones `kept` from earlier runs; answers how many.
+pub async fn recompute_all(
+    db: &Db,
+    stale: &[(i64, String)],
+    kept: &mut Kept,
+) -> Result<usize, StoreError> {
     for (id, print) in stale {
-        recompute(db, *id, print).await?;
+        recompute(db, *id, print, kept).await?;
     }
     Ok(stale.len())
 }
 
-/// The whole job once: closes what is due, recomputes what is behind.
-/// Answers how many results were recomputed.
+/// The whole job once: closes what is due, recomputes what is behind
+/// (reading every vote: nothing is kept from an earlier run). Answers how
+/// many results were recomputed.
 pub async fn refresh(db: &Db) -> Result<usize, StoreError> {
     close_due(db).await?;
     let behind = stale(db).await?;
-    recompute_all(db, &behind).await
+    recompute_all(db, &behind, &mut Kept::default()).await
 }
 
 #[cfg(test)]
@@ -801,7 +821,7 @@ mod tests {
         }
         Input {
             statements,
-            votes,
+            votes: Ballots::of(votes),
             grouping: Grouping::Map,
             closed: false,
         }
@@ -896,7 +916,7 @@ mod tests {
         for p in 0..40 {
             let half = if p % 4 < 2 { 1 } else { -1 };
             for s in 8..=12 {
-                grown.votes.push((s, 1000 + p, half));
+                grown.votes.cast(s, 1000 + p, half);
             }
         }
         let (regrouped, state, _) = compute(&grown, 0, Some(&warm));
@@ -906,7 +926,9 @@ mod tests {
         // A few votes more on one new statement: an update.
         let mut more = camps(40);
         more.statements.push((8, "观点8".into(), false));
-        more.votes.extend((0..20).map(|p| (8, 1000 + p, 1)));
+        for p in 0..20 {
+            more.votes.cast(8, 1000 + p, 1);
+        }
         let (_, updated, _) = compute(&more, 0, Some(&warm));
         assert_eq!(
             (updated.full_at, updated.full_votes),
@@ -1004,7 +1026,7 @@ mod tests {
         let (empty, _, _) = compute(
             &Input {
                 statements: vec![],
-                votes: vec![],
+                votes: Ballots::default(),
                 grouping: Grouping::Votes,
                 closed: true,
             },

@@ -16,6 +16,7 @@ pub mod consultation_people;
 pub mod consultations;
 pub mod db;
 pub mod deadlines;
+pub mod deliberation_ballots;
 pub mod deliberation_results;
 pub mod deliberations;
 pub mod demo;

@@ -251,6 +251,9 @@ fn spawn_deliberation_results(db: Db) {
     );
     tokio::spawn(async move {
         use store::deliberation_results as results;
+        // The votes of the deliberations this server computed, kept between
+        // runs so that an update reads only the votes cast since.
+        let mut kept = store::deliberation_ballots::Kept::default();
         let mut tick = tokio::time::interval(Duration::from_secs(2));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -280,7 +283,7 @@ fn spawn_deliberation_results(db: Db) {
                 results::close_due(&db).await?;
                 // Closing moved versions on: look again.
                 let behind = results::stale(&db).await?;
-                results::recompute_all(&db, &behind).await
+                results::recompute_all(&db, &behind, &mut kept).await
             };
             match run.await {
                 Ok(n) => tracing::debug!(recomputed = n, "deliberation results"),
