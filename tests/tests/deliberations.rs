@@ -2481,7 +2481,8 @@ async fn a_participant_sees_their_own_group_and_place_on_the_map() {
 /// statements' kept tallies, and then every vote is read again.
 #[tokio::test]
 async fn the_results_job_reads_only_the_votes_cast_since_and_notices_one_it_missed() {
-    use store::deliberation_ballots::{self as ballots, Kept};
+    use store::deliberation_ballots as ballots;
+    use store::deliberation_results::Kept;
     let app = TestApp::new().await;
     let staff = app.token("consult_r").await;
     let member = app.token("member_r").await;
@@ -2517,8 +2518,8 @@ async fn the_results_job_reads_only_the_votes_cast_since_and_notices_one_it_miss
     assert!(!kept_votes.whole);
     assert_eq!(kept_votes.rows, 0, "nothing cast since");
 
-    // A re-vote, a new vote and a newcomer's vote: three rows read, and the
-    // kept votes equal a read of them all.
+    // A re-vote, a new vote, a newcomer's vote and two new visitors' eight
+    // each: nineteen rows read, and the kept votes equal a read of them all.
     for (token, sid, v) in [
         (&member, seeds[0], "disagree"),
         (&member, seeds[1], "pass"),
@@ -2527,18 +2528,34 @@ async fn the_results_job_reads_only_the_votes_cast_since_and_notices_one_it_miss
         let a = vote(&app, token, id, sid, json!(v)).await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.body);
     }
+    visitors_vote(&app, id, &seeds, 2, |p, i| (p + i) % 2 == 0).await;
     let since = ballots::read(app.db(), id, Some(all.ballots.clone()))
         .await
         .expect("read");
     assert!(!since.whole);
-    assert_eq!(since.rows, 3);
+    assert_eq!(since.rows, 3 + 16);
     let fresh = ballots::read(app.db(), id, None).await.expect("read");
     assert_eq!(since.ballots.sorted(), fresh.ballots.sorted());
     let updated = job_run(&app, id, &mut kept).await;
     assert_eq!(
         (updated["votes"].as_i64(), updated["participants"].as_i64()),
-        (Some(163), Some(22))
+        (Some(179), Some(24))
     );
+    // The job sent only the places that changed; those stored still add up
+    // to the groups' sizes, the two new visitors counted.
+    let sizes: Vec<(i64, i64)> = updated["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|g| {
+            (
+                g["number"].as_i64().unwrap_or(0),
+                g["size"].as_i64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(sizes.iter().map(|s| s.1).sum::<i64>(), 22, "{updated}");
+    assert_eq!(group_sizes(&app, id).await, sizes);
 
     // A vote stamped an hour ago that the last read did not see (its
     // transaction, say, committed late): its statement's tallies give it away.
@@ -2563,7 +2580,7 @@ async fn the_results_job_reads_only_the_votes_cast_since_and_notices_one_it_miss
         .await
         .expect("read");
     assert!(caught.whole, "read again in whole");
-    assert_eq!(caught.rows, 163);
+    assert_eq!(caught.rows, 179);
     let fresh = ballots::read(app.db(), id, None).await.expect("read");
     assert_eq!(caught.ballots.sorted(), fresh.ballots.sorted());
     assert_ne!(caught.ballots.sorted(), since.ballots.sorted());
@@ -2571,7 +2588,7 @@ async fn the_results_job_reads_only_the_votes_cast_since_and_notices_one_it_miss
 
 /// One run of the results job on one deliberation, keeping its votes in
 /// `kept`; the results it stored.
-async fn job_run(app: &TestApp, id: i64, kept: &mut store::deliberation_ballots::Kept) -> Value {
+async fn job_run(app: &TestApp, id: i64, kept: &mut store::deliberation_results::Kept) -> Value {
     use store::deliberation_results as results;
     let behind: Vec<(i64, String)> = results::stale(app.db())
         .await
@@ -2584,4 +2601,17 @@ async fn job_run(app: &TestApp, id: i64, kept: &mut store::deliberation_ballots:
         .await
         .expect("computed");
     results_json(app, id).await
+}
+
+/// How many participants of a deliberation each opinion group holds, as
+/// stored with their places: (group, size), by group.
+async fn group_sizes(app: &TestApp, id: i64) -> Vec<(i64, i64)> {
+    let sql = "SELECT opinion_group, COUNT(*) FROM deliberation_participants
+               WHERE deliberation_id = $1 AND opinion_group IS NOT NULL
+               GROUP BY opinion_group ORDER BY opinion_group";
+    match app.db() {
+        store::db::Db::Sqlite(s) => sqlx::query_as(sql).bind(id).fetch_all(&s.read).await,
+        store::db::Db::Postgres(p) => sqlx::query_as(sql).bind(id).fetch_all(p).await,
+    }
+    .expect("group sizes")
 }

@@ -208,24 +208,6 @@ async fn since(
     .await?))
 }
 
-/// The ballots the results job keeps, one per deliberation it computes.
-#[derive(Debug, Default)]
-pub struct Kept {
-    by_deliberation: HashMap<i64, Ballots>,
-}
-
-impl Kept {
-    /// The kept ballots of a deliberation, taken out (to be put back with
-    /// [`Kept::put`] once computed from).
-    pub fn take(&mut self, deliberation: i64) -> Option<Ballots> {
-        self.by_deliberation.remove(&deliberation)
-    }
-
-    pub fn put(&mut self, deliberation: i64, ballots: Ballots) {
-        self.by_deliberation.insert(deliberation, ballots);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

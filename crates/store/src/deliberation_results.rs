@@ -8,10 +8,16 @@
 //! the last results; once it closes they are computed once more from
 //! scratch, so that the final results follow from its votes alone.
 //! The same job closes deliberations whose closing time has passed.
+//!
+//! Between runs the job keeps, for each open deliberation, its votes and
+//! the participants' places it stored ([`Kept`]): an update reads only the
+//! votes cast since (see [`crate::deliberation_ballots`]) and writes only
+//! the places that changed, so that its cost follows what changed, not the
+//! size of the deliberation.
 
 use crate::Caller;
 use crate::db::{Db, Tx, on_db, on_tx};
-use crate::deliberation_ballots::{self as ballots, Ballots, Kept};
+use crate::deliberation_ballots::{self as ballots, Ballots};
 use crate::error::StoreError;
 use consensus::{Votes, VotesBuilder};
 use domain::deliberations::{Grouping, Step};
@@ -449,10 +455,9 @@ async fn write_placements(
     db: &Db,
     deliberation_id: i64,
     placed: &[Placement],
-    scale: f64,
+    moved: f64,
 ) -> Result<u64, StoreError> {
     const PART: usize = 10_000;
-    let moved = MOVED * scale;
     let mut written = 0;
     for part in placed.chunks(PART) {
         let mut tx = db.begin().await?;
@@ -460,6 +465,62 @@ async fn write_placements(
         tx.commit().await?;
     }
     Ok(written)
+}
+
+/// What the results job keeps between its runs, for each open deliberation
+/// it computed: the votes (so that the next run reads only the ones cast
+/// since), and the places it stored (so that it sends the database only the
+/// ones that changed, rather than have it compare every participant's).
+#[derive(Debug, Default)]
+pub struct Kept {
+    ballots: HashMap<i64, Ballots>,
+    places: HashMap<i64, Written>,
+}
+
+/// The places stored with the results computed at `computed_at`, by
+/// participant id.
+#[derive(Debug)]
+struct Written {
+    computed_at: i64,
+    places: Vec<Placement>,
+}
+
+/// Of the new places, those that differ from the stored ones as
+/// [`write_part`] judges it, and the places stored once they are written.
+/// Both lists are in participant order.
+fn changed_since(
+    stored: &[Placement],
+    placed: Vec<Placement>,
+    moved: f64,
+) -> (Vec<Placement>, Vec<Placement>) {
+    let mut changed = Vec::new();
+    let mut after = Vec::with_capacity(placed.len());
+    let mut i = 0;
+    for p in placed {
+        while stored
+            .get(i)
+            .is_some_and(|o| o.participant_id < p.participant_id)
+        {
+            i += 1;
+        }
+        match stored
+            .get(i)
+            .filter(|o| o.participant_id == p.participant_id)
+        {
+            Some(o)
+                if o.group == p.group
+                    && (o.x - p.x).abs() <= moved
+                    && (o.y - p.y).abs() <= moved =>
+            {
+                after.push(o.clone());
+            }
+            _ => {
+                changed.push(p.clone());
+                after.push(p);
+            }
+        }
+    }
+    (changed, after)
 }
 
 /// One part of [`write_placements`], inside its transaction.
@@ -634,7 +695,7 @@ async fn behind(db: &Db, id: i64) -> Result<Option<String>, StoreError> {
 /// where it can (see [`compute`]).
 async fn recompute(db: &Db, id: i64, print: &str, kept: &mut Kept) -> Result<(), StoreError> {
     let started = std::time::Instant::now();
-    let (input, rows, whole) = input_of(db, id, kept.take(id)).await?;
+    let (input, rows, whole) = input_of(db, id, kept.ballots.remove(&id)).await?;
     let read = started.elapsed();
     let stored: Option<String> = on_db!(db, |c| sqlx::query_scalar(
         "SELECT warm FROM deliberation_results WHERE deliberation_id = $1"
@@ -655,6 +716,18 @@ async fn recompute(db: &Db, id: i64, print: &str, kept: &mut Kept) -> Result<(),
     let body = to_json(&results)?;
     let warm = to_json(&next)?;
     let mut tx = db.begin().await?;
+    // The places this job wrote last are those stored only if no one else
+    // (another server) stored results since.
+    let last: Option<i64> = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "SELECT computed_at FROM deliberation_results WHERE deliberation_id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await?);
+    let written = kept
+        .places
+        .remove(&id)
+        .filter(|w| Some(w.computed_at) == last);
     on_tx!(&mut tx, |c| {
         sqlx::query(
         "INSERT INTO deliberation_results (deliberation_id, fingerprint, body, warm, computed_at) VALUES ($1, $2, $3, $4, $5)
@@ -673,13 +746,28 @@ async fn recompute(db: &Db, id: i64, print: &str, kept: &mut Kept) -> Result<(),
     // A closed deliberation takes no more votes: its next results, if any
     // (after moderation), read them once more rather than keep them.
     if !input.closed {
-        kept.put(id, input.votes);
+        kept.ballots.insert(id, input.votes);
     }
     let computed = started.elapsed();
-    let rewritten = write_placements(db, id, &placed, results.scale).await?;
+    let participants = placed.len();
+    let moved = MOVED * results.scale;
+    let (changed, stored) = match written {
+        Some(w) => changed_since(&w.places, placed, moved),
+        None => (placed.clone(), placed),
+    };
+    let rewritten = write_placements(db, id, &changed, moved).await?;
+    if !input.closed {
+        kept.places.insert(
+            id,
+            Written {
+                computed_at: now,
+                places: stored,
+            },
+        );
+    }
     tracing::debug!(
         deliberation = id,
-        participants = placed.len(),
+        participants,
         rows,
         whole,
         rewritten,
@@ -802,6 +890,31 @@ mod tests {
         }
         .on_map(0.0);
         assert_eq!((old.group, old.x, old.y), (a, None, None));
+    }
+
+    #[test]
+    fn only_places_that_moved_or_changed_group_are_sent_and_the_rest_stay_as_stored() {
+        let at = |participant_id, group, x| Placement {
+            participant_id,
+            group,
+            x,
+            y: 0.0,
+        };
+        let stored = vec![at(1, Some(1), 0.0), at(3, Some(2), 1.0), at(4, None, 2.0)];
+        let placed = vec![
+            at(1, Some(1), 0.005), // moved less than the threshold
+            at(2, Some(1), 0.0),   // new
+            at(3, Some(1), 1.0),   // another group
+            at(4, None, 2.5),      // moved
+            at(5, None, 0.0),      // new, in no group
+        ];
+        let (changed, after) = changed_since(&stored, placed, 0.01);
+        let ids = |v: &[Placement]| v.iter().map(|p| p.participant_id).collect::<Vec<_>>();
+        assert_eq!(ids(&changed), vec![2, 3, 4, 5]);
+        assert_eq!(ids(&after), vec![1, 2, 3, 4, 5]);
+        assert_eq!(after[0], stored[0], "kept as the database holds it");
+        assert_eq!(after[2].group, Some(1));
+        assert_eq!(after[3].x, 2.5);
     }
 
     /// Two planted camps on six statements; the last statement everyone agrees with.

@@ -253,7 +253,7 @@ fn spawn_deliberation_results(db: Db) {
         use store::deliberation_results as results;
         // The votes of the deliberations this server computed, kept between
         // runs so that an update reads only the votes cast since.
-        let mut kept = store::deliberation_ballots::Kept::default();
+        let mut kept = store::deliberation_results::Kept::default();
         let mut tick = tokio::time::interval(Duration::from_secs(2));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
