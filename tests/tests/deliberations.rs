@@ -38,6 +38,14 @@ async fn new_deliberation(app: &TestApp, staff: &str, audience: &str, moderation
     a.json()["id"].as_i64().expect("id")
 }
 
+/// A new deliberation, opened.
+async fn opened(app: &TestApp, staff: &str, audience: &str, moderation: &str) -> i64 {
+    let id = new_deliberation(app, staff, audience, moderation).await;
+    let a = step(app, staff, id, "open", None).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    id
+}
+
 async fn step(app: &TestApp, token: &str, id: i64, action: &str, body: Option<Value>) -> Answer {
     app.api(
         Method::POST,
@@ -703,11 +711,7 @@ async fn public_deliberations_know_visitors_by_a_signed_cookie_and_refuse_floods
 async fn results_find_planted_groups_and_the_pages_vote_moderate_and_show_them() {
     let app = TestApp::new().await;
     let staff = app.token("consult_r").await;
-    let id = new_deliberation(&app, &staff, "public", "pre").await;
-    assert_eq!(
-        step(&app, &staff, id, "open", None).await.status,
-        StatusCode::OK
-    );
+    let id = opened(&app, &staff, "public", "pre").await;
     let texts = [
         "应由政府补贴一半费用",
         "费用应全部由业主承担",
@@ -943,8 +947,7 @@ async fn results_find_planted_groups_and_the_pages_vote_moderate_and_show_them()
         .page(Method::GET, &format!("/deliberations/{id}"), "", None)
         .await;
     assert_eq!(public.status, StatusCode::OK);
-    let private = new_deliberation(&app, &staff, "members", "pre").await;
-    step(&app, &staff, private, "open", None).await;
+    let private = opened(&app, &staff, "members", "pre").await;
     assert_eq!(
         app.page(Method::GET, &format!("/deliberations/{private}"), "", None)
             .await
@@ -957,8 +960,7 @@ async fn results_find_planted_groups_and_the_pages_vote_moderate_and_show_them()
 async fn closing_computes_the_final_results_once_from_every_vote_as_the_exports_give_them() {
     let app = TestApp::new().await;
     let staff = app.token("consult_r").await;
-    let id = new_deliberation(&app, &staff, "public", "pre").await;
-    step(&app, &staff, id, "open", None).await;
+    let id = opened(&app, &staff, "public", "pre").await;
     let seeds = seed(
         &app,
         &staff,
@@ -1067,8 +1069,7 @@ async fn closing_computes_the_final_results_once_from_every_vote_as_the_exports_
 
     // Closed and reported between two runs of the job: the final results
     // are still computed, once.
-    let quick = new_deliberation(&app, &staff, "public", "post").await;
-    step(&app, &staff, quick, "open", None).await;
+    let quick = opened(&app, &staff, "public", "post").await;
     let one = seed(&app, &staff, quick, ["应优先安排老年人多的小区"]).await;
     visitors_vote(&app, quick, &one, 3, |p, _| p > 0).await;
     refresh().await;
@@ -1106,8 +1107,7 @@ async fn closing_computes_the_final_results_once_from_every_vote_as_the_exports_
 async fn tallies_kept_as_votes_arrive_match_a_count_of_the_votes_even_when_they_race() {
     let app = TestApp::new().await;
     let staff = app.token("consult_r").await;
-    let id = new_deliberation(&app, &staff, "public", "post").await;
-    step(&app, &staff, id, "open", None).await;
+    let id = opened(&app, &staff, "public", "post").await;
     let seeds = seed(&app, &staff, id, ["应由政府补贴一半费用", "应简化审批流程"]).await;
     let member = app.token("member_r").await;
     let member2 = app.token("member2_r").await;
@@ -1728,11 +1728,7 @@ async fn read_rest(
 async fn votes_csv_is_read_a_part_at_a_time_and_loses_no_vote_cast_while_it_is_read() {
     let app = TestApp::new().await;
     let staff = app.token("consult_r").await;
-    let id = new_deliberation(&app, &staff, "public", "post").await;
-    assert_eq!(
-        step(&app, &staff, id, "open", None).await.status,
-        StatusCode::OK
-    );
+    let id = opened(&app, &staff, "public", "post").await;
     let seeds = seed(
         &app,
         &staff,
@@ -2294,11 +2290,7 @@ async fn a_members_only_deliberation_is_closed_to_citizens_and_unit_officers_wit
 async fn a_participant_sees_their_own_group_and_place_on_the_map() {
     let app = TestApp::new().await;
     let staff = app.token("consult_r").await;
-    let id = new_deliberation(&app, &staff, "public", "post").await;
-    assert_eq!(
-        step(&app, &staff, id, "open", None).await.status,
-        StatusCode::OK
-    );
+    let id = opened(&app, &staff, "public", "post").await;
     let seeds = seed(
         &app,
         &staff,
@@ -2487,8 +2479,7 @@ async fn the_results_job_reads_only_the_votes_cast_since_and_notices_one_it_miss
     let staff = app.token("consult_r").await;
     let member = app.token("member_r").await;
     let member2 = app.token("member2_r").await;
-    let id = new_deliberation(&app, &staff, "public", "post").await;
-    step(&app, &staff, id, "open", None).await;
+    let id = opened(&app, &staff, "public", "post").await;
     let seeds = seed(&app, &staff, id, (1..=8).map(|i| format!("观点 {i}"))).await;
     visitors_vote(&app, id, &seeds, 20, |p, i| (p + i) % 2 == 0).await;
     let a = vote(&app, &member, id, seeds[0], json!("agree")).await;
