@@ -2432,14 +2432,22 @@ async fn a_participant_sees_their_own_group_and_place_on_the_map() {
     assert!(!page.body.contains("id=\"you\"") && !page.body.contains("id=\"your-group\""));
 
     // The member changes sides: the next results put them with the others.
+    let visitors_group = group_of(&results(None, Some(visitor.clone())).await);
+    let others_group = group_of(&results(Some(member2.clone()), None).await);
     as_camp(member.clone(), false).await;
     store::deliberation_results::refresh(app.db())
         .await
         .expect("refresh");
-    // (Groups are numbered by size, so compare with the others' groups.)
     let moved = group_of(&results(Some(member.clone()), None).await);
     assert_eq!(moved, group_of(&results(Some(member2.clone()), None).await));
     assert_ne!(moved, group_of(&results(None, Some(visitor.clone())).await));
+    // The switch made the other camp the larger, which the engine numbers
+    // first; while the deliberation is open both groups keep their numbers.
+    assert_eq!(moved, others_group);
+    assert_eq!(
+        group_of(&results(None, Some(visitor.clone())).await),
+        visitors_group
+    );
     // Someone who voted once, after the results, is not placed yet.
     let late = app.token("admin_r").await;
     assert_eq!(

@@ -14,6 +14,12 @@
 //! votes cast since (see [`crate::deliberation_ballots`]) and writes only
 //! the places that changed, so that its cost follows what changed, not the
 //! size of the deliberation.
+//!
+//! While a deliberation is open its groups keep their numbers from one
+//! computation to the next (see [`numbering`]): a participant is not told
+//! they moved from group 1 to group 2 because another group grew. Its final
+//! results, computed once it closes, number the groups by size as the
+//! engine does, so that they follow from the votes alone.
 
 use crate::Caller;
 use crate::db::{Db, Tx, on_db, on_tx};
@@ -176,6 +182,10 @@ pub struct Input {
     /// The deliberation no longer takes votes: the results are computed
     /// from scratch, never updated from earlier ones.
     pub closed: bool,
+    /// The group each participant was shown in by the last results:
+    /// (participant id, group number), by participant id. While the
+    /// deliberation is open the groups keep these numbers (see [`numbering`]).
+    pub shown: Vec<(i64, i64)>,
 }
 
 /// What the next computation of a deliberation starts from: the engine's
@@ -299,6 +309,13 @@ pub fn compute(input: &Input, now: i64, warm: Option<&Warm>) -> (Results, Warm, 
             .map(|p| (p.members, p.tallies.clone()))
             .collect(),
     };
+    // The number each of the engine's groups is shown under, less one.
+    let perm = if input.closed || input.shown.is_empty() {
+        (0..a.k).collect()
+    } else {
+        numbering(&a.groups, &people, a.k, &input.shown)
+    };
+    let number = |g: usize| perm.get(g).copied().unwrap_or(g) + 1;
     let body = |c: usize| input.statements[c].1.clone();
     let id = |c: usize| input.statements[c].0;
     if clustered.len() >= MIN_CLUSTERED && a.k >= 2 {
@@ -312,7 +329,7 @@ pub fn compute(input: &Input, now: i64, warm: Option<&Warm>) -> (Results, Warm, 
             .iter()
             .enumerate()
             .map(|(g, reps)| Group {
-                number: g + 1,
+                number: number(g),
                 size: sizes[g],
                 represent: reps
                     .iter()
@@ -329,6 +346,7 @@ pub fn compute(input: &Input, now: i64, warm: Option<&Warm>) -> (Results, Warm, 
                     .collect(),
             })
             .collect();
+        out.groups.sort_by_key(|g| g.number);
         let root = 1.0 / a.k as f64;
         let mut shared: Vec<Shared> = a
             .consensus
@@ -360,22 +378,26 @@ pub fn compute(input: &Input, now: i64, warm: Option<&Warm>) -> (Results, Warm, 
             .iter()
             .enumerate()
             .filter(|(_, s)| !s.2)
-            .map(|(c, s)| StatementByGroup {
-                statement_id: s.0,
-                groups: a
+            .map(|(c, s)| {
+                let mut groups: Vec<GroupVotes> = a
                     .tallies
                     .iter()
                     .enumerate()
                     .map(|(g, t)| {
                         let [agree, disagree, votes] = t[c];
                         GroupVotes {
-                            group: g + 1,
+                            group: number(g),
                             agree,
                             disagree,
                             pass: votes.saturating_sub(agree + disagree),
                         }
                     })
-                    .collect(),
+                    .collect();
+                groups.sort_by_key(|v| v.group);
+                StatementByGroup {
+                    statement_id: s.0,
+                    groups,
+                }
             })
             .collect();
     }
@@ -397,7 +419,7 @@ pub fn compute(input: &Input, now: i64, warm: Option<&Warm>) -> (Results, Warm, 
             group: if out.groups.is_empty() {
                 None
             } else {
-                a.groups[i].map(|g| g + 1)
+                a.groups[i].map(number)
             },
         })
         .collect();
@@ -412,13 +434,81 @@ pub fn compute(input: &Input, now: i64, warm: Option<&Warm>) -> (Results, Warm, 
             group: if out.groups.is_empty() {
                 None
             } else {
-                a.groups[i].map(|g| g as i64 + 1)
+                a.groups[i].map(|g| number(g) as i64)
             },
             x: a.projection[i][0],
             y: a.projection[i][1],
         })
         .collect();
     (out, next, placed)
+}
+
+/// The numbers (less one) the engine's `k` groups are shown under, so that
+/// a live deliberation's groups keep theirs from one computation to the
+/// next. The engine numbers its groups by size at every run, so two groups
+/// whose sizes cross would swap numbers and tell their members they had
+/// moved. Of all the ways to number the groups 1 to `k`, this takes the one
+/// under which the most participants keep the number they were `shown`
+/// (the engine's own order when that ties). `groups` are the engine's, by
+/// row; `people` the participant of each row; both lists are in
+/// participant order.
+fn numbering(
+    groups: &[Option<usize>],
+    people: &[i64],
+    k: usize,
+    shown: &[(i64, i64)],
+) -> Vec<usize> {
+    // overlap[g][h]: participants in the engine's group g shown as h + 1.
+    let mut overlap = vec![vec![0usize; k]; k];
+    let mut i = 0;
+    for (row, p) in people.iter().enumerate() {
+        while shown.get(i).is_some_and(|s| s.0 < *p) {
+            i += 1;
+        }
+        let before = shown.get(i).filter(|s| s.0 == *p).map(|s| s.1);
+        if let (Some(g), Some(h)) = (groups.get(row).copied().flatten(), before)
+            && g < k
+            && h >= 1
+            && (h as usize) <= k
+        {
+            overlap[g][h as usize - 1] += 1;
+        }
+    }
+    // At most five groups: 120 orders to try.
+    fn best(
+        overlap: &[Vec<usize>],
+        g: usize,
+        used: &mut Vec<bool>,
+        order: &mut Vec<usize>,
+        score: usize,
+        found: &mut (usize, Vec<usize>),
+    ) {
+        if g == overlap.len() {
+            if score > found.0 || found.1.is_empty() {
+                *found = (score, order.clone());
+            }
+            return;
+        }
+        for h in 0..overlap.len() {
+            if !used[h] {
+                used[h] = true;
+                order.push(h);
+                best(overlap, g + 1, used, order, score + overlap[g][h], found);
+                order.pop();
+                used[h] = false;
+            }
+        }
+    }
+    let mut found = (0, Vec::new());
+    best(
+        &overlap,
+        0,
+        &mut vec![false; k],
+        &mut Vec::new(),
+        0,
+        &mut found,
+    );
+    found.1
 }
 
 /// Where one participant is in a deliberation's results.
@@ -674,6 +764,7 @@ async fn input_of(
         votes: read.ballots,
         grouping: Grouping::parse(&grouping).unwrap_or(Grouping::Map),
         closed: state != "open",
+        shown: Vec::new(),
     };
     Ok((input, read.rows, read.whole))
 }
@@ -691,20 +782,50 @@ async fn behind(db: &Db, id: i64) -> Result<Option<String>, StoreError> {
     Ok((kept.as_deref() != Some(print.as_str())).then_some(print))
 }
 
+/// Each participant's stored group: (participant id, group), by participant id.
+async fn shown_groups(db: &Db, id: i64) -> Result<Vec<(i64, i64)>, StoreError> {
+    Ok(on_db!(db, |c| sqlx::query_as(
+        "SELECT id, opinion_group FROM deliberation_participants
+         WHERE deliberation_id = $1 AND opinion_group IS NOT NULL ORDER BY id"
+    )
+    .bind(id)
+    .fetch_all(c)
+    .await?))
+}
+
 /// Computes and keeps one deliberation's results, updating the last ones
 /// where it can (see [`compute`]).
 async fn recompute(db: &Db, id: i64, print: &str, kept: &mut Kept) -> Result<(), StoreError> {
     let started = std::time::Instant::now();
-    let (input, rows, whole) = input_of(db, id, kept.ballots.remove(&id)).await?;
-    let read = started.elapsed();
-    let stored: Option<String> = on_db!(db, |c| sqlx::query_scalar(
-        "SELECT warm FROM deliberation_results WHERE deliberation_id = $1"
+    let (mut input, rows, whole) = input_of(db, id, kept.ballots.remove(&id)).await?;
+    let stored: Option<(String, i64)> = on_db!(db, |c| sqlx::query_as(
+        "SELECT warm, computed_at FROM deliberation_results WHERE deliberation_id = $1"
     )
     .bind(id)
     .fetch_optional(c)
     .await?);
+    // The places this job wrote last are those stored only if no one else
+    // (another server; only one runs the job at a time) stored results since.
+    let written = kept
+        .places
+        .remove(&id)
+        .filter(|w| stored.as_ref().map(|s| s.1) == Some(w.computed_at));
+    // The groups the participants were last shown in, which a live
+    // deliberation's groups keep their numbers by: this job's own copy, or
+    // the database's.
+    if !input.closed && stored.is_some() {
+        input.shown = match &written {
+            Some(w) => w
+                .places
+                .iter()
+                .filter_map(|p| p.group.map(|g| (p.participant_id, g)))
+                .collect(),
+            None => shown_groups(db, id).await?,
+        };
+    }
+    let read = started.elapsed();
     // A warm state that does not read (an older format) means a full run.
-    let warm: Option<Warm> = stored.and_then(|w| serde_json::from_str(&w).ok());
+    let warm: Option<Warm> = stored.and_then(|(w, _)| serde_json::from_str(&w).ok());
     let now = crate::clock::now();
     // The engine is CPU work: off the async workers.
     let ((results, next, placed), input) = tokio::task::spawn_blocking(move || {
@@ -716,18 +837,6 @@ async fn recompute(db: &Db, id: i64, print: &str, kept: &mut Kept) -> Result<(),
     let body = to_json(&results)?;
     let warm = to_json(&next)?;
     let mut tx = db.begin().await?;
-    // The places this job wrote last are those stored only if no one else
-    // (another server) stored results since.
-    let last: Option<i64> = on_tx!(&mut tx, |c| sqlx::query_scalar(
-        "SELECT computed_at FROM deliberation_results WHERE deliberation_id = $1"
-    )
-    .bind(id)
-    .fetch_optional(c)
-    .await?);
-    let written = kept
-        .places
-        .remove(&id)
-        .filter(|w| Some(w.computed_at) == last);
     on_tx!(&mut tx, |c| {
         sqlx::query(
         "INSERT INTO deliberation_results (deliberation_id, fingerprint, body, warm, computed_at) VALUES ($1, $2, $3, $4, $5)
@@ -917,6 +1026,84 @@ mod tests {
         assert_eq!(after[3].x, 2.5);
     }
 
+    #[test]
+    fn groups_keep_the_numbers_their_members_were_shown() {
+        // The engine's group 0 holds participants 1 and 2, shown as group 2;
+        // its group 1 holds 3 to 5, shown as group 1.
+        let groups = [Some(0), Some(0), Some(1), Some(1), Some(1), None];
+        let people = [1, 2, 3, 4, 5, 6];
+        let shown = [(1, 2), (2, 2), (3, 1), (4, 1), (5, 2), (6, 1)];
+        assert_eq!(numbering(&groups, &people, 2, &shown), vec![1, 0]);
+        // Nobody shown, or shown in groups beyond k: the engine's order.
+        assert_eq!(numbering(&groups, &people, 2, &[]), vec![0, 1]);
+        assert_eq!(
+            numbering(&groups, &people, 2, &[(1, 3), (3, 4)]),
+            vec![0, 1]
+        );
+        // A third group appears: the two others keep their numbers.
+        let three = [Some(0), Some(0), Some(1), Some(1), Some(2), Some(2)];
+        assert_eq!(numbering(&three, &people, 3, &shown[..4]), vec![1, 0, 2]);
+    }
+
+    #[test]
+    fn a_live_deliberations_groups_keep_their_numbers_when_their_sizes_cross() {
+        // Forty in two camps; then twelve more join the odd camp, which
+        // becomes the larger, and the engine numbers it first.
+        let (first, _, placed) = compute(&camps(40), 0, None);
+        let camp_of = |placed: &[Placement], p: i64| {
+            placed
+                .iter()
+                .find(|x| x.participant_id == 1000 + p)
+                .and_then(|x| x.group)
+        };
+        let (even, odd) = (camp_of(&placed, 0), camp_of(&placed, 1));
+        assert_eq!((even, odd), (Some(1), Some(2)), "ties go to the earlier");
+        assert_eq!(first.groups[0].size, 20);
+        let mut grown = camps(40);
+        for p in 0..12 {
+            let newcomer = 2000 + p;
+            for s in 1..=5 {
+                grown.votes.cast(s, newcomer, if s <= 3 { -1 } else { 1 });
+            }
+            grown.votes.cast(6, newcomer, 1);
+            grown.votes.cast(7, newcomer, -1);
+        }
+        let (engine, _, by_size) = compute(&grown, 0, None);
+        assert_eq!(
+            camp_of(&by_size, 1),
+            Some(1),
+            "the engine numbers by size: {:?}",
+            engine.groups.iter().map(|g| g.size).collect::<Vec<_>>()
+        );
+        assert_eq!(engine.groups[0].size, 32);
+        grown.shown = placed
+            .iter()
+            .filter_map(|p| p.group.map(|g| (p.participant_id, g)))
+            .collect();
+        let (kept, _, again) = compute(&grown, 0, None);
+        assert_eq!((camp_of(&again, 0), camp_of(&again, 1)), (even, odd));
+        assert_eq!(
+            kept.groups
+                .iter()
+                .map(|g| (g.number, g.size))
+                .collect::<Vec<_>>(),
+            vec![(1, 20), (2, 32)]
+        );
+        for s in &kept.by_group {
+            let numbers: Vec<usize> = s.groups.iter().map(|v| v.group).collect();
+            assert_eq!(numbers, vec![1, 2]);
+            let total: u32 = s.groups[1].agree + s.groups[1].disagree + s.groups[1].pass;
+            assert_eq!(total, 32, "group 2's votes are the larger camp's");
+        }
+        let on_map =
+            |r: &Results, group| r.points.iter().filter(|p| p.group == Some(group)).count();
+        assert_eq!((on_map(&kept, 1), on_map(&kept, 2)), (20, 32));
+        // Once closed, the results follow from the votes alone.
+        grown.closed = true;
+        let (last, _, _) = compute(&grown, 0, None);
+        assert_eq!(last.groups[0].size, 32);
+    }
+
     /// Two planted camps on six statements; the last statement everyone agrees with.
     fn camps(people: i64) -> Input {
         let statements = (1..=7)
@@ -937,6 +1124,7 @@ mod tests {
             votes: Ballots::of(votes),
             grouping: Grouping::Map,
             closed: false,
+            shown: Vec::new(),
         }
     }
 
@@ -1142,6 +1330,7 @@ mod tests {
                 votes: Ballots::default(),
                 grouping: Grouping::Votes,
                 closed: true,
+                shown: Vec::new(),
             },
             0,
             None,
