@@ -16,7 +16,7 @@
 //! size of the deliberation.
 //!
 //! While a deliberation is open its groups keep their numbers from one
-//! computation to the next (see [`numbering`]): a participant is not told
+//! computation to the next (see `numbering`): a participant is not told
 //! they moved from group 1 to group 2 because another group grew. Its final
 //! results, computed once it closes, number the groups by size as the
 //! engine does, so that they follow from the votes alone.
