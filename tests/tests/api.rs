@@ -1034,6 +1034,37 @@ async fn two_servers_share_one_job_lease_and_sessions() {
     assert!(store::platform::jobs::housekeeping(app.db()).await.is_ok());
 }
 
+/// A held lease stays with its holder, who extends it by claiming again,
+/// until it lapses; then another server takes it.
+#[tokio::test]
+async fn a_held_job_lease_stays_with_its_holder_until_it_lapses() {
+    use store::platform::jobs::hold;
+    let app = TestApp::new().await;
+    let other = app.t.reconnect().await;
+    const LEASE: i64 = 30_000_000;
+    let t0 = store::clock::now();
+    let at = |t: i64, db: store::db::Db, holder: &'static str| {
+        store::clock::at(t, async move {
+            hold(&db, "held-job", holder, LEASE).await.unwrap()
+        })
+    };
+    let (a, b) = (app.db().clone(), other.clone());
+    assert!(at(t0, a.clone(), "server-a").await, "a free lease is taken");
+    assert!(!at(t0, b.clone(), "server-b").await, "and is then held");
+    // Server A claims again just before its lease lapses: held for another 30 s.
+    assert!(at(t0 + LEASE - 1, a.clone(), "server-a").await);
+    assert!(!at(t0 + LEASE + 1, b.clone(), "server-b").await);
+    // A falls silent: once the lease lapses, B takes it, and A no longer has it.
+    assert!(at(t0 + 2 * LEASE, b.clone(), "server-b").await);
+    assert!(!at(t0 + 2 * LEASE + 1, a.clone(), "server-a").await);
+    assert_eq!(
+        store::platform::jobs::runs(app.db(), "held-job")
+            .await
+            .unwrap(),
+        (3, Some("server-b".to_string()))
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn servers_starting_together_apply_each_migration_once() {
     let t = xieshang_tests::TestDb::unmigrated().await;

@@ -272,8 +272,11 @@ fn spawn_deliberation_results(db: Db) {
                     continue;
                 }
             };
+            // The lease stays with this server while it has work at least
+            // every 30 s, so that what it keeps in memory (`kept`) serves the
+            // next run; another server takes over once it lapses.
             if (due == 0 && behind.is_empty())
-                || !jobs::try_claim(&db, "deliberation-results", &holder, 30_000_000)
+                || !jobs::hold(&db, "deliberation-results", &holder, 30_000_000)
                     .await
                     .unwrap_or(false)
             {
@@ -289,7 +292,6 @@ fn spawn_deliberation_results(db: Db) {
                 Ok(n) => tracing::debug!(recomputed = n, "deliberation results"),
                 Err(e) => tracing::warn!(error = %e, "deliberation results failed"),
             }
-            let _ = jobs::release(&db, "deliberation-results", &holder).await;
         }
     });
 }

@@ -37,20 +37,39 @@ pub async fn try_claim(
     Ok(won)
 }
 
-/// Gives the lease of job `name` back early, if `holder` still has it: for
-/// jobs that claim only when they have work and are done in moments.
-pub async fn release(db: &Db, name: &str, holder: &str) -> Result<(), StoreError> {
+/// Takes the lease of job `name` for `lease_micros`, as [`try_claim`] does,
+/// or extends it when `holder` has it already; true if this caller holds it
+/// now and should run the job. For jobs that keep what they computed in
+/// memory between runs: the server that ran one keeps it while it lives,
+/// and another takes over once its lease lapses.
+pub async fn hold(
+    db: &Db,
+    name: &str,
+    holder: &str,
+    lease_micros: i64,
+) -> Result<bool, StoreError> {
+    let now = crate::clock::now();
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| sqlx::query(
-        "UPDATE jobs SET locked_until = 0 WHERE name = $1 AND last_run_by = $2"
+    on_tx!(&mut tx, |c| {
+        sqlx::query("INSERT INTO jobs (name, locked_until, runs) VALUES ($1, 0, 0) ON CONFLICT (name) DO NOTHING")
+        .bind(name)
+        .execute(c)
+        .await?.rows_affected()
+    });
+    let won = on_tx!(&mut tx, |c| sqlx::query(
+        "UPDATE jobs SET locked_until = $1, last_run_at = $2, last_run_by = $3, runs = runs + 1
+         WHERE name = $4 AND (locked_until <= $2 OR last_run_by = $3)"
     )
-    .bind(name)
+    .bind(now + lease_micros)
+    .bind(now)
     .bind(holder)
+    .bind(name)
     .execute(c)
     .await?
-    .rows_affected());
+    .rows_affected())
+        == 1;
     tx.commit().await?;
-    Ok(())
+    Ok(won)
 }
 
 /// How many times a job has run, and by whom last.
