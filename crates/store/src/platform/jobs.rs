@@ -13,28 +13,7 @@ pub async fn try_claim(
     holder: &str,
     lease_micros: i64,
 ) -> Result<bool, StoreError> {
-    let now = crate::clock::now();
-    let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| {
-        sqlx::query("INSERT INTO jobs (name, locked_until, runs) VALUES ($1, 0, 0) ON CONFLICT (name) DO NOTHING")
-        .bind(name)
-        .execute(c)
-        .await?.rows_affected()
-    });
-    let won = on_tx!(&mut tx, |c| sqlx::query(
-        "UPDATE jobs SET locked_until = $1, last_run_at = $2, last_run_by = $3, runs = runs + 1
-         WHERE name = $4 AND locked_until <= $2"
-    )
-    .bind(now + lease_micros)
-    .bind(now)
-    .bind(holder)
-    .bind(name)
-    .execute(c)
-    .await?
-    .rows_affected())
-        == 1;
-    tx.commit().await?;
-    Ok(won)
+    claim(db, name, holder, lease_micros, false).await
 }
 
 /// Takes the lease of job `name` for `lease_micros`, as [`try_claim`] does,
@@ -48,7 +27,24 @@ pub async fn hold(
     holder: &str,
     lease_micros: i64,
 ) -> Result<bool, StoreError> {
+    claim(db, name, holder, lease_micros, true).await
+}
+
+async fn claim(
+    db: &Db,
+    name: &str,
+    holder: &str,
+    lease_micros: i64,
+    extend: bool,
+) -> Result<bool, StoreError> {
     let now = crate::clock::now();
+    let sql = if extend {
+        "UPDATE jobs SET locked_until = $1, last_run_at = $2, last_run_by = $3, runs = runs + 1
+         WHERE name = $4 AND (locked_until <= $2 OR last_run_by = $3)"
+    } else {
+        "UPDATE jobs SET locked_until = $1, last_run_at = $2, last_run_by = $3, runs = runs + 1
+         WHERE name = $4 AND locked_until <= $2"
+    };
     let mut tx = db.begin().await?;
     on_tx!(&mut tx, |c| {
         sqlx::query("INSERT INTO jobs (name, locked_until, runs) VALUES ($1, 0, 0) ON CONFLICT (name) DO NOTHING")
@@ -56,17 +52,14 @@ pub async fn hold(
         .execute(c)
         .await?.rows_affected()
     });
-    let won = on_tx!(&mut tx, |c| sqlx::query(
-        "UPDATE jobs SET locked_until = $1, last_run_at = $2, last_run_by = $3, runs = runs + 1
-         WHERE name = $4 AND (locked_until <= $2 OR last_run_by = $3)"
-    )
-    .bind(now + lease_micros)
-    .bind(now)
-    .bind(holder)
-    .bind(name)
-    .execute(c)
-    .await?
-    .rows_affected())
+    let won = on_tx!(&mut tx, |c| sqlx::query(sql)
+        .bind(now + lease_micros)
+        .bind(now)
+        .bind(holder)
+        .bind(name)
+        .execute(c)
+        .await?
+        .rows_affected())
         == 1;
     tx.commit().await?;
     Ok(won)
