@@ -2556,6 +2556,42 @@ async fn the_results_job_reads_only_the_votes_cast_since_and_notices_one_it_miss
     assert_eq!(sizes.iter().map(|s| s.1).sum::<i64>(), 22, "{updated}");
     assert_eq!(group_sizes(&app, id).await, sizes);
 
+    // After a restart (nothing kept) the job writes every place, so that the
+    // copy it keeps is what the database holds: had it left the places that
+    // moved less than its threshold, the copy's small moves would add up.
+    // Here the stored places sit that little off, and the results are
+    // computed again from the same votes.
+    exec(
+        app.db(),
+        &format!(
+            "UPDATE deliberation_participants SET map_x = map_x + 0.001
+             WHERE deliberation_id = {id} AND map_x IS NOT NULL"
+        ),
+    )
+    .await;
+    exec(
+        app.db(),
+        &format!(
+            "UPDATE deliberation_results SET fingerprint = 'older' WHERE deliberation_id = {id}"
+        ),
+    )
+    .await;
+    let r = job_run(&app, id, &mut Kept::default()).await;
+    let scale = r["scale"].as_f64().expect("scale");
+    let points = r["points"].as_array().expect("points");
+    let places = stored_places(&app, id).await;
+    assert_eq!(places.len(), points.len(), "all drawn at this size");
+    for ((x, y), p) in places.iter().zip(points) {
+        let (px, py) = (
+            p["x"].as_f64().unwrap_or(9.0),
+            p["y"].as_f64().unwrap_or(9.0),
+        );
+        assert!(
+            (x / scale - px).abs() < 1e-6 && (y / scale - py).abs() < 1e-6,
+            "stored {x}, {y}; drawn {px}, {py} at scale {scale}"
+        );
+    }
+
     // A vote stamped an hour ago that the last read did not see (its
     // transaction, say, committed late): its statement's tallies give it away.
     let s = seeds[3];
@@ -2583,6 +2619,17 @@ async fn the_results_job_reads_only_the_votes_cast_since_and_notices_one_it_miss
     let fresh = ballots::read(app.db(), id, None).await.expect("read");
     assert_eq!(caught.ballots.sorted(), fresh.ballots.sorted());
     assert_ne!(caught.ballots.sorted(), since.ballots.sorted());
+}
+
+/// The places stored for a deliberation's participants, by participant id.
+async fn stored_places(app: &TestApp, id: i64) -> Vec<(f64, f64)> {
+    let sql = "SELECT map_x, map_y FROM deliberation_participants
+               WHERE deliberation_id = $1 AND map_x IS NOT NULL ORDER BY id";
+    match app.db() {
+        store::db::Db::Sqlite(s) => sqlx::query_as(sql).bind(id).fetch_all(&s.read).await,
+        store::db::Db::Postgres(p) => sqlx::query_as(sql).bind(id).fetch_all(p).await,
+    }
+    .expect("places")
 }
 
 /// One run of the results job on one deliberation, keeping its votes in

@@ -8,24 +8,25 @@
 //! vote and its time. A read takes the votes cast at or after a mark: the
 //! time of the last read, less [`MARGIN`], so that a vote whose transaction
 //! took its time before that read but committed after it, or that came from
-//! a server whose clock is a little behind, is read on the next round. What a read can still miss it detects: in the same snapshot
-//! it reads the tallies each statement keeps (updated in every vote's own
-//! transaction), and when the kept votes do not add up to them it reads
-//! every vote again.
+//! a server whose clock is a little behind, is read on the next round.
+//!
+//! What a read can still miss it detects: in the same snapshot it reads the
+//! tallies each statement keeps (updated in every vote's own transaction),
+//! and when the kept votes do not add up to them it reads every vote again.
 
 use crate::db::{Db, on_tx};
 use crate::error::StoreError;
 use std::collections::{BTreeMap, HashMap};
 
-/// How far before the latest vote seen the next read starts (µs).
+/// How long before the last read the next read starts (µs).
 pub const MARGIN: i64 = 60_000_000;
 
 /// One deliberation's votes, by participant.
 #[derive(Debug, Default, Clone)]
 pub struct Ballots {
     /// Each participant's votes: (statement's index in `statements`, value),
-    /// in the order they were first cast. Ordered by participant id, which
-    /// is the order of the engine's rows.
+    /// by that index. Ordered by participant id, which is the order of the
+    /// engine's rows.
     people: BTreeMap<i64, Vec<(u32, i8)>>,
     /// The statement ids the votes are on, by index.
     statements: Vec<i64>,
@@ -57,14 +58,17 @@ impl Ballots {
             self.statements.push(statement);
             self.tallies.push([0; 3]);
         }
+        // Kept in index order, so that finding a participant's earlier vote
+        // costs a binary search, even for one who voted on thousands.
         let votes = self.people.entry(participant).or_default();
-        match votes.iter_mut().find(|(c, _)| *c == column) {
-            Some((_, earlier)) => {
+        match votes.binary_search_by_key(&column, |(c, _)| *c) {
+            Ok(at) => {
+                let earlier = &mut votes[at].1;
                 self.tallies[column as usize][slot(*earlier)] -= 1;
                 *earlier = value;
             }
-            None => {
-                votes.push((column, value));
+            Err(at) => {
+                votes.insert(at, (column, value));
                 self.votes += 1;
             }
         }
@@ -91,6 +95,15 @@ impl Ballots {
             .collect();
         all.sort_unstable();
         all
+    }
+
+    /// Records votes read from the database in a snapshot taken at `now`,
+    /// and moves the mark of the next read to [`MARGIN`] before it.
+    fn apply(&mut self, rows: Vec<(i64, i64, i64)>, now: i64) {
+        for (s, p, v) in rows {
+            self.cast(s, p, v);
+        }
+        self.since = self.since.max(now - MARGIN);
     }
 
     pub fn participants(&self) -> usize {
@@ -180,17 +193,6 @@ pub async fn read(db: &Db, deliberation: i64, kept: Option<Ballots>) -> Result<R
         rows: n,
         whole: true,
     })
-}
-
-impl Ballots {
-    /// Records votes read from the database in a snapshot taken at `now`,
-    /// and moves the mark of the next read to [`MARGIN`] before it.
-    fn apply(&mut self, rows: Vec<(i64, i64, i64)>, now: i64) {
-        for (s, p, v) in rows {
-            self.cast(s, p, v);
-        }
-        self.since = self.since.max(now - MARGIN);
-    }
 }
 
 async fn since(

@@ -860,11 +860,19 @@ async fn recompute(db: &Db, id: i64, print: &str, kept: &mut Kept) -> Result<(),
     let computed = started.elapsed();
     let participants = placed.len();
     let moved = MOVED * results.scale;
-    let (changed, stored) = match written {
-        Some(w) => changed_since(&w.places, placed, moved),
-        None => (placed.clone(), placed),
+    let (changed, stored, threshold) = match written {
+        Some(w) => {
+            let (changed, stored) = changed_since(&w.places, placed, moved);
+            (changed, stored, moved)
+        }
+        // With no copy of what is stored, the database compares; but the copy
+        // kept for the next run must be what it holds, so every place is
+        // written then. (Places that moved less than the threshold would
+        // keep their stored values, and the copy's small moves would add up.)
+        None if !input.closed => (placed.clone(), placed, -1.0),
+        None => (placed.clone(), placed, moved),
     };
-    let rewritten = write_placements(db, id, &changed, moved).await?;
+    let rewritten = write_placements(db, id, &changed, threshold).await?;
     if !input.closed {
         kept.places.insert(
             id,
