@@ -7,7 +7,8 @@
 # database; each prints its job's debug lines: participants, rows read, whether
 # all votes were read, places written, and the milliseconds spent reading,
 # computing and writing places. Builds before the job kept votes between runs
-# log no read time: sqlx's slow-statement lines (over 1 s) give it.
+# log no read time: sqlx's slow-statement lines (over 1 s) give it. Each
+# server's peak memory (VmHWM) is printed at the end.
 # Several builds side by side: BINS="old/xieshang new/xieshang" runs each on
 # its own copy of the database at the same time.
 # Usage: bench/results_updates.sh (about two minutes). Needs sqlite3.
@@ -81,10 +82,12 @@ for r in $(seq 1 "$ROUNDS"); do
   sleep "$GAP"
 done
 b=0
+k=0
 for bin in $BINS; do
   b=$((b + 1))
   for s in $(seq 1 "$SERVERS"); do
-    echo "$bin, server $s:"
+    echo "$bin, server $s: peak memory $(awk '/VmHWM/ {print $2, $3}' "/proc/${pids[$k]}/status")"
+    k=$((k + 1))
     sed 's/\x1b\[[0-9;]*m//g' "$root/$b/server-$s.log" \
       | grep -o 'participants=.*\|slow statement.*SELECT statement_id, participant_id, value.*elapsed=[0-9.]*s' \
       | sed 's/slow statement.*elapsed=/  votes read (sqlx slow statement): /; s/^participants/  participants/'

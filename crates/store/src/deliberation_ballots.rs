@@ -97,12 +97,9 @@ impl Ballots {
         all
     }
 
-    /// Records votes read from the database in a snapshot taken at `now`,
-    /// and moves the mark of the next read to [`MARGIN`] before it.
-    fn apply(&mut self, rows: Vec<(i64, i64, i64)>, now: i64) {
-        for (s, p, v) in rows {
-            self.cast(s, p, v);
-        }
+    /// After a read in a snapshot taken at `now`: the next read starts
+    /// [`MARGIN`] before it.
+    fn moved_on(&mut self, now: i64) {
         self.since = self.since.max(now - MARGIN);
     }
 
@@ -159,9 +156,7 @@ pub async fn read(db: &Db, deliberation: i64, kept: Option<Ballots>) -> Result<R
     let now = crate::clock::now();
     let mut tx = db.begin_read().await?;
     if let Some(mut ballots) = kept {
-        let rows = since(&mut tx, deliberation, ballots.since).await?;
-        let n = rows.len();
-        ballots.apply(rows, now);
+        let n = ballots.read_since(&mut tx, deliberation, now).await?;
         let tallies: Vec<(i64, i64, i64, i64)> = on_tx!(&mut tx, |c| {
             sqlx::query_as(
             "SELECT id, agrees, disagrees, passes FROM deliberation_statements WHERE deliberation_id = $1"
@@ -183,11 +178,12 @@ pub async fn read(db: &Db, deliberation: i64, kept: Option<Ballots>) -> Result<R
             "deliberation votes: the kept votes do not match the tallies; reading them all"
         );
     }
-    let rows = since(&mut tx, deliberation, i64::MIN).await?;
+    let mut ballots = Ballots {
+        since: i64::MIN,
+        ..Ballots::default()
+    };
+    let n = ballots.read_since(&mut tx, deliberation, now).await?;
     tx.commit().await?;
-    let n = rows.len();
-    let mut ballots = Ballots::default();
-    ballots.apply(rows, now);
     Ok(Read {
         ballots,
         rows: n,
@@ -195,19 +191,35 @@ pub async fn read(db: &Db, deliberation: i64, kept: Option<Ballots>) -> Result<R
     })
 }
 
-async fn since(
-    tx: &mut crate::db::Tx,
-    deliberation: i64,
-    mark: i64,
-) -> Result<Vec<(i64, i64, i64)>, StoreError> {
-    Ok(on_tx!(tx, |c| sqlx::query_as(
-        "SELECT statement_id, participant_id, value FROM deliberation_votes
-         WHERE deliberation_id = $1 AND voted_at >= $2"
-    )
-    .bind(deliberation)
-    .bind(mark)
-    .fetch_all(c)
-    .await?))
+impl Ballots {
+    /// Records the votes cast at or after the mark, as the database streams
+    /// them (every vote of a large deliberation would otherwise sit in a
+    /// list of its own first: over a gigabyte at 50 million), then moves the
+    /// mark. Answers how many were read.
+    async fn read_since(
+        &mut self,
+        tx: &mut crate::db::Tx,
+        deliberation: i64,
+        now: i64,
+    ) -> Result<usize, StoreError> {
+        use futures_util::TryStreamExt;
+        let mut n = 0;
+        on_tx!(tx, |c| {
+            let mut rows = sqlx::query_as::<_, (i64, i64, i64)>(
+                "SELECT statement_id, participant_id, value FROM deliberation_votes
+                 WHERE deliberation_id = $1 AND voted_at >= $2",
+            )
+            .bind(deliberation)
+            .bind(self.since)
+            .fetch(c);
+            while let Some((s, p, v)) = rows.try_next().await? {
+                self.cast(s, p, v);
+                n += 1;
+            }
+        });
+        self.moved_on(now);
+        Ok(n)
+    }
 }
 
 #[cfg(test)]
@@ -238,14 +250,16 @@ mod tests {
 
     #[test]
     fn the_next_read_starts_a_margin_before_the_last() {
-        let mut b = Ballots::default();
-        b.apply(vec![(1, 1, 1), (1, 2, 1)], 1_000_000_000);
+        let mut b = Ballots {
+            since: i64::MIN,
+            ..Ballots::default()
+        };
+        b.moved_on(1_000_000_000);
         assert_eq!(b.since, 1_000_000_000 - MARGIN);
-        // Nothing read: the mark still moves on.
-        b.apply(Vec::new(), 2_000_000_000);
+        b.moved_on(2_000_000_000);
         assert_eq!(b.since, 2_000_000_000 - MARGIN);
         // A server whose clock is behind never moves it back.
-        b.apply(Vec::new(), 1_500_000_000);
+        b.moved_on(1_500_000_000);
         assert_eq!(b.since, 2_000_000_000 - MARGIN);
     }
 }
