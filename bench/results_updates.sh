@@ -19,14 +19,7 @@ ROUNDS=${ROUNDS:-6}
 GAP=${GAP:-10}
 SERVERS=${SERVERS:-1}
 command -v sqlite3 >/dev/null || { echo "sqlite3 is not installed: apt-get install sqlite3" >&2; exit 2; }
-if [ -z "${BINS:-}" ]; then
-  cargo build --release --quiet -p xieshang --bin xieshang
-  BINS=target/release/xieshang
-fi
-root=$(mktemp -d)
-pids=()
-cleanup() { kill "${pids[@]}" 2>/dev/null || true; rm -rf "$root"; }
-trap cleanup EXIT
+. bench/builds.sh
 
 # plant DB N FIRST [AGE]: N participants, keys FIRST.., each voting on every
 # accepted statement of deliberation 3 (camp by the key's parity, some

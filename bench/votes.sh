@@ -19,14 +19,7 @@ CONNECTIONS=${CONNECTIONS:-16}
 THREADS=${THREADS:-2}
 command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 2; }
 command -v sqlite3 >/dev/null || { echo "sqlite3 is not installed: apt-get install sqlite3" >&2; exit 2; }
-if [ -z "${BINS:-}" ]; then
-  cargo build --release --quiet -p xieshang --bin xieshang
-  BINS=target/release/xieshang
-fi
-root=$(mktemp -d)
-pids=()
-cleanup() { kill "${pids[@]}" 2>/dev/null || true; rm -rf "$root"; }
-trap cleanup EXIT
+. bench/builds.sh
 
 ports=()
 n=0
