@@ -860,19 +860,22 @@ async fn recompute(db: &Db, id: i64, print: &str, kept: &mut Kept) -> Result<(),
     let computed = started.elapsed();
     let participants = placed.len();
     let moved = MOVED * results.scale;
+    // Only the changed places when the job has a copy of the stored ones;
+    // else all of them, for the database to compare.
     let (changed, stored, threshold) = match written {
         Some(w) => {
             let (changed, stored) = changed_since(&w.places, placed, moved);
-            (changed, stored, moved)
+            (Some(changed), stored, moved)
         }
         // With no copy of what is stored, the database compares; but the copy
         // kept for the next run must be what it holds, so every place is
         // written then. (Places that moved less than the threshold would
         // keep their stored values, and the copy's small moves would add up.)
-        None if !input.closed => (placed.clone(), placed, -1.0),
-        None => (placed.clone(), placed, moved),
+        None if !input.closed => (None, placed, -1.0),
+        None => (None, placed, moved),
     };
-    let rewritten = write_placements(db, id, &changed, threshold).await?;
+    let rewritten =
+        write_placements(db, id, changed.as_deref().unwrap_or(&stored), threshold).await?;
     if !input.closed {
         kept.places.insert(
             id,
