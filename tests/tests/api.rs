@@ -1066,6 +1066,67 @@ async fn a_held_job_lease_stays_with_its_holder_until_it_lapses() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_that_outlasts_its_lease_keeps_it_until_done() {
+    use std::time::Duration;
+    use store::platform::jobs::{hold, runs, try_claim, while_held};
+    let app = TestApp::new().await;
+    let other = app.t.reconnect().await;
+    // A lease of 2 s renewed every 100 ms, and a run of 4.5 s.
+    const LEASE: i64 = 2_000_000;
+    let (a, b) = (app.db().clone(), other.clone());
+    assert!(hold(&a, "long-job", "server-a", LEASE).await.unwrap());
+    let (done, finished) = tokio::sync::oneshot::channel::<()>();
+    let run = async {
+        while_held(
+            &a,
+            "long-job",
+            "server-a",
+            LEASE,
+            Duration::from_millis(100),
+            tokio::time::sleep(Duration::from_millis(4_500)),
+        )
+        .await;
+        let _ = done.send(());
+    };
+    // Server B tries every 200 ms while A's run lasts: never once does it win.
+    let watch = async {
+        let mut tries = 0;
+        let mut finished = finished;
+        loop {
+            tokio::select! {
+                _ = &mut finished => break,
+                () = tokio::time::sleep(Duration::from_millis(200)) => {}
+            }
+            tries += 1;
+            assert!(
+                !try_claim(&b, "long-job", "server-b", LEASE).await.unwrap()
+                    && !hold(&b, "long-job", "server-b", LEASE).await.unwrap(),
+                "server B took the lease {} ms into server A's run",
+                tries * 200
+            );
+        }
+        tries
+    };
+    let ((), tries) = tokio::join!(run, watch);
+    assert!(tries >= 15, "B tried through the run: {tries}");
+    // The renewals extended the one run; they are not counted as runs.
+    assert_eq!(
+        runs(app.db(), "long-job").await.unwrap(),
+        (1, Some("server-a".to_string()))
+    );
+    // Once the run is over its lease lapses, and B takes the job.
+    let mut taken = false;
+    for _ in 0..40 {
+        if try_claim(&b, "long-job", "server-b", LEASE).await.unwrap() {
+            taken = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(taken, "the lease lapses once the run is over");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn servers_starting_together_apply_each_migration_once() {
     let t = xieshang_tests::TestDb::unmigrated().await;
     let (a, b, c) = (

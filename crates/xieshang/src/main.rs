@@ -249,6 +249,8 @@ fn spawn_deliberation_results(db: Db) {
             .map(|t| t[..8].to_owned())
             .unwrap_or_default()
     );
+    const JOB: &str = "deliberation-results";
+    const LEASE: i64 = 30_000_000;
     tokio::spawn(async move {
         use store::deliberation_results as results;
         // The votes of the deliberations this server computed, kept between
@@ -276,9 +278,7 @@ fn spawn_deliberation_results(db: Db) {
             // every 30 s, so that what it keeps in memory (`kept`) serves the
             // next run; another server takes over once it lapses.
             if (due == 0 && behind.is_empty())
-                || !jobs::hold(&db, "deliberation-results", &holder, 30_000_000)
-                    .await
-                    .unwrap_or(false)
+                || !jobs::hold(&db, JOB, &holder, LEASE).await.unwrap_or(false)
             {
                 continue;
             }
@@ -288,6 +288,8 @@ fn spawn_deliberation_results(db: Db) {
                 let behind = results::stale(&db).await?;
                 results::recompute_all(&db, &behind, &mut kept).await
             };
+            // A first run of a large deliberation can outlast the lease.
+            let run = jobs::while_held(&db, JOB, &holder, LEASE, Duration::from_secs(10), run);
             match run.await {
                 Ok(n) => tracing::debug!(recomputed = n, "deliberation results"),
                 Err(e) => tracing::warn!(error = %e, "deliberation results failed"),

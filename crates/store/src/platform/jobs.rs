@@ -5,6 +5,17 @@
 use crate::db::{Db, on_tx};
 use crate::error::StoreError;
 
+/// How a caller wants a job's lease.
+#[derive(Clone, Copy)]
+enum Claim {
+    /// Take it only when it is free: a new run.
+    Free,
+    /// Take it when free or extend it when held already: a new run.
+    Hold,
+    /// Extend it in the middle of a run, which is not counted as another.
+    Renew,
+}
+
 /// Tries to take the lease of job `name` for `lease_micros`; true if this
 /// caller won it and should run the job now.
 pub async fn try_claim(
@@ -13,7 +24,7 @@ pub async fn try_claim(
     holder: &str,
     lease_micros: i64,
 ) -> Result<bool, StoreError> {
-    claim(db, name, holder, lease_micros, false).await
+    claim(db, name, holder, lease_micros, Claim::Free).await
 }
 
 /// Takes the lease of job `name` for `lease_micros`, as [`try_claim`] does,
@@ -27,7 +38,40 @@ pub async fn hold(
     holder: &str,
     lease_micros: i64,
 ) -> Result<bool, StoreError> {
-    claim(db, name, holder, lease_micros, true).await
+    claim(db, name, holder, lease_micros, Claim::Hold).await
+}
+
+/// Runs `work` under the lease of job `name`, which `holder` has just
+/// taken, extending it every `renew_every` for another `lease_micros` until
+/// the work is done. A run can outlast its lease (the first computation of
+/// a deliberation of a million participants reads every vote): without the
+/// renewals another server would take the lease halfway and start the same
+/// run beside it. A renewal that fails is logged; the work goes on.
+pub async fn while_held<F: std::future::Future>(
+    db: &Db,
+    name: &str,
+    holder: &str,
+    lease_micros: i64,
+    renew_every: std::time::Duration,
+    work: F,
+) -> F::Output {
+    let renewals = async {
+        loop {
+            tokio::time::sleep(renew_every).await;
+            match claim(db, name, holder, lease_micros, Claim::Renew).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::warn!(job = name, "job lease: another server took it during a run")
+                }
+                Err(e) => tracing::warn!(job = name, error = %e, "job lease: renewal failed"),
+            }
+        }
+    };
+    tokio::pin!(work);
+    tokio::select! {
+        done = &mut work => done,
+        () = renewals => work.await,
+    }
 }
 
 async fn claim(
@@ -35,15 +79,22 @@ async fn claim(
     name: &str,
     holder: &str,
     lease_micros: i64,
-    extend: bool,
+    how: Claim,
 ) -> Result<bool, StoreError> {
     let now = crate::clock::now();
-    let sql = if extend {
-        "UPDATE jobs SET locked_until = $1, last_run_at = $2, last_run_by = $3, runs = runs + 1
-         WHERE name = $4 AND (locked_until <= $2 OR last_run_by = $3)"
-    } else {
-        "UPDATE jobs SET locked_until = $1, last_run_at = $2, last_run_by = $3, runs = runs + 1
-         WHERE name = $4 AND locked_until <= $2"
+    let sql = match how {
+        Claim::Free => {
+            "UPDATE jobs SET locked_until = $1, last_run_at = $2, last_run_by = $3, runs = runs + 1
+             WHERE name = $4 AND locked_until <= $2"
+        }
+        Claim::Hold => {
+            "UPDATE jobs SET locked_until = $1, last_run_at = $2, last_run_by = $3, runs = runs + 1
+             WHERE name = $4 AND (locked_until <= $2 OR last_run_by = $3)"
+        }
+        Claim::Renew => {
+            "UPDATE jobs SET locked_until = $1, last_run_by = $3
+             WHERE name = $4 AND (locked_until <= $2 OR last_run_by = $3)"
+        }
     };
     let mut tx = db.begin().await?;
     on_tx!(&mut tx, |c| {
