@@ -1554,6 +1554,13 @@ async fn the_list_comes_a_page_at_a_time_narrowed_by_state_audience_and_title() 
     );
     let mut seen = ids_of(&first);
     assert_eq!(seen.len(), 20);
+    // Naming no committee, a signed-in caller gets their own, as on the page
+    // and in every other list (not only the public ones).
+    let own = app
+        .api(Method::GET, "/deliberations", Some(&staff), None)
+        .await;
+    assert_eq!(own.json()["total"].as_i64(), Some(total), "{}", own.body);
+    assert_eq!(ids_of(&own), seen);
     let mut page = 2;
     while (seen.len() as i64) < total {
         let next = list(Some(&staff), &format!("?page={page}")).await;

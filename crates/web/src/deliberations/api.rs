@@ -29,9 +29,12 @@ pub struct DeliberationParams {
     pub page: Option<i64>,
     /// 1 to 200 (20 by default).
     pub per_page: Option<i64>,
-    /// A committee the caller is a member, staff, leader or admin of: all
-    /// of its deliberations. Without it (or for anyone else, citizens' and
-    /// handling units' accounts included): the public ones.
+    /// The committee whose deliberations to list; a signed-in caller's own
+    /// by default, as in every other list. Its members, staff, leaders and
+    /// admins see all of them (drafts only its staff); anyone else,
+    /// citizens' and handling units' accounts included, its public ones.
+    /// An anonymous caller who names none gets the public ones of every
+    /// committee.
     pub committee_id: Option<i64>,
     /// `draft`, `open`, `closed` or `reported`.
     pub state: Option<String>,
@@ -42,15 +45,15 @@ pub struct DeliberationParams {
 }
 
 impl DeliberationParams {
-    /// The list filter the query asks for.
-    pub fn filter(&self) -> DeliberationFilter {
-        DeliberationFilter {
-            committee_id: self.committee_id,
+    /// The list filter the query asks for, for this caller.
+    pub fn filter(&self, ctx: &Ctx) -> WebResult<DeliberationFilter> {
+        Ok(DeliberationFilter {
+            committee_id: super::listed_committee(ctx, self.committee_id)?,
             consultation_id: None,
             state: self.state.clone(),
             audience: self.audience.clone(),
             q: self.q.clone(),
-        }
+        })
     }
 }
 
@@ -63,7 +66,7 @@ pub async fn list_deliberations(
     Query(p): Query<DeliberationParams>,
 ) -> WebResult<Json<ItemsOf<Summary>>> {
     let page = PageRequest::new(p.page, p.per_page);
-    let f = p.filter();
+    let f = p.filter(&ctx)?;
     Ok(Json(
         deliberations::list(&state.db, &ctx.visitor(), &f, page)
             .await?

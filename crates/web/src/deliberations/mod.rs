@@ -16,6 +16,17 @@ pub const VOICE_COOKIE: &str = "xs_voice";
 /// The cookie lasts a year: a visitor keeps their votes across visits.
 const VOICE_MAX_AGE: i64 = 365 * 86_400;
 
+/// The committee whose deliberations a list shows, the same for the page
+/// and the API: the one asked for, else a signed-in user's own (as every
+/// other list defaults to it); an anonymous visitor who names none sees the
+/// public ones of every committee.
+fn listed_committee(ctx: &Ctx, asked: Option<i64>) -> WebResult<Option<i64>> {
+    Ok(match &ctx.user {
+        Some(_) => Some(crate::platform::org_pages::chosen_committee(ctx, asked)?),
+        None => asked,
+    })
+}
+
 /// An anonymous visitor's key as the cookie carries it, if its signature is
 /// ours.
 fn verified(secret: &str, value: &str) -> Option<String> {

@@ -48,10 +48,7 @@ pub async fn list(
 ) -> WebResult<Response> {
     let t = ctx.tr();
     let caller = ctx.visitor();
-    let committee_id = match &ctx.user {
-        Some(_) => Some(chosen_committee(&ctx, q.committee_id)?),
-        None => q.committee_id,
-    };
+    let committee_id = super::listed_committee(&ctx, q.committee_id)?;
     let f = deliberations::DeliberationFilter {
         committee_id,
         consultation_id: None,
