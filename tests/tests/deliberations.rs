@@ -2668,3 +2668,83 @@ async fn group_sizes(app: &TestApp, id: i64) -> Vec<(i64, i64)> {
     }
     .expect("group sizes")
 }
+
+/// The results job recomputes a deliberation when its fingerprint moves:
+/// on a vote (a new one, or a re-vote that changes no count), a statement
+/// added, one accepted or rejected, and closing; and on nothing else.
+#[tokio::test]
+async fn the_results_fall_behind_on_each_change_they_follow_and_on_nothing_else() {
+    let app = TestApp::new().await;
+    let staff = app.token("consult_r").await;
+    let member = app.token("member_r").await;
+    let id = opened(&app, &staff, "public", "pre").await;
+    let seeds = seed(&app, &staff, id, ["应增设社区议事会", "议事会应每月开一次"]).await;
+    let behind = || async {
+        store::deliberation_results::stale(app.db())
+            .await
+            .expect("stale")
+            .iter()
+            .filter(|s| s.0 == id)
+            .count()
+    };
+    let caught_up = |what: &'static str| {
+        let app = &app;
+        async move {
+            assert_eq!(behind().await, 1, "behind after {what}");
+            store::deliberation_results::refresh(app.db())
+                .await
+                .expect("refresh");
+            assert_eq!(behind().await, 0, "caught up after {what}");
+            assert_eq!(behind().await, 0, "and stays so while nothing moves");
+        }
+    };
+    assert_eq!(behind().await, 1, "no results yet");
+    visitors_vote(&app, id, &seeds, 8, |p, i| (p + i) % 2 == 0).await;
+    caught_up("votes").await;
+    let first = anonymous_vote(&app, id, seeds[0], "agree", "").await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let cookie = voice_cookie(&first).expect("a visitor's cookie");
+    caught_up("a newcomer's vote").await;
+    let again = anonymous_vote(&app, id, seeds[0], "disagree", &cookie).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    caught_up("a re-vote, which changes no count").await;
+    let mut pending = Vec::new();
+    for text in ["社区议事会应吸收年轻人", "议事结果应公示"] {
+        let a = say(&app, &member, id, text).await;
+        assert_eq!(a.json()["status"], "pending", "{}", a.body);
+        pending.push(a.json()["id"].as_i64().expect("id"));
+    }
+    caught_up("statements waiting for moderation").await;
+    for (sid, decision) in pending.iter().zip(["accept", "reject"]) {
+        let done = app
+            .api(
+                Method::POST,
+                &format!("/deliberations/{id}/statements/{sid}/moderation"),
+                Some(&staff),
+                Some(json!({ "decision": decision })),
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::NO_CONTENT, "{}", done.body);
+        caught_up(decision).await;
+    }
+    assert_eq!(
+        step(&app, &staff, id, "close", None).await.status,
+        StatusCode::OK
+    );
+    caught_up("closing").await;
+    assert_eq!(results_json(&app, id).await["final"], true);
+    let reported = step(
+        &app,
+        &staff,
+        id,
+        "publish-report",
+        Some(json!({"report": "多数人赞成设立议事会。"})),
+    )
+    .await;
+    assert_eq!(reported.status, StatusCode::OK, "{}", reported.body);
+    assert_eq!(
+        behind().await,
+        0,
+        "a reported deliberation with final results"
+    );
+}

@@ -700,39 +700,6 @@ pub async fn stamp(db: &Db, deliberation_id: i64) -> Result<String, StoreError> 
     Ok(row.map(|(f, at)| format!("{f}@{at}")).unwrap_or_default())
 }
 
-async fn fingerprint(db: &Db, id: i64) -> Result<String, StoreError> {
-    // The grouping is part of it: a change of it means new results.
-    // So is whether it is still open: closing it means the final results.
-    let (nv, lv, grouping, phase): (i64, i64, String, String) = on_db!(db, |c| {
-        sqlx::query_as(
-            // The count from the statements' tallies; the latest time
-            // from the index: neither reads every vote.
-            "SELECT (SELECT CAST(COALESCE(SUM(agrees + disagrees + passes), 0) AS BIGINT)
-                     FROM deliberation_statements WHERE deliberation_id = $1),
-                COALESCE((SELECT MAX(voted_at) FROM deliberation_votes WHERE deliberation_id = $1), 0),
-                COALESCE((SELECT grouping FROM deliberations WHERE id = $1), 'map'),
-                COALESCE((SELECT CASE WHEN state = 'open' THEN 'live' ELSE 'final' END
-                          FROM deliberations WHERE id = $1), 'live')",
-        )
-        .bind(id)
-        .fetch_one(c)
-        .await?
-    });
-    let (ns, ls, lm, rejected): (i64, i64, i64, i64) = on_db!(db, |c| {
-        sqlx::query_as(
-            "SELECT COUNT(*), COALESCE(MAX(created_at), 0), COALESCE(MAX(moderated_at), 0),
-                    COUNT(CASE WHEN status = 'rejected' THEN 1 END)
-             FROM deliberation_statements WHERE deliberation_id = $1",
-        )
-        .bind(id)
-        .fetch_one(c)
-        .await?
-    });
-    Ok(format!(
-        "{nv}:{lv}:{ns}:{ls}:{lm}:{rejected}:{grouping}:{phase}"
-    ))
-}
-
 /// The deliberation as the engine needs it, its votes brought up to date
 /// from the ones `kept` (see [`ballots::read`]); answers how many vote rows
 /// were read, and whether that was all of them.
@@ -767,19 +734,6 @@ async fn input_of(
         shown: Vec::new(),
     };
     Ok((input, read.rows, read.whole))
-}
-
-/// Whether a deliberation's results are behind its votes and moderation:
-/// the fingerprint to compute them from, if so.
-async fn behind(db: &Db, id: i64) -> Result<Option<String>, StoreError> {
-    let print = fingerprint(db, id).await?;
-    let kept: Option<String> = on_db!(db, |c| sqlx::query_scalar(
-        "SELECT fingerprint FROM deliberation_results WHERE deliberation_id = $1"
-    )
-    .bind(id)
-    .fetch_optional(c)
-    .await?);
-    Ok((kept.as_deref() != Some(print.as_str())).then_some(print))
 }
 
 /// Each participant's stored group: (participant id, group), by participant id.
@@ -924,25 +878,63 @@ pub async fn close_due(db: &Db) -> Result<usize, StoreError> {
 /// only when there is some. A deliberation whose report is out no longer
 /// changes, so it is looked at only until its final results exist (it may
 /// have been closed and reported between two runs of the job).
+///
+/// A fingerprint says how many votes and statements a deliberation has,
+/// when the last of them or of the moderation decisions came, how many
+/// statements were rejected, its grouping, and whether it is still open
+/// (`live`) or not (`final`). One query gives every deliberation's, and
+/// its results' own: each server asks every two seconds, and closed
+/// deliberations stay here until their report is out, so a round trip per
+/// deliberation would grow with the committee's history.
 pub async fn stale(db: &Db) -> Result<Vec<(i64, String)>, StoreError> {
-    let live: Vec<i64> = on_db!(db, |c| {
-        sqlx::query_scalar(
-            "SELECT d.id FROM deliberations d
-         WHERE d.state IN ('open', 'closed')
-            OR (d.state = 'reported' AND NOT EXISTS (SELECT 1 FROM deliberation_results r
-                WHERE r.deliberation_id = d.id AND r.fingerprint LIKE '%:final'))
-         ORDER BY d.id",
+    type Row = (
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        String,
+        String,
+        Option<String>,
+    );
+    let rows: Vec<Row> = on_db!(db, |c| {
+        sqlx::query_as(
+            // The vote count from the statements' tallies and the latest
+            // vote from the index: neither reads every vote.
+            "SELECT d.id,
+                (SELECT CAST(COALESCE(SUM(s.agrees + s.disagrees + s.passes), 0) AS BIGINT)
+                 FROM deliberation_statements s WHERE s.deliberation_id = d.id),
+                COALESCE((SELECT MAX(v.voted_at) FROM deliberation_votes v WHERE v.deliberation_id = d.id), 0),
+                (SELECT COUNT(*) FROM deliberation_statements s WHERE s.deliberation_id = d.id),
+                COALESCE((SELECT MAX(s.created_at) FROM deliberation_statements s WHERE s.deliberation_id = d.id), 0),
+                COALESCE((SELECT MAX(s.moderated_at) FROM deliberation_statements s WHERE s.deliberation_id = d.id), 0),
+                (SELECT COUNT(*) FROM deliberation_statements s
+                 WHERE s.deliberation_id = d.id AND s.status = 'rejected'),
+                d.grouping,
+                CASE WHEN d.state = 'open' THEN 'live' ELSE 'final' END,
+                r.fingerprint
+             FROM deliberations d
+             LEFT JOIN deliberation_results r ON r.deliberation_id = d.id
+             WHERE d.state IN ('open', 'closed')
+                OR (d.state = 'reported' AND (r.fingerprint IS NULL OR r.fingerprint NOT LIKE '%:final'))
+             ORDER BY d.id",
         )
         .fetch_all(c)
         .await?
     });
-    let mut out = Vec::new();
-    for id in live {
-        if let Some(print) = behind(db, id).await? {
-            out.push((id, print));
-        }
-    }
-    Ok(out)
+    Ok(rows
+        .into_iter()
+        .filter_map(
+            |(id, nv, lv, ns, ls, lm, rejected, grouping, phase, computed)| {
+                // The grouping is part of it: a change of it means new results.
+                // So is whether it is still open: closing it means the final results.
+                let print = format!("{nv}:{lv}:{ns}:{ls}:{lm}:{rejected}:{grouping}:{phase}");
+                (computed.as_deref() != Some(print.as_str())).then_some((id, print))
+            },
+        )
+        .collect())
 }
 
 /// Recomputes the results of these deliberations, reading only the votes
