@@ -212,42 +212,34 @@ impl Ballots {
     ) -> Result<usize, StoreError> {
         use futures_util::TryStreamExt;
         let before = self.votes_read;
-        match tx {
-            // A vote packed as `4 × statement + sign(value) + 1`.
-            Tx::Sqlite(t) => {
-                let mut rows = sqlx::query_as::<_, (i64, String)>(
-                    "SELECT participant_id, group_concat(statement_id * 4 + sign(value) + 1)
-                     FROM deliberation_votes WHERE deliberation_id = $1 AND voted_at >= $2
-                     GROUP BY participant_id",
-                )
+        // Each vote packed as `4 × statement + sign(value) + 1`, a
+        // participant's joined by commas.
+        let sql = match tx {
+            Tx::Sqlite(_) => {
+                "SELECT participant_id, group_concat(statement_id * 4 + sign(value) + 1)
+                 FROM deliberation_votes WHERE deliberation_id = $1 AND voted_at >= $2
+                 GROUP BY participant_id"
+            }
+            Tx::Postgres(_) => {
+                "SELECT participant_id, string_agg((statement_id * 4 + sign(value)::BIGINT + 1)::TEXT, ',')
+                 FROM deliberation_votes WHERE deliberation_id = $1 AND voted_at >= $2
+                 GROUP BY participant_id"
+            }
+        };
+        on_tx!(tx, |c| {
+            let mut rows = sqlx::query_as::<_, (i64, String)>(sql)
                 .bind(deliberation)
                 .bind(self.since)
-                .fetch(&mut **t);
-                while let Some((p, packed)) = rows.try_next().await? {
-                    for vote in packed.split(',') {
-                        let vote = vote.parse().map_err(|_| {
-                            StoreError::Internal(format!("a packed vote that is no number: {vote}"))
-                        })?;
-                        self.cast_packed(p, vote);
-                    }
+                .fetch(c);
+            while let Some((p, packed)) = rows.try_next().await? {
+                for vote in packed.split(',') {
+                    let vote = vote.parse().map_err(|_| {
+                        StoreError::Internal(format!("a packed vote that is no number: {vote}"))
+                    })?;
+                    self.cast_packed(p, vote);
                 }
             }
-            Tx::Postgres(t) => {
-                let mut rows = sqlx::query_as::<_, (i64, Vec<i64>)>(
-                    "SELECT participant_id, array_agg(statement_id * 4 + sign(value)::BIGINT + 1)
-                     FROM deliberation_votes WHERE deliberation_id = $1 AND voted_at >= $2
-                     GROUP BY participant_id",
-                )
-                .bind(deliberation)
-                .bind(self.since)
-                .fetch(&mut **t);
-                while let Some((p, packed)) = rows.try_next().await? {
-                    for vote in packed {
-                        self.cast_packed(p, vote);
-                    }
-                }
-            }
-        }
+        });
         self.moved_on(now);
         Ok(self.votes_read - before)
     }
