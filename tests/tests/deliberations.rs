@@ -93,6 +93,17 @@ async fn vote(app: &TestApp, token: &str, id: i64, sid: i64, v: Value) -> Answer
     .await
 }
 
+/// A moderator's decision on a statement through the API.
+async fn moderate(app: &TestApp, token: &str, id: i64, sid: i64, decision: &str) -> Answer {
+    app.api(
+        Method::POST,
+        &format!("/deliberations/{id}/statements/{sid}/moderation"),
+        Some(token),
+        Some(json!({ "decision": decision })),
+    )
+    .await
+}
+
 /// A vote by a visitor who is not signed in, with the cookie they hold.
 async fn anonymous_vote(app: &TestApp, id: i64, sid: i64, v: &str, cookie: &str) -> Answer {
     let req = Request::builder()
@@ -406,15 +417,7 @@ async fn a_deliberation_runs_from_draft_to_report_with_moderation_before_voting(
     );
     let moderation = |sid: i64, decision: &str| {
         let (app, token, decision) = (&app, staff.clone(), decision.to_string());
-        async move {
-            app.api(
-                Method::POST,
-                &format!("/deliberations/{id}/statements/{sid}/moderation"),
-                Some(&token),
-                Some(json!({ "decision": decision })),
-            )
-            .await
-        }
+        async move { moderate(app, &token, id, sid, &decision).await }
     };
     assert_eq!(
         problem(
@@ -1924,14 +1927,7 @@ async fn staff_see_what_waits_for_them_the_longest_moderation_queue_first() {
 
     // Two of a's decided; b closed (still moderated) waits for its report.
     for (sid, decision) in [(waiting[0], "accept"), (waiting[1], "reject")] {
-        let done = app
-            .api(
-                Method::POST,
-                &format!("/deliberations/{a}/statements/{sid}/moderation"),
-                Some(&staff),
-                Some(json!({ "decision": decision })),
-            )
-            .await;
+        let done = moderate(&app, &staff, a, sid, decision).await;
         assert_eq!(done.status, StatusCode::NO_CONTENT, "{}", done.body);
     }
     assert_eq!(
@@ -2716,14 +2712,7 @@ async fn the_results_fall_behind_on_each_change_they_follow_and_on_nothing_else(
     }
     caught_up("statements waiting for moderation").await;
     for (sid, decision) in pending.iter().zip(["accept", "reject"]) {
-        let done = app
-            .api(
-                Method::POST,
-                &format!("/deliberations/{id}/statements/{sid}/moderation"),
-                Some(&staff),
-                Some(json!({ "decision": decision })),
-            )
-            .await;
+        let done = moderate(&app, &staff, id, *sid, decision).await;
         assert_eq!(done.status, StatusCode::NO_CONTENT, "{}", done.body);
         caught_up(decision).await;
     }
