@@ -2737,3 +2737,73 @@ async fn the_results_fall_behind_on_each_change_they_follow_and_on_nothing_else(
         "a reported deliberation with final results"
     );
 }
+
+/// Each participant meets the statements in an order of their own: not the
+/// same first statement for every newcomer, and not one cycle that everyone
+/// runs through from a different start (then each statement would always be
+/// followed by the same one, and the two never voted on apart).
+#[tokio::test]
+async fn each_participant_meets_the_statements_in_an_order_of_their_own() {
+    let app = TestApp::new().await;
+    let staff = app.token("consult_r").await;
+    let id = opened(&app, &staff, "public", "post").await;
+    let seeds = seed(&app, &staff, id, (1..=8).map(|i| format!("第{i}条意见"))).await;
+    let next_of = |a: &Answer| a.json()["next"]["id"].as_i64();
+    let mut orders: Vec<Vec<i64>> = Vec::new();
+    for _ in 0..20 {
+        let first = app
+            .api(
+                Method::GET,
+                &format!("/deliberations/{id}/next"),
+                None,
+                None,
+            )
+            .await;
+        let mut at = next_of(&first).expect("a first statement");
+        let mut order = vec![at];
+        let mut cookie = String::new();
+        loop {
+            let a = anonymous_vote(&app, id, at, "pass", &cookie).await;
+            assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+            if let Some(c) = voice_cookie(&a) {
+                cookie = c;
+            }
+            // The visitor is put the same statement on asking again.
+            let asked = app
+                .send(
+                    Request::builder()
+                        .uri(format!("/api/v1/deliberations/{id}/next"))
+                        .header(header::COOKIE, &cookie)
+                        .body(Body::empty())
+                        .expect("request"),
+                )
+                .await;
+            assert_eq!(next_of(&asked), next_of(&a), "{}", asked.body);
+            match next_of(&a) {
+                Some(n) => {
+                    at = n;
+                    order.push(n);
+                }
+                None => break,
+            }
+        }
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, seeds, "each statement once");
+        orders.push(order);
+    }
+    let distinct = |of: &dyn Fn(&Vec<i64>) -> Option<i64>| {
+        let mut seen: Vec<i64> = orders.iter().filter_map(of).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        seen.len()
+    };
+    assert!(distinct(&|o| o.first().copied()) >= 3, "{orders:?}");
+    // What follows the first statement, for those who did not end on it.
+    let after = |o: &Vec<i64>| {
+        o.iter()
+            .position(|&s| s == seeds[0])
+            .and_then(|i| o.get(i + 1).copied())
+    };
+    assert!(distinct(&after) >= 3, "{orders:?}");
+}

@@ -1197,7 +1197,7 @@ pub async fn vote(
     // The next statement is read once the vote is written, outside the
     // write transaction: votes wait on each other for the writing alone.
     let mut tx = db.begin_read().await?;
-    let out = progress_in(&mut tx, &d, Some(pid)).await?;
+    let out = progress_in(&mut tx, &d, Some(pid), order_of(voice, &d)).await?;
     tx.commit().await?;
     Ok(out)
 }
@@ -1338,10 +1338,29 @@ pub async fn progress(db: &Db, voice: Voice<'_>, id: i64) -> Result<Progress, St
             .await?
             .map(|(id, _)| id)
     };
-    let out = progress_in(&mut tx, &d, pid).await?;
+    let out = progress_in(&mut tx, &d, pid, order_of(voice, &d)).await?;
     tx.commit().await?;
     Ok(out)
 }
+
+/// What orders the statements put to a voice, between 0 and [`ORDER_PRIME`]:
+/// drawn from the deliberation and their account, or the key their cookie
+/// carries, so that it stays the same from their first vote to their last
+/// and differs between deliberations. A visitor with no cookie yet (before
+/// their first vote) gets a random one: otherwise every newcomer would be
+/// put the same statement first.
+fn order_of(voice: Voice<'_>, d: &Deliberation) -> i64 {
+    let who = match identity(voice) {
+        Some((Some(uid), _)) => format!("{}:user:{uid}", d.id),
+        Some((None, Some(key))) => format!("{}:key:{key}", d.id),
+        _ => crate::ids::new_token().unwrap_or_default(),
+    };
+    let hash = crate::ids::sha256_hex(&who);
+    i64::from_str_radix(hash.get(..12).unwrap_or("0"), 16).unwrap_or(0) % ORDER_PRIME
+}
+
+/// The modulus of the statement order (a prime).
+const ORDER_PRIME: i64 = 1_000_003;
 
 /// The statements put to vote under the deliberation's moderation.
 fn votable_sql(d: &Deliberation) -> &'static str {
@@ -1355,25 +1374,33 @@ async fn progress_in(
     tx: &mut Tx,
     d: &Deliberation,
     pid: Option<i64>,
+    order: i64,
 ) -> Result<Progress, StoreError> {
     let (voted, total) = voted_of_total(tx, d, pid).await?;
     let pid = pid.unwrap_or(0);
     let votable = votable_sql(d);
-    // Each participant meets the statements in an order of their own (a
-    // fixed shuffle by their number), so that early statements do not
-    // gather all the votes and late ones none.
+    // Each participant meets the statements in an order of their own, so
+    // that early statements do not gather all the votes and late ones none,
+    // and each statement is voted on beside every other by someone (which
+    // the opinion map needs). The key is a quadratic in the statement's id
+    // modulo a prime, its coefficients set by `order` (see `order_of`): a
+    // linear one would put everyone through one cycle, only started at
+    // different places.
     let next_sql = format!(
         "SELECT s.id, s.body, s.status, s.created_at, CAST(0 AS BIGINT) AS agree, CAST(0 AS BIGINT) AS disagree, CAST(0 AS BIGINT) AS pass, CAST(NULL AS TEXT) AS author, s.participant_id
          FROM deliberation_statements s
          WHERE s.deliberation_id = $1 AND {votable} AND s.participant_id <> $2
            AND NOT EXISTS (SELECT 1 FROM deliberation_votes v WHERE v.statement_id = s.id AND v.participant_id = $2)
-         ORDER BY (s.id * 7919 + $2 * 104729) % 1000003, s.id LIMIT 1"
+         ORDER BY ((s.id % {p}) * 7919 + $3) % {p} * (((s.id % {p}) * 104729 + $3 * 31 + 1) % {p}) % {p}, s.id
+         LIMIT 1",
+        p = ORDER_PRIME
     );
     let next: Option<Statement> = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(
         next_sql.clone()
     ))
     .bind(d.id)
     .bind(pid)
+    .bind(order)
     .fetch_optional(c)
     .await?);
     Ok(Progress { next, voted, total })
