@@ -2807,3 +2807,65 @@ async fn each_participant_meets_the_statements_in_an_order_of_their_own() {
     };
     assert!(distinct(&after) >= 3, "{orders:?}");
 }
+
+/// The results page shows the statements' bars fifty at a time, most voted
+/// first: a deliberation of thousands of statements would otherwise make a
+/// page of megabytes.
+#[tokio::test]
+async fn the_results_page_shows_the_statements_fifty_at_a_time() {
+    let app = TestApp::new().await;
+    let staff = app.token("consult_r").await;
+    let id = opened(&app, &staff, "public", "post").await;
+    let seeds = seed(&app, &staff, id, (1..=60).map(|i| format!("第{i}条建议"))).await;
+    // The last statement has the most votes: it comes first.
+    visitors_vote(&app, id, &seeds[59..], 2, |_, _| true).await;
+    let page = |query: &'static str| {
+        let app = &app;
+        async move {
+            app.page(
+                Method::GET,
+                &format!("/deliberations/{id}/results{query}"),
+                "",
+                None,
+            )
+            .await
+        }
+    };
+    let bodies = |html: &str| -> Vec<usize> {
+        (1..=60)
+            .filter(|i| html.contains(&format!("<p>第{i}条建议</p>")))
+            .collect()
+    };
+    let bars = |html: &str| html.matches("viewBox=\"0 0 100 6\"").count();
+    let first = page("").await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!(bars(&first.body), 50);
+    assert!(first.body.find("<p>第60条建议</p>") < first.body.find("<p>第1条建议</p>"));
+    assert!(
+        first.body.contains(&format!(
+            "href=\"/deliberations/{id}/results?page=2#bars-h\" rel=\"next\""
+        )),
+        "{}",
+        first.body
+    );
+    assert!(!first.body.contains("rel=\"prev\""));
+    let second = page("?page=2").await;
+    assert_eq!(bars(&second.body), 10, "{}", second.body);
+    assert!(second.body.contains("rel=\"prev\""));
+    assert!(!second.body.contains("rel=\"next\""));
+    let mut all = bodies(&first.body);
+    all.extend(bodies(&second.body));
+    all.sort_unstable();
+    assert_eq!(
+        all,
+        (1..=60).collect::<Vec<_>>(),
+        "each statement on one page"
+    );
+    // Past the last page: the last; a page that is no number: a clear error.
+    let past = page("?page=99").await;
+    assert_eq!(past.status, StatusCode::OK);
+    assert_eq!(bodies(&past.body), bodies(&second.body));
+    let bad = page("?page=abc").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    assert!(bad.body.contains("请求格式有误"), "{}", bad.body);
+}

@@ -9,7 +9,7 @@ use super::Speaker;
 use crate::ctx::Ctx;
 use crate::error::{WebError, WebResult};
 use crate::platform::org_pages::{
-    CommitteeTree, FormPage, ListPage, chosen_committee, committee_and_search,
+    CommitteeTree, FormPage, ListPage, Pager, chosen_committee, committee_and_search,
 };
 use crate::platform::pages::{PageCtx, html};
 use crate::state::AppState;
@@ -667,7 +667,7 @@ pub async fn act(
     .await;
     match (step, r) {
         (Step::PublishReport, Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. }))) => {
-            results_page(&state, &ctx, id, Some(e), None).await
+            results_page(&state, &ctx, id, None, Some(e), None).await
         }
         (Step::PublishReport, Ok(_)) => {
             Ok(Redirect::to(&format!("/deliberations/{id}/results#report")).into_response())
@@ -874,11 +874,24 @@ struct ResultsPage {
     /// The reader's own opinion group: `Some(None)` for a participant not
     /// placed in one while there are groups, none otherwise.
     your_group: Option<Option<usize>>,
+    /// One page of the statements' bars, most voted first.
     bars: Vec<Bar>,
+    /// Where that page is among the pages of bars.
+    pager: Pager,
     alert: Option<String>,
     /// The tag of what the page shows (its ETag, without quotes).
     live: String,
     live_every: u32,
+}
+
+/// Statements' bars on one results page: a deliberation of 10,000
+/// statements made a page of 12 MB with all of them.
+const BARS_PER_PAGE: i64 = 50;
+
+/// Which page of the statements' bars the results page shows.
+#[derive(Deserialize)]
+pub struct ResultsQuery {
+    page: Option<i64>,
 }
 
 /// How often an open deliberation's results page asks for newer results,
@@ -919,6 +932,7 @@ async fn results_page(
     state: &AppState,
     ctx: &Ctx,
     id: i64,
+    page: Option<i64>,
     err: Option<StoreError>,
     headers: Option<&HeaderMap>,
 ) -> WebResult<Response> {
@@ -976,10 +990,23 @@ async fn results_page(
     let mut statements = deliberations::statements(&state.db, &caller, id, None).await?;
     statements.retain(|s| s.status != "rejected");
     statements.sort_by_key(|s| std::cmp::Reverse(s.votes()));
+    // A page past the last shows the last.
+    let total = statements.len() as i64;
+    let pages = ((total + BARS_PER_PAGE - 1) / BARS_PER_PAGE).max(1);
+    let page = PageRequest::new(page, Some(BARS_PER_PAGE)).page.min(pages);
+    let link = |n: i64| format!("/deliberations/{id}/results?page={n}#bars-h");
+    let pager = Pager {
+        page,
+        pages,
+        prev: (page > 1).then(|| link(page - 1)),
+        next: (page < pages).then(|| link(page + 1)),
+    };
     let by_group = r.group_votes();
     let t = ctx.tr();
     let bars = statements
         .into_iter()
+        .skip(((page - 1) * BARS_PER_PAGE) as usize)
+        .take(BARS_PER_PAGE as usize)
         .map(|s| {
             let [agree, disagree, pass] = widths(s.agree, s.disagree, s.pass);
             Bar {
@@ -1028,6 +1055,7 @@ async fn results_page(
         you,
         your_group,
         bars,
+        pager,
         alert,
         live: live.clone(),
         live_every: LIVE_EVERY,
@@ -1046,9 +1074,10 @@ pub async fn results(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
+    Query(q): Query<ResultsQuery>,
     headers: HeaderMap,
 ) -> WebResult<Response> {
-    results_page(&state, &ctx, id, None, Some(&headers)).await
+    results_page(&state, &ctx, id, q.page, None, Some(&headers)).await
 }
 
 #[cfg(test)]
