@@ -2869,3 +2869,62 @@ async fn the_results_page_shows_the_statements_fifty_at_a_time() {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
     assert!(bad.body.contains("请求格式有误"), "{}", bad.body);
 }
+
+/// The moderation queue comes fifty statements at a time, and a decision
+/// made on a page comes back to that page.
+#[tokio::test]
+async fn the_moderation_queue_comes_fifty_at_a_time_and_a_decision_returns_to_its_page() {
+    let app = TestApp::new().await;
+    let staff = app.token("consult_r").await;
+    let member = app.token("member_r").await;
+    let id = opened(&app, &staff, "public", "pre").await;
+    let seeds = seed(&app, &staff, id, (1..=60).map(|i| format!("第{i}条意见"))).await;
+    let waiting = say(&app, &member, id, "请把议事会开到晚上").await;
+    assert_eq!(waiting.json()["status"], "pending", "{}", waiting.body);
+    let (web, csrf) = app.web_login("consult_r").await;
+    let queue = |query: String| {
+        let (app, web) = (&app, web.clone());
+        async move {
+            app.page(
+                Method::GET,
+                &format!("/deliberations/{id}/moderation{query}"),
+                &web,
+                None,
+            )
+            .await
+        }
+    };
+    let items = |html: &str| html.matches("<li id=\"s").count();
+    // Those waiting: one, on one page.
+    let pending = queue(String::new()).await;
+    assert_eq!(pending.status, StatusCode::OK, "{}", pending.body);
+    assert_eq!(items(&pending.body), 1);
+    assert!(!pending.body.contains("class=\"pager\""));
+    // Every statement: 61 on two pages.
+    let first = queue("?show=all".into()).await;
+    assert_eq!(items(&first.body), 50, "{}", first.body);
+    let next = format!("/deliberations/{id}/moderation?show=all&#38;page=2\" rel=\"next\"");
+    assert!(first.body.contains(&next), "{}", first.body);
+    let second = queue("?show=all&page=2".into()).await;
+    assert_eq!(items(&second.body), 11, "{}", second.body);
+    assert!(second.body.contains(&format!("id=\"s{}\"", seeds[59])));
+    assert!(second.body.contains("name=\"page\" value=\"2\""));
+    // A decision on page 2 comes back to page 2.
+    let decided = app
+        .page(
+            Method::POST,
+            &format!("/deliberations/{id}/statements/{}/moderation", seeds[59]),
+            &web,
+            Some(&format!("_csrf={csrf}&decision=rejected&show=all&page=2")),
+        )
+        .await;
+    assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.body);
+    assert_eq!(
+        decided.header("location"),
+        Some(format!("/deliberations/{id}/moderation?show=all&page=2").as_str())
+    );
+    // Past the last page: the last; a page that is no number: a clear error.
+    assert_eq!(items(&queue("?show=all&page=9".into()).await.body), 11);
+    let bad = queue("?page=x".into()).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+}

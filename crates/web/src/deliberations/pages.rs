@@ -717,8 +717,9 @@ pub async fn remove_file(
 struct ModerationPage {
     c: Chrome,
     d: Deliberation,
-    /// Each statement with its tally in words.
+    /// One page of the statements, each with its tally in words.
     statements: Vec<(Statement, String)>,
+    pager: Pager,
     only_pending: bool,
     alert: Option<String>,
 }
@@ -727,6 +728,19 @@ struct ModerationPage {
 pub struct ModerationQuery {
     /// `all` shows every statement; by default only those waiting.
     show: Option<String>,
+    page: Option<i64>,
+}
+
+/// Statements on one page of the moderation queue.
+const QUEUE_PER_PAGE: i64 = 50;
+
+/// The moderation queue's address: which statements, which page.
+fn queue_link(id: i64, only_pending: bool, page: i64) -> String {
+    match (only_pending, page) {
+        (true, 1) => format!("/deliberations/{id}/moderation"),
+        (true, n) => format!("/deliberations/{id}/moderation?page={n}"),
+        (false, n) => format!("/deliberations/{id}/moderation?show=all&page={n}"),
+    }
 }
 
 async fn moderation_page(
@@ -734,6 +748,7 @@ async fn moderation_page(
     ctx: &Ctx,
     id: i64,
     only_pending: bool,
+    page: Option<i64>,
     err: Option<StoreError>,
 ) -> WebResult<Response> {
     let caller = ctx.caller()?;
@@ -742,19 +757,32 @@ async fn moderation_page(
         return Err(StoreError::Forbidden.into());
     }
     let status = only_pending.then_some(StatementStatus::Pending);
-    let statements = deliberations::statements(&state.db, &caller, id, status)
-        .await?
+    let all = deliberations::statements(&state.db, &caller, id, status).await?;
+    // A page past the last shows the last (deciding the last statements
+    // of the last page leaves it empty).
+    let pages = ((all.len() as i64 + QUEUE_PER_PAGE - 1) / QUEUE_PER_PAGE).max(1);
+    let page = PageRequest::new(page, Some(QUEUE_PER_PAGE)).page.min(pages);
+    let statements = all
         .into_iter()
+        .skip(((page - 1) * QUEUE_PER_PAGE) as usize)
+        .take(QUEUE_PER_PAGE as usize)
         .map(|s| {
             let tally = tally(ctx, &s);
             (s, tally)
         })
         .collect();
+    let pager = Pager {
+        page,
+        pages,
+        prev: (page > 1).then(|| queue_link(id, only_pending, page - 1)),
+        next: (page < pages).then(|| queue_link(id, only_pending, page + 1)),
+    };
     let (alert, code) = alert_of(ctx, err);
     let mut r = html(ModerationPage {
         c: Chrome::new(ctx, "/deliberations"),
         d,
         statements,
+        pager,
         only_pending,
         alert,
     })?;
@@ -769,7 +797,8 @@ pub async fn moderation(
     Path(id): Path<i64>,
     Query(q): Query<ModerationQuery>,
 ) -> WebResult<Response> {
-    moderation_page(&state, &ctx, id, q.show.as_deref() != Some("all"), None).await
+    let only_pending = q.show.as_deref() != Some("all");
+    moderation_page(&state, &ctx, id, only_pending, q.page, None).await
 }
 
 /// Accepts or rejects a statement from the queue.
@@ -781,6 +810,11 @@ pub async fn moderate(
 ) -> WebResult<Response> {
     let form = FormPairs::parse(&body)?;
     let all = form.one("show").as_deref() == Some("all");
+    // The page the decision was made on, to come back to.
+    let page = form
+        .one("page")
+        .and_then(|p| p.parse::<i64>().ok())
+        .map(|p| p.clamp(1, 1_000_000));
     let decision = match form.one("decision").as_deref() {
         Some("accepted") => Ok(StatementStatus::Accepted),
         Some("rejected") => Ok(StatementStatus::Rejected),
@@ -791,13 +825,9 @@ pub async fn moderate(
         Err(e) => Err(e),
     };
     match r {
-        Ok(()) => Ok(Redirect::to(&format!(
-            "/deliberations/{id}/moderation{}",
-            if all { "?show=all" } else { "" }
-        ))
-        .into_response()),
+        Ok(()) => Ok(Redirect::to(&queue_link(id, !all, page.unwrap_or(1))).into_response()),
         Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {
-            moderation_page(&state, &ctx, id, !all, Some(e)).await
+            moderation_page(&state, &ctx, id, !all, page, Some(e)).await
         }
         Err(e) => Err(e.into()),
     }
