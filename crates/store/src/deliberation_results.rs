@@ -460,12 +460,9 @@ fn numbering(
 ) -> Vec<usize> {
     // overlap[g][h]: participants in the engine's group g shown as h + 1.
     let mut overlap = vec![vec![0usize; k]; k];
-    let mut i = 0;
+    let mut shown_as = merged(shown, |s| s.0);
     for (row, p) in people.iter().enumerate() {
-        while shown.get(i).is_some_and(|s| s.0 < *p) {
-            i += 1;
-        }
-        let before = shown.get(i).filter(|s| s.0 == *p).map(|s| s.1);
+        let before = shown_as(*p).map(|s| s.1);
         if let (Some(g), Some(h)) = (groups.get(row).copied().flatten(), before)
             && g < k
             && h >= 1
@@ -509,6 +506,20 @@ fn numbering(
         &mut found,
     );
     found.1
+}
+
+/// Looks up entries of `sorted` (ascending by `key`) for ids asked in
+/// ascending order, in one pass over it: a merge of two lists sorted by
+/// participant id, which the results job makes over every participant at
+/// each run.
+fn merged<'a, T>(sorted: &'a [T], key: fn(&T) -> i64) -> impl FnMut(i64) -> Option<&'a T> {
+    let mut i = 0;
+    move |id| {
+        while sorted.get(i).is_some_and(|x| key(x) < id) {
+            i += 1;
+        }
+        sorted.get(i).filter(|x| key(x) == id)
+    }
 }
 
 /// Where one participant is in a deliberation's results.
@@ -585,18 +596,9 @@ fn changed_since(
 ) -> (Vec<Placement>, Vec<Placement>) {
     let mut changed = Vec::new();
     let mut after = Vec::with_capacity(placed.len());
-    let mut i = 0;
+    let mut stored_as = merged(stored, |o| o.participant_id);
     for p in placed {
-        while stored
-            .get(i)
-            .is_some_and(|o| o.participant_id < p.participant_id)
-        {
-            i += 1;
-        }
-        match stored
-            .get(i)
-            .filter(|o| o.participant_id == p.participant_id)
-        {
+        match stored_as(p.participant_id) {
             Some(o)
                 if o.group == p.group
                     && (o.x - p.x).abs() <= moved

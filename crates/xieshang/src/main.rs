@@ -253,8 +253,9 @@ fn spawn_deliberation_results(db: Db) {
     const LEASE: i64 = 30_000_000;
     tokio::spawn(async move {
         use store::deliberation_results as results;
-        // The votes of the deliberations this server computed, kept between
-        // runs so that an update reads only the votes cast since.
+        // The votes and stored places of the deliberations this server
+        // computed, kept between runs so that an update reads only the votes
+        // cast since and writes only the places that changed.
         let mut kept = store::deliberation_results::Kept::default();
         let mut tick = tokio::time::interval(Duration::from_secs(2));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
