@@ -760,23 +760,16 @@ async fn moderation_page(
     let all = deliberations::statements(&state.db, &caller, id, status).await?;
     // A page past the last shows the last (deciding the last statements
     // of the last page leaves it empty).
-    let pages = ((all.len() as i64 + QUEUE_PER_PAGE - 1) / QUEUE_PER_PAGE).max(1);
-    let page = PageRequest::new(page, Some(QUEUE_PER_PAGE)).page.min(pages);
-    let statements = all
+    let (shown, pager) = Pager::page_of(all, page, QUEUE_PER_PAGE, |n| {
+        queue_link(id, only_pending, n)
+    });
+    let statements = shown
         .into_iter()
-        .skip(((page - 1) * QUEUE_PER_PAGE) as usize)
-        .take(QUEUE_PER_PAGE as usize)
         .map(|s| {
             let tally = tally(ctx, &s);
             (s, tally)
         })
         .collect();
-    let pager = Pager {
-        page,
-        pages,
-        prev: (page > 1).then(|| queue_link(id, only_pending, page - 1)),
-        next: (page < pages).then(|| queue_link(id, only_pending, page + 1)),
-    };
     let (alert, code) = alert_of(ctx, err);
     let mut r = html(ModerationPage {
         c: Chrome::new(ctx, "/deliberations"),
@@ -1020,23 +1013,13 @@ async fn results_page(
     let mut statements = deliberations::statements(&state.db, &caller, id, None).await?;
     statements.retain(|s| s.status != "rejected");
     statements.sort_by_key(|s| std::cmp::Reverse(s.votes()));
-    // A page past the last shows the last.
-    let total = statements.len() as i64;
-    let pages = ((total + BARS_PER_PAGE - 1) / BARS_PER_PAGE).max(1);
-    let page = PageRequest::new(page, Some(BARS_PER_PAGE)).page.min(pages);
-    let link = |n: i64| format!("/deliberations/{id}/results?page={n}#bars-h");
-    let pager = Pager {
-        page,
-        pages,
-        prev: (page > 1).then(|| link(page - 1)),
-        next: (page < pages).then(|| link(page + 1)),
-    };
+    let (statements, pager) = Pager::page_of(statements, page, BARS_PER_PAGE, |n| {
+        format!("/deliberations/{id}/results?page={n}#bars-h")
+    });
     let by_group = r.group_votes();
     let t = ctx.tr();
     let bars = statements
         .into_iter()
-        .skip(((page - 1) * BARS_PER_PAGE) as usize)
-        .take(BARS_PER_PAGE as usize)
         .map(|s| {
             let [agree, disagree, pass] = widths(s.agree, s.disagree, s.pass);
             Bar {

@@ -74,6 +74,36 @@ pub struct Pager {
     pub next: Option<String>,
 }
 
+impl Pager {
+    /// One page of `items`, `per_page` to a page, with its pager: the page
+    /// asked for (the first by default, the last for one past it), and
+    /// `link` giving each page's address. For pages that hold their whole
+    /// list and show a part of it.
+    pub fn page_of<T>(
+        items: Vec<T>,
+        asked: Option<i64>,
+        per_page: i64,
+        link: impl Fn(i64) -> String,
+    ) -> (Vec<T>, Pager) {
+        let pages = ((items.len() as i64 + per_page - 1) / per_page).max(1);
+        let page = store::page::PageRequest::new(asked, Some(per_page))
+            .page
+            .min(pages);
+        let shown = items
+            .into_iter()
+            .skip(((page - 1) * per_page) as usize)
+            .take(per_page as usize)
+            .collect();
+        let pager = Pager {
+            page,
+            pages,
+            prev: (page > 1).then(|| link(page - 1)),
+            next: (page < pages).then(|| link(page + 1)),
+        };
+        (shown, pager)
+    }
+}
+
 impl ListPage<'_> {
     /// The table's rows as HTML, for `{{ rows_html()|safe }}`.
     pub fn rows_html(&self) -> std::sync::Arc<crate::view::Prerendered> {
